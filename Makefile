@@ -1,0 +1,79 @@
+# trailwatch — the two set-up commands on a fresh Debian 12 machine:
+#   make run    install missing packages, build (Release), run the main job on the bundled example
+#   make test   install missing packages, build, run every test (Release, then ASan+UBSan, then
+#               the fuzz targets for a short time)
+# Other targets: build, bench, fuzz, format, clean.
+
+SHELL := /bin/bash
+BUILD       ?= build/release
+ASAN_BUILD  ?= build/asan
+FUZZ_BUILD  ?= build/fuzz
+JOBS        ?= $(shell nproc)
+FUZZ_SECONDS ?= 20
+
+# Debian 12 packages the build and the tests need (never vendored).
+DEB_PACKAGES := build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev \
+  libsimdjson-dev libdeflate-dev libisal-dev zlib1g-dev libyaml-cpp-dev libcli11-dev \
+  libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libcpp-httplib-dev \
+  libicu-dev libgtest-dev libgmock-dev libbenchmark-dev jq
+
+.PHONY: run test build deps check-tools bench fuzz fuzz-run asan format clean
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+# Python tools the integration tests drive (shipped with the machine image). Never skip silently.
+check-tools:
+	@for t in moto_server aws cfn-lint; do \
+	  command -v $$t >/dev/null || { echo "missing $$t: install it with: pip install 'moto[server]' awscli cfn-lint boto3"; exit 1; }; \
+	done
+	@python3 -c 'import boto3' 2>/dev/null || { echo "missing boto3: install it with: pip install boto3"; exit 1; }
+
+build: deps
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	./examples/run-example.sh $(BUILD)/trailwatch
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTW_SANITIZE=ON -DTW_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+
+fuzz: deps
+	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DTW_FUZZ=ON -DTW_TESTS=OFF -DTW_BENCH=OFF
+	cmake --build $(FUZZ_BUILD) -j $(JOBS)
+
+fuzz-run: fuzz
+	@for f in $(FUZZ_BUILD)/*_fuzz; do \
+	  name=$$(basename $$f); corpus=fuzz/corpus/$${name%_fuzz}; \
+	  mkdir -p build/fuzz-work/$$name; \
+	  echo "fuzzing $$name for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+	      -artifact_prefix=build/fuzz-work/$$name/ build/fuzz-work/$$name $$corpus 2>build/fuzz-work/$$name.log \
+	    || { tail -40 build/fuzz-work/$$name.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units' build/fuzz-work/$$name.log || true; \
+	done
+
+test: build check-tools
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) asan
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
+	$(MAKE) fuzz-run
+
+bench: build
+	./bench/run-benchmarks.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cpp')
+
+clean:
+	rm -rf build
