@@ -46,7 +46,18 @@ class WildcardPattern {
 // (the wildcard and anything-but wildcard values of one pattern field).
 int WildcardComplexity(const std::vector<WildcardPattern>& patterns);
 
+// The score is computed up to this value; anything at or above it is reported as the cap.
+inline constexpr int kWildcardComplexityEvaluationCap = 1000;
+
+// WildcardComplexity with an explicit cap: returns min(cap, complexity), stopping early once the
+// cap is reached (pass max_allowed + 1 to test a limit cheaply). `json_quoted` wraps each value
+// in '"' as event-ruler does for JSON rules (the default above); false evaluates the values as
+// written, like event-ruler's ByteMachine-level tests. A field whose evaluation would exceed a
+// fixed work budget (event-ruler#269) is reported as `cap`.
+int WildcardComplexity(const std::vector<WildcardPattern>& patterns, int cap, bool json_quoted);
+
 // Default limit, calibrated so that AWS's observed accept/reject examples hold (see wildcard.cpp).
-inline constexpr int kDefaultMaxWildcardComplexity = 0;  // set by the implementation
+// A field is too complex (E21) when WildcardComplexity(...) > kDefaultMaxWildcardComplexity.
+inline constexpr int kDefaultMaxWildcardComplexity = 10;
 
 }  // namespace trailwatch::pattern
