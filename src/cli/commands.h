@@ -1,0 +1,14 @@
+// The `trailwatch` subcommands. Each Register* adds one subcommand to the CLI11 app; the command
+// runs when parsing selects it and stores its exit code in *exit_code.
+//
+// Exit codes (all commands): 0 success, 1 some inputs failed, 2 usage or validation error.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace trailwatch::cli {
+
+void RegisterTestPattern(CLI::App& app, int* exit_code);
+void RegisterMatch(CLI::App& app, int* exit_code);
+
+}  // namespace trailwatch::cli

@@ -1,0 +1,189 @@
+#include "pattern/event_leaves.h"
+
+#include <cstring>
+
+#include "pattern/number.h"
+
+namespace trailwatch::pattern {
+
+namespace sj = simdjson;
+namespace od = simdjson::ondemand;
+
+namespace {
+
+Error JsonError(sj::error_code code) {
+  return Error{std::string("event is not valid JSON: ") + sj::error_message(code)};
+}
+
+std::string_view TrimRight(std::string_view text) {
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t' || text.back() == '\n' ||
+                           text.back() == '\r')) {
+    text.remove_suffix(1);
+  }
+  return text;
+}
+
+}  // namespace
+
+EventLeaves::EventLeaves() = default;
+
+bool EventLeaves::Consistent(const Leaf& a, const Leaf& b) const {
+  // Chains are root-to-leaf paths in one tree: arrays enclosing both leaves form a common prefix
+  // of both chains, and the leaves are consistent iff they agree on the index in each of them.
+  const ArrayPosition* ca = chain(a);
+  const ArrayPosition* cb = chain(b);
+  uint32_t n = a.chain_size < b.chain_size ? a.chain_size : b.chain_size;
+  for (uint32_t i = 0; i < n; ++i) {
+    if (ca[i].array != cb[i].array) return true;
+    if (ca[i].index != cb[i].index) return false;
+  }
+  return true;
+}
+
+Status EventLeaves::ParseUnpadded(const FieldPaths& paths, std::string_view json,
+                                  const FlattenOptions& options) {
+  padded_.assign(json.data(), json.size());
+  padded_.append(sj::SIMDJSON_PADDING, ' ');
+  return Parse(paths, std::string_view(padded_.data(), json.size()), padded_.size(), options);
+}
+
+Status EventLeaves::Parse(const FieldPaths& paths, std::string_view json, size_t capacity,
+                          const FlattenOptions& options) {
+  paths_ = &paths;
+  options_ = options;
+  for (uint32_t f : touched_fields_) by_field_[f].clear();
+  touched_fields_.clear();
+  if (by_field_.size() < paths.field_count()) by_field_.resize(paths.field_count());
+  leaves_.clear();
+  chains_.clear();
+  stack_.clear();
+  next_array_ = 0;
+
+  if (capacity < json.size() + sj::SIMDJSON_PADDING) return ParseUnpadded(paths, json, options);
+  od::document doc;
+  if (auto err = parser_.iterate(json.data(), json.size(), capacity).get(doc)) {
+    return JsonError(err);
+  }
+  od::json_type type;
+  if (auto err = doc.type().get(type)) return JsonError(err);
+  if (type != od::json_type::object) {
+    return Error{"event is not a JSON object"};
+  }
+  od::object root;
+  if (auto err = doc.get_object().get(root)) return JsonError(err);
+  for (auto field : root) {
+    std::string_view key;
+    if (auto err = field.unescaped_key().get(key)) return JsonError(err);
+    uint32_t node = paths.Step(FieldPaths::kRoot, key);
+    if (node == FieldPaths::kNone) continue;  // unread values are skipped by the iterator
+    od::value value;
+    if (auto err = field.value().get(value)) return JsonError(err);
+    Status walked = Walk(value, node, 1);
+    if (!walked.ok()) {
+      leaves_.clear();
+      return walked;
+    }
+  }
+  // On-Demand stops at the root object's closing brace; anything but whitespace after it is an
+  // error (the location is that brace once the root object is finished).
+  const char* end = nullptr;
+  if (doc.current_location().get(end) == sj::SUCCESS && end >= json.data() &&
+      end < json.data() + json.size()) {
+    for (const char* p = end + 1; p < json.data() + json.size(); ++p) {
+      if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') {
+        return Error{"event is not valid JSON: trailing content after the object"};
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status EventLeaves::Emit(od::value& value, uint32_t field) {
+  Leaf leaf{field, LeafType::kNull, {}, static_cast<uint32_t>(chains_.size()),
+            static_cast<uint32_t>(stack_.size())};
+  od::json_type type;
+  if (auto err = value.type().get(type)) return JsonError(err);
+  switch (type) {
+    case od::json_type::string: {
+      leaf.type = LeafType::kString;
+      if (auto err = value.get_string().get(leaf.text)) return JsonError(err);
+      break;
+    }
+    case od::json_type::number: {
+      leaf.type = LeafType::kNumber;
+      leaf.text = TrimRight(value.raw_json_token());
+      if (!IsJsonNumber(leaf.text)) {
+        return Error{"event is not valid JSON: bad number " + std::string(leaf.text.substr(0, 40))};
+      }
+      break;
+    }
+    case od::json_type::boolean: {
+      bool b = false;
+      if (auto err = value.get_bool().get(b)) return JsonError(err);
+      leaf.type = b ? LeafType::kTrue : LeafType::kFalse;
+      break;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      if (auto err = value.is_null().get(is_null)) return JsonError(err);
+      if (!is_null) return Error{"event is not valid JSON: bad literal"};
+      leaf.type = LeafType::kNull;
+      break;
+    }
+    default:
+      return Error{"event is not valid JSON"};
+  }
+  chains_.insert(chains_.end(), stack_.begin(), stack_.end());
+  if (by_field_[field].empty()) touched_fields_.push_back(field);
+  by_field_[field].push_back(static_cast<uint32_t>(leaves_.size()));
+  leaves_.push_back(leaf);
+  return Status::Ok();
+}
+
+Status EventLeaves::Walk(od::value value, uint32_t node, size_t depth) {
+  if (depth > options_.max_depth) {
+    return Error{"event nesting exceeds " + std::to_string(options_.max_depth) + " levels"};
+  }
+  od::json_type type;
+  if (auto err = value.type().get(type)) return JsonError(err);
+  switch (type) {
+    case od::json_type::object: {
+      if (!paths_->has_children(node)) return Status::Ok();  // an object is not a leaf
+      od::object object;
+      if (auto err = value.get_object().get(object)) return JsonError(err);
+      for (auto field : object) {
+        std::string_view key;
+        if (auto err = field.unescaped_key().get(key)) return JsonError(err);
+        uint32_t child = paths_->Step(node, key);
+        if (child == FieldPaths::kNone) continue;
+        od::value child_value;
+        if (auto err = field.value().get(child_value)) return JsonError(err);
+        Status walked = Walk(child_value, child, depth + 1);
+        if (!walked.ok()) return walked;
+      }
+      return Status::Ok();
+    }
+    case od::json_type::array: {
+      od::array array;
+      if (auto err = value.get_array().get(array)) return JsonError(err);
+      uint32_t id = next_array_++;
+      uint32_t index = 0;
+      for (auto element : array) {
+        od::value element_value;
+        if (auto err = element.get(element_value)) return JsonError(err);
+        stack_.push_back({id, index++});
+        Status walked = Walk(element_value, node, depth + 1);
+        stack_.pop_back();
+        if (!walked.ok()) return walked;
+      }
+      return Status::Ok();
+    }
+    default: {
+      uint32_t field = paths_->field(node);
+      if (field == FieldPaths::kNone) return Status::Ok();
+      return Emit(value, field);
+    }
+  }
+}
+
+}  // namespace trailwatch::pattern

@@ -1,0 +1,84 @@
+// EventLeaves: one event flattened into the leaves that some pattern can look at.
+//
+// Every event scalar (string, number, true, false, null) at a referenced path becomes a leaf with
+// its typed value and its array membership: the (array instance, element index) of every array
+// that encloses it (reference/event-patterns.md §3.1). Containers emit nothing, so {}, [] and [{}]
+// yield no leaf. Subtrees that no pattern references are skipped without being materialised
+// (simdjson On-Demand), which is most of the work saved on a large CloudTrail record.
+//
+// Thread-safety: an EventLeaves is per-thread scratch; reuse one per thread. Leaves point into the
+// parser's buffers and are valid until the next Parse.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "common/result.h"
+#include "pattern/field_paths.h"
+
+namespace trailwatch::pattern {
+
+enum class LeafType : uint8_t { kString, kNumber, kTrue, kFalse, kNull };
+
+struct ArrayPosition {
+  uint32_t array;  // array instance, unique within one event
+  uint32_t index;  // element index within that array
+};
+
+struct Leaf {
+  uint32_t field;         // FieldPaths field id
+  LeafType type;
+  std::string_view text;  // unescaped string, or the number's JSON text
+  uint32_t chain_begin;   // this leaf's ArrayPositions, outermost first
+  uint32_t chain_size;
+};
+
+struct FlattenOptions {
+  size_t max_depth = 1000;  // EventBridge's JSON nesting limit (formats.md §3.1)
+};
+
+class EventLeaves {
+ public:
+  EventLeaves();
+
+  // Parses `json` (which must have simdjson::SIMDJSON_PADDING readable bytes after its end:
+  // `capacity` is the size of the readable buffer from json.data()) and collects the leaves at
+  // the paths of `paths`. On error (not JSON, not an object, too deep), returns a message naming
+  // the problem and leaves the collection empty.
+  Status Parse(const FieldPaths& paths, std::string_view json, size_t capacity,
+               const FlattenOptions& options = {});
+
+  // Same, copying `json` into an internal padded buffer first.
+  Status ParseUnpadded(const FieldPaths& paths, std::string_view json,
+                       const FlattenOptions& options = {});
+
+  const std::vector<Leaf>& leaves() const { return leaves_; }
+  // Leaf indices per field id, in document order.
+  const std::vector<uint32_t>& leaves_of(uint32_t field) const { return by_field_[field]; }
+  const ArrayPosition* chain(const Leaf& leaf) const { return chains_.data() + leaf.chain_begin; }
+
+  // True iff two leaves sit in the same element of every array that encloses both (§3.4).
+  bool Consistent(const Leaf& a, const Leaf& b) const;
+
+ private:
+  Status Walk(simdjson::ondemand::value value, uint32_t node, size_t depth);
+  Status Emit(simdjson::ondemand::value& value, uint32_t field);
+
+  const FieldPaths* paths_ = nullptr;
+  FlattenOptions options_;
+  simdjson::ondemand::parser parser_;
+  std::string padded_;
+  std::vector<Leaf> leaves_;
+  std::vector<std::vector<uint32_t>> by_field_;
+  std::vector<uint32_t> touched_fields_;
+  std::vector<ArrayPosition> chains_;
+  std::vector<ArrayPosition> stack_;  // current array membership while walking
+  uint32_t next_array_ = 0;
+};
+
+}  // namespace trailwatch::pattern

@@ -1,0 +1,61 @@
+// EventMatcher: matches events against a PatternSet; holds one thread's parser and scratch.
+//
+// Matching is a depth-first walk of the PatternSet automaton over the event's leaves. A step on a
+// field picks one leaf; leaves picked along one walk must be array-consistent (they sit in the same
+// element of every array enclosing two of them, reference/event-patterns.md §3.4), and
+// exists:false holds when no leaf at its path is consistent with the leaves picked so far, which
+// reproduces event-ruler's path-order semantics. Events without arrays need no consistency work.
+//
+// The walk is bounded (MatchOptions::max_steps) so that a hostile event — e.g. 100,000-element
+// arrays crafted so that consistency fails late — gives a defined error instead of a hang.
+//
+// Thread-safety: not thread-safe; use one EventMatcher per thread. The PatternSet is shared.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.h"
+#include "pattern/event_leaves.h"
+#include "pattern/pattern_set.h"
+
+namespace trailwatch::pattern {
+
+struct MatchOptions {
+  FlattenOptions flatten;
+  uint64_t max_steps = 20'000'000;  // leaf evaluations per event before giving up
+};
+
+class EventMatcher {
+ public:
+  explicit EventMatcher(std::shared_ptr<const PatternSet> set, MatchOptions options = {});
+
+  // Matches one event. `json` must be followed by simdjson::SIMDJSON_PADDING readable bytes
+  // within `capacity`; otherwise it is copied. Returns the ids of the matching patterns in
+  // ascending order (a view valid until the next call), or an error for an invalid event.
+  Result<const std::vector<uint32_t>*> Match(std::string_view json, size_t capacity);
+  Result<const std::vector<uint32_t>*> Match(std::string_view json) { return Match(json, 0); }
+
+  const PatternSet& set() const { return *set_; }
+
+ private:
+  void Visit(uint32_t state);
+  bool ConsistentWithPicked(const Leaf& leaf) const;
+
+  std::shared_ptr<const PatternSet> set_;
+  MatchOptions options_;
+  EventLeaves leaves_;
+  std::vector<uint32_t> matched_;
+  std::vector<uint32_t> matched_stamp_;  // per pattern: event number when last matched
+  uint32_t stamp_ = 0;
+  std::vector<const Leaf*> picked_;      // leaves chosen along the current walk, in arrays only
+  StateList targets_;                    // shared stack of next-state lists
+  std::string scratch_;
+  uint64_t steps_ = 0;
+  bool over_budget_ = false;
+};
+
+}  // namespace trailwatch::pattern

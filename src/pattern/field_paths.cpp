@@ -1,0 +1,75 @@
+#include "pattern/field_paths.h"
+
+#include <cstring>
+
+namespace trailwatch::pattern {
+
+namespace {
+constexpr size_t kIndexThreshold = 8;  // above this many children a node also gets a hash index
+}  // namespace
+
+FieldPaths::FieldPaths() { nodes_.emplace_back(); }
+
+uint32_t FieldPaths::AddSegment(uint32_t node, std::string_view segment) {
+  uint32_t existing = StepSegment(node, segment);
+  if (existing != kNone) return existing;
+  uint32_t child = static_cast<uint32_t>(nodes_.size());
+  nodes_.emplace_back();
+  Node& parent = nodes_[node];
+  parent.children.emplace_back(std::string(segment), child);
+  if (parent.children.size() > kIndexThreshold) {
+    if (parent.index.empty()) {
+      for (const auto& [name, id] : parent.children) parent.index.emplace(name, id);
+    } else {
+      parent.index.emplace(std::string(segment), child);
+    }
+  }
+  return child;
+}
+
+uint32_t FieldPaths::Add(std::string_view path) {
+  uint32_t node = kRoot;
+  size_t start = 0;
+  while (true) {
+    size_t dot = path.find('.', start);
+    std::string_view segment =
+        path.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    node = AddSegment(node, segment);
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  if (nodes_[node].field == kNone) {
+    nodes_[node].field = static_cast<uint32_t>(paths_.size());
+    paths_.emplace_back(path);
+  }
+  return nodes_[node].field;
+}
+
+uint32_t FieldPaths::StepSegment(uint32_t node, std::string_view segment) const {
+  const Node& n = nodes_[node];
+  if (!n.index.empty()) {
+    auto it = n.index.find(segment);
+    return it == n.index.end() ? kNone : it->second;
+  }
+  for (const auto& [name, id] : n.children) {
+    if (name == segment) return id;
+  }
+  return kNone;
+}
+
+uint32_t FieldPaths::Step(uint32_t node, std::string_view key) const {
+  // Fast path: keys without '.' are one segment.
+  if (std::memchr(key.data(), '.', key.size()) == nullptr) return StepSegment(node, key);
+  size_t start = 0;
+  while (node != kNone) {
+    size_t dot = key.find('.', start);
+    std::string_view segment =
+        key.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    node = StepSegment(node, segment);
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return node;
+}
+
+}  // namespace trailwatch::pattern
