@@ -1,0 +1,232 @@
+// Record → EventBridge envelope (see envelope.h; mapping from formats.md §3.2–3.4).
+#include "cloudtrail/envelope.h"
+
+#include <optional>
+#include <utility>
+
+#include "cloudtrail/event_time.h"
+#include "cloudtrail/json_text.h"
+#include "cloudtrail/uuid.h"
+
+namespace trailwatch::cloudtrail {
+namespace {
+
+namespace od = simdjson::ondemand;
+
+constexpr std::string_view kApiCallDetailType = "AWS API Call via CloudTrail";
+
+struct DetailTypeEntry {
+  std::string_view event_type;
+  std::string_view detail_type;
+};
+
+// formats.md §3.2. "AwsConsoleSignIn" is the spelling real events carry, and the sign-in
+// detail-type is "Sign In" (not the EventBridge docs' "Signin"): real events and public rules use
+// it. Older CloudTrail docs spell the eventType "AwsConsoleSignin" (covered by the
+// case-insensitive compare) or "ConsoleSignin" (§1.3), hence the alias.
+constexpr DetailTypeEntry kDetailTypes[] = {
+    {"AwsApiCall", kApiCallDetailType},
+    {"AwsConsoleSignIn", "AWS Console Sign In via CloudTrail"},
+    {"ConsoleSignin", "AWS Console Sign In via CloudTrail"},
+    {"AwsConsoleAction", "AWS Console Action via CloudTrail"},
+    {"AwsServiceEvent", "AWS Service Event via CloudTrail"},
+    {"AwsCloudTrailInsight", "AWS Insight via CloudTrail"},
+};
+
+bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string_view TrimJsonWhitespace(std::string_view text) {
+  const auto is_ws = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };
+  while (!text.empty() && is_ws(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_ws(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+Error JsonError(simdjson::error_code error) {
+  return Error{std::string("record is not valid JSON: ") + simdjson::error_message(error)};
+}
+
+// Reads an optional string field: absent stays nullopt, JSON null is treated as absent, any other
+// non-string type is an error naming the field.
+Status ReadOptionalString(od::value value, std::string_view name, std::optional<std::string>* out) {
+  od::json_type type;
+  if (auto error = value.type().get(type)) return JsonError(error);
+  if (type == od::json_type::null) {
+    out->reset();
+    return Status::Ok();
+  }
+  std::string_view text;
+  if (type != od::json_type::string || value.get_string().get(text)) {
+    return Error{"record field \"" + std::string(name) + "\" is not a string"};
+  }
+  *out = std::string(text);
+  return Status::Ok();
+}
+
+// userIdentity.accountId if userIdentity is an object holding a string accountId; other shapes
+// are left alone (userIdentity is an open set of types, §1.3, and only a fallback here).
+Status ReadIdentityAccount(od::value value, std::optional<std::string>* out) {
+  od::json_type type;
+  if (auto error = value.type().get(type)) return JsonError(error);
+  if (type != od::json_type::object) return Status::Ok();
+  od::object identity;
+  if (auto error = value.get_object().get(identity)) return JsonError(error);
+  for (auto field_result : identity) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) return JsonError(error);
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) return JsonError(error);
+    if (key != "accountId") continue;
+    std::string_view text;
+    if (!field.value().get_string().get(text)) *out = std::string(text);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string_view DetailTypeForEventType(std::string_view event_type) {
+  for (const auto& entry : kDetailTypes) {
+    if (EqualsIgnoringAsciiCase(event_type, entry.event_type)) return entry.detail_type;
+  }
+  return {};
+}
+
+std::string SourceForEventSource(std::string_view event_source,
+                                 std::span<const SourceOverride> overrides) {
+  for (const auto& entry : overrides) {
+    if (entry.event_source == event_source) return std::string(entry.source);
+  }
+  constexpr std::string_view kSuffix = ".amazonaws.com";
+  std::string_view service = event_source;
+  if (service.size() > kSuffix.size() && service.ends_with(kSuffix)) {
+    service.remove_suffix(kSuffix.size());
+  }
+  std::string source = "aws.";
+  source.append(service);
+  return source;
+}
+
+Result<Envelope> EnvelopeBuilder::Build(std::string_view record, std::string_view key_account) {
+  scratch_.assign(record);
+  scratch_.resize(record.size() + simdjson::SIMDJSON_PADDING);
+  return Build(simdjson::padded_string_view(scratch_.data(), record.size(), scratch_.size()),
+               key_account);
+}
+
+Result<Envelope> EnvelopeBuilder::Build(simdjson::padded_string_view record,
+                                        std::string_view key_account) {
+  const std::string_view detail = TrimJsonWhitespace(record);
+  od::document doc;
+  if (auto error = parser_.iterate(record).get(doc)) return JsonError(error);
+  od::object object;
+  if (auto error = doc.get_object().get(object)) {
+    if (error == simdjson::INCORRECT_TYPE) return Error{"record is not a JSON object"};
+    return JsonError(error);
+  }
+
+  std::optional<std::string> event_id, event_type, event_source, event_time, region;
+  std::optional<std::string> recipient_account, identity_account;
+  // One pass over the top-level fields; the field order of records is not fixed.
+  for (auto field_result : object) {
+    od::field field;
+    if (auto error = std::move(field_result).get(field)) return JsonError(error);
+    std::string_view key;
+    if (auto error = field.unescaped_key().get(key)) return JsonError(error);
+    Status status;
+    if (key == "eventID") {
+      status = ReadOptionalString(field.value(), key, &event_id);
+    } else if (key == "eventType") {
+      status = ReadOptionalString(field.value(), key, &event_type);
+    } else if (key == "eventSource") {
+      status = ReadOptionalString(field.value(), key, &event_source);
+    } else if (key == "eventTime") {
+      status = ReadOptionalString(field.value(), key, &event_time);
+    } else if (key == "awsRegion") {
+      status = ReadOptionalString(field.value(), key, &region);
+    } else if (key == "recipientAccountId") {
+      status = ReadOptionalString(field.value(), key, &recipient_account);
+    } else if (key == "userIdentity") {
+      status = ReadIdentityAccount(field.value(), &identity_account);
+    }
+    if (!status.ok()) return Error{status.message()};
+  }
+  // current_location() is OUT_OF_BOUNDS exactly when no structural token follows the object.
+  const char* rest = nullptr;
+  if (doc.current_location().get(rest) != simdjson::OUT_OF_BOUNDS) {
+    return Error{"record has trailing content after its closing brace"};
+  }
+
+  // Required fields: present in every record since eventVersion 1.0 (§1.3).
+  if (!event_source) return Error{"record has no \"eventSource\""};
+  if (!event_time) return Error{"record has no \"eventTime\""};
+  if (!region) return Error{"record has no \"awsRegion\""};
+
+  Envelope envelope;
+  // §3.4: recipientAccountId, else the key's account, else userIdentity.accountId.
+  if (recipient_account && !recipient_account->empty()) {
+    envelope.account = std::move(*recipient_account);
+  } else if (!key_account.empty()) {
+    envelope.account = std::string(key_account);
+  } else if (identity_account && !identity_account->empty()) {
+    envelope.account = std::move(*identity_account);
+  } else {
+    return Error{
+        "record has no account: no \"recipientAccountId\", no account in the file's key and no "
+        "\"userIdentity.accountId\""};
+  }
+
+  const auto parsed_time = ParseEventTime(*event_time);
+  std::optional<std::string> time;
+  if (parsed_time) time = FormatEventTime(*parsed_time);
+  if (!time)
+    return Error{"record field \"eventTime\" is not an RFC 3339 time: \"" + *event_time + "\""};
+  envelope.time = std::move(*time);
+
+  const std::string_view detail_type =
+      event_type ? DetailTypeForEventType(*event_type) : std::string_view{};
+  envelope.event_type_unknown = detail_type.empty();
+  envelope.detail_type = std::string(detail_type.empty() ? kApiCallDetailType : detail_type);
+
+  envelope.id_from_record_text = !event_id.has_value();
+  auto id = UuidV5(kEnvelopeIdNamespace, event_id ? std::string_view(*event_id) : detail);
+  if (!id.ok()) return id.error();
+  envelope.id = id->ToString();
+  envelope.source = SourceForEventSource(*event_source, options_.source_overrides);
+  envelope.region = std::move(*region);
+
+  std::string& out = envelope.json;
+  out.reserve(detail.size() + 256);
+  out.append(R"({"version":"0","id":)");
+  AppendJsonString(out, envelope.id);
+  out.append(R"(,"detail-type":)");
+  AppendJsonString(out, envelope.detail_type);
+  out.append(R"(,"source":)");
+  AppendJsonString(out, envelope.source);
+  out.append(R"(,"account":)");
+  AppendJsonString(out, envelope.account);
+  out.append(R"(,"time":)");
+  AppendJsonString(out, envelope.time);
+  out.append(R"(,"region":)");
+  AppendJsonString(out, envelope.region);
+  out.append(R"(,"resources":[],"detail":)");
+  out.append(detail);
+  out.push_back('}');
+  return envelope;
+}
+
+Result<Envelope> BuildEnvelope(std::string_view record, std::string_view key_account) {
+  EnvelopeBuilder builder;
+  return builder.Build(record, key_account);
+}
+
+}  // namespace trailwatch::cloudtrail

@@ -1,0 +1,18 @@
+// Writing JSON text by hand: a string escaper for the few envelope fields trailwatch emits.
+//
+// Envelope fields are copied out of a record by simdjson (unescaped) and must be escaped again when
+// the envelope text is written (formats.md §3.4). Only '"', '\\' and control characters need
+// escaping in JSON (RFC 8259 §7); other bytes, including UTF-8 sequences, pass through unchanged.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace trailwatch::cloudtrail {
+
+// Appends `text` to `out` as a quoted JSON string.
+void AppendJsonString(std::string& out, std::string_view text);
+
+}  // namespace trailwatch::cloudtrail
