@@ -99,8 +99,8 @@ FoldedPattern::FoldedPattern(std::string_view pattern_utf8) {
     const int32_t start = i;
     UChar32 c = 0;
     U8_NEXT(bytes, i, length, c);
-    const std::string exact(pattern_utf8.substr(static_cast<size_t>(start),
-                                                static_cast<size_t>(i - start)));
+    const std::string exact(
+        pattern_utf8.substr(static_cast<size_t>(start), static_cast<size_t>(i - start)));
     if (c < 0 || c > 0xFFFF) {
       // Invalid UTF-8 bytes and supplementary characters are matched exactly (§3.8, TW).
       alternatives_.push_back({exact});

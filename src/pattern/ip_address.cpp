@@ -83,8 +83,8 @@ std::optional<IpAddress> ParseIpv4(std::string_view text) {
 std::optional<IpAddress> ParseIpv6(std::string_view text) {
   if (!LooksLikeIpv6(text) || text.size() < 2) return std::nullopt;
   std::array<uint8_t, 16> bytes{};
-  size_t filled = 0;     // bytes written
-  int gap_at = -1;       // byte index where "::" was seen
+  size_t filled = 0;  // bytes written
+  int gap_at = -1;    // byte index where "::" was seen
   size_t i = 0;
   if (text[0] == ':') {
     if (text[1] != ':') return std::nullopt;
@@ -219,7 +219,8 @@ CidrParse ParseCidr(std::string_view text) {
   if (parts.size() != 2) return Fail("Malformed CIDR, one '/' required");
 
   int mask_bits = -1;
-  if (!JavaParseInt(parts[1], &mask_bits)) return Fail("Malformed CIDR, mask bits must be an integer");
+  if (!JavaParseInt(parts[1], &mask_bits))
+    return Fail("Malformed CIDR, mask bits must be an integer");
   if (mask_bits < 0) return Fail("Malformed CIDR, mask bits must not be negative");
 
   const std::string_view ip_text = parts[0];

@@ -54,7 +54,7 @@ bool ParseDecimal(std::string_view text, DecimalForm* out) {
   }
   if (i >= n || !IsDigit(text[i])) return false;
 
-  int64_t pending_zeros = 0;   // zeros after the last non-zero significant digit, not yet stored
+  int64_t pending_zeros = 0;    // zeros after the last non-zero significant digit, not yet stored
   int64_t fraction_digits = 0;  // digits seen after the '.'
   bool seen_nonzero = false;
   auto take_digit = [&](char c) {
@@ -93,7 +93,8 @@ bool ParseDecimal(std::string_view text, DecimalForm* out) {
     if (i < n && (text[i] == '+' || text[i] == '-')) exp_negative = text[i++] == '-';
     if (i >= n || !IsDigit(text[i])) return false;
     while (i < n && IsDigit(text[i])) {
-      if (written_exponent < kExponentClamp) written_exponent = written_exponent * 10 + (text[i] - '0');
+      if (written_exponent < kExponentClamp)
+        written_exponent = written_exponent * 10 + (text[i] - '0');
       ++i;
     }
     if (exp_negative) written_exponent = -written_exponent;

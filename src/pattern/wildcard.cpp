@@ -1,18 +1,20 @@
 // EventBridge wildcard values: parsing, matching and event-ruler's complexity measure
 // (reference/event-patterns.md §3.10).
 //
-// The complexity limit (kDefaultMaxWildcardComplexity = 10, a field is rejected with E21 when its
-// score is above it). AWS does not publish its limit and event-ruler has no default (its README
-// only lists events/s per score). Scored by WildcardComplexity() below on the quoted values, AWS's
-// observations (reference/event-patterns.md §3.10) bound it:
-//   accepted  "arn:aws:events:us-east-1:*:event-bus/*"     -> 3
-//   accepted  "/Users/*/dir/dir/dir/dir/dir/doc.txt"        -> 7  (input ".../dir/dir/dir/dir/dir/")
-//   rejected  "*:*:*:*:*:event-bus/*"                       -> 11 (input "\":::::event-bus/:")
-// so the limit is 7, 8, 9 or 10. We take 10, the permissive end: rejecting a pattern AWS accepts
+// The complexity limit: kDefaultMaxWildcardComplexity = 10, and a field is rejected with E21 when
+// its score is above it. AWS does not publish its limit and event-ruler has no default (its
+// README only lists events/s per score). Scored by WildcardComplexity() on the quoted values,
+// AWS's observations (reference/event-patterns.md §3.10) bound the limit:
+//   accepted "arn:aws:events:us-east-1:*:event-bus/*" scores 3;
+//   accepted "/Users/*/dir/dir/dir/dir/dir/doc.txt" scores 7 (input '"/Users/x/dir/dir/dir/dir/');
+//   rejected "*:*:*:*:*:event-bus/*" scores 11 (input '":::::event-bus/:').
+// So the limit is 7, 8, 9 or 10. We take 10, the permissive end: rejecting a pattern AWS accepts
 // breaks a working rule, while accepting one AWS rejects only costs matching speed. A public
-// third-party EventBridge emulator also states "rejects more than ten". VERIFY (§7 item 8) by
-// sending TestEventPattern the one-value patterns "*a*a*a*a" (8), "*a*a*a*a*" (9),
-// "*a*a*a*a*a" (10) and "*a*a*a*a*a*" (11): AWS should accept the first three and reject the last.
+// third-party EventBridge emulator also states that AWS "rejects more than ten". VERIFY (§7 item
+// 8) with TestEventPattern on the one-value patterns "*a*a*a*a" (8), "*a*a*a*a*" (9),
+// "*a*a*a*a*a" (10) and "*a*a*a*a*a*" (11): AWS should accept the first three only.
+// Consequence to verify too: every JSON value starts with the same '"', so n wildcard values in
+// one field score at least n, and 11 values are too complex however simple each one is.
 #include "pattern/wildcard.h"
 
 #include <algorithm>
@@ -158,7 +160,8 @@ int WildcardComplexity(const std::vector<WildcardPattern>& patterns, int cap, bo
   }
   std::vector<uint32_t> owner(total);
   for (size_t p = 0; p < tokens.size(); ++p) {
-    for (uint32_t k = 0; k <= tokens[p].size(); ++k) owner[first_id[p] + k] = static_cast<uint32_t>(p);
+    for (uint32_t k = 0; k <= tokens[p].size(); ++k)
+      owner[first_id[p] + k] = static_cast<uint32_t>(p);
   }
   // Bytes that some pattern names, plus one representative of all other bytes.
   std::vector<int> alphabet;

@@ -51,26 +51,32 @@ TEST(CaseFoldingUnicode, SharpSMatchesItselfAndUpperSsButNotLowerSs) {
   EXPECT_FALSE(p.Equals("Ss"));
   EXPECT_FALSE(p.Equals("S"));
 
-  const FoldedPattern street("Stra\xc3\x9f" "e");  // Straße
+  const FoldedPattern street(
+      "Stra\xc3\x9f"
+      "e");  // Straße
   EXPECT_TRUE(street.Equals("STRASSE"));
-  EXPECT_TRUE(street.Equals("stra\xc3\x9f" "e"));
+  EXPECT_TRUE(
+      street.Equals("stra\xc3\x9f"
+                    "e"));
   EXPECT_FALSE(street.Equals("strasse"));
   EXPECT_TRUE(street.IsPrefixOf("STRASSENBAHN"));
   EXPECT_TRUE(street.IsSuffixOf("HAUPTSTRASSE"));
-  EXPECT_TRUE(street.IsSuffixOf("Hauptstra\xc3\x9f" "e"));
+  EXPECT_TRUE(
+      street.IsSuffixOf("Hauptstra\xc3\x9f"
+                        "e"));
   EXPECT_FALSE(street.IsSuffixOf("HAUPTSTRASE"));
 }
 
 TEST(CaseFoldingUnicode, TitleCaseDzMatchesLowerAndUpperButNotItself) {
-  const FoldedPattern p("\xc7\x85");          // ǅ U+01C5
-  EXPECT_TRUE(p.Equals("\xc7\x86"));          // ǆ U+01C6
-  EXPECT_TRUE(p.Equals("\xc7\x84"));          // Ǆ U+01C4
+  const FoldedPattern p("\xc7\x85");  // ǅ U+01C5
+  EXPECT_TRUE(p.Equals("\xc7\x86"));  // ǆ U+01C6
+  EXPECT_TRUE(p.Equals("\xc7\x84"));  // Ǆ U+01C4
   EXPECT_FALSE(p.Equals("\xc7\x85"));
   EXPECT_FALSE(p.Equals("DZ"));
 }
 
 TEST(CaseFoldingUnicode, GreekAndCyrillic) {
-  const FoldedPattern sigma("\xcf\x83");  // σ
+  const FoldedPattern sigma("\xcf\x83");   // σ
   EXPECT_TRUE(sigma.Equals("\xce\xa3"));   // Σ
   EXPECT_FALSE(sigma.Equals("\xcf\x82"));  // ς is not a case form of σ under toUpper/toLower
   const FoldedPattern moscow("\xd0\x9c\xd0\xbe\xd1\x81\xd0\xba\xd0\xb2\xd0\xb0");  // Москва

@@ -39,8 +39,8 @@ TEST(NumberComparable, EquivalentSpellingsGiveTheSameDouble) {
 }
 
 TEST(NumberComparable, ExactDecimalValueMustEqualShortestRoundTrip) {
-  EXPECT_EQ(ComparableNumber("9007199254740992"), 9007199254740992.0);  // 2^53, exact
-  EXPECT_EQ(ComparableNumber("9007199254740993"), std::nullopt);        // 2^53 + 1
+  EXPECT_EQ(ComparableNumber("9007199254740992"), 9007199254740992.0);      // 2^53, exact
+  EXPECT_EQ(ComparableNumber("9007199254740993"), std::nullopt);            // 2^53 + 1
   EXPECT_EQ(ComparableNumber("0.30000000000000004"), 0.30000000000000004);  // shortest of 0.1+0.2
   EXPECT_EQ(ComparableNumber("1.7976931348623157e308"), std::numeric_limits<double>::max());
   EXPECT_EQ(ComparableNumber("-1.7976931348623157e308"), -std::numeric_limits<double>::max());
@@ -55,8 +55,8 @@ TEST(NumberComparable, ExactDecimalValueMustEqualShortestRoundTrip) {
 }
 
 TEST(NumberComparable, NonJsonTextIsNotComparable) {
-  for (const char* text : {"", "-", "+1", "01", "1.", ".5", "1e", "1e+", "NaN", "inf", "0x10",
-                           " 1", "1 ", "1,0", "--1", "\"1\""}) {
+  for (const char* text : {"", "-", "+1", "01", "1.", ".5", "1e", "1e+", "NaN", "inf", "0x10", " 1",
+                           "1 ", "1,0", "--1", "\"1\""}) {
     EXPECT_EQ(ComparableNumber(text), std::nullopt) << text;
   }
 }
@@ -66,8 +66,9 @@ TEST(NumberJson, Rfc8259Grammar) {
                            "1.25e-05", "12345678901234567890123", "0e0"}) {
     EXPECT_TRUE(IsJsonNumber(text)) << text;
   }
-  for (const char* text : {"", "-", "+1", "00", "01", "-01", "1.", ".1", "1e", "1e-", "1.e5", "e5",
-                           "1ee5", "1.2.3", "Infinity", "NaN", "0x1", " 0", "0 ", "1_000"}) {
+  for (const char* text :
+       {"",     "-",  "+1",   "00",    "01",       "-01", "1.",  ".1", "1e", "1e-",
+        "1.e5", "e5", "1ee5", "1.2.3", "Infinity", "NaN", "0x1", " 0", "0 ", "1_000"}) {
     EXPECT_FALSE(IsJsonNumber(text)) << text;
   }
 }

@@ -137,18 +137,44 @@ TEST(WildcardComplexity, EventRulerEvaluatorExpectations) {
     int expected;
   };
   const std::vector<Case> cases = {
-      {{"*"}, 1},          {{"*", "ab*c"}, 3},      {{"abc"}, 1},          {{"*ab"}, 2},
-      {{"*aa"}, 3},        {{"a*b"}, 2},            {{"aa*"}, 2},          {{"a*bc"}, 2},
-      {{"a*bb"}, 3},       {{"a*bcb"}, 3},          {{"a*bbb"}, 4},        {{"*ab*ad"}, 4},
-      {{"*ab*d"}, 3},      {{"*aba*"}, 4},          {{"a*b*bb"}, 5},       {{"a*b*cb"}, 4},
-      {{"a*b*cd"}, 3},     {{"a*b*b"}, 4},          {{"a*bb*"}, 4},        {{"ab*b*"}, 3},
-      {{"ab*c", "x*xx"}, 3},          {{"*abc", "*abcde"}, 4},  {{"a*bcd", "ab*cd"}, 4},
-      {{"a*bc", "a*bcde"}, 4},        {{"a*aaa", "aa*aa"}, 7},  {{"a*bc", "abc*d"}, 4},
-      {{"a*aaa", "aaa*a"}, 6},        {{"a*aax", "aaa*x"}, 5},  {{"a*bc", "abc*"}, 4},
-      {{"a*aa", "aaa*"}, 5},          {{"abc*", "abcde*"}, 3},
-      {{"ab*cd", "ab*wx", "ab*yz"}, 6},                         {{"*ab*b*b*"}, 7},
-      {{"*a*a*a*a*a*a*a*a*"}, 17},    {{"*a*a*a*"}, 7},         {{"1*2345"}, 2},
-      {{"*123"}, 2},                  {{"1*2345", "1*2345", "1*2345"}, 2},  // duplicates: once
+      {{"*"}, 1},
+      {{"*", "ab*c"}, 3},
+      {{"abc"}, 1},
+      {{"*ab"}, 2},
+      {{"*aa"}, 3},
+      {{"a*b"}, 2},
+      {{"aa*"}, 2},
+      {{"a*bc"}, 2},
+      {{"a*bb"}, 3},
+      {{"a*bcb"}, 3},
+      {{"a*bbb"}, 4},
+      {{"*ab*ad"}, 4},
+      {{"*ab*d"}, 3},
+      {{"*aba*"}, 4},
+      {{"a*b*bb"}, 5},
+      {{"a*b*cb"}, 4},
+      {{"a*b*cd"}, 3},
+      {{"a*b*b"}, 4},
+      {{"a*bb*"}, 4},
+      {{"ab*b*"}, 3},
+      {{"ab*c", "x*xx"}, 3},
+      {{"*abc", "*abcde"}, 4},
+      {{"a*bcd", "ab*cd"}, 4},
+      {{"a*bc", "a*bcde"}, 4},
+      {{"a*aaa", "aa*aa"}, 7},
+      {{"a*bc", "abc*d"}, 4},
+      {{"a*aaa", "aaa*a"}, 6},
+      {{"a*aax", "aaa*x"}, 5},
+      {{"a*bc", "abc*"}, 4},
+      {{"a*aa", "aaa*"}, 5},
+      {{"abc*", "abcde*"}, 3},
+      {{"ab*cd", "ab*wx", "ab*yz"}, 6},
+      {{"*ab*b*b*"}, 7},
+      {{"*a*a*a*a*a*a*a*a*"}, 17},
+      {{"*a*a*a*"}, 7},
+      {{"1*2345"}, 2},
+      {{"*123"}, 2},
+      {{"1*2345", "1*2345", "1*2345"}, 2},  // duplicates: once
   };
   for (const Case& c : cases) {
     EXPECT_EQ(Complexity(c.values, /*quoted=*/false), c.expected) << c.values.front();
@@ -215,8 +241,8 @@ TEST(WildcardComplexity, SharedPrefixesAddUp) {
   EXPECT_EQ(WildcardComplexity(shared, 100000, true), 300);  // input '"svc-'
   std::vector<WildcardPattern> distinct;
   for (char c = 'a'; c <= 'z'; ++c) distinct.push_back(P(std::string(1, c) + "-svc-*"));
-  EXPECT_EQ(WildcardComplexity(distinct, 100000, true), 26);   // input '"'
-  EXPECT_EQ(WildcardComplexity(distinct, 100000, false), 2);   // unquoted: 'a-svc-', 'a-svc-*'
+  EXPECT_EQ(WildcardComplexity(distinct, 100000, true), 26);  // input '"'
+  EXPECT_EQ(WildcardComplexity(distinct, 100000, false), 2);  // unquoted: 'a-svc-', 'a-svc-*'
   distinct.resize(10);
   EXPECT_EQ(WildcardComplexity(distinct), 10);
   distinct.push_back(P("z-svc-*"));
