@@ -7,8 +7,10 @@ namespace trailwatch::pattern {
 EventMatcher::EventMatcher(std::shared_ptr<const PatternSet> set, MatchOptions options)
     : set_(std::move(set)), options_(options), matched_stamp_(set_->size(), 0) {}
 
-bool EventMatcher::ConsistentWithPicked(const Leaf& leaf) const {
+bool EventMatcher::ConsistentWithPicked(const Leaf& leaf) {
   if (leaf.chain_size == 0) return true;
+  // Every comparison counts toward the budget: the work that explodes on hostile arrays is here.
+  steps_ += picked_.size();
   for (const Leaf* other : picked_) {
     if (!leaves_.Consistent(leaf, *other)) return false;
   }
@@ -27,14 +29,11 @@ void EventMatcher::Visit(uint32_t state_id) {
     const std::vector<uint32_t>& candidates = leaves_.leaves_of(t.field);
     bool any_consistent = false;
     for (uint32_t leaf_index : candidates) {
+      if (++steps_ > options_.max_steps) over_budget_ = true;
       if (over_budget_) return;
       const Leaf& leaf = leaves_.leaves()[leaf_index];
       if (!ConsistentWithPicked(leaf)) continue;
       any_consistent = true;
-      if (++steps_ > options_.max_steps) {
-        over_budget_ = true;
-        return;
-      }
       size_t begin = targets_.size();
       t.values.Evaluate(leaf, &scratch_, &targets_);
       size_t end = targets_.size();
@@ -73,7 +72,7 @@ Result<const std::vector<uint32_t>*> EventMatcher::Match(std::string_view json, 
   if (over_budget_) {
     matched_.clear();
     return Error{"event too complex to match: more than " + std::to_string(options_.max_steps) +
-                 " array-consistency steps"};
+                 " steps (array elements x rule fields)"};
   }
   std::sort(matched_.begin(), matched_.end());
   return &matched_;

@@ -26,7 +26,7 @@ namespace trailwatch::pattern {
 
 struct MatchOptions {
   FlattenOptions flatten;
-  uint64_t max_steps = 20'000'000;  // leaf evaluations per event before giving up
+  uint64_t max_steps = 20'000'000;  // leaf visits + consistency checks per event
 };
 
 class EventMatcher {
@@ -43,7 +43,7 @@ class EventMatcher {
 
  private:
   void Visit(uint32_t state);
-  bool ConsistentWithPicked(const Leaf& leaf) const;
+  bool ConsistentWithPicked(const Leaf& leaf);
 
   std::shared_ptr<const PatternSet> set_;
   MatchOptions options_;
