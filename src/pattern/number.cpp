@@ -125,8 +125,22 @@ std::optional<double> ComparableNumber(std::string_view json_number_text) {
   if (ec != std::errc() || end != last || !std::isfinite(value)) return std::nullopt;
   if (value == 0) value = 0.0;  // -0.0 -> +0.0 (§3.7)
 
+  // Fast path: any two distinct decimals of at most 15 significant digits (DBL_DIG) in the normal
+  // range round to distinct doubles, so such a text is itself the shortest round trip of its
+  // double and is comparable. Most event numbers (counts, ids, prices) take this path and skip
+  // std::to_chars.
+  const int64_t leading_exponent = written.exponent + written.digit_count - 1;
+  if (written.digit_count == 0 ||
+      (written.digit_count <= 15 && leading_exponent >= -307 && leading_exponent <= 307)) {
+    return value;
+  }
+
   char buffer[64];
-  auto [shortest_end, to_ec] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  // chars_format::scientific without a precision yields the shortest round-trip digits. The
+  // plain overload may choose fixed notation, and libstdc++ then prints a large integral double's
+  // exact value (2.385041510225271e16 as "23850415102252712"), which is not the shortest form.
+  auto [shortest_end, to_ec] =
+      std::to_chars(buffer, buffer + sizeof buffer, value, std::chars_format::scientific);
   if (to_ec != std::errc()) return std::nullopt;
   DecimalForm shortest;
   if (!ParseDecimal(std::string_view(buffer, static_cast<size_t>(shortest_end - buffer)),

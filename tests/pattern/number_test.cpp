@@ -54,6 +54,15 @@ TEST(NumberComparable, ExactDecimalValueMustEqualShortestRoundTrip) {
   EXPECT_EQ(ComparableNumber("0.1000000000000000000000"), 0.1);  // trailing zeros are not digits
 }
 
+TEST(NumberComparable, ShortestMeansFewestDigitsNotExactIntegerValue) {
+  // The double nearest 2.385041510225271e16 is exactly 23850415102252712; its shortest round-trip
+  // text is the 16-digit one, so only that spelling is comparable.
+  EXPECT_EQ(ComparableNumber("2.385041510225271e16"), 2.385041510225271e16);
+  EXPECT_EQ(ComparableNumber("23850415102252710"), 2.385041510225271e16);
+  EXPECT_EQ(ComparableNumber("23850415102252712"), std::nullopt);
+  EXPECT_EQ(ComparableNumber("98625232334767640000"), 9.862523233476764e19);
+}
+
 TEST(NumberComparable, NonJsonTextIsNotComparable) {
   for (const char* text : {"", "-", "+1", "01", "1.", ".5", "1e", "1e+", "NaN", "inf", "0x10", " 1",
                            "1 ", "1,0", "--1", "\"1\""}) {
