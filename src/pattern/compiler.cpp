@@ -36,11 +36,30 @@ using SubRule = std::map<std::string, MatcherList>;
 using SubRules = std::vector<SubRule>;
 
 // Field names event-ruler reserves inside "$or" objects (§3.11, E52).
-constexpr std::array<std::string_view, 24> kReservedInOr = {
-    "exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard",
-    "numeric", "cidr", "=", "<", "<=", ">", ">=", "regex", "not-wildcard",
-    "not-equals-ignore-case", "date-after", "date-on-or-after", "date-before",
-    "date-on-or-before", "in-date-range", "ip-address-in-range", "ip-address-not-in-range"};
+constexpr std::array<std::string_view, 24> kReservedInOr = {"exactly",
+                                                            "equals-ignore-case",
+                                                            "prefix",
+                                                            "suffix",
+                                                            "anything-but",
+                                                            "exists",
+                                                            "wildcard",
+                                                            "numeric",
+                                                            "cidr",
+                                                            "=",
+                                                            "<",
+                                                            "<=",
+                                                            ">",
+                                                            ">=",
+                                                            "regex",
+                                                            "not-wildcard",
+                                                            "not-equals-ignore-case",
+                                                            "date-after",
+                                                            "date-on-or-after",
+                                                            "date-before",
+                                                            "date-on-or-before",
+                                                            "in-date-range",
+                                                            "ip-address-in-range",
+                                                            "ip-address-not-in-range"};
 
 // The recursion of the compiler follows the nesting of the JSON, so the nesting limit is also its
 // stack bound; clamp it so that a careless option cannot turn into a stack overflow.
@@ -82,8 +101,7 @@ struct PathPrefix {
 class PatternCompiler {
  public:
   PatternCompiler(std::string_view json, const CompileOptions& options)
-      : reader_(json, std::min(options.max_nesting_depth, kMaxSupportedDepth)),
-        options_(options) {}
+      : reader_(json, std::min(options.max_nesting_depth, kMaxSupportedDepth)), options_(options) {}
 
   CompileResult Run();
 
@@ -140,8 +158,9 @@ CompileResult PatternCompiler::Run() {
   if (ok && token_.kind != JsonTokenKind::kStartObject) ok = Fail("Filter is not an object");
   if (ok) ok = ParseObject(&rules, PathPrefix{}, /*inside_or=*/false);
   // event-ruler stops reading here; trailwatch also rejects trailing garbage (pattern_json.h).
-  if (ok) ok = Next() && (token_.kind == JsonTokenKind::kEndOfInput ||
-                          Fail("Malformed JSON: unexpected content after the pattern object"));
+  if (ok)
+    ok = Next() && (token_.kind == JsonTokenKind::kEndOfInput ||
+                    Fail("Malformed JSON: unexpected content after the pattern object"));
   if (ok) ok = CheckLimits(rules);
   if (!ok) {
     result.error = PatternError{error_};
@@ -452,7 +471,7 @@ bool PatternCompiler::ParseAnythingBut(std::vector<Matcher>* values) {
     return Fail("Value of anything-but must be an array or single string/number value.");
   }
   const bool ok = result.form == AnythingBut::Form::kValues ? ParseAnythingButValues(&result)
-                                                             : ParseAnythingButSet(&result);
+                                                            : ParseAnythingButSet(&result);
   if (!ok) return false;
   if (!ExpectEndObject(kTooMany)) return false;
   if (object_form && !ExpectEndObject(kTooMany)) return false;

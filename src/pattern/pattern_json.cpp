@@ -36,17 +36,26 @@ void AppendUtf8(unsigned code_point, std::string* out) {
 
 std::string_view JsonToken::JacksonText() const {
   switch (kind) {
-    case JsonTokenKind::kStartObject: return "{";
-    case JsonTokenKind::kEndObject: return "}";
-    case JsonTokenKind::kStartArray: return "[";
-    case JsonTokenKind::kEndArray: return "]";
-    case JsonTokenKind::kTrue: return "true";
-    case JsonTokenKind::kFalse: return "false";
-    case JsonTokenKind::kNull: return "null";
-    case JsonTokenKind::kEndOfInput: return "";
+    case JsonTokenKind::kStartObject:
+      return "{";
+    case JsonTokenKind::kEndObject:
+      return "}";
+    case JsonTokenKind::kStartArray:
+      return "[";
+    case JsonTokenKind::kEndArray:
+      return "]";
+    case JsonTokenKind::kTrue:
+      return "true";
+    case JsonTokenKind::kFalse:
+      return "false";
+    case JsonTokenKind::kNull:
+      return "null";
+    case JsonTokenKind::kEndOfInput:
+      return "";
     case JsonTokenKind::kFieldName:
     case JsonTokenKind::kString:
-    case JsonTokenKind::kNumber: return text;
+    case JsonTokenKind::kNumber:
+      return text;
   }
   return text;
 }
@@ -190,9 +199,12 @@ bool PatternJsonReader::ReadValue(JsonToken* token) {
       token->kind = JsonTokenKind::kString;
       AfterValue();
       return true;
-    case 't': return ReadLiteral("true", JsonTokenKind::kTrue, token);
-    case 'f': return ReadLiteral("false", JsonTokenKind::kFalse, token);
-    case 'n': return ReadLiteral("null", JsonTokenKind::kNull, token);
+    case 't':
+      return ReadLiteral("true", JsonTokenKind::kTrue, token);
+    case 'f':
+      return ReadLiteral("false", JsonTokenKind::kFalse, token);
+    case 'n':
+      return ReadLiteral("null", JsonTokenKind::kNull, token);
     default:
       if (c == '-' || IsDigit(c)) return ReadNumber(token);
       if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) {
@@ -205,8 +217,7 @@ bool PatternJsonReader::ReadValue(JsonToken* token) {
   }
 }
 
-bool PatternJsonReader::ReadLiteral(std::string_view word, JsonTokenKind kind,
-                                    JsonToken* token) {
+bool PatternJsonReader::ReadLiteral(std::string_view word, JsonTokenKind kind, JsonToken* token) {
   if (json_.substr(pos_, word.size()) != word ||
       (pos_ + word.size() < json_.size() && !IsDelimiter(json_[pos_ + word.size()]))) {
     return Fail("unrecognized token, expected '" + std::string(word) + "'");
@@ -227,7 +238,8 @@ bool PatternJsonReader::ReadNumber(JsonToken* token) {
     return pos_ - from;
   };
   if (json_[pos_] == '-') ++pos_;
-  if (pos_ >= json_.size() || !IsDigit(json_[pos_])) return Fail("a '-' must be followed by a digit");
+  if (pos_ >= json_.size() || !IsDigit(json_[pos_]))
+    return Fail("a '-' must be followed by a digit");
   if (json_[pos_] == '0') {
     ++pos_;
     if (pos_ < json_.size() && IsDigit(json_[pos_])) return Fail("leading zeros are not allowed");
@@ -306,16 +318,34 @@ bool PatternJsonReader::ReadEscape(std::string* out) {
   if (pos_ >= json_.size()) return Fail("unterminated escape");
   const char c = json_[pos_++];
   switch (c) {
-    case '"': out->push_back('"'); return true;
-    case '\\': out->push_back('\\'); return true;
-    case '/': out->push_back('/'); return true;
-    case 'b': out->push_back('\b'); return true;
-    case 'f': out->push_back('\f'); return true;
-    case 'n': out->push_back('\n'); return true;
-    case 'r': out->push_back('\r'); return true;
-    case 't': out->push_back('\t'); return true;
-    case 'u': break;
-    default: return Fail(std::string("invalid escape '\\") + c + "'");
+    case '"':
+      out->push_back('"');
+      return true;
+    case '\\':
+      out->push_back('\\');
+      return true;
+    case '/':
+      out->push_back('/');
+      return true;
+    case 'b':
+      out->push_back('\b');
+      return true;
+    case 'f':
+      out->push_back('\f');
+      return true;
+    case 'n':
+      out->push_back('\n');
+      return true;
+    case 'r':
+      out->push_back('\r');
+      return true;
+    case 't':
+      out->push_back('\t');
+      return true;
+    case 'u':
+      break;
+    default:
+      return Fail(std::string("invalid escape '\\") + c + "'");
   }
   unsigned unit = 0;
   if (!ReadHex4(&unit)) return false;

@@ -64,13 +64,13 @@ class PatternJsonReader {
 
  private:
   enum class State {
-    kRootValue,         // before the root value
-    kValue,             // after ':' or after ',' in an array
-    kFirstValueOrEnd,   // after '['
-    kFirstNameOrEnd,    // after '{'
-    kName,              // after ',' in an object
-    kCommaOrEnd,        // after a value inside a container
-    kDone,              // the root value is complete
+    kRootValue,        // before the root value
+    kValue,            // after ':' or after ',' in an array
+    kFirstValueOrEnd,  // after '['
+    kFirstNameOrEnd,   // after '{'
+    kName,             // after ',' in an object
+    kCommaOrEnd,       // after a value inside a container
+    kDone,             // the root value is complete
   };
 
   bool Fail(std::string what);

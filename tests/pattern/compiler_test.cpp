@@ -68,10 +68,9 @@ using Strings = std::vector<std::string>;
 // The first user's pattern and the basic shape.
 
 TEST(CompilerTest, FirstUserPattern) {
-  CompiledPattern p = Compile(
-      R"({"detail-type":["AWS Console Sign In via CloudTrail"],)"
-      R"("detail":{"userIdentity":{"type":["Root"]}}})",
-      CompileOptions{});
+  CompiledPattern p = Compile(R"({"detail-type":["AWS Console Sign In via CloudTrail"],)"
+                              R"("detail":{"userIdentity":{"type":["Root"]}}})",
+                              CompileOptions{});
   ASSERT_EQ(p.alternatives.size(), 1u);
   const SubPattern& sub = p.alternatives[0];
   ASSERT_EQ(Paths(sub), (Strings{"detail-type", "detail.userIdentity.type"}));
@@ -84,12 +83,11 @@ TEST(CompilerTest, FirstUserPattern) {
 }
 
 TEST(CompilerTest, PathsAreSortedByByteOrder) {
-  CompiledPattern p = Compile(
-      R"({"z":[1],"B":[1],"a":{"c":[1],"b":[1]},"a-b":[1],"\u00e9":[1],"_":[1]})");
+  CompiledPattern p =
+      Compile(R"({"z":[1],"B":[1],"a":{"c":[1],"b":[1]},"a-b":[1],"\u00e9":[1],"_":[1]})");
   ASSERT_EQ(p.alternatives.size(), 1u);
   // '-' (0x2D) < '.' (0x2E) < 'B' < '_' < 'a' < 'z' < UTF-8 lead 0xC3.
-  EXPECT_EQ(Paths(p.alternatives[0]),
-            (Strings{"B", "_", "a-b", "a.b", "a.c", "z", "\xC3\xA9"}));
+  EXPECT_EQ(Paths(p.alternatives[0]), (Strings{"B", "_", "a-b", "a.b", "a.c", "z", "\xC3\xA9"}));
 }
 
 TEST(CompilerTest, DottedKeyEqualsNestedKeys) {
@@ -128,8 +126,8 @@ TEST(CompilerTest, DuplicateObjectsMergeFieldByField) {
 }
 
 TEST(CompilerTest, LeafMatchersKeepPatternOrder) {
-  std::vector<Matcher> m = Matchers(
-      R"({"f":["s",7,true,false,null,{"prefix":"p"},{"exists":true},"",-0]})");
+  std::vector<Matcher> m =
+      Matchers(R"({"f":["s",7,true,false,null,{"prefix":"p"},{"exists":true},"",-0]})");
   ASSERT_EQ(m.size(), 9u);
   EXPECT_EQ(std::get<ExactString>(m[0]).value, "s");
   EXPECT_EQ(std::get<ExactNumber>(m[1]).number.text, "7");
@@ -189,8 +187,8 @@ TEST(CompilerTest, HugeNumberLiteralIsKeptVerbatim) {
 
 TEST(CompilerTest, MalformedNumbersAreJsonErrors) {
   for (const char* bad : {R"({"f":[01]})", R"({"f":[+1]})", R"({"f":[.5]})", R"({"f":[1.]})",
-                          R"({"f":[1e]})", R"({"f":[NaN]})", R"({"f":[Infinity]})",
-                          R"({"f":[-]})", R"({"f":[0x1F]})", R"({"f":[{"numeric":["=",01]}]})"}) {
+                          R"({"f":[1e]})", R"({"f":[NaN]})", R"({"f":[Infinity]})", R"({"f":[-]})",
+                          R"({"f":[0x1F]})", R"({"f":[{"numeric":["=",01]}]})"}) {
     CompileResult result = CompilePattern(bad, Lenient());
     EXPECT_FALSE(result.ok()) << bad;
   }
@@ -350,8 +348,7 @@ TEST(CompilerTest, ExistsAndCidr) {
 }
 
 TEST(CompilerTest, MixedLeafIsLegal) {
-  std::vector<Matcher> m =
-      Matchers(R"({"f":[{"exists":true},{"prefix":"X"},{"suffix":"Y"}]})");
+  std::vector<Matcher> m = Matchers(R"({"f":[{"exists":true},{"prefix":"X"},{"suffix":"Y"}]})");
   ASSERT_EQ(m.size(), 3u);
   EXPECT_TRUE(std::holds_alternative<Exists>(m[0]));
   EXPECT_TRUE(std::holds_alternative<Prefix>(m[1]));
@@ -362,9 +359,9 @@ TEST(CompilerTest, MixedLeafIsLegal) {
 // $or (§3.11).
 
 TEST(CompilerTest, OrExpandsIntoSubPatterns) {
-  CompiledPattern p = Compile(
-      R"({"source":["aws.cloudwatch"],"$or":[{"metricName":["CPU"]},)"
-      R"({"metricType":["M"],"namespace":["AWS/EC2"]},{"scope":["Service"]}]})");
+  CompiledPattern p =
+      Compile(R"({"source":["aws.cloudwatch"],"$or":[{"metricName":["CPU"]},)"
+              R"({"metricType":["M"],"namespace":["AWS/EC2"]},{"scope":["Service"]}]})");
   ASSERT_EQ(p.alternatives.size(), 3u);
   EXPECT_EQ(Paths(p.alternatives[0]), (Strings{"metricName", "source"}));
   EXPECT_EQ(Paths(p.alternatives[1]), (Strings{"metricType", "namespace", "source"}));
@@ -372,9 +369,9 @@ TEST(CompilerTest, OrExpandsIntoSubPatterns) {
 }
 
 TEST(CompilerTest, OrInsideObjectUsesCurrentPath) {
-  CompiledPattern p = Compile(
-      R"({"detail":{"$or":[{"c-count":[{"numeric":[">",0,"<=",5]}]},)"
-      R"({"d-count":[{"numeric":["<",10]}]},{"x-limit":[{"numeric":["=",3.018e2]}]}]}})");
+  CompiledPattern p =
+      Compile(R"({"detail":{"$or":[{"c-count":[{"numeric":[">",0,"<=",5]}]},)"
+              R"({"d-count":[{"numeric":["<",10]}]},{"x-limit":[{"numeric":["=",3.018e2]}]}]}})");
   ASSERT_EQ(p.alternatives.size(), 3u);
   EXPECT_EQ(Paths(p.alternatives[0]), (Strings{"detail.c-count"}));
   EXPECT_EQ(Paths(p.alternatives[1]), (Strings{"detail.d-count"}));
@@ -416,8 +413,8 @@ TEST(CompilerTest, FieldsAfterOrApplyToEveryBranchAndLastWinsPerCombination) {
 TEST(CompilerTest, OrCapAllowsExactlyThousandCombinations) {
   std::string ten = R"({"k":[0]})";
   for (int i = 1; i < 10; ++i) ten += R"(,{"k":[)" + std::to_string(i) + "]}";
-  const std::string json = R"({"a":{"$or":[)" + ten + R"(]},"b":{"$or":[)" + ten +
-                           R"(]},"c":{"$or":[)" + ten + "]}}";
+  const std::string json =
+      R"({"a":{"$or":[)" + ten + R"(]},"b":{"$or":[)" + ten + R"(]},"c":{"$or":[)" + ten + "]}}";
   ASSERT_LT(json.size(), 2048u);
   CompiledPattern p = Compile(json);
   EXPECT_EQ(p.alternatives.size(), 1000u);
@@ -455,7 +452,8 @@ TEST(CompilerErrorTest, E04EmptyObject) {
 
 TEST(CompilerErrorTest, E05NestedArray) {
   EXPECT_EQ(Reason(R"({"a":[[1]]})"), "Match value must be String, number, true, false, or null");
-  EXPECT_EQ(Reason(R"({"a":["x",[]]})"), "Match value must be String, number, true, false, or null");
+  EXPECT_EQ(Reason(R"({"a":["x",[]]})"),
+            "Match value must be String, number, true, false, or null");
 }
 
 TEST(CompilerErrorTest, E06EmptyOperatorObject) {
@@ -551,8 +549,7 @@ TEST(CompilerErrorTest, E21WildcardTooComplex) {
   strict.max_wildcard_complexity = 1;
   EXPECT_EQ(Reason(R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})", strict), e21);
   // anything-but wildcard values of the same field count too.
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"wildcard":["*:*:*:*:*:event-bus/*"]}}]})",
-                   strict),
+  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"wildcard":["*:*:*:*:*:event-bus/*"]}}]})", strict),
             e21);
   EXPECT_EQ(Reason(R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})", Lenient()), "<ok>");
   // No wildcard at all is never too complex.
@@ -565,12 +562,12 @@ TEST(CompilerErrorTest, E21UsesCalibratedDefaultOnAwsExamples) {
       "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
       "sequences after a wildcard character";
   EXPECT_EQ(Reason(R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})", CompileOptions{}), e21);
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"arn:aws:events:us-east-1:*:event-bus/*"}]})",
-                   CompileOptions{}),
-            "<ok>");
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]})",
-                   CompileOptions{}),
-            "<ok>");
+  EXPECT_EQ(
+      Reason(R"({"a":[{"wildcard":"arn:aws:events:us-east-1:*:event-bus/*"}]})", CompileOptions{}),
+      "<ok>");
+  EXPECT_EQ(
+      Reason(R"({"a":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]})", CompileOptions{}),
+      "<ok>");
 }
 
 TEST(CompilerErrorTest, E22AnythingButValueType) {
@@ -750,14 +747,31 @@ TEST(CompilerErrorTest, E49ToE51OrShape) {
 }
 
 TEST(CompilerErrorTest, E52ReservedNamesInsideOr) {
-  for (const char* name :
-       {"exactly", "equals-ignore-case", "prefix", "suffix", "anything-but", "exists", "wildcard",
-        "numeric", "cidr", "=", "<", "<=", ">", ">=", "regex", "not-wildcard",
-        "not-equals-ignore-case", "date-after", "date-on-or-after", "date-before",
-        "date-on-or-before", "in-date-range", "ip-address-in-range",
-        "ip-address-not-in-range"}) {
-    const std::string json =
-        std::string(R"({"$or":[{")") + name + R"(":[1]},{"b":[2]}]})";
+  for (const char* name : {"exactly",
+                           "equals-ignore-case",
+                           "prefix",
+                           "suffix",
+                           "anything-but",
+                           "exists",
+                           "wildcard",
+                           "numeric",
+                           "cidr",
+                           "=",
+                           "<",
+                           "<=",
+                           ">",
+                           ">=",
+                           "regex",
+                           "not-wildcard",
+                           "not-equals-ignore-case",
+                           "date-after",
+                           "date-on-or-after",
+                           "date-before",
+                           "date-on-or-before",
+                           "in-date-range",
+                           "ip-address-in-range",
+                           "ip-address-not-in-range"}) {
+    const std::string json = std::string(R"({"$or":[{")") + name + R"(":[1]},{"b":[2]}]})";
     EXPECT_EQ(Reason(json),
               std::string(name) + " is Ruler reserved fieldName which cannot be used inside $or.");
   }
@@ -783,14 +797,14 @@ TEST(CompilerErrorTest, E53TooManyOrCombinations) {
   // The formula is the product of all $or lengths, also for nested $or (conservative).
   CompileOptions options = Lenient();
   options.max_or_combinations = 7;
-  EXPECT_EQ(Reason(R"({"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}]})",
-                   options),
-            "Too many $or combinations: 8 exceeds 7");
+  EXPECT_EQ(
+      Reason(R"({"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}]})", options),
+      "Too many $or combinations: 8 exceeds 7");
   options.max_or_combinations = 8;
-  EXPECT_EQ(Compile(R"({"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}]})",
-                    options)
-                .alternatives.size(),
-            4u);
+  EXPECT_EQ(
+      Compile(R"({"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}]})", options)
+          .alternatives.size(),
+      4u);
 }
 
 TEST(CompilerErrorTest, E53OnHugeExpansionStaysCheap) {
@@ -817,7 +831,8 @@ TEST(CompilerErrorTest, E54PatternTooLong) {
   CompileOptions options = Lenient();
   options.max_pattern_chars = 4096;
   EXPECT_EQ(Reason(over, options), "<ok>");
-  EXPECT_EQ(Reason(std::string(5000, ' ') + "{}", options), "Event pattern exceeds 4096 characters");
+  EXPECT_EQ(Reason(std::string(5000, ' ') + "{}", options),
+            "Event pattern exceeds 4096 characters");
 }
 
 TEST(CompilerErrorTest, E54CountsUtf16UnitsLikeJava) {
@@ -847,11 +862,11 @@ TEST(CompilerOrderTest, SemanticErrorBeforeLaterSyntaxError) {
 }
 
 TEST(CompilerOrderTest, SyntaxErrorBeforeLaterSemanticError) {
-  for (const char* json : {R"({"a":[1,],"b":[]})", R"({"a":[1] "b":[]})", R"({"a":[01],"b":[]})",
-                           R"({"a":["x"]})"
-                           "}",
-                           R"({"a":[{"numeric":[">",0,"<",5]})", "{", R"({"a")",
-                           R"({"a":[{"prefix":"x",}]})"}) {
+  for (const char* json :
+       {R"({"a":[1,],"b":[]})", R"({"a":[1] "b":[]})", R"({"a":[01],"b":[]})",
+        R"({"a":["x"]})"
+        "}",
+        R"({"a":[{"numeric":[">",0,"<",5]})", "{", R"({"a")", R"({"a":[{"prefix":"x",}]})"}) {
     CompileResult result = CompilePattern(json, Lenient());
     ASSERT_FALSE(result.ok()) << json;
     EXPECT_NE(result.error->reason, "Empty arrays are not allowed") << json;
@@ -953,8 +968,7 @@ TEST(CompilerLimitTest, MegabytePatternWhenSizeRaised) {
   ASSERT_EQ(p.alternatives[0].fields.size(), 1u);
   EXPECT_EQ(p.alternatives[0].fields[0].path, "detail.eventName");
   ASSERT_EQ(p.alternatives[0].fields[0].matchers.size(), static_cast<size_t>(kValues));
-  EXPECT_EQ(std::get<ExactString>(p.alternatives[0].fields[0].matchers.back()).value,
-            "Event99999");
+  EXPECT_EQ(std::get<ExactString>(p.alternatives[0].fields[0].matchers.back()).value, "Event99999");
   EXPECT_EQ(Reason(json), "Event pattern exceeds 2048 characters");
 }
 

@@ -21,11 +21,20 @@ std::vector<std::string> Tokens(std::string_view json, size_t max_depth = 1000) 
       return out;
     }
     switch (token.kind) {
-      case JsonTokenKind::kEndOfInput: return out;
-      case JsonTokenKind::kFieldName: out.push_back("name:" + token.text); break;
-      case JsonTokenKind::kString: out.push_back("str:" + token.text); break;
-      case JsonTokenKind::kNumber: out.push_back("num:" + token.text); break;
-      default: out.push_back(std::string(token.JacksonText())); break;
+      case JsonTokenKind::kEndOfInput:
+        return out;
+      case JsonTokenKind::kFieldName:
+        out.push_back("name:" + token.text);
+        break;
+      case JsonTokenKind::kString:
+        out.push_back("str:" + token.text);
+        break;
+      case JsonTokenKind::kNumber:
+        out.push_back("num:" + token.text);
+        break;
+      default:
+        out.push_back(std::string(token.JacksonText()));
+        break;
     }
   }
 }
@@ -38,15 +47,15 @@ bool Malformed(std::string_view json) {
 using Strings = std::vector<std::string>;
 
 TEST(PatternJsonTest, DeliversDuplicateKeysInDocumentOrder) {
-  EXPECT_EQ(Tokens(R"({"a":[1],"a":{"b":"x"}})"),
-            (Strings{"{", "name:a", "[", "num:1", "]", "name:a", "{", "name:b", "str:x", "}",
-                     "}"}));
+  EXPECT_EQ(
+      Tokens(R"({"a":[1],"a":{"b":"x"}})"),
+      (Strings{"{", "name:a", "[", "num:1", "]", "name:a", "{", "name:b", "str:x", "}", "}"}));
 }
 
 TEST(PatternJsonTest, LiteralsNumbersAndWhitespace) {
-  EXPECT_EQ(Tokens(" \n\t{ \"k\" : [ true , false , null , -0.5e+3 , 0 ] }\r\n"),
-            (Strings{"{", "name:k", "[", "true", "false", "null", "num:-0.5e+3", "num:0", "]",
-                     "}"}));
+  EXPECT_EQ(
+      Tokens(" \n\t{ \"k\" : [ true , false , null , -0.5e+3 , 0 ] }\r\n"),
+      (Strings{"{", "name:k", "[", "true", "false", "null", "num:-0.5e+3", "num:0", "]", "}"}));
 }
 
 TEST(PatternJsonTest, EmptyInputHasNoTokens) {
@@ -83,9 +92,9 @@ TEST(PatternJsonTest, RejectsBadEscapes) {
   EXPECT_TRUE(Malformed(R"(["\x"])"));
   EXPECT_TRUE(Malformed(R"(["\u12"])"));
   EXPECT_TRUE(Malformed(R"(["\u12G4"])"));
-  EXPECT_TRUE(Malformed(R"(["\ud800"])"));         // lone high surrogate
-  EXPECT_TRUE(Malformed(R"(["\ud800\u0041"])"));   // high surrogate + non-low
-  EXPECT_TRUE(Malformed(R"(["\udc00"])"));         // lone low surrogate
+  EXPECT_TRUE(Malformed(R"(["\ud800"])"));        // lone high surrogate
+  EXPECT_TRUE(Malformed(R"(["\ud800\u0041"])"));  // high surrogate + non-low
+  EXPECT_TRUE(Malformed(R"(["\udc00"])"));        // lone low surrogate
   EXPECT_TRUE(Malformed("[\"abc\\"));
 }
 
@@ -95,15 +104,15 @@ TEST(PatternJsonTest, AcceptsValidUtf8) {
 }
 
 TEST(PatternJsonTest, RejectsInvalidUtf8) {
-  EXPECT_TRUE(Malformed("[\"\xFF\"]"));               // never valid
-  EXPECT_TRUE(Malformed("[\"\x80\"]"));               // stray continuation
-  EXPECT_TRUE(Malformed("[\"\xC0\xAF\"]"));           // overlong '/'
-  EXPECT_TRUE(Malformed("[\"\xE0\x80\xAF\"]"));       // overlong 3-byte
-  EXPECT_TRUE(Malformed("[\"\xED\xA0\x80\"]"));       // encoded surrogate
-  EXPECT_TRUE(Malformed("[\"\xF4\x90\x80\x80\"]"));   // above U+10FFFF
-  EXPECT_TRUE(Malformed("[\"\xE2\x82\"]"));           // truncated
-  EXPECT_TRUE(Malformed("[\"\xC3\""));                // truncated at end of input
-  EXPECT_TRUE(Malformed("[\xC3\xA9]"));               // non-ASCII outside a string
+  EXPECT_TRUE(Malformed("[\"\xFF\"]"));              // never valid
+  EXPECT_TRUE(Malformed("[\"\x80\"]"));              // stray continuation
+  EXPECT_TRUE(Malformed("[\"\xC0\xAF\"]"));          // overlong '/'
+  EXPECT_TRUE(Malformed("[\"\xE0\x80\xAF\"]"));      // overlong 3-byte
+  EXPECT_TRUE(Malformed("[\"\xED\xA0\x80\"]"));      // encoded surrogate
+  EXPECT_TRUE(Malformed("[\"\xF4\x90\x80\x80\"]"));  // above U+10FFFF
+  EXPECT_TRUE(Malformed("[\"\xE2\x82\"]"));          // truncated
+  EXPECT_TRUE(Malformed("[\"\xC3\""));               // truncated at end of input
+  EXPECT_TRUE(Malformed("[\xC3\xA9]"));              // non-ASCII outside a string
 }
 
 TEST(PatternJsonTest, RejectsControlCharactersInStrings) {
@@ -122,10 +131,29 @@ TEST(PatternJsonTest, NumberGrammarIsStrict) {
 }
 
 TEST(PatternJsonTest, RejectsStructuralErrors) {
-  for (const char* bad : {"{", "[", "{\"a\"}", "{\"a\":}", "{\"a\" 1}", "{a:1}", "{'a':1}",
-                          "[1,]", "{\"a\":1,}", "[1 2]", "{\"a\":1 \"b\":2}", "]", "}",
-                          "[1}", "{\"a\":1]", "[tru]", "[truex]", "[nul]", "[\"abc",
-                          "{\"a\":[1]} x", "{} {}", "[,1]", "/* c */ {}"}) {
+  for (const char* bad : {"{",
+                          "[",
+                          "{\"a\"}",
+                          "{\"a\":}",
+                          "{\"a\" 1}",
+                          "{a:1}",
+                          "{'a':1}",
+                          "[1,]",
+                          "{\"a\":1,}",
+                          "[1 2]",
+                          "{\"a\":1 \"b\":2}",
+                          "]",
+                          "}",
+                          "[1}",
+                          "{\"a\":1]",
+                          "[tru]",
+                          "[truex]",
+                          "[nul]",
+                          "[\"abc",
+                          "{\"a\":[1]} x",
+                          "{} {}",
+                          "[,1]",
+                          "/* c */ {}"}) {
     EXPECT_TRUE(Malformed(bad)) << bad;
   }
 }
