@@ -67,6 +67,12 @@ Status EventLeaves::Parse(const FieldPaths& paths, std::string_view json, size_t
   od::json_type type;
   if (auto err = doc.type().get(type)) return JsonError(err);
   if (type != od::json_type::object) {
+    // Rare path: tell "valid JSON but not an object" from "not JSON at all".
+    simdjson::dom::parser validator;
+    simdjson::dom::element ignored;
+    if (auto err = validator.parse(json.data(), json.size(), false).get(ignored)) {
+      return JsonError(err);
+    }
     return Error{"event is not a JSON object"};
   }
   od::object root;
