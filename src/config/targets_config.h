@@ -1,0 +1,98 @@
+// The `store`, `accounts` and `targets` sections of trailwatch's YAML configuration (issue 4);
+// `trailwatch run` (issue 5) extends the same file with `sources`, `rules` and `routes`.
+//
+//   store: ./trailwatch.db
+//   accounts: {"111122223333": production}
+//   targets:
+//     - {name: security-slack, type: slack, webhook_url: "${env:SLACK_WEBHOOK_URL}"}
+//     - {name: security-bot, type: slack, token: "${file:/run/secrets/slack-bot-token}", channel: C0123456789}
+//     - {name: teams, type: teams, webhook_url: "${env:TEAMS_WEBHOOK_URL}"}
+//     - {name: siem, type: webhook, url: https://siem.example.com/ingest, headers: {Authorization: "${env:SIEM_TOKEN}"}}
+//     - {name: console, type: stdout}
+//
+// `${env:NAME}` and `${file:PATH}` are substituted when the file is loaded. Values that may hold a
+// secret are kept as Secret, which never prints its value (logs, errors, metrics, --help).
+// URLs must be https:// except for loopback hosts (127.0.0.0/8, ::1, localhost).
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "common/result.h"
+
+namespace trailwatch::config {
+
+// A configuration value that may be a secret. operator<< and Redacted() never show the value.
+class Secret {
+ public:
+  Secret() = default;
+  explicit Secret(std::string value) : value_(std::move(value)) {}
+  const std::string& reveal() const { return value_; }  // only for the wire
+  bool empty() const { return value_.empty(); }
+  static const char* Redacted() { return "<redacted>"; }
+
+ private:
+  std::string value_;
+};
+
+// EventBridge-style input transformer: input_paths name -> JSON path ("$.detail.eventName"),
+// input_template with <name> placeholders.
+struct InputTransformerConfig {
+  std::map<std::string, std::string> input_paths;
+  std::string input_template;
+};
+
+struct TargetConfig {
+  enum class Type { kSlack, kTeams, kWebhook, kStdout };
+  std::string name;
+  Type type = Type::kStdout;
+  // slack (webhook): webhook_url. slack (Web API): token + channel. teams: webhook_url.
+  // webhook: url (not secret unless it came from ${...}: kept as Secret anyway) + headers + hmac.
+  Secret webhook_url;
+  Secret token;
+  std::string channel;
+  Secret url;
+  std::map<std::string, Secret> headers;
+  Secret hmac_secret;  // webhook: X-Trailwatch-Signature = hex HMAC-SHA256(body)
+  std::optional<InputTransformerConfig> input_transformer;
+  // Delivery tuning (defaults per issue 4).
+  int max_concurrency = 1;
+  double rate_per_second = 1.0;  // per channel token bucket
+  int burst = 3;
+  std::chrono::seconds thread_window{15 * 60};  // slack Web API: repeats thread under the first
+  std::chrono::seconds timeout{10};
+  int max_attempts = 50;
+  std::chrono::seconds max_age{24 * 3600};
+  int line = 0;  // where it was defined, for errors
+};
+
+struct TargetsConfig {
+  std::string path;                             // the config file
+  std::string store = "./trailwatch.db";        // SQLite outbox/state
+  std::map<std::string, std::string> accounts;  // account id -> alias
+  std::vector<TargetConfig> targets;
+  const TargetConfig* Find(const std::string& name) const;
+};
+
+// Reads the three sections from an already-parsed YAML root. Unknown keys inside these sections
+// are errors (`file:line:column: targets[2]: unknown key "webhok_url"`). Keys of other top-level
+// sections are left to their own loaders. `environment` resolves ${env:NAME} (injected for tests).
+using EnvironmentLookup = std::optional<std::string> (*)(const std::string& name);
+Result<TargetsConfig> LoadTargetsConfig(const YAML::Node& root, const std::string& path,
+                                        EnvironmentLookup environment = nullptr);
+
+// Loads a config file from disk (YAML) and calls LoadTargetsConfig.
+Result<TargetsConfig> LoadTargetsConfigFile(const std::string& path);
+
+// Substitutes ${env:NAME} and ${file:PATH} in `text`. Errors name the reference but never the
+// value. Exposed for the other config sections.
+Result<std::string> SubstituteReferences(const std::string& text, EnvironmentLookup environment);
+
+}  // namespace trailwatch::config

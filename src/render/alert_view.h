@@ -1,0 +1,49 @@
+// AlertView: what a person reads in an alert, derived once from the Alert's event, shared by the
+// Slack, Teams and stdout renderers so that every target says the same thing.
+//
+// Sign-in records are normalised as formats.md §2.2 recommends: MFAUsed compared
+// case-insensitively ("YES" is yes), a missing value is "unknown", not "No"; the principal is the
+// ARN, else "user/<userName>", else the principal id. Attacker-controlled text (userName in failed
+// sign-ins, user agents) is kept as data and escaped by each renderer.
+//
+// Thread-safety: plain values and pure functions.
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "alerts/alert.h"
+#include "common/result.h"
+
+namespace trailwatch::render {
+
+struct AlertView {
+  std::string rule;
+  alerts::Severity severity = alerts::Severity::kHigh;
+  std::string emoji;           // e.g. ":rotating_light:" by severity / kind
+  std::string title;           // "Root user signed in to the AWS console", "Root sign-in failed",
+                               // "Console sign-in without MFA", else "<eventName> by <identity>"
+  std::string account_id;
+  std::string account_alias;   // from the accounts section, may be empty
+  std::string region;
+  std::string identity_type;   // userIdentity.type
+  std::string identity;        // ARN, user/<name>, or principal id
+  std::string source_ip;
+  std::string user_agent;      // full
+  std::string user_agent_short;// shortened for display
+  std::string mfa_used;        // "yes", "no", "unknown"; empty when not a sign-in
+  std::string result;          // "Success", "Failure", the errorCode, or empty
+  std::string error_message;
+  std::string event_name;
+  std::string event_source;
+  std::string event_id;
+  std::string event_time;      // as in the record (UTC, ...Z)
+  long long event_epoch = 0;   // seconds since epoch, for Slack's <!date^...> token
+  std::string console_url;     // CloudTrail console link to the event
+};
+
+// Builds the view from an alert. Errors only when the event is not JSON.
+Result<AlertView> MakeAlertView(const alerts::Alert& alert,
+                                const std::map<std::string, std::string>& account_aliases);
+
+}  // namespace trailwatch::render
