@@ -1,0 +1,156 @@
+// Outbox: the durable queue between matching and delivery. Every alert is committed here before
+// any send (issue 4), so a crash, an outage or a rate limit never loses one.
+//
+// An entry is one alert for one target. Its idempotency key (target + rule + CloudTrail eventID)
+// is UNIQUE: the same event arriving twice (S3/SQS redelivery, formats.md §1.6) is stored once and
+// sent once. Its channel key (target name + channel) is the ordering and rate domain: entries of a
+// channel are sent strictly in id order, and entry N+1 is never claimed while entry N is pending or
+// in flight (ClaimHead). States:
+//
+//   pending --claim--> in_flight --delivered--> delivered
+//      ^                   |------retry-at----> pending (next_attempt_at in the future)
+//      |                   '------dead--------> dead (last_error kept)
+//      '---- RecoverInFlight() at start-up, `outbox retry` (dead -> pending)
+//
+// RecoverInFlight is the only way an entry can be sent twice: a send that was in flight when the
+// process died is sent again, because nobody can know whether the far side received it.
+//
+// Also stores Slack thread roots: (target, rule, identity, source IP) -> parent message ts, so
+// repeats within the thread window become replies (formats.md §7.2, §7.6).
+//
+// Times are milliseconds since the Unix epoch (wall clock), because they must survive restarts.
+//
+// Thread-safety: all methods may be called from many threads (one connection behind a mutex).
+// Several processes may open the same file (CLI while `deliver` runs); only one process should
+// deliver from it at a time.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "alerts/alert.h"
+#include "common/result.h"
+#include "outbox/sqlite.h"
+
+namespace trailwatch::outbox {
+
+enum class EntryState { kPending = 0, kInFlight = 1, kDelivered = 2, kDead = 3 };
+const char* EntryStateName(EntryState state);  // "pending", "in_flight", "delivered", "dead"
+bool ParseEntryState(const std::string& text, EntryState* out);
+
+struct Entry {
+  int64_t id = 0;
+  std::string target;
+  std::string idempotency_key;
+  std::string channel_key;
+  alerts::Alert alert;
+  EntryState state = EntryState::kPending;
+  int attempts = 0;             // sends started (claims)
+  int64_t next_attempt_at = 0;  // ms
+  int64_t created_at = 0;       // ms
+  int64_t queued_at = 0;        // ms; max_age counts from here (reset by `outbox retry`)
+  std::string last_error;
+  int response_status = 0;      // HTTP status of the last answer, 0 if none
+  std::string response;         // the target's answer (truncated), on delivery
+  std::string thread_ts;        // Slack: the thread this entry was posted in, if any
+};
+
+struct NewEntry {
+  std::string target;
+  std::string channel_key;
+  alerts::Alert alert;
+};
+
+struct EnqueueResult {
+  std::vector<int64_t> ids;  // per input: the new entry id, or 0 for a duplicate
+  size_t inserted = 0;
+  size_t duplicates = 0;
+};
+
+struct OutboxStats {
+  int64_t pending = 0;
+  int64_t in_flight = 0;
+  int64_t delivered = 0;
+  int64_t dead = 0;
+  int64_t oldest_pending_created_at = 0;  // ms, 0 when nothing is pending or in flight
+};
+
+struct ThreadRoot {
+  std::string ts;            // Slack message ts of the parent
+  std::string channel;       // channel id Slack answered with
+  std::string parent_alert;  // serialized Alert of the parent (re-rendered for chat.update)
+  int64_t first_seen = 0;    // ms
+  int64_t count = 0;         // messages in the group, parent included
+};
+
+// idempotency key for (target, rule, eventID): a JSON array text, unambiguous whatever the names
+// contain, and readable in `outbox list`.
+std::string IdempotencyKey(const std::string& target, const alerts::Alert& alert);
+
+// Alert <-> JSON text stored in the `alert` column.
+std::string SerializeAlert(const alerts::Alert& alert);
+Result<alerts::Alert> ParseAlert(const std::string& json);
+
+class Outbox {
+ public:
+  // Opens or creates the store, sets WAL and the busy timeout, creates or checks the schema.
+  static Result<std::unique_ptr<Outbox>> Open(const std::string& path);
+
+  // Inserts all entries in one transaction (committed with synchronous=FULL). Duplicates of an
+  // existing idempotency key are ignored and counted.
+  Result<EnqueueResult> Enqueue(const std::vector<NewEntry>& entries, int64_t now_ms);
+
+  // in_flight -> pending for every entry; call once when a delivering process starts. Returns how
+  // many were recovered (each may be sent a second time).
+  Result<int64_t> RecoverInFlight();
+
+  // The head of `channel_key` (lowest id that is pending or in flight). If it is pending and due
+  // (next_attempt_at <= now), it is marked in_flight, its attempts counted, and returned;
+  // otherwise nullopt. `next_due` (if given) receives the head's next_attempt_at when it is
+  // pending but not yet due, else 0.
+  Result<std::optional<Entry>> ClaimHead(const std::string& channel_key, int64_t now_ms,
+                                         int64_t* next_due = nullptr);
+
+  Status MarkDelivered(int64_t id, int response_status, const std::string& response,
+                       const std::string& thread_ts);
+  Status MarkRetry(int64_t id, int64_t next_attempt_at, const std::string& error,
+                   int response_status);
+  Status MarkDead(int64_t id, const std::string& error, int response_status);
+
+  // CLI. `limit` 0 = all.
+  Result<std::vector<Entry>> List(std::optional<EntryState> state, int64_t limit = 0);
+  Result<std::optional<Entry>> Get(int64_t id);
+  // dead (or pending) -> pending now, attempts 0, queued_at now. Returns entries changed.
+  Result<int64_t> Retry(int64_t id, int64_t now_ms);
+  Result<int64_t> RetryAllDead(int64_t now_ms);
+  Result<int64_t> Purge(EntryState state);  // only kDead or kDelivered
+
+  // Metrics.
+  Result<OutboxStats> Stats();
+  // Entries pending or in flight in these channels (delivery uses it for --until-empty).
+  Result<int64_t> CountUndelivered(const std::vector<std::string>& channel_keys);
+
+  // Slack thread roots, keyed by target and group key (rule, identity, source IP).
+  Result<std::optional<ThreadRoot>> FindThreadRoot(const std::string& target,
+                                                   const std::string& group_key);
+  Status SaveThreadRoot(const std::string& target, const std::string& group_key,
+                        const ThreadRoot& root);
+  // count + 1; returns the new count.
+  Result<int64_t> BumpThreadRoot(const std::string& target, const std::string& group_key);
+
+ private:
+  explicit Outbox(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
+  Status Initialise();
+  Status SetSynchronousFull(bool full);
+  Result<std::vector<Entry>> Query(const std::string& sql, const std::vector<int64_t>& ints);
+
+  std::mutex mutex_;
+  std::unique_ptr<sqlite::Database> db_;
+  bool synchronous_full_ = false;
+};
+
+}  // namespace trailwatch::outbox
