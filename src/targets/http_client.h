@@ -1,0 +1,88 @@
+// HttpClient: one libcurl easy handle (RAII), reused across requests so connections and TLS
+// sessions to Slack/Teams/webhooks stay open between alerts.
+//
+// Errors and logs never contain the URL or the headers: webhook URLs and bearer tokens are
+// secrets (formats.md §7.1, §7.4). Transport errors carry only curl's generic text.
+//
+// Thread-safety: an HttpClient is used by one thread at a time; HttpClientPool hands clients to
+// many threads.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/result.h"
+
+namespace trailwatch::targets {
+
+struct HttpRequest {
+  std::string url;
+  std::vector<std::pair<std::string, std::string>> headers;  // name, value
+  std::string body;
+  std::chrono::milliseconds timeout{10000};  // whole request, connect included
+};
+
+struct HttpResponse {
+  long status = 0;
+  std::map<std::string, std::string> headers;  // names lower-cased; last value wins
+  std::string body;
+};
+
+// A transport failure (no HTTP answer): connection refused, timeout, TLS error.
+struct TransportError {
+  std::string message;
+  bool timed_out = false;
+};
+
+class HttpClient {
+ public:
+  HttpClient();
+  ~HttpClient();
+  HttpClient(const HttpClient&) = delete;
+  HttpClient& operator=(const HttpClient&) = delete;
+
+  // POSTs and waits for the answer. Any HTTP status is a success here; the caller classifies it.
+  Result<HttpResponse> Post(const HttpRequest& request, TransportError* transport_error = nullptr);
+
+ private:
+  void* curl_;  // CURL*
+};
+
+// Clients for concurrent sends to one target.
+class HttpClientPool {
+ public:
+  class Lease {
+   public:
+    Lease(HttpClientPool* pool, std::unique_ptr<HttpClient> client)
+        : pool_(pool), client_(std::move(client)) {}
+    Lease(Lease&&) = default;
+    ~Lease() {
+      if (client_) pool_->Release(std::move(client_));
+    }
+    HttpClient& operator*() { return *client_; }
+    HttpClient* operator->() { return client_.get(); }
+
+   private:
+    HttpClientPool* pool_;
+    std::unique_ptr<HttpClient> client_;
+  };
+  Lease Acquire();
+
+ private:
+  void Release(std::unique_ptr<HttpClient> client);
+  std::mutex mutex_;
+  std::vector<std::unique_ptr<HttpClient>> idle_;
+};
+
+// Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. Returns the delay from `now`
+// (never negative), nullopt when absent or unparseable.
+std::optional<std::chrono::seconds> ParseRetryAfter(
+    const std::string& value, std::chrono::system_clock::time_point now);
+
+}  // namespace trailwatch::targets

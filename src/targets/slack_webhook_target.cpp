@@ -1,0 +1,48 @@
+#include "targets/slack_webhook_target.h"
+
+#include "render/renderers.h"
+#include "targets/http_client.h"
+#include "targets/http_outcome.h"
+
+namespace trailwatch::targets {
+
+namespace {
+
+class SlackWebhookTarget : public Target {
+ public:
+  SlackWebhookTarget(config::TargetConfig config, TargetContext context)
+      : config_(std::move(config)), context_(std::move(context)) {}
+
+  Outcome Deliver(const outbox::Entry& entry) override {
+    Result<std::string> body = MessageBody(config_, entry.alert.event_json, [&]() -> Result<std::string> {
+      Result<render::AlertView> view = render::MakeAlertView(entry.alert, context_.account_aliases);
+      if (!view.ok()) return view.error();
+      return render::RenderSlackMessage(*view);
+    });
+    if (!body.ok()) return Permanent{"rendering the Slack message: " + body.message(), 0};
+    HttpRequest request;
+    request.url = config_.webhook_url.reveal();
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = std::move(body.value());
+    request.timeout = config_.timeout;
+    auto client = clients_.Acquire();
+    Outcome outcome = ClassifyHttp("Slack webhook", client->Post(request));
+    // Slack: "treat 200 as success and anything else as failure" — any 2xx but 200 is odd; keep it
+    // delivered (the message was accepted) but record the answer.
+    return outcome;
+  }
+
+ private:
+  config::TargetConfig config_;
+  TargetContext context_;
+  HttpClientPool clients_;
+};
+
+}  // namespace
+
+std::unique_ptr<Target> MakeSlackWebhookTarget(const config::TargetConfig& target,
+                                               const TargetContext& context) {
+  return std::make_unique<SlackWebhookTarget>(target, context);
+}
+
+}  // namespace trailwatch::targets
