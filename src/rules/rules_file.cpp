@@ -41,7 +41,7 @@ Result<std::vector<PatternText>> ParseJsonRules(std::string_view text, const std
   for (auto field : root) {
     std::string_view key;
     const char* at = nullptr;
-    (void)doc.current_location().get(at);
+    if (doc.current_location().get(at) != simdjson::SUCCESS) at = nullptr;
     // current_location is translated from the padded copy back to the caller's text.
     const char* in_text = at ? text.data() + (at - padded.data()) : nullptr;
     if (auto err = field.unescaped_key().get(key)) return fail(err, in_text);
