@@ -10,5 +10,8 @@ namespace trailwatch::cli {
 
 void RegisterTestPattern(CLI::App& app, int* exit_code);
 void RegisterMatch(CLI::App& app, int* exit_code);
+void RegisterSendTest(CLI::App& app, int* exit_code);
+void RegisterOutbox(CLI::App& app, int* exit_code);
+void RegisterDeliver(CLI::App& app, int* exit_code);
 
 }  // namespace trailwatch::cli

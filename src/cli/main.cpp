@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   trailwatch::cli::RegisterTestPattern(app, &exit_code);
   trailwatch::cli::RegisterMatch(app, &exit_code);
+  trailwatch::cli::RegisterSendTest(app, &exit_code);
+  trailwatch::cli::RegisterOutbox(app, &exit_code);
+  trailwatch::cli::RegisterDeliver(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
