@@ -1,0 +1,109 @@
+// `trailwatch deliver`: runs the delivery workers on the outbox of a config file until SIGINT or
+// SIGTERM (clean stop: in-flight sends finish and are recorded), or with --until-empty until every
+// configured target's queue is empty. The live service (`trailwatch run`) embeds the same workers.
+#include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "config/targets_config.h"
+#include "outbox/delivery_lock.h"
+#include "outbox/outbox.h"
+#include "targets/delivery_worker.h"
+
+namespace trailwatch::cli {
+
+namespace {
+
+struct DeliverArgs {
+  std::string config_path;
+  bool until_empty = false;
+  bool verbose = false;
+};
+
+int Run(const DeliverArgs& args) {
+  // Logs go to stderr: stdout belongs to the stdout target and the summary.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("trailwatch"));
+  spdlog::set_level(args.verbose ? spdlog::level::debug : spdlog::level::info);
+  Result<config::TargetsConfig> config = config::LoadTargetsConfigFile(args.config_path);
+  if (!config.ok()) {
+    std::cerr << "error: " << config.message() << "\n";
+    return 2;
+  }
+  auto lock = outbox::DeliveryLock::TryAcquire(config->store);
+  if (!lock.ok()) {
+    std::cerr << "error: " << lock.message() << "\n";
+    return 1;
+  }
+  auto store = outbox::Outbox::Open(config->store);
+  if (!store.ok()) {
+    std::cerr << "error: " << store.message() << "\n";
+    return 1;
+  }
+  // We hold the delivery lock, so whatever is in_flight was left by a process that died.
+  auto recovered = (*store)->RecoverInFlight();
+  if (!recovered.ok()) {
+    std::cerr << "error: " << recovered.message() << "\n";
+    return 1;
+  }
+  if (*recovered > 0) {
+    spdlog::warn("outbox: {} entries were in flight when the last deliverer stopped; they will be "
+                 "sent again (the far side may see them twice)",
+                 *recovered);
+  }
+  auto targets = targets::MakeDeliveryTargets(*config, store->get());
+  if (!targets.ok()) {
+    std::cerr << "error: " << targets.message() << "\n";
+    return 2;
+  }
+
+  // Signals are taken synchronously by this thread; the worker threads inherit the mask.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  targets::DeliveryOptions options;
+  options.stop_when_empty = args.until_empty;
+  targets::DeliveryWorker worker(store->get(), std::move(targets.value()), options);
+  worker.Start();
+  while (!worker.WaitFor(std::chrono::milliseconds(0))) {
+    timespec tick{0, 100 * 1000 * 1000};
+    int signal = sigtimedwait(&signals, nullptr, &tick);
+    if (signal == SIGINT || signal == SIGTERM) {
+      spdlog::info("stopping: finishing the sends in flight");
+      break;
+    }
+  }
+  worker.Stop();
+  targets::DeliveryCounters counters = worker.counters();
+  std::printf("delivered %lld, retried %lld, dead %lld\n",
+              static_cast<long long>(counters.delivered), static_cast<long long>(counters.retried),
+              static_cast<long long>(counters.dead));
+  std::fflush(stdout);
+  return counters.store_errors > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+void RegisterDeliver(CLI::App& app, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand(
+      "deliver",
+      "Send the alerts queued in the outbox (the config's `store`) to their targets, with\n"
+      "per-channel rate limits, retries with backoff and Retry-After, until SIGINT/SIGTERM\n"
+      "(in-flight sends finish first) or, with --until-empty, until nothing is left to send.\n"
+      "Entries left in flight by a killed deliverer are sent again at start-up.");
+  auto args = std::make_shared<DeliverArgs>();
+  cmd->add_option("--config", args->config_path, "configuration file (YAML)")->required();
+  cmd->add_flag("--until-empty", args->until_empty,
+                "stop once no target has anything pending (waits for retries)");
+  cmd->add_flag("--verbose", args->verbose, "log every retry");
+  cmd->callback([=] { *exit_code = Run(*args); });
+}
+
+}  // namespace trailwatch::cli

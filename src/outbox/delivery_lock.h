@@ -1,0 +1,30 @@
+// DeliveryLock: at most one delivering process per outbox store.
+//
+// Two deliverers on one store would each run RecoverInFlight at start-up and could re-send the
+// other's in-flight entries. The lock is an flock(2) on "<store>.deliver-lock"; the kernel drops it
+// when the process dies, so a SIGKILLed deliverer never leaves a stale lock behind.
+//
+// Thread-safety: a plain RAII handle.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "common/result.h"
+
+namespace trailwatch::outbox {
+
+class DeliveryLock {
+ public:
+  // Fails (without waiting) when another process holds the lock.
+  static Result<std::unique_ptr<DeliveryLock>> TryAcquire(const std::string& store_path);
+  ~DeliveryLock();
+  DeliveryLock(const DeliveryLock&) = delete;
+  DeliveryLock& operator=(const DeliveryLock&) = delete;
+
+ private:
+  explicit DeliveryLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+}  // namespace trailwatch::outbox

@@ -1,0 +1,24 @@
+// The sample alert `trailwatch send-test` sends: AWS's documented root ConsoleLogin record
+// (CloudTrail User Guide, "AWS console sign-in events", root user sign-in success without MFA;
+// formats.md §2.3 root-consolelogin-success-no-mfa.json), wrapped in the EventBridge envelope
+// (formats.md §3.4), with a fresh eventID per call so that repeated tests are not deduplicated
+// by the outbox.
+//
+// Thread-safety: pure functions.
+#pragma once
+
+#include <string>
+
+#include "alerts/alert.h"
+#include "common/result.h"
+
+namespace trailwatch::targets {
+
+// The alert for rule "trailwatch-send-test" with `event_id` as the record's eventID.
+Result<alerts::Alert> SampleRootSignInAlert(const std::string& event_id,
+                                            const std::string& rule = "trailwatch-send-test");
+
+// A random UUID v4 text, for sample event ids.
+std::string RandomEventId();
+
+}  // namespace trailwatch::targets
