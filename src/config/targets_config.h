@@ -95,4 +95,26 @@ Result<TargetsConfig> LoadTargetsConfigFile(const std::string& path);
 // value. Exposed for the other config sections.
 Result<std::string> SubstituteReferences(const std::string& text, EnvironmentLookup environment);
 
+// Whether `text` holds a ${...} reference (a value that came from one is treated as a secret).
+bool HasReferences(const std::string& text);
+
+// The https rule: "" when `url` is an absolute https:// URL, or an http:// URL whose host is
+// loopback (127.0.0.0/8, localhost, [::1]); otherwise the reason. The reason never quotes the URL.
+std::string CheckTargetUrl(const std::string& url);
+
+// Durations as written in the config: one or more <digits><unit> with unit s, m, h or d
+// ("10s", "15m", "1h30m", "2d"). nullopt when malformed or over 10 years.
+std::optional<std::chrono::seconds> ParseDuration(const std::string& text);
+
+// One step of an input_paths JSON path: an object member, or an array element (index >= 0).
+struct InputPathStep {
+  std::string field;
+  long index = -1;
+};
+
+// Parses the JSON path subset EventBridge input transformers accept: `$`, then `.name` steps
+// (letters, digits, `_`, `-`, `/`) and `[N]` array indices. Wildcards are not supported.
+// Errors name the path.
+Result<std::vector<InputPathStep>> ParseInputPath(const std::string& path);
+
 }  // namespace trailwatch::config

@@ -11,6 +11,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "alerts/alert.h"
 #include "common/result.h"
@@ -40,7 +41,19 @@ struct AlertView {
   std::string event_time;      // as in the record (UTC, ...Z)
   long long event_epoch = 0;   // seconds since epoch, for Slack's <!date^...> token
   std::string console_url;     // CloudTrail console link to the event
+  // Added with the implementation: the same emoji as a Unicode character, for targets that do
+  // not expand Slack's :shortcodes: (Teams, the terminal).
+  std::string emoji_text;
+  bool sign_in = false;        // eventSource signin.amazonaws.com (mfa_used is then set)
 };
+
+// Shortens a user agent for display: at most `max_chars` characters, cut at a word boundary when
+// there is one in the second half, followed by "…"; whole when it fits.
+std::string ShortenUserAgent(std::string_view user_agent, size_t max_chars = 60);
+
+// The CloudTrail console's Event history link for one event (see alert_view.cpp for the form);
+// empty when the region or the event id is not plausible.
+std::string CloudTrailEventUrl(std::string_view region, std::string_view event_id);
 
 // Builds the view from an alert. Errors only when the event is not JSON.
 Result<AlertView> MakeAlertView(const alerts::Alert& alert,

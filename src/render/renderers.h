@@ -35,4 +35,16 @@ std::string RenderStdout(const AlertView& view, const alerts::Alert& alert, bool
 Result<std::string> ApplyInputTransformer(const config::InputTransformerConfig& transformer,
                                           const std::string& event_json);
 
+// What EventBridge's predefined variables stand for when trailwatch applies a transformer.
+struct InputTransformerContext {
+  std::string rule_name;       // <aws.events.rule-name>
+  std::string ingestion_time;  // <aws.events.event.ingestion-time>; the envelope's `time` if empty
+};
+
+// As above, with the rule's name for <aws.events.rule-name> (the two-argument form leaves it
+// empty). Full rules in input_transformer.cpp and docs/configuration.md.
+Result<std::string> ApplyInputTransformer(const config::InputTransformerConfig& transformer,
+                                          const std::string& event_json,
+                                          const InputTransformerContext& context);
+
 }  // namespace trailwatch::render
