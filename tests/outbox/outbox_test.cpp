@@ -1,0 +1,250 @@
+// Outbox: dedup by idempotency key, order per channel, crash recovery, retry/purge, thread roots.
+#include "outbox/outbox.h"
+
+#include <gtest/gtest.h>
+#include <sqlite3.h>
+
+#include "cli/cli_test_util.h"
+#include "targets/sample_alert.h"
+
+namespace trailwatch::outbox {
+namespace {
+
+using trailwatch::testing::TempDir;
+
+alerts::Alert SampleAlert(const std::string& event_id, const std::string& rule = "root-signin") {
+  Result<alerts::Alert> alert = targets::SampleRootSignInAlert(event_id, rule);
+  EXPECT_TRUE(alert.ok()) << alert.message();
+  return alert.value();
+}
+
+std::unique_ptr<Outbox> OpenOutbox(const TempDir& dir) {
+  auto outbox = Outbox::Open(dir.path() + "/outbox.db");
+  EXPECT_TRUE(outbox.ok()) << outbox.message();
+  return std::move(outbox.value());
+}
+
+TEST(OutboxTest, DuplicateIdempotencyKeysAreStoredOnce) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  alerts::Alert a = SampleAlert("evt-1");
+  auto first = outbox->Enqueue({{"slack", "slack", a}, {"slack", "slack", a}}, 1000);
+  ASSERT_TRUE(first.ok()) << first.message();
+  EXPECT_EQ(first->inserted, 1u);
+  EXPECT_EQ(first->duplicates, 1u);
+  EXPECT_GT(first->ids[0], 0);
+  EXPECT_EQ(first->ids[1], 0);
+  // The same event again later (S3/SQS redelivery): still one.
+  auto again = outbox->Enqueue({{"slack", "slack", a}}, 2000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(again->duplicates, 1u);
+  // Another rule, or another target, for the same event is another alert.
+  auto other = outbox->Enqueue(
+      {{"slack", "slack", SampleAlert("evt-1", "other-rule")}, {"teams", "teams", a}}, 3000);
+  ASSERT_TRUE(other.ok());
+  EXPECT_EQ(other->inserted, 2u);
+  EXPECT_EQ(IdempotencyKey("slack", a), R"(["slack","root-signin","evt-1"])");
+}
+
+TEST(OutboxTest, AlertSurvivesTheRoundTrip) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  alerts::Alert a = SampleAlert("evt-\"quoted\"\n");
+  a.severity = alerts::Severity::kMedium;
+  a.origin = "s3://bucket/AWSLogs/111122223333/x.json.gz";
+  ASSERT_TRUE(outbox->Enqueue({{"t", "t", a}}, 5).ok());
+  auto claimed = outbox->ClaimHead("t", 5);
+  ASSERT_TRUE(claimed.ok() && *claimed);
+  const Entry& e = **claimed;
+  EXPECT_EQ(e.alert.rule, a.rule);
+  EXPECT_EQ(e.alert.severity, alerts::Severity::kMedium);
+  EXPECT_EQ(e.alert.event_json, a.event_json);
+  EXPECT_EQ(e.alert.event_id, a.event_id);
+  EXPECT_EQ(e.alert.origin, a.origin);
+  EXPECT_EQ(e.created_at, 5);
+  EXPECT_EQ(e.attempts, 1);
+  EXPECT_EQ(e.state, EntryState::kInFlight);
+}
+
+TEST(OutboxTest, ChannelHeadBlocksTheRestOfItsChannelOnly) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  auto ids = outbox->Enqueue({{"a", "a", SampleAlert("1")},
+                              {"b", "b", SampleAlert("2")},
+                              {"a", "a", SampleAlert("3")},
+                              {"a", "a", SampleAlert("4")},
+                              {"b", "b", SampleAlert("5")}},
+                             100);
+  ASSERT_TRUE(ids.ok());
+  auto a1 = outbox->ClaimHead("a", 100);
+  ASSERT_TRUE(a1.ok() && *a1);
+  EXPECT_EQ((*a1)->alert.event_id, "1");
+  // a's head is in flight: nothing else of a leaves.
+  auto none = outbox->ClaimHead("a", 100);
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+  // b is independent.
+  auto b1 = outbox->ClaimHead("b", 100);
+  ASSERT_TRUE(b1.ok() && *b1);
+  EXPECT_EQ((*b1)->alert.event_id, "2");
+  // a's head waits for a retry: still blocks its channel, and says when it is due.
+  ASSERT_TRUE(outbox->MarkRetry((*a1)->id, 5000, "HTTP 503", 503).ok());
+  int64_t next_due = 0;
+  auto waiting = outbox->ClaimHead("a", 200, &next_due);
+  ASSERT_TRUE(waiting.ok());
+  EXPECT_FALSE(*waiting);
+  EXPECT_EQ(next_due, 5000);
+  // Due: the same head again, attempts counted.
+  auto again = outbox->ClaimHead("a", 5000);
+  ASSERT_TRUE(again.ok() && *again);
+  EXPECT_EQ((*again)->alert.event_id, "1");
+  EXPECT_EQ((*again)->attempts, 2);
+  EXPECT_EQ((*again)->last_error, "HTTP 503");
+  // Dead unblocks the channel; delivered too.
+  ASSERT_TRUE(outbox->MarkDead((*again)->id, "gave up", 503).ok());
+  auto a3 = outbox->ClaimHead("a", 5000);
+  ASSERT_TRUE(a3.ok() && *a3);
+  EXPECT_EQ((*a3)->alert.event_id, "3");
+  ASSERT_TRUE(outbox->MarkDelivered((*a3)->id, 200, "ok", "").ok());
+  auto a4 = outbox->ClaimHead("a", 5000);
+  ASSERT_TRUE(a4.ok() && *a4);
+  EXPECT_EQ((*a4)->alert.event_id, "4");
+}
+
+TEST(OutboxTest, InFlightEntriesArePendingAgainAfterRecovery) {
+  TempDir dir;
+  int64_t id = 0;
+  {
+    auto outbox = OpenOutbox(dir);
+    auto ids = outbox->Enqueue({{"a", "a", SampleAlert("1")}, {"a", "a", SampleAlert("2")}}, 1);
+    ASSERT_TRUE(ids.ok());
+    id = ids->ids[0];
+    auto claimed = outbox->ClaimHead("a", 1);
+    ASSERT_TRUE(claimed.ok() && *claimed);
+    // The process "dies" here with entry 1 in flight.
+  }
+  auto outbox = OpenOutbox(dir);
+  auto stats = outbox->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->in_flight, 1);
+  EXPECT_EQ(stats->pending, 1);
+  auto recovered = outbox->RecoverInFlight();
+  ASSERT_TRUE(recovered.ok());
+  EXPECT_EQ(*recovered, 1);
+  auto claimed = outbox->ClaimHead("a", 2);
+  ASSERT_TRUE(claimed.ok() && *claimed);
+  EXPECT_EQ((*claimed)->id, id);  // the same entry, still first in its channel
+  EXPECT_EQ((*claimed)->attempts, 2);
+}
+
+TEST(OutboxTest, RetryAndPurge) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  auto ids = outbox->Enqueue({{"a", "a", SampleAlert("1")},
+                              {"a", "a", SampleAlert("2")},
+                              {"b", "b", SampleAlert("3")}},
+                             1);
+  ASSERT_TRUE(ids.ok());
+  for (const char* channel : {"a", "a", "b"}) {
+    auto claimed = outbox->ClaimHead(channel, 1);
+    ASSERT_TRUE(claimed.ok() && *claimed);
+    ASSERT_TRUE(outbox->MarkDead((*claimed)->id, "channel_not_found", 404).ok());
+  }
+  auto dead = outbox->List(EntryState::kDead);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 3u);
+  EXPECT_EQ((*dead)[0].last_error, "channel_not_found");
+
+  auto one = outbox->Retry(ids->ids[0], 50);
+  ASSERT_TRUE(one.ok());
+  EXPECT_EQ(*one, 1);
+  auto entry = outbox->Get(ids->ids[0]);
+  ASSERT_TRUE(entry.ok() && *entry);
+  EXPECT_EQ((*entry)->state, EntryState::kPending);
+  EXPECT_EQ((*entry)->attempts, 0);
+  EXPECT_EQ((*entry)->queued_at, 50);
+  EXPECT_EQ((*entry)->created_at, 1);
+
+  auto rest = outbox->RetryAllDead(60);
+  ASSERT_TRUE(rest.ok());
+  EXPECT_EQ(*rest, 2);
+  auto claimed = outbox->ClaimHead("a", 60);
+  ASSERT_TRUE(claimed.ok() && *claimed);
+  ASSERT_TRUE(outbox->MarkDead((*claimed)->id, "again", 0).ok());
+  auto purged = outbox->Purge(EntryState::kDead);
+  ASSERT_TRUE(purged.ok());
+  EXPECT_EQ(*purged, 1);
+  EXPECT_FALSE(outbox->Purge(EntryState::kPending).ok());
+  auto all = outbox->List(std::nullopt);
+  ASSERT_TRUE(all.ok());
+  EXPECT_EQ(all->size(), 2u);
+  // A delivered entry cannot be retried (it would be sent twice).
+  auto next = outbox->ClaimHead("a", 60);
+  ASSERT_TRUE(next.ok() && *next);
+  ASSERT_TRUE(outbox->MarkDelivered((*next)->id, 200, "ok", "").ok());
+  auto not_retried = outbox->Retry((*next)->id, 70);
+  ASSERT_TRUE(not_retried.ok());
+  EXPECT_EQ(*not_retried, 0);
+}
+
+TEST(OutboxTest, StatsReportDepthAndOldestAge) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  ASSERT_TRUE(outbox->Enqueue({{"a", "a", SampleAlert("1")}}, 1000).ok());
+  ASSERT_TRUE(outbox->Enqueue({{"a", "a", SampleAlert("2")}}, 2000).ok());
+  auto stats = outbox->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->pending, 2);
+  EXPECT_EQ(stats->oldest_pending_created_at, 1000);
+  auto count = outbox->CountUndelivered({"a", "b"});
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 2);
+}
+
+TEST(OutboxTest, StoreUsesWalAndHasASchemaVersion) {
+  TempDir dir;
+  { auto outbox = OpenOutbox(dir); }
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir.path() + "/outbox.db").c_str(), &db), SQLITE_OK);
+  auto scalar = [&](const char* sql) {
+    sqlite3_stmt* stmt = nullptr;
+    sqlite3_prepare_v2(db, sql, -1, &stmt, nullptr);
+    std::string value;
+    if (sqlite3_step(stmt) == SQLITE_ROW) {
+      value = reinterpret_cast<const char*>(sqlite3_column_text(stmt, 0));
+    }
+    sqlite3_finalize(stmt);
+    return value;
+  };
+  EXPECT_EQ(scalar("PRAGMA journal_mode"), "wal");
+  EXPECT_EQ(scalar("SELECT version FROM schema_version"), "1");
+  // A store from a newer trailwatch is refused, not misread.
+  sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  auto newer = Outbox::Open(dir.path() + "/outbox.db");
+  ASSERT_FALSE(newer.ok());
+  EXPECT_NE(newer.message().find("schema version 99"), std::string::npos) << newer.message();
+}
+
+TEST(OutboxTest, ThreadRootsCountRepeats) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  auto none = outbox->FindThreadRoot("bot", "[\"r\",\"id\",\"ip\"]");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(*none);
+  ThreadRoot root{"1700000000.000100", "C1", SerializeAlert(SampleAlert("1")), 42, 1};
+  ASSERT_TRUE(outbox->SaveThreadRoot("bot", "[\"r\",\"id\",\"ip\"]", root).ok());
+  auto count = outbox->BumpThreadRoot("bot", "[\"r\",\"id\",\"ip\"]");
+  ASSERT_TRUE(count.ok());
+  EXPECT_EQ(*count, 2);
+  auto found = outbox->FindThreadRoot("bot", "[\"r\",\"id\",\"ip\"]");
+  ASSERT_TRUE(found.ok() && *found);
+  EXPECT_EQ((*found)->ts, "1700000000.000100");
+  EXPECT_EQ((*found)->channel, "C1");
+  EXPECT_EQ((*found)->first_seen, 42);
+  EXPECT_EQ((*found)->count, 2);
+  EXPECT_FALSE(outbox->BumpThreadRoot("bot", "other").ok());
+}
+
+}  // namespace
+}  // namespace trailwatch::outbox
