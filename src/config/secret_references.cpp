@@ -6,6 +6,7 @@
 // Error messages name the reference, never what it resolved to: the value is usually a secret.
 #include <cstdlib>
 #include <fstream>
+#include <ostream>
 #include <sstream>
 #include <string>
 
@@ -53,6 +54,8 @@ Result<std::string> ReadSecretFile(const std::string& path, const std::string& r
 }
 
 }  // namespace
+
+std::ostream& operator<<(std::ostream& out, const Secret&) { return out << Secret::Redacted(); }
 
 bool HasReferences(const std::string& text) { return text.find("${") != std::string::npos; }
 

@@ -18,6 +18,7 @@
 #pragma once
 
 #include <chrono>
+#include <iosfwd>
 #include <map>
 #include <optional>
 #include <string>
@@ -41,6 +42,9 @@ class Secret {
  private:
   std::string value_;
 };
+
+// Writes Secret::Redacted(), never the value (for logs and test failure messages).
+std::ostream& operator<<(std::ostream& out, const Secret& secret);
 
 // EventBridge-style input transformer: input_paths name -> JSON path ("$.detail.eventName"),
 // input_template with <name> placeholders.
