@@ -923,25 +923,40 @@ struct NamedRule {
 // 7 or more rules reference the same fields and per-event parsing work is the same for 10 rules
 // as for 10,000. Values are drawn partly from the corpus vocabulary and partly from outside it,
 // so each event matches a few rules at most even in the largest set.
-inline std::vector<NamedRule> GenerateCloudTrailRules(size_t count, uint64_t seed = 99) {
+// With `unmatched`, every value after rule 0 lies outside the corpus vocabulary, so each event's
+// walk stops at the first step whatever the rule count: comparing 10 and 10,000 such rules
+// isolates the cost of larger lookup tables from the cost of events matching more rules.
+inline std::vector<NamedRule> GenerateCloudTrailRules(size_t count, uint64_t seed = 99,
+                                                      bool unmatched = false) {
   const CloudTrailVocabulary& v = CloudTrailVocabulary::Get();
   Random random(seed);
+  const double corpus_share = unmatched ? 0.0 : 0.1;
   std::vector<NamedRule> rules;
   rules.reserve(count);
-  auto call = [&]() -> const CloudTrailVocabulary::Call& { return random.Pick(v.calls); };
+  std::vector<CloudTrailVocabulary::Call> calls = v.calls;
+  std::vector<std::string> renamed;  // unseen event names, kept alive for the Call pointers
+  if (unmatched) {
+    renamed.reserve(calls.size());
+    for (auto& c : calls) c.name = renamed.emplace_back(std::string(c.name) + "V9").c_str();
+  }
+  auto call = [&]() -> const CloudTrailVocabulary::Call& { return random.Pick(calls); };
   auto account = [&]() -> std::string {
-    if (random.Chance(0.1)) return random.Pick(v.accounts);
+    if (random.Chance(corpus_share)) return random.Pick(v.accounts);
     std::string a;
     internal::AppendPadded(&a, 100000 + random.Below(900000), 6);
     internal::AppendPadded(&a, random.Below(1000000), 6);
     return a;
   };
   auto ip = [&]() -> std::string {
-    if (random.Chance(0.1)) return random.Pick(v.ips);
+    if (random.Chance(corpus_share)) return random.Pick(v.ips);
     return "198.51." + std::to_string(random.Below(256)) + "." + std::to_string(random.Below(256));
   };
+  auto user = [&]() -> std::string {
+    if (!unmatched) return random.Pick(v.users);
+    return "contractor-" + std::to_string(random.Below(100000));
+  };
   auto role = [&]() -> std::string {
-    if (random.Chance(0.1)) return random.Pick(v.roles);
+    if (random.Chance(corpus_share)) return random.Pick(v.roles);
     return "app-role-" + std::to_string(random.Below(100000));
   };
   for (size_t i = 0; i < count; ++i) {
@@ -954,7 +969,7 @@ inline std::vector<NamedRule> GenerateCloudTrailRules(size_t count, uint64_t see
           const auto& c = call();
           p = std::string(R"({"source":["aws.)") + c.service + R"("],"detail":{"eventName":[")" +
               c.name + R"("],"userIdentity":{"arn":["arn:aws:iam::)" + account() + ":user/" +
-              random.Pick(v.users) + R"("]}}})";
+              user() + R"("]}}})";
           break;
         }
         case 1: {
@@ -975,7 +990,7 @@ inline std::vector<NamedRule> GenerateCloudTrailRules(size_t count, uint64_t see
           break;
         case 4: {
           std::string key;
-          if (random.Chance(0.05)) {
+          if (random.Chance(corpus_share / 2)) {
             key = random.Pick(v.user_keys);
           } else {
             key = "AKIA";

@@ -7,6 +7,8 @@
 // CloudTrail/rules:N: 50,000 generated CloudTrail events (~2 KB, EventBridge envelope) against N
 //   generated exact-match rules (N = 1, 10, 100, 10,000); 10 vs 10,000 shows whether per-event
 //   cost grows with the rule count.
+// CloudTrail/unmatched-rules:N: the same rule shapes with values no event has (rule 0 aside), so
+//   only the size of the lookup tables changes between N = 10 and N = 10,000.
 //
 // Before timing, each benchmark makes one untimed pass that counts matches per rule and fails
 // (SkipWithError) if an event is rejected or a rule expected to match matched nothing, so a
@@ -283,6 +285,17 @@ void RegisterAll() {
           // Rule 0 is the root sign-in rule, which must find the corpus's rare root sign-ins.
           RunCorpus(state, CloudTrail(),
                     trailwatch::bench::GenerateCloudTrailRules(static_cast<size_t>(count)),
+                    Expect::kFirstRuleMatches);
+        })
+        ->Unit(benchmark::kMillisecond);
+  }
+  for (int64_t count : {10, 10'000}) {
+    benchmark::RegisterBenchmark(
+        ("CloudTrail/unmatched-rules:" + std::to_string(count)).c_str(),
+        [count](benchmark::State& state) {
+          RunCorpus(state, CloudTrail(),
+                    trailwatch::bench::GenerateCloudTrailRules(static_cast<size_t>(count), 99,
+                                                               /*unmatched=*/true),
                     Expect::kFirstRuleMatches);
         })
         ->Unit(benchmark::kMillisecond);
