@@ -608,9 +608,9 @@ struct CloudTrailVocabulary {
 };
 
 // Generates CloudTrail management events as EventBridge delivers them ("AWS API Call via
-// CloudTrail" / "AWS Console Sign In via CloudTrail"), one compact JSON object per call, about
-// 1.5-3 KB each. Identities: ~60% AssumedRole (with sessionContext), ~27% IAMUser, ~13%
-// AWSService; 3% of console sign-ins (about 1 event in 10,000) are by the account root.
+// CloudTrail" / "AWS Console Sign In via CloudTrail"), one compact JSON object per call, mean
+// 1.6 KB (0.9-2.7 KB). Identities: ~60% AssumedRole (with sessionContext), ~27% IAMUser, ~13%
+// AWSService; 3% of console sign-ins (about 1 event in 5,000) are by the account root.
 class CloudTrailGenerator {
  public:
   explicit CloudTrailGenerator(uint64_t seed) : random_(seed) {}
