@@ -57,10 +57,10 @@ fuzz-run: fuzz
 	  name=$$(basename $$f); corpus=fuzz/corpus/$${name%_fuzz}; \
 	  mkdir -p build/fuzz-work/$$name; \
 	  echo "fuzzing $$name for $(FUZZ_SECONDS)s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 $$f -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
 	      -artifact_prefix=build/fuzz-work/$$name/ build/fuzz-work/$$name $$corpus 2>build/fuzz-work/$$name.log \
 	    || { tail -40 build/fuzz-work/$$name.log; exit 1; }; \
-	  grep -E 'stat::number_of_executed_units' build/fuzz-work/$$name.log || true; \
+	  grep -E '^stat::' build/fuzz-work/$$name.log || true; \
 	done
 
 test: build check-tools

@@ -195,7 +195,9 @@ bool PatternCompiler::CheckLimits(const SubRules& rules) {
   std::map<std::string, std::vector<WildcardPattern>> wildcards_by_path;
   std::map<std::string, std::set<std::string>> seen_by_path;
   for (const SubRule& rule : rules) {
-    for (const auto& [path, matchers] : rule) {
+    for (const auto& [rule_path, matchers] : rule) {
+      // A named reference: clang before 16 cannot capture structured bindings in lambdas.
+      const std::string& path = rule_path;
       for (const Matcher& matcher : *matchers) {
         auto add = [&](const WildcardPattern& pattern) {
           if (seen_by_path[path].insert(pattern.source()).second) {
