@@ -94,8 +94,9 @@ Result<std::string> SubstituteReferences(const std::string& text, EnvironmentLoo
       if (!contents.ok()) return contents.error();
       out.append(*contents);
     } else {
-      return Error{reference + ": unknown reference (use ${env:NAME} or ${file:PATH}; $${ for a "
-                               "literal ${)"};
+      return Error{reference +
+                   ": unknown reference (use ${env:NAME} or ${file:PATH}; $${ for a "
+                   "literal ${)"};
     }
     i = close + 1;
   }

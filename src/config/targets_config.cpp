@@ -20,12 +20,12 @@ namespace trailwatch::config {
 
 namespace {
 
-constexpr size_t kMaxInputPaths = 100;          // EventBridge InputPathsMap limit
+constexpr size_t kMaxInputPaths = 100;           // EventBridge InputPathsMap limit
 constexpr size_t kMaxInputTemplateBytes = 8192;  // EventBridge InputTemplate limit
 
-const char* const kReservedVariables[] = {
-    "aws.events.rule-name", "aws.events.rule-arn", "aws.events.event", "aws.events.event.json",
-    "aws.events.event.ingestion-time"};
+const char* const kReservedVariables[] = {"aws.events.rule-name", "aws.events.rule-arn",
+                                          "aws.events.event", "aws.events.event.json",
+                                          "aws.events.event.ingestion-time"};
 
 // A name for error messages: printable ASCII as is, anything else escaped, at most 64 bytes.
 std::string Quote(const std::string& text) {
@@ -89,7 +89,8 @@ bool IsLoopbackHost(std::string host) {
   bool first_is_127 = false;
   while (start <= host.size()) {
     size_t dot = host.find('.', start);
-    std::string part = host.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        host.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (part.empty() || part.size() > 3 || !AllDigits(part) || std::stoi(part) > 255) return false;
     if (parts == 0) first_is_127 = part == "127";
     ++parts;
@@ -224,8 +225,7 @@ Result<std::chrono::seconds> TargetsLoader::Duration(const Entry& entry, const s
   if (*value < min || *value > max) {
     return Fail(entry.value, where,
                 entry.key + " must be between " + std::to_string(min.count()) + "s and " +
-                    std::to_string(max.count()) + "s, not " + std::to_string(value->count()) +
-                    "s");
+                    std::to_string(max.count()) + "s, not " + std::to_string(value->count()) + "s");
   }
   return *value;
 }
@@ -300,8 +300,9 @@ Status TargetsLoader::LoadInputTransformer(const Entry& entry, const std::string
                                            TargetConfig* target) const {
   std::string here = where + " input_transformer";
   if (!entry.value.IsMap()) {
-    return Fail(entry.value, where, "input_transformer must be a mapping with input_paths and "
-                                    "input_template");
+    return Fail(entry.value, where,
+                "input_transformer must be a mapping with input_paths and "
+                "input_template");
   }
   std::vector<Entry> entries;
   if (Status s = Entries(entry.value, here, &entries); !s.ok()) return s;
@@ -404,12 +405,13 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
   where += " (" + target->name + ")";
 
   const Entry* type = find("type");
-  if (type == nullptr) return Fail(node, where, "missing key \"type\" (slack, teams, webhook, stdout)");
+  if (type == nullptr)
+    return Fail(node, where, "missing key \"type\" (slack, teams, webhook, stdout)");
   Result<std::string> type_text = Text(*type, where);
   if (!type_text.ok()) return type_text.error();
-  std::vector<std::string> allowed = {"name",            "type",      "input_transformer",
-                                      "max_concurrency", "rate_per_second", "burst",
-                                      "timeout",         "max_attempts",    "max_age"};
+  std::vector<std::string> allowed = {
+      "name",  "type",    "input_transformer", "max_concurrency", "rate_per_second",
+      "burst", "timeout", "max_attempts",      "max_age"};
   if (*type_text == "slack") {
     target->type = TargetConfig::Type::kSlack;
     allowed.insert(allowed.end(), {"webhook_url", "token", "channel", "thread_window"});
@@ -426,9 +428,8 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
                 "unknown type " + Quote(*type_text) + " (slack, teams, webhook, stdout)");
   }
 
-  static const std::set<std::string> kTypeSpecific = {"webhook_url", "token", "channel",
-                                                      "thread_window", "url", "headers",
-                                                      "hmac_secret"};
+  static const std::set<std::string> kTypeSpecific = {
+      "webhook_url", "token", "channel", "thread_window", "url", "headers", "hmac_secret"};
   for (const Entry& entry : entries) {
     if (std::find(allowed.begin(), allowed.end(), entry.key) != allowed.end()) continue;
     if (kTypeSpecific.count(entry.key) != 0) {
@@ -662,11 +663,20 @@ std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
     if (i == start || i == text.size()) return std::nullopt;  // no digits, or no unit
     long long unit = 0;
     switch (text[i]) {
-      case 's': unit = 1; break;
-      case 'm': unit = 60; break;
-      case 'h': unit = 3600; break;
-      case 'd': unit = 86400; break;
-      default: return std::nullopt;
+      case 's':
+        unit = 1;
+        break;
+      case 'm':
+        unit = 60;
+        break;
+      case 'h':
+        unit = 3600;
+        break;
+      case 'd':
+        unit = 86400;
+        break;
+      default:
+        return std::nullopt;
     }
     ++i;
     total += number * unit;
@@ -679,7 +689,8 @@ Result<std::vector<InputPathStep>> ParseInputPath(const std::string& path) {
   auto fail = [&](const std::string& why) {
     return Error{"JSON path " + Quote(path) + ": " + why};
   };
-  if (path.empty() || path[0] != '$') return fail("must start with \"$\" (like $.detail.eventName)");
+  if (path.empty() || path[0] != '$')
+    return fail("must start with \"$\" (like $.detail.eventName)");
   std::vector<InputPathStep> steps;
   size_t i = 1;
   while (i < path.size()) {
@@ -701,8 +712,9 @@ Result<std::vector<InputPathStep>> ParseInputPath(const std::string& path) {
       std::string digits = path.substr(i + 1, close - i - 1);
       if (digits == "*") return fail("wildcards are not supported");
       if (!AllDigits(digits) || digits.size() > 9) {
-        return fail("array indices must be numbers (dot notation for names, as EventBridge "
-                    "requires)");
+        return fail(
+            "array indices must be numbers (dot notation for names, as EventBridge "
+            "requires)");
       }
       steps.push_back(InputPathStep{{}, std::stol(digits)});
       i = close + 1;

@@ -42,11 +42,16 @@ struct EmojiPair {
 EmojiPair SeverityEmoji(alerts::Severity severity) {
   // formats.md §7.6: 💥 CRITICAL / 🚨 HIGH / ⚠️ MEDIUM / ℹ️ LOW / 📢 INFO.
   switch (severity) {
-    case alerts::Severity::kCritical: return {":boom:", "\xF0\x9F\x92\xA5"};
-    case alerts::Severity::kHigh: return {":rotating_light:", "\xF0\x9F\x9A\xA8"};
-    case alerts::Severity::kMedium: return {":warning:", "\xE2\x9A\xA0\xEF\xB8\x8F"};
-    case alerts::Severity::kLow: return {":information_source:", "\xE2\x84\xB9\xEF\xB8\x8F"};
-    case alerts::Severity::kInfo: return {":loudspeaker:", "\xF0\x9F\x93\xA2"};
+    case alerts::Severity::kCritical:
+      return {":boom:", "\xF0\x9F\x92\xA5"};
+    case alerts::Severity::kHigh:
+      return {":rotating_light:", "\xF0\x9F\x9A\xA8"};
+    case alerts::Severity::kMedium:
+      return {":warning:", "\xE2\x9A\xA0\xEF\xB8\x8F"};
+    case alerts::Severity::kLow:
+      return {":information_source:", "\xE2\x84\xB9\xEF\xB8\x8F"};
+    case alerts::Severity::kInfo:
+      return {":loudspeaker:", "\xF0\x9F\x93\xA2"};
   }
   return {":rotating_light:", "\xF0\x9F\x9A\xA8"};
 }
@@ -171,8 +176,8 @@ Result<AlertView> MakeAlertView(const alerts::Alert& alert,
   // errorCode, a sign-in event's responseElements.<eventName>, or success when nothing failed.
   std::string_view error_code = StringAt(detail, "/errorCode");
   if (console_login) {
-    view.result = StringAt(detail, "/responseElements/ConsoleLogin") == "Success" ? "Success"
-                                                                                  : "Failure";
+    view.result =
+        StringAt(detail, "/responseElements/ConsoleLogin") == "Success" ? "Success" : "Failure";
   } else if (!error_code.empty()) {
     view.result = error_code;
   } else if (!view.error_message.empty()) {
@@ -209,8 +214,8 @@ Result<AlertView> MakeAlertView(const alerts::Alert& alert,
   } else if (console_login) {
     view.title = "Console sign-in failed for " + view.identity;
   } else {
-    view.title = (view.event_name.empty() ? std::string("Event") : view.event_name) + " by " +
-                 view.identity;
+    view.title =
+        (view.event_name.empty() ? std::string("Event") : view.event_name) + " by " + view.identity;
   }
 
   EmojiPair emoji = SeverityEmoji(alert.severity);

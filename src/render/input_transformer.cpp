@@ -143,8 +143,8 @@ Result<std::string> ApplyInputTransformer(const config::InputTransformerConfig& 
 
   const std::string& tpl = transformer.input_template;
   size_t first = tpl.find_first_not_of(" \t\r\n");
-  bool json_mode = first != std::string::npos &&
-                   (tpl[first] == '{' || tpl[first] == '[' || tpl[first] == '"');
+  bool json_mode =
+      first != std::string::npos && (tpl[first] == '{' || tpl[first] == '[' || tpl[first] == '"');
 
   std::string out;
   bool in_string = false;

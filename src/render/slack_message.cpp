@@ -28,9 +28,9 @@ constexpr size_t kContextMax = 2000;
 constexpr size_t kFallbackMax = 300;  // documented 40,000; a notification line needs far less
 
 struct Field {
-  std::string label;  // our own words, not escaped
-  std::string value;  // raw (from the event)
-  std::string suffix; // trusted mrkdwn appended after the escaped value (Slack date token)
+  std::string label;   // our own words, not escaped
+  std::string value;   // raw (from the event)
+  std::string suffix;  // trusted mrkdwn appended after the escaped value (Slack date token)
 };
 
 std::string Capitalised(const std::string& text) {
@@ -65,8 +65,8 @@ std::vector<Field> Fields(const AlertView& view) {
   std::string local;
   if (view.event_epoch > 0) {
     // Slack renders <!date^…> in each reader's time zone; the text after | is the fallback.
-    local = "\nlocal: <!date^" + std::to_string(view.event_epoch) +
-            "^{date_short_pretty} {time}|" + EscapeSlack(view.event_time) + ">";
+    local = "\nlocal: <!date^" + std::to_string(view.event_epoch) + "^{date_short_pretty} {time}|" +
+            EscapeSlack(view.event_time) + ">";
   }
   fields.push_back({"Time (UTC)", view.event_time.empty() ? "unknown" : view.event_time, local});
   std::string event = view.event_name.empty() ? "unknown" : view.event_name;

@@ -80,9 +80,9 @@ std::string RenderStdout(const AlertView& view, const alerts::Alert& alert, bool
   std::string identity = view.identity;
   if (!view.identity_type.empty()) identity += " (" + view.identity_type + ")";
   Line(out, "identity", identity);
-  Line(out, "from", view.source_ip + (view.user_agent_short.empty()
-                                          ? std::string()
-                                          : "  " + view.user_agent_short));
+  Line(out, "from",
+       view.source_ip +
+           (view.user_agent_short.empty() ? std::string() : "  " + view.user_agent_short));
   std::string result = view.result;
   if (!view.mfa_used.empty()) result += "  MFA " + view.mfa_used;
   if (!view.error_message.empty()) result += "  " + view.error_message;

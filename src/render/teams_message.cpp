@@ -81,9 +81,9 @@ std::string RenderTeamsMessage(const AlertView& view) {
 
   json.BeginObject()
       .Member("type", "TextBlock")
-      .Member("text", TruncateText(SingleLine("rule " + view.rule + " \xC2\xB7 event " +
-                                              view.event_id),
-                                   kValueMax))
+      .Member("text",
+              TruncateText(SingleLine("rule " + view.rule + " \xC2\xB7 event " + view.event_id),
+                           kValueMax))
       .MemberBool("isSubtle", true)
       .Member("size", "Small")
       .MemberBool("wrap", true)

@@ -169,7 +169,8 @@ TEST(TargetsConfigTest, UnknownKeyNamesFileLineColumnTargetAndKey) {
     type: slack
     chanel: C0123456789
     token: xoxb-1
-)").substr(0, 68),
+)")
+                .substr(0, 68),
             R"(trailwatch.yaml:7:5: targets[1] (security-bot): unknown key "chanel")");
 }
 
@@ -212,7 +213,8 @@ TEST(TargetsConfigTest, ErrorsNameFileLineColumnAndKey) {
        "trailwatch.yaml:2:38: targets[0] (x): timeout must be between 1s and 300s"},
       {"targets:\n  - {name: x, type: stdout, thread_window: 2d}\n",
        "trailwatch.yaml:2:29: targets[0] (x): key \"thread_window\" does not apply to type stdout"},
-      {"targets:\n  - {name: x, type: slack, webhook_url: 'https://h.example', thread_window: 2d}\n",
+      {"targets:\n  - {name: x, type: slack, webhook_url: 'https://h.example', thread_window: "
+       "2d}\n",
        "trailwatch.yaml:2:77: targets[0] (x): thread_window must be between 0s and 86400s"},
       {"targets:\n  - {name: x, type: stdout, max_age: forever}\n",
        "trailwatch.yaml:2:38: targets[0] (x): max_age must be a duration"},
@@ -244,7 +246,8 @@ TEST(TargetsConfigTest, ErrorsNameFileLineColumnAndKey) {
   for (const Case& c : cases) {
     std::string error = LoadError(c.yaml);
     EXPECT_EQ(error.substr(0, c.expected_prefix.size()), c.expected_prefix)
-        << "for:\n" << c.yaml << "got: " << error;
+        << "for:\n"
+        << c.yaml << "got: " << error;
   }
 }
 
@@ -289,7 +292,8 @@ TEST(TargetsConfigTest, SubstitutesEnvironmentAndFileReferences) {
   EXPECT_EQ(error("${file:/nonexistent/trailwatch/secret}"),
             "${file:/nonexistent/trailwatch/secret}: cannot read the file");
   EXPECT_EQ(error("${vault:x}").substr(0, 32), "${vault:x}: unknown reference (u");
-  EXPECT_EQ(error("${env:SIEM_TOKEN"), "unterminated reference \"${env:SIEM_TOKEN\" (missing \"}\")");
+  EXPECT_EQ(error("${env:SIEM_TOKEN"),
+            "unterminated reference \"${env:SIEM_TOKEN\" (missing \"}\")");
 
   // The real process environment is the default.
   setenv("TRAILWATCH_TEST_VARIABLE", "from-process", 1);
@@ -389,8 +393,8 @@ TEST(TargetsConfigTest, ValidatesInputTransformers) {
   ASSERT_TRUE(ok.ok()) << ok.message();
 
   auto error = [](const std::string& transformer) {
-    return LoadError("targets:\n  - name: s\n    type: stdout\n    input_transformer: " +
-                     transformer + "\n");
+    return LoadError(
+        "targets:\n  - name: s\n    type: stdout\n    input_transformer: " + transformer + "\n");
   };
   EXPECT_EQ(error("{input_paths: {a: $.a}}"),
             "trailwatch.yaml:4:24: targets[0] (s) input_transformer: input_template is required");

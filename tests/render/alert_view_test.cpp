@@ -100,7 +100,7 @@ TEST(AlertViewTest, ApiCallsAreTitledByEventNameAndIdentity) {
 
   AlertView password = SampleView(kRootPasswordUpdated);
   EXPECT_EQ(password.title, std::string("PasswordUpdated by ") + kRootArn);
-  EXPECT_EQ(password.result, "Success");  // responseElements.PasswordUpdated
+  EXPECT_EQ(password.result, "Success");    // responseElements.PasswordUpdated
   EXPECT_EQ(password.mfa_used, "unknown");  // a sign-in event without MFAUsed: never "no"
 
   AlertView check = SampleView(kIamUserCheckMfa);
@@ -136,9 +136,10 @@ TEST(AlertViewTest, MfaIdentifierWithoutMfaUsedMeansYes) {
   EXPECT_EQ(view->title, "Console sign-in by user/bob");
   EXPECT_EQ(view->console_url, "");  // no region, no event id
 
-  alert.event_json = R"({"detail":{"eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com",)"
-                     R"("userIdentity":{"type":"IAMUser","userName":"bob"},"responseElements":)"
-                     R"({"ConsoleLogin":"Weird"}}})";
+  alert.event_json =
+      R"({"detail":{"eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com",)"
+      R"("userIdentity":{"type":"IAMUser","userName":"bob"},"responseElements":)"
+      R"({"ConsoleLogin":"Weird"}}})";
   view = MakeAlertView(alert, {});
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->mfa_used, "unknown");  // missing is unknown, not "no"

@@ -62,17 +62,19 @@ TEST(InputTransformerTest, DocumentedExamples) {
                   R"("instanceStatus": "instance \"<instance>\" is in <state>"})"),
             R"({"instance" : "i-0123456789", "state": "RUNNING", )"
             R"("instanceStatus": "instance \"i-0123456789\" is in RUNNING"})");
-  EXPECT_EQ(Apply(R"({"instance" : <instance>, "state": [ 9, <state>, true ], "Transformed" : "Yes"})"),
-            R"({"instance" : "i-0123456789", "state": [ 9, "RUNNING", true ], "Transformed" : "Yes"})");
+  EXPECT_EQ(
+      Apply(R"({"instance" : <instance>, "state": [ 9, <state>, true ], "Transformed" : "Yes"})"),
+      R"({"instance" : "i-0123456789", "state": [ 9, "RUNNING", true ], "Transformed" : "Yes"})");
   EXPECT_EQ(Apply(R"("<aws.events.rule-name> triggered")"), R"("example triggered")");
   // API reference: a template that is not JSON is text.
   EXPECT_EQ(Apply("<instance> is in state <state>"), "i-0123456789 is in state RUNNING");
 }
 
 TEST(InputTransformerTest, ReservedVariables) {
-  std::string out = Apply(R"({"instance": <instance>, "ruleName": <aws.events.rule-name>, )"
-                          R"("originalEvent": <aws.events.event>, "full": <aws.events.event.json>, )"
-                          R"("received": "<aws.events.event.ingestion-time>"})");
+  std::string out =
+      Apply(R"({"instance": <instance>, "ruleName": <aws.events.rule-name>, )"
+            R"("originalEvent": <aws.events.event>, "full": <aws.events.event.json>, )"
+            R"("received": "<aws.events.event.ingestion-time>"})");
   simdjson::dom::parser parser;
   simdjson::dom::element root;
   ASSERT_EQ(parser.parse(out).get(root), simdjson::SUCCESS) << out;
@@ -102,8 +104,8 @@ TEST(InputTransformerTest, ValuesOfOtherTypesAndArrayIndices) {
 
 TEST(InputTransformerTest, MissingPathsBecomeNullOrNothing) {
   config::InputTransformerConfig transformer;
-  transformer.input_paths = {{"missing", "$.detail.nope"}, {"null", "$.detail.n"},
-                             {"deep", "$.resources[5].x"}};
+  transformer.input_paths = {
+      {"missing", "$.detail.nope"}, {"null", "$.detail.n"}, {"deep", "$.resources[5].x"}};
   transformer.input_template = R"({"a": <missing>, "b": "x<missing>y", "c": <null>, "d": <deep>})";
   Result<std::string> out =
       ApplyInputTransformer(transformer, R"({"resources":[],"detail":{"n":null}})");
@@ -146,7 +148,8 @@ TEST(InputTransformerTest, ErrorsNameThePlaceholderOrPath) {
             "input_template: <aws.events.event> can only be used as a JSON value (its content is "
             "JSON, not text)");
   transformer.input_template = R"({"a": <instance>,})";
-  EXPECT_EQ(ApplyError(transformer).substr(0, 46), "input_template: the result is not valid JSON (");
+  EXPECT_EQ(ApplyError(transformer).substr(0, 46),
+            "input_template: the result is not valid JSON (");
   transformer.input_template = "x";
   transformer.input_paths["bad"] = "$.detail[*]";
   EXPECT_EQ(ApplyError(transformer),

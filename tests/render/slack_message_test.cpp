@@ -108,8 +108,8 @@ TEST(SlackMessageTest, EscapesMentionsAndLinksFromTheEvent) {
   alerts::Alert alert;
   alert.rule = "console-signin-failures";
   alert.severity = alerts::Severity::kLow;
-  alert.event_json = FailedSignInEnvelope("<!channel> <https://evil.example|reset> & <@U123>",
-                                          "curl <!here>");
+  alert.event_json =
+      FailedSignInEnvelope("<!channel> <https://evil.example|reset> & <@U123>", "curl <!here>");
   Result<AlertView> view = MakeAlertView(alert, {});
   ASSERT_TRUE(view.ok()) << view.message();
   Parsed p;

@@ -70,9 +70,8 @@ TEST(StdoutMessageTest, JsonFormIsOneLinePerAlert) {
   EXPECT_EQ(str("result"), "Success");
   EXPECT_EQ(str("time"), "2022-11-10T16:24:34Z");
   EXPECT_EQ(str("event_id"), "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0");
-  EXPECT_EQ(std::string(root.at_pointer("/event/detail/additionalEventData/MFAUsed")
-                            .get_string()
-                            .value()),
+  EXPECT_EQ(std::string(
+                root.at_pointer("/event/detail/additionalEventData/MFAUsed").get_string().value()),
             "YES");
   EXPECT_EQ(std::string(root.at_pointer("/event/detail-type").get_string().value()),
             "AWS Console Sign In via CloudTrail");
