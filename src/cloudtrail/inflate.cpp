@@ -28,6 +28,12 @@ Error SizeLimitError(size_t limit) {
                " bytes (a corrupt file or a gzip bomb)"};
 }
 
+// Buffer room for a limit: one byte more, so that output over the limit is seen rather than
+// mistaken for "fits exactly". Saturates for an unlimited (SIZE_MAX) limit.
+size_t RoomFor(size_t limit) {
+  return limit == std::numeric_limits<size_t>::max() ? limit : limit + 1;
+}
+
 // First guess for the output size: the last member's ISIZE if plausible, bounded by what DEFLATE
 // can produce from this input and by the limit (+1 so that reaching the limit is detectable).
 size_t InitialCapacity(std::string_view gzip, size_t limit) {
@@ -39,13 +45,13 @@ size_t InitialCapacity(std::string_view gzip, size_t limit) {
     if (isize >= gzip.size()) guess = isize;
   }
   guess = std::min(guess, gzip.size() * kMaxDeflateRatio + kMinCapacity);
-  return std::min(std::max(guess, kMinCapacity), limit + 1);
+  return std::min(std::max(guess, kMinCapacity), RoomFor(limit));
 }
 
 // Doubles the buffer up to limit + 1. False when it is already there.
 Result<bool> Grow(PaddedBuffer& buffer, size_t limit) {
-  if (buffer.capacity() > limit) return false;
-  const size_t target = std::min(std::max(buffer.capacity() * 2, kMinCapacity), limit + 1);
+  if (buffer.capacity() >= RoomFor(limit)) return false;
+  const size_t target = std::min(std::max(buffer.capacity() * 2, kMinCapacity), RoomFor(limit));
   if (Status status = buffer.Reserve(target); !status.ok()) {
     return Error{"gzip: " + status.message()};
   }

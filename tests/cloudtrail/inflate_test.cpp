@@ -6,6 +6,7 @@
 #include <openssl/evp.h>
 #include <zlib.h>
 
+#include <limits>
 #include <string>
 
 #include "test_util.h"
@@ -179,6 +180,12 @@ TEST_P(InflateTest, OutputLimitStopsGzipBombs) {
   EXPECT_EQ(at_limit->size(), exact.size());
   auto over = Inflate(GzipMember(exact + "y"), exact.size());
   EXPECT_FALSE(over.ok());
+}
+
+TEST_P(InflateTest, UnlimitedOutputDoesNotOverflowTheRoomComputation) {
+  auto out = Inflate(GzipMember("unbounded"), std::numeric_limits<size_t>::max());
+  ASSERT_TRUE(out.ok()) << out.message();
+  EXPECT_EQ(out->view(), "unbounded");
 }
 
 TEST_P(InflateTest, InflaterIsReusable) {

@@ -49,8 +49,9 @@ const char kRecordA[] =
     R"({"eventVersion":"1.08","eventSource":"s3.amazonaws.com","eventTime":"2024-01-01T00:00:00Z",)"
     R"("awsRegion":"us-east-1","eventID":"a","recipientAccountId":"111122223333"})";
 const char kRecordB[] =
-    R"({"eventVersion":"1.08","eventSource":"iam.amazonaws.com","eventTime":"2024-01-01T00:00:01Z",)"
-    R"("awsRegion":"us-east-1","eventID":"b","nested":{"x":[1,2,{"y":null}]}})";
+    R"({"eventVersion":"1.08","eventSource":"iam.amazonaws.com",)"
+    R"("eventTime":"2024-01-01T00:00:01Z","awsRegion":"us-east-1","eventID":"b",)"
+    R"("nested":{"x":[1,2,{"y":null}]}})";
 const char kEvent[] =
     R"({"version":"0","id":"1","detail-type":"AWS API Call via CloudTrail","source":"aws.s3",)"
     R"("detail":{"eventSource":"s3.amazonaws.com"}})";
@@ -118,8 +119,8 @@ TEST(RecordReaderTest, EmptyRecordsListIsAValidEmptyLogFile) {
   EXPECT_EQ(got.summary->records, 0u);
 }
 
-TEST(RecordReaderTest, DigestVectorLogFileBodyAfterInflate) {
-  // The gunzipped digest-vector log file is a real-shaped {"Records":[...]} body.
+TEST(RecordReaderTest, DigestFileIsNeitherLogFileNorRecord) {
+  // A digest body (formats.md §1.8) sits next to log files but holds no records.
   const std::string text = testing::ReadFixture("aws/digest-vector/digest-file.json");
   auto got = ReadAll(text);
   ASSERT_FALSE(got.summary.ok());  // a digest is not a log file, a record or an event
