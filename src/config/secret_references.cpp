@@ -75,7 +75,9 @@ Result<std::string> SubstituteReferences(const std::string& text, EnvironmentLoo
     }
     size_t close = text.find('}', i + 2);
     if (close == std::string::npos) {
-      return Error{"unterminated reference \"" + text.substr(i, 40) + "\" (missing \"}\")"};
+      // Not quoted: what follows an unterminated "${" may be a literal secret.
+      return Error{"unterminated reference at character " + std::to_string(i + 1) +
+                   " (\"${\" without \"}\")"};
     }
     std::string reference = text.substr(i, close + 1 - i);
     std::string body = text.substr(i + 2, close - i - 2);

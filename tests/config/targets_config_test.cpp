@@ -292,8 +292,8 @@ TEST(TargetsConfigTest, SubstitutesEnvironmentAndFileReferences) {
   EXPECT_EQ(error("${file:/nonexistent/trailwatch/secret}"),
             "${file:/nonexistent/trailwatch/secret}: cannot read the file");
   EXPECT_EQ(error("${vault:x}").substr(0, 32), "${vault:x}: unknown reference (u");
-  EXPECT_EQ(error("${env:SIEM_TOKEN"),
-            "unterminated reference \"${env:SIEM_TOKEN\" (missing \"}\")");
+  EXPECT_EQ(error("xoxb-1${env:SIEM_TOKEN xoxb-2"),
+            "unterminated reference at character 7 (\"${\" without \"}\")");
 
   // The real process environment is the default.
   setenv("TRAILWATCH_TEST_VARIABLE", "from-process", 1);
