@@ -118,6 +118,15 @@ Status EventLeaves::Emit(od::value& value, uint32_t field) {
     case od::json_type::number: {
       leaf.type = LeafType::kNumber;
       leaf.text = TrimRight(value.raw_json_token());
+      if (paths_->reads_numbers(field)) {
+        // ComparableNumber validates the grammar as it goes; only when it says "not comparable"
+        // is a separate grammar check needed.
+        if (std::optional<double> comparable = ComparableNumber(leaf.text)) {
+          leaf.comparable = true;
+          leaf.number = *comparable;
+          break;
+        }
+      }
       if (!IsJsonNumber(leaf.text)) {
         return Error{"event is not valid JSON: bad number " + std::string(leaf.text.substr(0, 40))};
       }

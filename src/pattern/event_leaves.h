@@ -36,6 +36,10 @@ struct Leaf {
   std::string_view text;  // unescaped string, or the number's JSON text
   uint32_t chain_begin;   // this leaf's ArrayPositions, outermost first
   uint32_t chain_size;
+  // Numbers on fields that some numeric matcher reads: whether the text is comparable (§3.7) and
+  // its value, computed once at parse time rather than once per state that tests it.
+  bool comparable = false;
+  double number = 0;
 };
 
 struct FlattenOptions {

@@ -41,6 +41,7 @@ uint32_t FieldPaths::Add(std::string_view path) {
   if (nodes_[node].field == kNone) {
     nodes_[node].field = static_cast<uint32_t>(paths_.size());
     paths_.emplace_back(path);
+    reads_numbers_.push_back(false);
   }
   return nodes_[node].field;
 }

@@ -40,6 +40,11 @@ class FieldPaths {
   bool has_children(uint32_t node) const { return !nodes_[node].children.empty(); }
 
   size_t field_count() const { return paths_.size(); }
+
+  // Marks a field whose number leaves some matcher compares numerically (exact numbers, ranges,
+  // anything-but numbers), so the event walk computes their values once.
+  void MarkReadsNumbers(uint32_t field) { reads_numbers_[field] = true; }
+  bool reads_numbers(uint32_t field) const { return reads_numbers_[field]; }
   const std::string& path(uint32_t field) const { return paths_[field]; }
 
  private:
@@ -54,6 +59,7 @@ class FieldPaths {
 
   std::vector<Node> nodes_;
   std::vector<std::string> paths_;
+  std::vector<bool> reads_numbers_;  // per field id
 };
 
 }  // namespace trailwatch::pattern

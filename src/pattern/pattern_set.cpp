@@ -115,6 +115,12 @@ Result<std::shared_ptr<const PatternSet>> PatternSet::Build(std::vector<NamedPat
           } else {
             it->values.Add(matcher, next);
           }
+          const AnythingBut* but = std::get_if<AnythingBut>(&matcher);
+          if (std::holds_alternative<ExactNumber>(matcher) ||
+              std::holds_alternative<NumericRange>(matcher) ||
+              (but != nullptr && !but->numbers.empty())) {
+            set->paths_.MarkReadsNumbers(field_id);
+          }
         }
         state = next;
       }

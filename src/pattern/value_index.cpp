@@ -62,9 +62,8 @@ bool ValueIndex::AnythingButEntry::Satisfied(const Leaf& leaf) const {
   using Form = AnythingBut::Form;
   if (leaf.type == LeafType::kNumber) {
     if (matcher.form != Form::kValues || numbers.empty()) return true;
-    std::optional<double> value = ComparableNumber(leaf.text);
-    if (!value) return true;
-    return std::find(numbers.begin(), numbers.end(), *value) == numbers.end();
+    if (!leaf.comparable) return true;
+    return std::find(numbers.begin(), numbers.end(), leaf.number) == numbers.end();
   }
   if (leaf.type != LeafType::kString) return true;
   std::string_view text = leaf.text;
@@ -195,27 +194,27 @@ void ValueIndex::EvaluateString(std::string_view text, std::string* scratch,
   }
 }
 
-void ValueIndex::EvaluateNumber(std::string_view text, StateList* out) const {
+void ValueIndex::EvaluateNumber(const Leaf& leaf, StateList* out) const {
   if (!number_text_.empty()) {
-    auto it = number_text_.find(text);
+    auto it = number_text_.find(leaf.text);
     if (it != number_text_.end()) Append(it->second, out);
   }
-  if (number_equal_.empty() && ranges_.empty()) return;
-  std::optional<double> value = ComparableNumber(text);
-  if (!value) return;  // §3.7: ranges and numeric equality see comparable numbers only
+  // §3.7: ranges and numeric equality see comparable numbers only. The value was computed when
+  // the event was read (FieldPaths::reads_numbers is set for every field with such matchers).
+  if (!leaf.comparable) return;
   if (!number_equal_.empty()) {
-    auto it = number_equal_.find(OrderedNumberKey(*value));
+    auto it = number_equal_.find(OrderedNumberKey(leaf.number));
     if (it != number_equal_.end()) Append(it->second, out);
   }
   for (const auto& [range, target] : ranges_) {
-    if (InRange(range, *value)) out->push_back(target);
+    if (InRange(range, leaf.number)) out->push_back(target);
   }
 }
 
 void ValueIndex::Evaluate(const Leaf& leaf, std::string* scratch, StateList* out) const {
   switch (leaf.type) {
     case LeafType::kString: EvaluateString(leaf.text, scratch, out); break;
-    case LeafType::kNumber: EvaluateNumber(leaf.text, out); break;
+    case LeafType::kNumber: EvaluateNumber(leaf, out); break;
     case LeafType::kTrue: Append(on_true_, out); break;
     case LeafType::kFalse: Append(on_false_, out); break;
     case LeafType::kNull: Append(on_null_, out); break;

@@ -57,7 +57,7 @@ class ValueIndex {
   };
 
   void EvaluateString(std::string_view text, std::string* scratch, StateList* out) const;
-  void EvaluateNumber(std::string_view text, StateList* out) const;
+  void EvaluateNumber(const Leaf& leaf, StateList* out) const;
 
   StringMap exact_;
   std::unordered_map<std::string, StateList, StringHash, std::equal_to<>> exact_ip_;  // 17-byte key
