@@ -74,7 +74,8 @@ inline std::string FailedSignInEnvelope(const std::string& user_name,
 inline void CollectStrings(simdjson::dom::element element, std::string_view key,
                            std::vector<std::string>* out) {
   if (element.is_object()) {
-    for (auto field : element.get_object().value()) {
+    simdjson::dom::object field_list = element.get_object().value();
+    for (auto field : field_list) {
       std::string_view text;
       if (field.key == key && field.value.get_string().get(text) == simdjson::SUCCESS) {
         out->emplace_back(text);
@@ -82,7 +83,8 @@ inline void CollectStrings(simdjson::dom::element element, std::string_view key,
       CollectStrings(field.value, key, out);
     }
   } else if (element.is_array()) {
-    for (auto item : element.get_array().value()) CollectStrings(item, key, out);
+    simdjson::dom::array item_list = element.get_array().value();
+    for (auto item : item_list) CollectStrings(item, key, out);
   }
 }
 

@@ -29,7 +29,8 @@ std::string Str(element e, std::string_view pointer) {
 
 std::vector<std::string> FieldTexts(element root) {
   std::vector<std::string> texts;
-  for (element field : root.at_pointer("/blocks/1/fields").get_array().value()) {
+  simdjson::dom::array field_list = root.at_pointer("/blocks/1/fields").get_array().value();
+  for (element field : field_list) {
     texts.emplace_back(field["text"].get_string().value());
   }
   return texts;
@@ -62,7 +63,8 @@ TEST(SlackMessageTest, RootSignInMessage) {
       "*Event*\nConsoleLogin \xC2\xB7 signin.amazonaws.com",
   };
   EXPECT_EQ(FieldTexts(p.root), expected);
-  for (element field : p.root.at_pointer("/blocks/1/fields").get_array().value()) {
+  simdjson::dom::array field_list = p.root.at_pointer("/blocks/1/fields").get_array().value();
+  for (element field : field_list) {
     EXPECT_EQ(Str(field, "/type"), "mrkdwn");
   }
 

@@ -40,7 +40,8 @@ TEST(TeamsMessageTest, WorkflowsMessageWithAnAdaptiveCard) {
 
   EXPECT_EQ(Str(card, "/body/1/type"), "FactSet");
   std::vector<std::pair<std::string, std::string>> facts;
-  for (element fact : card.at_pointer("/body/1/facts").get_array().value()) {
+  simdjson::dom::array fact_list = card.at_pointer("/body/1/facts").get_array().value();
+  for (element fact : fact_list) {
     facts.emplace_back(Str(fact, "/title"), Str(fact, "/value"));
   }
   std::vector<std::pair<std::string, std::string>> expected = {
@@ -81,7 +82,8 @@ TEST(TeamsMessageTest, HugeValuesStayWellUnderTheMessageLimit) {
   simdjson::dom::parser parser;
   element root;
   ASSERT_EQ(parser.parse(body).get(root), simdjson::SUCCESS);
-  for (element fact : root.at_pointer("/attachments/0/content/body/1/facts").get_array().value()) {
+  simdjson::dom::array fact_list = root.at_pointer("/attachments/0/content/body/1/facts").get_array().value();
+  for (element fact : fact_list) {
     EXPECT_LE(TextLength(Str(fact, "/value")), 500u);
   }
   EXPECT_LE(TextLength(Str(root, "/attachments/0/content/body/0/text")), 200u);
