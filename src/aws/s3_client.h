@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,28 +31,41 @@ struct S3ClientOptions {
   int max_retries = 3;   // for 5xx, throttling and network errors, with backoff
 };
 
+class S3ConnectionPool;  // s3_client.cpp
+
 class S3Client {
  public:
   S3Client(S3ClientOptions options, std::shared_ptr<CredentialsProvider> credentials);
 
   // Lists keys under `prefix` (after `start_after`, if set), page by page (1,000 keys per page);
   // `on_page` may return false to stop early. `delimiter` non-empty lists common prefixes only
-  // (returned as S3Object with key = the prefix and size 0).
+  // (returned as S3Object with key = the prefix and size 0); objects directly under `prefix` are
+  // then left out.
   Status List(const std::string& bucket, const std::string& prefix, const std::string& start_after,
               const std::string& delimiter,
               const std::function<bool(const std::vector<S3Object>&)>& on_page);
 
-  // Downloads an object into *body (replaced). `metadata` receives x-amz-meta-* headers if given.
+  // Downloads an object into *body (replaced). `metadata` receives x-amz-meta-* headers if given,
+  // keyed by the lower-cased name after "x-amz-meta-" (x-amz-meta-signature -> "signature").
   Status Get(const std::string& bucket, const std::string& key, std::string* body,
              std::map<std::string, std::string>* metadata = nullptr);
 
   // Uploads an object (used by tests and tools; Content-Type always set, see formats.md §9.2).
   Status Put(const std::string& bucket, const std::string& key, const std::string& body,
              const std::string& content_type = "application/octet-stream");
+  // The same with user metadata, sent as x-amz-meta-<name> headers (names: lower-case ASCII).
+  Status Put(const std::string& bucket, const std::string& key, const std::string& body,
+             const std::string& content_type, const std::map<std::string, std::string>& metadata);
+
+  // Creates a bucket in options.region (used by tests and tools). A bucket the caller already
+  // owns counts as success.
+  Status CreateBucket(const std::string& bucket);
 
  private:
   S3ClientOptions options_;
   std::shared_ptr<CredentialsProvider> credentials_;
+  // Idle curl handles, so that successive calls reuse their keep-alive connections.
+  std::shared_ptr<S3ConnectionPool> connections_;
 };
 
 // Splits "s3://bucket/prefix" into bucket and prefix; false when not an s3:// URL.
