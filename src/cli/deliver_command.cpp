@@ -51,9 +51,10 @@ int Run(const DeliverArgs& args) {
     return 1;
   }
   if (*recovered > 0) {
-    spdlog::warn("outbox: {} entries were in flight when the last deliverer stopped; they will be "
-                 "sent again (the far side may see them twice)",
-                 *recovered);
+    spdlog::warn(
+        "outbox: {} entries were in flight when the last deliverer stopped; they will be "
+        "sent again (the far side may see them twice)",
+        *recovered);
   }
   auto targets = targets::MakeDeliveryTargets(*config, store->get());
   if (!targets.ok()) {

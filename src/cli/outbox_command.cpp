@@ -5,8 +5,8 @@
 //   enqueue-sample --target NAME --count N
 //                                  queue N copies of the sample alert (distinct eventIDs); for
 //                                  load tests, the crash test and the benchmark
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <iostream>
 
 #include "cli/commands.h"
@@ -122,8 +122,8 @@ int Purge(const OutboxArgs& args) {
     std::cerr << "error: " << store.message() << "\n";
     return 2;
   }
-  auto removed = (*store)->Purge(args.dead ? outbox::EntryState::kDead
-                                           : outbox::EntryState::kDelivered);
+  auto removed =
+      (*store)->Purge(args.dead ? outbox::EntryState::kDead : outbox::EntryState::kDelivered);
   if (!removed.ok()) {
     std::cerr << "error: " << removed.message() << "\n";
     return 1;
@@ -175,8 +175,8 @@ int EnqueueSample(const OutboxArgs& args) {
 }  // namespace
 
 void RegisterOutbox(CLI::App& app, int* exit_code) {
-  CLI::App* cmd = app.add_subcommand(
-      "outbox", "Inspect and repair the delivery queue (the config's `store`).");
+  CLI::App* cmd =
+      app.add_subcommand("outbox", "Inspect and repair the delivery queue (the config's `store`).");
   cmd->require_subcommand(1);
   auto args = std::make_shared<OutboxArgs>();
 
@@ -208,7 +208,9 @@ void RegisterOutbox(CLI::App& app, int* exit_code) {
       "benchmarks; `trailwatch deliver` sends them.");
   sample->add_option("--config", args->config_path, "configuration file (YAML)")->required();
   sample->add_option("--target", args->target, "target name")->required();
-  sample->add_option("--count", args->count, "how many")->required()->check(CLI::Range(1, 10000000));
+  sample->add_option("--count", args->count, "how many")
+      ->required()
+      ->check(CLI::Range(1, 10000000));
   sample->callback([=] { *exit_code = EnqueueSample(*args); });
 }
 

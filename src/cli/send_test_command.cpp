@@ -41,8 +41,7 @@ int Report(const std::string& target, const outbox::Entry& entry) {
   switch (entry.state) {
     case outbox::EntryState::kDelivered:
       std::printf("target %s: delivered (entry %lld%s%s): %s\n", target.c_str(),
-                  static_cast<long long>(entry.id),
-                  entry.response_status ? ", HTTP " : "",
+                  static_cast<long long>(entry.id), entry.response_status ? ", HTTP " : "",
                   entry.response_status ? std::to_string(entry.response_status).c_str() : "",
                   entry.response.c_str());
       return 0;
@@ -84,7 +83,8 @@ int Run(const SendTestArgs& args) {
     std::cerr << "error: " << alert.message() << "\n";
     return 1;
   }
-  auto enqueued = (*store)->Enqueue({{target->name, targets::ChannelKey(*target), *alert}}, NowMs());
+  auto enqueued =
+      (*store)->Enqueue({{target->name, targets::ChannelKey(*target), *alert}}, NowMs());
   if (!enqueued.ok()) {
     std::cerr << "error: " << enqueued.message() << "\n";
     return 1;

@@ -89,17 +89,21 @@ Error StoreError(const std::string& what, const std::string& message) {
 
 const char* EntryStateName(EntryState state) {
   switch (state) {
-    case EntryState::kPending: return "pending";
-    case EntryState::kInFlight: return "in_flight";
-    case EntryState::kDelivered: return "delivered";
-    case EntryState::kDead: return "dead";
+    case EntryState::kPending:
+      return "pending";
+    case EntryState::kInFlight:
+      return "in_flight";
+    case EntryState::kDelivered:
+      return "delivered";
+    case EntryState::kDead:
+      return "dead";
   }
   return "pending";
 }
 
 bool ParseEntryState(const std::string& text, EntryState* out) {
-  for (EntryState s : {EntryState::kPending, EntryState::kInFlight, EntryState::kDelivered,
-                       EntryState::kDead}) {
+  for (EntryState s :
+       {EntryState::kPending, EntryState::kInFlight, EntryState::kDelivered, EntryState::kDead}) {
     if (text == EntryStateName(s)) {
       *out = s;
       return true;
@@ -147,12 +151,18 @@ Result<alerts::Alert> ParseAlert(const std::string& json) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return Error{"bad key"};
     std::string_view value;
-    if (field.value().get_string().get(value)) return Error{"field " + std::string(key) + " is not a string"};
-    if (key == "rule") alert.rule = value;
-    else if (key == "severity") severity = value;
-    else if (key == "event_id") alert.event_id = value;
-    else if (key == "origin") alert.origin = value;
-    else if (key == "event") alert.event_json = value;
+    if (field.value().get_string().get(value))
+      return Error{"field " + std::string(key) + " is not a string"};
+    if (key == "rule")
+      alert.rule = value;
+    else if (key == "severity")
+      severity = value;
+    else if (key == "event_id")
+      alert.event_id = value;
+    else if (key == "origin")
+      alert.origin = value;
+    else if (key == "event")
+      alert.event_json = value;
   }
   if (!severity.empty() && !alerts::ParseSeverity(severity, &alert.severity)) {
     return Error{"unknown severity \"" + severity + "\""};
@@ -326,8 +336,7 @@ Status Outbox::MarkDead(int64_t id, const std::string& error, int response_statu
   return Status::Ok();
 }
 
-Result<std::vector<Entry>> Outbox::Query(const std::string& sql,
-                                         const std::vector<int64_t>& ints) {
+Result<std::vector<Entry>> Outbox::Query(const std::string& sql, const std::vector<int64_t>& ints) {
   auto stmt = db_->Prepare(sql);
   if (!stmt.ok()) return StoreError("query", stmt.message());
   for (size_t i = 0; i < ints.size(); ++i) stmt->Bind(static_cast<int>(i + 1), ints[i]);
@@ -409,10 +418,18 @@ Result<OutboxStats> Outbox::Stats() {
   while (counts->Step() == sqlite::Statement::StepResult::kRow) {
     int64_t n = counts->ColumnInt(1);
     switch (static_cast<EntryState>(counts->ColumnInt(0))) {
-      case EntryState::kPending: stats.pending = n; break;
-      case EntryState::kInFlight: stats.in_flight = n; break;
-      case EntryState::kDelivered: stats.delivered = n; break;
-      case EntryState::kDead: stats.dead = n; break;
+      case EntryState::kPending:
+        stats.pending = n;
+        break;
+      case EntryState::kInFlight:
+        stats.in_flight = n;
+        break;
+      case EntryState::kDelivered:
+        stats.delivered = n;
+        break;
+      case EntryState::kDead:
+        stats.dead = n;
+        break;
     }
   }
   auto oldest = db_->Prepare("SELECT MIN(created_at) FROM outbox_entries WHERE state < 2");

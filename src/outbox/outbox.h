@@ -54,9 +54,9 @@ struct Entry {
   int64_t created_at = 0;       // ms
   int64_t queued_at = 0;        // ms; max_age counts from here (reset by `outbox retry`)
   std::string last_error;
-  int response_status = 0;      // HTTP status of the last answer, 0 if none
-  std::string response;         // the target's answer (truncated), on delivery
-  std::string thread_ts;        // Slack: the thread this entry was posted in, if any
+  int response_status = 0;  // HTTP status of the last answer, 0 if none
+  std::string response;     // the target's answer (truncated), on delivery
+  std::string thread_ts;    // Slack: the thread this entry was posted in, if any
 };
 
 struct NewEntry {

@@ -48,7 +48,8 @@ void DeliveryWorker::Start() {
   if (started_) return;
   started_ = true;
   int senders = 0;
-  for (const DeliveryTarget& target : targets_) senders += std::max(1, target.config.max_concurrency);
+  for (const DeliveryTarget& target : targets_)
+    senders += std::max(1, target.config.max_concurrency);
   senders = std::clamp(senders, 1, kMaxSenders);
   for (int i = 0; i < senders; ++i) senders_.emplace_back([this] { Send(); });
   dispatcher_ = std::thread([this] { Dispatch(); });
@@ -108,8 +109,8 @@ bool DeliveryWorker::HasToken(Channel& channel, SteadyClock::time_point now,
   }
   if (channel.tokens >= 1.0) return true;
   auto wait = std::chrono::duration<double>((1.0 - channel.tokens) / rate);
-  *ready_at = now + std::chrono::duration_cast<SteadyClock::duration>(wait) +
-              std::chrono::milliseconds(1);
+  *ready_at =
+      now + std::chrono::duration_cast<SteadyClock::duration>(wait) + std::chrono::milliseconds(1);
   return false;
 }
 
@@ -190,7 +191,8 @@ void DeliveryWorker::Send() {
     Channel& channel = channels_[job.channel_index];
     channel.busy = false;
     if (const auto* retry = std::get_if<Retry>(&outcome); retry && retry->retry_after) {
-      channel.paused_until = std::max(channel.paused_until, SteadyClock::now() + *retry->retry_after);
+      channel.paused_until =
+          std::max(channel.paused_until, SteadyClock::now() + *retry->retry_after);
     }
     --target_in_flight_[channel.target_index];
     --in_flight_;
@@ -215,7 +217,8 @@ void DeliveryWorker::Record(const Job& job, const Outcome& outcome) {
     const auto& retry = std::get<Retry>(outcome);
     int64_t now = NowMs();
     int64_t age_ms = now - entry.queued_at;
-    int64_t max_age_ms = std::chrono::duration_cast<std::chrono::milliseconds>(config.max_age).count();
+    int64_t max_age_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(config.max_age).count();
     if (entry.attempts >= config.max_attempts || age_ms >= max_age_ms) {
       disposition = "dead";
       std::string why = entry.attempts >= config.max_attempts
@@ -241,9 +244,12 @@ void DeliveryWorker::Record(const Job& job, const Outcome& outcome) {
   {
     std::lock_guard lock(mutex_);
     if (!stored.ok()) ++counters_.store_errors;
-    if (disposition == "delivered") ++counters_.delivered;
-    else if (disposition == "dead") ++counters_.dead;
-    else ++counters_.retried;
+    if (disposition == "delivered")
+      ++counters_.delivered;
+    else if (disposition == "dead")
+      ++counters_.dead;
+    else
+      ++counters_.retried;
   }
   if (!stored.ok()) spdlog::error("delivery: {}", stored.message());
   if (options_.on_outcome) options_.on_outcome(entry, outcome, disposition);

@@ -59,8 +59,7 @@ HttpClient::HttpClient() {
 
 HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 
-Result<HttpResponse> HttpClient::Post(const HttpRequest& request,
-                                      TransportError* transport_error) {
+Result<HttpResponse> HttpClient::Post(const HttpRequest& request, TransportError* transport_error) {
   CURL* curl = static_cast<CURL*>(curl_);
   if (!curl) return Error{"HTTP client could not be created"};
   curl_easy_reset(curl);

@@ -82,7 +82,7 @@ class HttpClientPool {
 
 // Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. Returns the delay from `now`
 // (never negative), nullopt when absent or unparseable.
-std::optional<std::chrono::seconds> ParseRetryAfter(
-    const std::string& value, std::chrono::system_clock::time_point now);
+std::optional<std::chrono::seconds> ParseRetryAfter(const std::string& value,
+                                                    std::chrono::system_clock::time_point now);
 
 }  // namespace trailwatch::targets

@@ -38,9 +38,12 @@ SlackAnswer ParseAnswer(const std::string& body) {
     } else if (key == "error" || key == "ts" || key == "channel") {
       std::string_view value;
       if (field.value().get_string().get(value)) continue;
-      if (key == "error") answer.error = value;
-      else if (key == "ts") answer.ts = value;
-      else answer.channel = value;
+      if (key == "error")
+        answer.error = value;
+      else if (key == "ts")
+        answer.ts = value;
+      else
+        answer.channel = value;
     }
   }
   return answer;
@@ -73,9 +76,9 @@ class SlackApiTarget : public Target {
   Outcome Deliver(const outbox::Entry& entry) override {
     Result<render::AlertView> view = render::MakeAlertView(entry.alert, context_.account_aliases);
     if (!view.ok()) return Permanent{"rendering the Slack message: " + view.message(), 0};
-    Result<std::string> message = MessageBody(config_, entry.alert.event_json, [&]() -> Result<std::string> {
-      return render::RenderSlackMessage(*view);
-    });
+    Result<std::string> message =
+        MessageBody(config_, entry.alert.event_json,
+                    [&]() -> Result<std::string> { return render::RenderSlackMessage(*view); });
     if (!message.ok()) return Permanent{"rendering the Slack message: " + message.message(), 0};
 
     int64_t now = NowMs();

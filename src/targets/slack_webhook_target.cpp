@@ -14,11 +14,13 @@ class SlackWebhookTarget : public Target {
       : config_(std::move(config)), context_(std::move(context)) {}
 
   Outcome Deliver(const outbox::Entry& entry) override {
-    Result<std::string> body = MessageBody(config_, entry.alert.event_json, [&]() -> Result<std::string> {
-      Result<render::AlertView> view = render::MakeAlertView(entry.alert, context_.account_aliases);
-      if (!view.ok()) return view.error();
-      return render::RenderSlackMessage(*view);
-    });
+    Result<std::string> body =
+        MessageBody(config_, entry.alert.event_json, [&]() -> Result<std::string> {
+          Result<render::AlertView> view =
+              render::MakeAlertView(entry.alert, context_.account_aliases);
+          if (!view.ok()) return view.error();
+          return render::RenderSlackMessage(*view);
+        });
     if (!body.ok()) return Permanent{"rendering the Slack message: " + body.message(), 0};
     HttpRequest request;
     request.url = config_.webhook_url.reveal();

@@ -18,11 +18,13 @@ class StdoutTarget : public Target {
       : config_(std::move(config)), context_(std::move(context)), terminal_(isatty(1) == 1) {}
 
   Outcome Deliver(const outbox::Entry& entry) override {
-    Result<std::string> text = MessageBody(config_, entry.alert.event_json, [&]() -> Result<std::string> {
-      Result<render::AlertView> view = render::MakeAlertView(entry.alert, context_.account_aliases);
-      if (!view.ok()) return view.error();
-      return render::RenderStdout(*view, entry.alert, terminal_);
-    });
+    Result<std::string> text =
+        MessageBody(config_, entry.alert.event_json, [&]() -> Result<std::string> {
+          Result<render::AlertView> view =
+              render::MakeAlertView(entry.alert, context_.account_aliases);
+          if (!view.ok()) return view.error();
+          return render::RenderStdout(*view, entry.alert, terminal_);
+        });
     if (!text.ok()) return Permanent{"rendering for stdout: " + text.message(), 0};
     std::string out = std::move(text.value());
     if (out.empty() || out.back() != '\n') out += '\n';

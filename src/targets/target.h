@@ -51,7 +51,7 @@ class Target {
 // clock (tests move time).
 struct TargetContext {
   std::map<std::string, std::string> account_aliases;
-  outbox::Outbox* outbox = nullptr;  // required by the Slack Web API target
+  outbox::Outbox* outbox = nullptr;                          // required by the Slack Web API target
   std::chrono::system_clock::time_point (*now)() = nullptr;  // nullptr: system_clock::now
   // Slack Web API base (tests point it at a fake on loopback).
   std::string slack_api_url = "https://slack.com/api";

@@ -28,19 +28,19 @@ class WebhookTarget : public Target {
       : config_(std::move(config)), context_(std::move(context)) {}
 
   Outcome Deliver(const outbox::Entry& entry) override {
-    Result<std::string> body = MessageBody(config_, entry.alert.event_json,
-                                           [&]() -> Result<std::string> {
-                                             return entry.alert.event_json;
-                                           });
+    Result<std::string> body =
+        MessageBody(config_, entry.alert.event_json,
+                    [&]() -> Result<std::string> { return entry.alert.event_json; });
     if (!body.ok()) return Permanent{"applying the input transformer: " + body.message(), 0};
     HttpRequest request;
     request.url = config_.url.reveal();
     request.headers = {{"Content-Type", "application/json"},
                        {"Idempotency-Key", IdempotencyHeader(entry.idempotency_key)}};
-    for (const auto& [name, value] : config_.headers) request.headers.push_back({name, value.reveal()});
+    for (const auto& [name, value] : config_.headers)
+      request.headers.push_back({name, value.reveal()});
     if (!config_.hmac_secret.empty()) {
-      request.headers.push_back(
-          {"X-Trailwatch-Signature", "sha256=" + HmacSha256Hex(config_.hmac_secret.reveal(), *body)});
+      request.headers.push_back({"X-Trailwatch-Signature",
+                                 "sha256=" + HmacSha256Hex(config_.hmac_secret.reveal(), *body)});
     }
     request.body = std::move(body.value());
     request.timeout = config_.timeout;

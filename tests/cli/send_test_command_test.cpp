@@ -14,11 +14,13 @@ using testing::RunTrailwatch;
 using testing::ScriptedAnswers;
 
 std::string Config(const testing::TempDir& dir, const std::string& webhook_url) {
-  return dir.Write("trailwatch.yaml", "store: " + dir.path() + "/trailwatch.db\n"
-                                      "targets:\n"
-                                      "  - name: security-slack\n"
-                                      "    type: slack\n"
-                                      "    webhook_url: " + webhook_url + "\n");
+  return dir.Write("trailwatch.yaml", "store: " + dir.path() +
+                                          "/trailwatch.db\n"
+                                          "targets:\n"
+                                          "  - name: security-slack\n"
+                                          "    type: slack\n"
+                                          "    webhook_url: " +
+                                          webhook_url + "\n");
 }
 
 TEST(SendTestCommand, DeliversTheSampleAlertAndPrintsTheAnswer) {

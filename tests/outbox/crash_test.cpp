@@ -3,11 +3,10 @@
 // send that was in flight at a kill — it must be the first request after the restart and carry the
 // same key as the last request before the kill.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
-
-#include <gtest/gtest.h>
 
 #include <iostream>
 #include <map>
@@ -49,15 +48,17 @@ TEST(CrashTest, SigkilledDelivererLosesNothingAndRepeatsOnlyInFlightSends) {
   constexpr int kMaxConcurrency = 1;  // one channel: one send in flight at a time
   FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, "ok"); });
   testing::TempDir dir;
-  std::string config = dir.Write("trailwatch.yaml",
-                                 "store: " + dir.path() + "/trailwatch.db\n"
-                                 "targets:\n"
-                                 "  - name: siem\n"
-                                 "    type: webhook\n"
-                                 "    url: " + fake.Url("/ingest") + "\n"
-                                 "    rate_per_second: 100\n"
-                                 "    burst: 100\n"
-                                 "    max_concurrency: 1\n");
+  std::string config = dir.Write("trailwatch.yaml", "store: " + dir.path() +
+                                                        "/trailwatch.db\n"
+                                                        "targets:\n"
+                                                        "  - name: siem\n"
+                                                        "    type: webhook\n"
+                                                        "    url: " +
+                                                        fake.Url("/ingest") +
+                                                        "\n"
+                                                        "    rate_per_second: 100\n"
+                                                        "    burst: 100\n"
+                                                        "    max_concurrency: 1\n");
   auto queued = testing::RunTrailwatch({"outbox", "enqueue-sample", "--config", config, "--target",
                                         "siem", "--count", std::to_string(kAlerts)});
   ASSERT_EQ(queued.exit_code, 0) << queued.err;
@@ -101,8 +102,7 @@ TEST(CrashTest, SigkilledDelivererLosesNothingAndRepeatsOnlyInFlightSends) {
   for (size_t i = 0; i < requests.size(); ++i) {
     std::string key = requests[i].Header("idempotency-key");
     if (seen.insert(key).second) continue;
-    EXPECT_TRUE(restarts.count(i) == 1 && i > 0 &&
-                requests[i - 1].Header("idempotency-key") == key)
+    EXPECT_TRUE(restarts.count(i) == 1 && i > 0 && requests[i - 1].Header("idempotency-key") == key)
         << "request " << i << " repeats an alert that was not in flight at a kill";
   }
   auto store = outbox::Outbox::Open(dir.path() + "/trailwatch.db");

@@ -42,12 +42,14 @@ TEST(OutageTest, AllArriveInOrderAtNoMoreThanOneMessagePerSecondPerChannel) {
     config.burst = kBurst;
     std::vector<outbox::NewEntry> entries;
     for (int i = 0; i < kPerChannel; ++i) {
-      entries.push_back({config.name, ChannelKey(config),
-                         SampleRootSignInAlert(std::string(name) + "-" + std::to_string(i), "r").value()});
+      entries.push_back(
+          {config.name, ChannelKey(config),
+           SampleRootSignInAlert(std::string(name) + "-" + std::to_string(i), "r").value()});
     }
-    ASSERT_TRUE((*store)->Enqueue(entries, std::chrono::duration_cast<std::chrono::milliseconds>(
-                                               std::chrono::system_clock::now().time_since_epoch())
-                                               .count())
+    ASSERT_TRUE((*store)
+                    ->Enqueue(entries, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                           std::chrono::system_clock::now().time_since_epoch())
+                                           .count())
                     .ok());
     TargetContext context;
     targets.push_back({config, MakeTarget(config, context).value()});
@@ -106,8 +108,9 @@ TEST(OutageTest, AllArriveInOrderAtNoMoreThanOneMessagePerSecondPerChannel) {
     }
     double total = std::chrono::duration<double>(times.back() - times.front()).count();
     std::cout << "[ outage   ] " << name << ": " << times.size() << " requests (" << failures
-              << " during the outage) over " << total << " s; highest sustained rate (beyond the burst of "
-              << kBurst << ") over >= 3 s stretches " << worst_sustained << " msg/s\n";
+              << " during the outage) over " << total
+              << " s; highest sustained rate (beyond the burst of " << kBurst
+              << ") over >= 3 s stretches " << worst_sustained << " msg/s\n";
   }
 }
 

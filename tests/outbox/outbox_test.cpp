@@ -140,10 +140,9 @@ TEST(OutboxTest, InFlightEntriesArePendingAgainAfterRecovery) {
 TEST(OutboxTest, RetryAndPurge) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  auto ids = outbox->Enqueue({{"a", "a", SampleAlert("1")},
-                              {"a", "a", SampleAlert("2")},
-                              {"b", "b", SampleAlert("3")}},
-                             1);
+  auto ids = outbox->Enqueue(
+      {{"a", "a", SampleAlert("1")}, {"a", "a", SampleAlert("2")}, {"b", "b", SampleAlert("3")}},
+      1);
   ASSERT_TRUE(ids.ok());
   for (const char* channel : {"a", "a", "b"}) {
     auto claimed = outbox->ClaimHead(channel, 1);

@@ -90,7 +90,8 @@ TEST(DeliveryBackoff, FullJitterStaysUnderTheCappedExponential) {
 }
 
 TEST_F(DeliveryWorkerTest, DeliversEverythingAndRecordsTheAnswer) {
-  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, "accepted"); });
+  FakeHttpServer fake(
+      [](const testing::FakeRequest&) { return FakeResponse::Text(200, "accepted"); });
   auto config = Webhook("siem", fake.Url("/in"));
   Enqueue(config, 20);
   DeliveryWorker worker(store_.get(), Targets({config}), FastOptions());
@@ -126,7 +127,8 @@ TEST_F(DeliveryWorkerTest, TransientFailuresBecomeDeadAfterMaxAttempts) {
   ASSERT_EQ(dead->size(), 1u);
   EXPECT_EQ((*dead)[0].attempts, 3);
   EXPECT_NE((*dead)[0].last_error.find("after 3 attempts"), std::string::npos);
-  EXPECT_NE((*dead)[0].last_error.find("HTTP 500: boom"), std::string::npos) << (*dead)[0].last_error;
+  EXPECT_NE((*dead)[0].last_error.find("HTTP 500: boom"), std::string::npos)
+      << (*dead)[0].last_error;
 }
 
 TEST_F(DeliveryWorkerTest, TransientFailuresBecomeDeadAfterMaxAge) {
@@ -221,7 +223,8 @@ TEST_F(DeliveryWorkerTest, TokenBucketLimitsEachChannelAndChannelsAreIndependent
     for (size_t i = 0; i < times.size(); ++i) {
       for (size_t j = i + 1; j < times.size(); ++j) {
         double seconds = std::chrono::duration<double>(times[j] - times[i]).count();
-        EXPECT_LE(static_cast<double>(j - i + 1), 2 + 5 * seconds + 0.5) << path << " " << i << ".." << j;
+        EXPECT_LE(static_cast<double>(j - i + 1), 2 + 5 * seconds + 0.5)
+            << path << " " << i << ".." << j;
       }
     }
   }

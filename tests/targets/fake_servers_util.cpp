@@ -16,16 +16,26 @@ namespace {
 
 const char* Reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 202: return "Accepted";
-    case 400: return "Bad Request";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 410: return "Gone";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 202:
+      return "Accepted";
+    case 400:
+      return "Bad Request";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 410:
+      return "Gone";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -165,8 +175,8 @@ void FakeHttpServer::Serve(int fd) {
       while (!stop_ && std::chrono::steady_clock::now() < until) {
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
       }
-      std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                        Reason(response.status) + "\r\n";
+      std::string out =
+          "HTTP/1.1 " + std::to_string(response.status) + " " + Reason(response.status) + "\r\n";
       out += "Content-Type: " + response.content_type + "\r\n";
       out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
       for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
@@ -174,11 +184,10 @@ void FakeHttpServer::Serve(int fd) {
       if (!SendAll(fd, out)) break;
     }
   }
-done:
-  {
-    std::lock_guard lock(mutex_);
-    open_fds_.erase(fd);
-  }
+done : {
+  std::lock_guard lock(mutex_);
+  open_fds_.erase(fd);
+}
   close(fd);
 }
 
@@ -244,8 +253,8 @@ FakeResponse FakeSlackApi::Answer(const FakeRequest& request) {
       }
     }
     std::string ts = "1700000000." + std::to_string(100000 + next_ts_++);
-    return FakeResponse::Json(200, R"({"ok":true,"channel":"C0123456789","ts":")" + ts +
-                                       R"(","message":{}})");
+    return FakeResponse::Json(
+        200, R"({"ok":true,"channel":"C0123456789","ts":")" + ts + R"(","message":{}})");
   }
   if (request.path == "/api/chat.update") {
     return FakeResponse::Json(200, R"({"ok":true,"channel":"C0123456789","ts":"x"})");

@@ -95,7 +95,8 @@ struct WebhookAnswerCase {
 TEST(SlackTargetWebhook, ClassifiesTheDocumentedAnswers) {
   std::vector<WebhookAnswerCase> cases = {
       {FakeResponse::Text(200, "ok"), WebhookAnswerCase::kDelivered, ""},
-      {FakeResponse::Text(400, "invalid_payload"), WebhookAnswerCase::kPermanent, "invalid_payload"},
+      {FakeResponse::Text(400, "invalid_payload"), WebhookAnswerCase::kPermanent,
+       "invalid_payload"},
       {FakeResponse::Text(404, "channel_not_found"), WebhookAnswerCase::kPermanent,
        "channel_not_found"},
       {FakeResponse::Text(404, "no_service"), WebhookAnswerCase::kPermanent, "no_service"},
@@ -159,8 +160,10 @@ TEST(SlackTargetWebhook, SlowAnswerPastTheTimeoutIsTransient) {
 
 TEST(SlackTargetWebhook, ConnectionRefusedIsTransientAndNamesNoUrl) {
   int port = 0;
-  { FakeHttpServer closed([](const testing::FakeRequest&) { return FakeResponse(); });
-    port = closed.port(); }
+  {
+    FakeHttpServer closed([](const testing::FakeRequest&) { return FakeResponse(); });
+    port = closed.port();
+  }
   auto target =
       Make(WebhookConfig("http://127.0.0.1:" + std::to_string(port) + "/services/T/B/SECRETPATH"));
   Outcome outcome = target->Deliver(SampleEntry("e-1"));
@@ -279,7 +282,8 @@ TEST_F(SlackTargetApi, ThreadsRepeatsUnderTheFirstMessageAndUpdatesItsCount) {
     // The update re-renders the parent (event e-0), not the repeat.
     EXPECT_NE(updates[i].body.find("e-0"), std::string::npos);
   }
-  auto root = store_->FindThreadRoot("security-bot", R"(["root-signin","arn:aws:iam::111122223333:root","192.0.2.0"])");
+  auto root = store_->FindThreadRoot(
+      "security-bot", R"(["root-signin","arn:aws:iam::111122223333:root","192.0.2.0"])");
   ASSERT_TRUE(root.ok() && *root) << "group key is (rule, identity, source IP)";
   EXPECT_EQ((*root)->count, 3);
 }

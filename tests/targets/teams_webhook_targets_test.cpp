@@ -46,7 +46,8 @@ config::TargetConfig TeamsConfig(const std::string& url) {
 TEST(TeamsTarget, PostsAnAdaptiveCardAndAccepts202) {
   ScriptedAnswers answers({FakeResponse::Text(202, "")});
   FakeHttpServer fake(answers.Handler());
-  auto target = Make(TeamsConfig(fake.Url("/workflows/abc/triggers/manual/paths/invoke?sig=SECRETSIG")));
+  auto target =
+      Make(TeamsConfig(fake.Url("/workflows/abc/triggers/manual/paths/invoke?sig=SECRETSIG")));
   Outcome outcome = target->Deliver(SampleEntry("teams", "e-1"));
   ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
   EXPECT_EQ(std::get<Delivered>(outcome).http_status, 202);
@@ -122,7 +123,8 @@ TEST(WebhookTarget, PostsTheEventWithHeadersAndAnHmacSignature) {
   EXPECT_EQ(request.Header("content-type"), "application/json");
   EXPECT_EQ(request.Header("authorization"), "Splunk SECRET-HEC-TOKEN");
   EXPECT_EQ(request.Header("x-source"), "trailwatch");
-  EXPECT_EQ(request.Header("x-trailwatch-signature"), "sha256=" + ReferenceHmac("s3cr3t", request.body));
+  EXPECT_EQ(request.Header("x-trailwatch-signature"),
+            "sha256=" + ReferenceHmac("s3cr3t", request.body));
   // RFC 4231 test case 2, to pin the helper to the standard.
   EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
