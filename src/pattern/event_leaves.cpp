@@ -186,9 +186,17 @@ Status EventLeaves::Walk(od::value value, uint32_t node, size_t depth) {
       for (auto element : array) {
         od::value element_value;
         if (auto err = element.get(element_value)) return JsonError(err);
-        stack_.push_back({id, index++});
+        od::json_type element_type;
+        if (auto err = element_value.type().get(element_type)) return JsonError(err);
+        // event-ruler (Event.traverseArray) records array membership only for object and array
+        // elements; a scalar element carries just its enclosing memberships. Consistency then
+        // differs only for mixed arrays such as ["s", {"b": "t"}], where "s" and "t" combine.
+        bool container =
+            element_type == od::json_type::object || element_type == od::json_type::array;
+        if (container) stack_.push_back({id, index});
+        ++index;
         Status walked = Walk(element_value, node, depth + 1);
-        stack_.pop_back();
+        if (container) stack_.pop_back();
         if (!walked.ok()) return walked;
       }
       return Status::Ok();

@@ -273,6 +273,15 @@ TEST(EventMatcherTest, FieldsOfOneRuleComeFromOneArrayElement) {
   EXPECT_TRUE(Matches(R"({"x":["1"],"arr":{"a":["2"]}})", R"({"x":"1","arr":[{"a":"1"},{"a":"2"}]})"));
 }
 
+TEST(EventMatcherTest, ScalarArrayElementsCarryNoMembershipOfTheirArray) {
+  // event-ruler's Event.traverseArray: only object/array elements record their index, so a scalar
+  // element combines with a sibling object element of the same array.
+  const char* pattern = R"({"a":["s"],"a":{"b":["t"]}})";
+  EXPECT_TRUE(Matches(pattern, R"({"a":["s",{"b":"t"}]})"));
+  // Object elements still must agree with each other.
+  EXPECT_FALSE(Matches(R"({"a":{"x":["1"],"y":["2"]}})", R"({"a":[{"x":"1"},{"y":"2"}]})"));
+}
+
 TEST(EventMatcherTest, ExistsFalseInArraysFollowsPathOrder) {
   // "a.x" sorts before "a.y": exists:false on a.y is checked against the element bound for a.x.
   const char* pattern = R"({"a":{"x":["1"],"y":[{"exists":false}]}})";
