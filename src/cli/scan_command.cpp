@@ -1,0 +1,249 @@
+// `trailwatch scan`: CloudTrail log files on disk or in S3, matched against EventBridge patterns.
+//
+// Pipeline: scan/scan_input (discover and prune) -> scan/scanner (inflate, envelope, filter,
+// match on all cores) -> scan/scan_output (rows) + scan/scan_summary (totals).
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "aws/credentials.h"
+#include "aws/s3_client.h"
+#include "cli/argument_text.h"
+#include "cli/commands.h"
+#include "pattern/compiler.h"
+#include "pattern/pattern_set.h"
+#include "rules/builtin_rules.h"
+#include "rules/rules_file.h"
+#include "scan/key_pruning.h"
+#include "scan/progress.h"
+#include "scan/scan_input.h"
+#include "scan/scan_output.h"
+#include "scan/scan_summary.h"
+#include "scan/scanner.h"
+
+namespace trailwatch::cli {
+
+namespace {
+
+struct ScanArgs {
+  std::vector<std::string> locations;
+  std::string pattern;
+  std::string rules_path;
+  std::string since;
+  std::string until;
+  std::string accounts;
+  std::string regions;
+  std::string output = "table";
+  int threads = 0;
+  bool quiet = false;
+  std::string format = "auto";
+  std::string endpoint_url;
+  std::string summary_json;
+};
+
+constexpr int kUsageError = 2;
+
+int Usage(const std::string& message) {
+  std::cerr << "error: " << message << "\n";
+  return kUsageError;
+}
+
+Result<cloudtrail::InputFormat> ParseInputFormat(const std::string& text) {
+  using cloudtrail::InputFormat;
+  if (text == "auto") return InputFormat::kAuto;
+  if (text == "records") return InputFormat::kLogFile;
+  if (text == "array") return InputFormat::kRecordArray;
+  if (text == "record") return InputFormat::kSingleRecord;
+  if (text == "jsonl") return InputFormat::kRecordLines;
+  if (text == "events") return InputFormat::kEventLines;
+  return Error{"invalid --format \"" + text +
+               "\": expected auto, records, array, record, jsonl or events"};
+}
+
+// The rules to run: --pattern, --rules, or the built-in root-signin rule. Compile errors carry
+// the AWS reason text.
+Result<std::shared_ptr<const pattern::PatternSet>> BuildRules(const ScanArgs& args) {
+  struct Source {
+    std::string name;
+    std::string json;
+    std::string where;  // for errors
+  };
+  std::vector<Source> sources;
+  if (!args.pattern.empty()) {
+    auto text = ReadArgumentText(args.pattern, "--pattern");
+    if (!text.ok()) return Error{text.message()};
+    sources.push_back({"pattern", *text, "--pattern"});
+  }
+  if (!args.rules_path.empty()) {
+    auto texts = rules::LoadRulesFile(args.rules_path);
+    if (!texts.ok()) return Error{texts.message()};
+    for (rules::PatternText& text : *texts) {
+      sources.push_back({text.name, std::move(text.json),
+                         args.rules_path + ":" + std::to_string(text.line) + ": rule \"" +
+                             text.name + "\""});
+    }
+  }
+  if (sources.empty()) {
+    const rules::BuiltinRule* rule = rules::FindBuiltinRule(rules::kDefaultScanRule);
+    sources.push_back({std::string(rule->name), std::string(rule->pattern_json),
+                       "built-in rule " + std::string(rule->name)});
+  }
+  std::vector<pattern::PatternSet::NamedPattern> patterns;
+  for (Source& source : sources) {
+    pattern::CompileResult compiled = pattern::CompilePattern(source.json);
+    if (!compiled.ok()) {
+      return Error{source.where + ": InvalidEventPatternException: " + compiled.error->Message()};
+    }
+    patterns.push_back({source.name, std::move(compiled.pattern)});
+  }
+  auto set = pattern::PatternSet::Build(std::move(patterns));
+  if (!set.ok()) return Error{set.message()};
+  return *set;
+}
+
+int Run(const ScanArgs& args) {
+  auto started = std::chrono::steady_clock::now();
+  if (args.locations.empty()) {
+    return Usage("no inputs: give files, directories or s3://bucket/prefix URLs to scan");
+  }
+  auto rule_set = BuildRules(args);
+  if (!rule_set.ok()) return Usage(rule_set.message());
+
+  scan::ScanOptions options;
+  options.threads = args.threads;
+  auto format = ParseInputFormat(args.format);
+  if (!format.ok()) return Usage(format.message());
+  options.format = *format;
+  auto output = scan::ParseOutputFormat(args.output);
+  if (!output.ok()) return Usage("--output: " + output.message());
+
+  auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  scan::ScanFilter& filter = options.filter;
+  if (!args.since.empty()) {
+    auto since = scan::ParseTimeArgument(args.since, now, false);
+    if (!since.ok()) return Usage("--since: " + since.message());
+    filter.since = *since;
+  }
+  if (!args.until.empty()) {
+    auto until = scan::ParseTimeArgument(args.until, now, true);
+    if (!until.ok()) return Usage("--until: " + until.message());
+    filter.until = *until;
+  }
+  if (filter.since && filter.until && *filter.since > *filter.until) {
+    return Usage("--since is after --until");
+  }
+  if (!args.accounts.empty()) {
+    auto accounts = scan::ParseAccountList(args.accounts);
+    if (!accounts.ok()) return Usage("--accounts: " + accounts.message());
+    filter.accounts = std::move(*accounts);
+  }
+  if (!args.regions.empty()) {
+    auto regions = scan::ParseRegionList(args.regions);
+    if (!regions.ok()) return Usage("--regions: " + regions.message());
+    filter.regions = std::move(*regions);
+  }
+
+  std::unique_ptr<aws::S3Client> s3;
+  bool any_s3 = false;
+  for (const std::string& location : args.locations) any_s3 |= location.rfind("s3://", 0) == 0;
+  if (any_s3) {
+    aws::Environment environment = aws::ProcessEnvironment();
+    aws::S3ClientOptions s3_options;
+    s3_options.region = aws::ResolveRegion(environment);
+    s3_options.endpoint =
+        args.endpoint_url.empty() ? aws::ResolveS3Endpoint(environment) : args.endpoint_url;
+    s3 = std::make_unique<aws::S3Client>(
+        s3_options, std::make_shared<aws::CredentialsProvider>(std::move(environment)));
+  }
+
+  const bool draw_progress = !args.quiet && scan::Progress::StderrIsTerminal();
+  scan::Discovery discovery = scan::DiscoverInputs(args.locations, filter, s3.get());
+  for (const std::string& error : discovery.errors) std::cerr << "error: " << error << "\n";
+
+  uint64_t bytes_total = 0;
+  for (const scan::ScanInput& input : discovery.inputs) bytes_total += input.size;
+  scan::Progress progress(draw_progress, discovery.inputs.size(), bytes_total);
+  progress.Start();
+  scan::Scanner scanner(*rule_set, options, s3.get(), &progress);
+  scan::ScanResult result = scanner.Run(discovery.inputs);
+  progress.Stop();
+
+  scan::ScanSummary& summary = result.summary;
+  summary.skipped = discovery.skipped;
+  summary.discovery_errors = discovery.errors.size();
+  summary.s3_list_requests = discovery.list_requests;
+  summary.elapsed_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  std::string text = scan::FormatRows(result.rows, *output);
+  if (*output == scan::OutputFormat::kTable) {
+    text += "\n" + scan::FormatSummaryText(summary);
+  } else if (draw_progress) {
+    std::cerr << scan::FormatSummaryText(summary);
+  }
+  std::fwrite(text.data(), 1, text.size(), stdout);
+  std::fflush(stdout);
+  if (!args.summary_json.empty()) {
+    std::ofstream file(args.summary_json, std::ios::binary | std::ios::trunc);
+    file << scan::FormatSummaryJson(summary);
+    if (!file) {
+      std::cerr << "error: " << args.summary_json << ": cannot write the summary\n";
+      return 1;
+    }
+  }
+  return summary.failed() ? 1 : 0;
+}
+
+}  // namespace
+
+void RegisterScan(CLI::App& app, int* exit_code) {
+  CLI::App* cmd = app.add_subcommand(
+      "scan",
+      "Scan CloudTrail log files (.json.gz or .json; {\"Records\":[...]}, arrays, single records,\n"
+      "JSON lines of records or EventBridge events) in files, directories (recursive) or\n"
+      "s3://bucket/prefix, and print every event matching the rules. Each record is matched as\n"
+      "the EventBridge event AWS would deliver, so live-alert patterns work unchanged. Without\n"
+      "--pattern or --rules the built-in rule root-signin (root console sign-ins, success or\n"
+      "failure) is used.\n"
+      "Digest and Insight files and non-JSON files are skipped and counted. --since/--until and\n"
+      "--accounts/--regions skip whole days, accounts and regions by the AWSLogs/ key layout\n"
+      "before reading (files delivered up to 1 day after --until are still read, for late\n"
+      "delivery), then filter records by eventTime, account and region.\n"
+      "Output: rows sorted by time, then file, then position. The summary follows the table on\n"
+      "stdout; with jsonl/json/csv it goes to stderr, only when stderr is a terminal and not\n"
+      "--quiet (use --summary-json FILE in scripts). A progress bar is drawn on stderr only when\n"
+      "it is a terminal. Errors always go to stderr.\n"
+      "Exit: 0 scanned (with or without matches), 1 some inputs failed (a file that is not\n"
+      "valid, an S3 error; what was found is still printed), 2 usage error.");
+  auto args = std::make_shared<ScanArgs>();
+  cmd->add_option("inputs", args->locations, "files, directories or s3://BUCKET/PREFIX");
+  cmd->add_option("--pattern", args->pattern,
+                  "an EventBridge event pattern: JSON text or file://PATH (rule name \"pattern\")");
+  cmd->add_option("--rules", args->rules_path, "rules file (JSON or YAML: rule name -> pattern)");
+  cmd->add_option("--since", args->since,
+                  "only events at or after T: RFC 3339 (2024-05-01T00:00:00Z), a date "
+                  "(2024-05-01) or a duration before now (90d, 12h, 30m)");
+  cmd->add_option("--until", args->until,
+                  "only events at or before T (same forms; a date means its end)");
+  cmd->add_option("--accounts", args->accounts, "only these accounts: A,B (12-digit ids)");
+  cmd->add_option("--regions", args->regions, "only these regions: R,S (e.g. us-east-1)");
+  cmd->add_option("--output", args->output, "table, jsonl, json or csv")->capture_default_str();
+  cmd->add_option("--threads", args->threads, "worker threads (0 = one per core)")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--quiet,-q", args->quiet, "no progress bar or summary on stderr (errors only)");
+  cmd->add_option("--format", args->format,
+                  "input format: auto, records ({\"Records\":[...]}), array, record, jsonl "
+                  "(JSON lines of records) or events (JSON lines of EventBridge events)")
+      ->capture_default_str();
+  cmd->add_option("--endpoint-url", args->endpoint_url,
+                  "S3 endpoint (e.g. http://127.0.0.1:5000); default AWS_ENDPOINT_URL_S3, "
+                  "AWS_ENDPOINT_URL, else AWS");
+  cmd->add_option("--summary-json", args->summary_json,
+                  "also write the summary as one JSON object to this file");
+  cmd->callback([=] { *exit_code = Run(*args); });
+}
+
+}  // namespace trailwatch::cli

@@ -1,0 +1,350 @@
+#include "scan/scanner.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+
+#include "cloudtrail/envelope.h"
+#include "cloudtrail/event_time.h"
+#include "cloudtrail/inflate.h"
+#include "cloudtrail/padded_buffer.h"
+#include "pattern/event_matcher.h"
+
+namespace trailwatch::scan {
+
+namespace {
+
+using cloudtrail::RawRecord;
+
+// One file whose records are being evaluated, possibly by several workers.
+struct FileJob {
+  const ScanInput* input = nullptr;
+  uint64_t input_index = 0;
+  const std::vector<RawRecord>* records = nullptr;
+  size_t pending = 0;  // ranges handed out and not yet finished; guarded by WorkQueue::mutex
+};
+
+struct RecordRange {
+  FileJob* job;
+  size_t begin;
+  size_t end;
+};
+
+// What the workers share: the next input to open and the record ranges waiting for help.
+struct WorkQueue {
+  std::mutex mutex;
+  std::condition_variable changed;
+  std::deque<RecordRange> ranges;
+  size_t next_input = 0;
+  size_t owners_active = 0;  // workers holding a file (they may still publish ranges)
+};
+
+// Reads a whole local file into *out (reusing its allocation).
+Status ReadLocalFile(const std::string& path, std::string* out) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Error{path + ": " + std::strerror(errno)};
+  struct stat info {};
+  if (::fstat(fd, &info) != 0) {
+    int saved = errno;
+    ::close(fd);
+    return Error{path + ": " + std::strerror(saved)};
+  }
+  out->resize(static_cast<size_t>(info.st_size));
+  size_t done = 0;
+  while (done < out->size()) {
+    ssize_t n = ::read(fd, out->data() + done, out->size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int saved = errno;
+      ::close(fd);
+      return Error{path + ": " + std::strerror(saved)};
+    }
+    if (n == 0) break;  // shrank while reading
+    done += static_cast<size_t>(n);
+  }
+  out->resize(done);
+  ::close(fd);
+  return Status::Ok();
+}
+
+class Worker {
+ public:
+  Worker(const std::vector<ScanInput>& inputs, WorkQueue& queue,
+         std::shared_ptr<const pattern::PatternSet> set, const ScanOptions& options, int threads,
+         aws::S3Client* s3, Progress& progress)
+      : inputs_(inputs),
+        queue_(queue),
+        set_(set),
+        options_(options),
+        threads_(threads),
+        s3_(s3),
+        progress_(progress),
+        reader_(options.format),
+        matcher_(std::move(set)) {}
+
+  void Run() {
+    std::unique_lock lock(queue_.mutex);
+    while (true) {
+      if (!queue_.ranges.empty()) {
+        HelpWithRange(lock);
+        continue;
+      }
+      if (queue_.next_input < inputs_.size()) {
+        size_t index = queue_.next_input++;
+        ++queue_.owners_active;
+        lock.unlock();
+        ProcessInput(index);
+        lock.lock();
+        --queue_.owners_active;
+        queue_.changed.notify_all();
+        continue;
+      }
+      if (queue_.owners_active == 0) break;
+      queue_.changed.wait(lock);
+    }
+  }
+
+  ScanSummary& summary() { return summary_; }
+  std::vector<MatchRow>& rows() { return rows_; }
+
+ private:
+  // Takes the first waiting range and evaluates it. Called and returns with `lock` held.
+  void HelpWithRange(std::unique_lock<std::mutex>& lock) {
+    RecordRange range = queue_.ranges.front();
+    queue_.ranges.pop_front();
+    lock.unlock();
+    EvaluateRange(*range.job, range.begin, range.end);
+    lock.lock();
+    if (--range.job->pending == 0) queue_.changed.notify_all();
+  }
+
+  void ProcessInput(size_t index) {
+    const ScanInput& input = inputs_[index];
+    FileJob job{&input, index, &records_, 0};
+    records_.clear();
+    bool failed = false;
+    if (Status loaded = Load(input); !loaded.ok()) {
+      progress_.PrintError("error: " + loaded.message());
+      failed = true;
+    } else {
+      auto read = reader_.Read(
+          buffer_.padded_view(), input.origin,
+          [this](const RawRecord& record) { records_.push_back(record); },
+          [this](const Error& error) {
+            ++summary_.bad_records;
+            progress_.PrintError("error: " + error.message);
+          });
+      // A fatal read error keeps the records found before it (record_reader.h).
+      if (!read.ok()) {
+        progress_.PrintError("error: " + read.message());
+        failed = true;
+      }
+    }
+    if (failed) ++summary_.files_failed;
+    if (threads_ <= 1 || records_.size() <= options_.chunk_records) {
+      EvaluateRange(job, 0, records_.size());
+    } else {
+      Split(job);
+    }
+    ++summary_.files;
+    ProgressCounters& counters = progress_.counters();
+    counters.files_done.fetch_add(1, std::memory_order_relaxed);
+    counters.bytes_done.fetch_add(input.size, std::memory_order_relaxed);
+  }
+
+  // Publishes all ranges but the first, evaluates the first, then helps until every range of
+  // this file is done: only then may the buffer the records point into be reused.
+  void Split(FileJob& job) {
+    size_t chunk = options_.chunk_records;
+    std::unique_lock lock(queue_.mutex);
+    for (size_t begin = chunk; begin < records_.size(); begin += chunk) {
+      queue_.ranges.push_back({&job, begin, std::min(records_.size(), begin + chunk)});
+      ++job.pending;
+    }
+    queue_.changed.notify_all();
+    lock.unlock();
+    EvaluateRange(job, 0, chunk);
+    lock.lock();
+    while (job.pending > 0) {
+      if (!queue_.ranges.empty()) {
+        HelpWithRange(lock);
+      } else {
+        queue_.changed.wait(lock);
+      }
+    }
+  }
+
+  Status Load(const ScanInput& input) {
+    if (!input.path.empty()) {
+      if (Status s = ReadLocalFile(input.path, &raw_); !s.ok()) return s;
+    } else {
+      if (s3_ == nullptr) return Error{input.origin + ": no S3 client"};
+      // S3Client errors name s3://bucket/key already.
+      if (Status s = s3_->Get(input.bucket, input.key, &raw_); !s.ok()) return s;
+    }
+    summary_.bytes_compressed += raw_.size();
+    if (cloudtrail::LooksLikeGzip(raw_)) {
+      if (Status s = inflater_.InflateInto(raw_, buffer_); !s.ok()) {
+        buffer_.SetSize(0);
+        return Error{input.origin + ": " + s.message()};
+      }
+    } else {
+      if (Status s = buffer_.Reserve(raw_.size()); !s.ok()) {
+        return Error{input.origin + ": " + s.message()};
+      }
+      if (!raw_.empty()) std::memcpy(buffer_.data(), raw_.data(), raw_.size());
+      buffer_.SetSize(raw_.size());
+    }
+    summary_.bytes_inflated += buffer_.size();
+    progress_.counters().bytes_inflated.fetch_add(buffer_.size(), std::memory_order_relaxed);
+    return Status::Ok();
+  }
+
+  void EvaluateRange(const FileJob& job, size_t begin, size_t end) {
+    for (size_t i = begin; i < end; ++i) Evaluate(job, (*job.records)[i]);
+    progress_.counters().records.fetch_add(end - begin, std::memory_order_relaxed);
+  }
+
+  void Bad(const FileJob& job, const RawRecord& record, const std::string& message) {
+    ++summary_.bad_records;
+    std::string where = record.line > 0 ? "line " + std::to_string(record.line)
+                                        : "record " + std::to_string(record.index);
+    progress_.PrintError("error: " + job.input->origin + ": " + where + ": " + message);
+  }
+
+  bool Wanted(std::string_view time, std::string_view account, std::string_view region) const {
+    const ScanFilter& filter = options_.filter;
+    if (!filter.AccountWanted(account) || !filter.RegionWanted(region)) return false;
+    if (filter.has_time_bounds()) {
+      auto parsed = cloudtrail::ParseEventTime(time);
+      if (!parsed || !filter.TimeWanted(*parsed)) return false;
+    }
+    return true;
+  }
+
+  void Evaluate(const FileJob& job, const RawRecord& record) {
+    ++summary_.records;
+    std::string_view event_json;
+    size_t capacity = 0;
+    std::string_view time, account, region;
+    if (record.is_envelope) {
+      auto header = row_reader_.ReadEventHeader(record.json);
+      if (!header.ok()) return Bad(job, record, header.message());
+      header_ = std::move(*header);
+      time = header_.time;
+      account = header_.account;
+      region = header_.region;
+      event_json = record.json;
+      capacity = record.padded_capacity;
+    } else {
+      auto envelope = builder_.Build(record.padded_json(), job.input->key_account);
+      if (!envelope.ok()) return Bad(job, record, envelope.message());
+      envelope_ = std::move(*envelope);
+      time = envelope_.time;
+      account = envelope_.account;
+      region = envelope_.region;
+      event_json = envelope_.json;
+    }
+    if (!Wanted(time, account, region)) {
+      ++summary_.records_filtered;
+      return;
+    }
+    auto matched = matcher_.Match(event_json, capacity);
+    if (!matched.ok()) return Bad(job, record, matched.message());
+    const std::vector<uint32_t>& ids = **matched;
+    if (ids.empty()) return;
+    MatchRow row;
+    Status filled = record.is_envelope ? row_reader_.FillFromEvent(record.json, &row)
+                                       : row_reader_.FillFromRecord(record.json, &row);
+    if (!filled.ok()) return Bad(job, record, filled.message());
+    row.time = time;
+    row.account = account;
+    row.region = region;
+    row.origin = job.input->origin;
+    row.input_index = job.input_index;
+    row.record_index = record.index;
+    for (uint32_t id : ids) {
+      row.rule = set_->name(id);
+      rows_.push_back(row);
+      ++summary_.matches;
+    }
+  }
+
+  const std::vector<ScanInput>& inputs_;
+  WorkQueue& queue_;
+  std::shared_ptr<const pattern::PatternSet> set_;
+  const ScanOptions& options_;
+  const int threads_;
+  aws::S3Client* s3_;
+  Progress& progress_;
+
+  // Per-thread state, reused from file to file.
+  std::string raw_;                 // the file as stored
+  cloudtrail::PaddedBuffer buffer_;  // the file inflated
+  cloudtrail::Inflater inflater_;
+  cloudtrail::RecordReader reader_;
+  std::vector<RawRecord> records_;  // views into buffer_
+  cloudtrail::EnvelopeBuilder builder_;
+  pattern::EventMatcher matcher_;
+  MatchRowReader row_reader_;
+  cloudtrail::Envelope envelope_;
+  EventHeader header_;
+
+  ScanSummary summary_;
+  std::vector<MatchRow> rows_;
+};
+
+}  // namespace
+
+Scanner::Scanner(std::shared_ptr<const pattern::PatternSet> set, ScanOptions options,
+                 aws::S3Client* s3, Progress* progress)
+    : set_(std::move(set)), options_(std::move(options)), s3_(s3), progress_(progress) {}
+
+int Scanner::ThreadCount(const ScanOptions& options) {
+  if (options.threads > 0) return options.threads;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
+ScanResult Scanner::Run(const std::vector<ScanInput>& inputs) {
+  const int threads = ThreadCount(options_);
+  if (options_.chunk_records == 0) options_.chunk_records = 1;
+  WorkQueue queue;
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (int i = 0; i < threads; ++i) {
+    workers.push_back(
+        std::make_unique<Worker>(inputs, queue, set_, options_, threads, s3_, *progress_));
+  }
+  if (threads == 1) {
+    workers[0]->Run();
+  } else {
+    std::vector<std::thread> pool;
+    for (auto& worker : workers) pool.emplace_back([&worker] { worker->Run(); });
+    for (std::thread& thread : pool) thread.join();
+  }
+  ScanResult result;
+  for (auto& worker : workers) {
+    const ScanSummary& s = worker->summary();
+    result.summary.files += s.files;
+    result.summary.files_failed += s.files_failed;
+    result.summary.bytes_compressed += s.bytes_compressed;
+    result.summary.bytes_inflated += s.bytes_inflated;
+    result.summary.records += s.records;
+    result.summary.records_filtered += s.records_filtered;
+    result.summary.bad_records += s.bad_records;
+    result.summary.matches += s.matches;
+    std::vector<MatchRow>& rows = worker->rows();
+    result.rows.insert(result.rows.end(), std::make_move_iterator(rows.begin()),
+                       std::make_move_iterator(rows.end()));
+  }
+  std::sort(result.rows.begin(), result.rows.end(), RowBefore);
+  return result;
+}
+
+}  // namespace trailwatch::scan

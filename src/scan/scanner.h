@@ -1,0 +1,73 @@
+// Scanner: reads the discovered inputs on a pool of threads, turns every record into its
+// EventBridge envelope, filters it by eventTime/account/region and matches it against the rules.
+//
+// Work distribution and memory:
+//   * Each of `threads` workers takes the next input, loads it (file or S3 GetObject), inflates it
+//     into its own reused PaddedBuffer (cloudtrail/inflate.h: one buffer per thread avoids
+//     faulting in fresh pages per file) and lists the file's records as views into that buffer.
+//   * A file with more than ScanOptions::chunk_records records is cut into record ranges that
+//     idle workers help with, so one dominating 50 MB file does not leave the other cores idle.
+//     Workers always prefer pending ranges over opening a new file, and a file's owner keeps its
+//     buffer until every range is done. So at most `threads` files are held at once, each as
+//     compressed bytes + inflated bytes + one 48-byte view per record: memory is bounded by
+//     threads × (a small multiple of one inflated file), whatever the number of inputs.
+//   * Per worker: Inflater, PaddedBuffer, RecordReader, EnvelopeBuilder, EventMatcher,
+//     MatchRowReader — nothing shared but the immutable PatternSet and the S3 client.
+//
+// Failures: a file that cannot be loaded, inflated or read (corrupt gzip, truncated or non-JSON
+// text, zero bytes, wrong shape) is reported through Progress::PrintError naming the file and
+// counted in files_failed; records it yielded before the error are still evaluated. A record that
+// cannot be turned into an envelope or matched is a bad record, reported the same way. The scan
+// always goes on.
+//
+// Thread-safety: Run is called from one thread and blocks until the scan is done.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <vector>
+
+#include "aws/s3_client.h"
+#include "cloudtrail/record_reader.h"
+#include "pattern/pattern_set.h"
+#include "scan/key_pruning.h"
+#include "scan/match_row.h"
+#include "scan/progress.h"
+#include "scan/scan_input.h"
+#include "scan/scan_summary.h"
+
+namespace trailwatch::scan {
+
+struct ScanOptions {
+  int threads = 0;  // 0 = one per hardware thread
+  cloudtrail::InputFormat format = cloudtrail::InputFormat::kAuto;
+  ScanFilter filter;  // applied to every record's eventTime, account and region
+  // Records per range when a file is split across workers. Small enough to balance a 50 MB file
+  // (~500k records) over many cores, large enough that hand-out costs nothing measurable.
+  size_t chunk_records = 2048;
+};
+
+struct ScanResult {
+  std::vector<MatchRow> rows;  // sorted by RowBefore
+  ScanSummary summary;         // files, bytes, records, matches, failures; not discovery fields
+};
+
+class Scanner {
+ public:
+  // `s3` may be null when no input is in S3. `progress` receives counters and error lines.
+  Scanner(std::shared_ptr<const pattern::PatternSet> set, ScanOptions options, aws::S3Client* s3,
+          Progress* progress);
+
+  ScanResult Run(const std::vector<ScanInput>& inputs);
+
+  // The thread count Run uses for these options.
+  static int ThreadCount(const ScanOptions& options);
+
+ private:
+  std::shared_ptr<const pattern::PatternSet> set_;
+  ScanOptions options_;
+  aws::S3Client* s3_;
+  Progress* progress_;
+};
+
+}  // namespace trailwatch::scan
