@@ -13,5 +13,8 @@ void RegisterMatch(CLI::App& app, int* exit_code);
 void RegisterSendTest(CLI::App& app, int* exit_code);
 void RegisterOutbox(CLI::App& app, int* exit_code);
 void RegisterDeliver(CLI::App& app, int* exit_code);
+void RegisterScan(CLI::App& app, int* exit_code);
+void RegisterGenerate(CLI::App& app, int* exit_code);
+void RegisterCfn(CLI::App& app, int* exit_code);  // import-cfn, export-cfn
 
 }  // namespace trailwatch::cli

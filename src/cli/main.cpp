@@ -16,6 +16,9 @@ int main(int argc, char** argv) {
   trailwatch::cli::RegisterSendTest(app, &exit_code);
   trailwatch::cli::RegisterOutbox(app, &exit_code);
   trailwatch::cli::RegisterDeliver(app, &exit_code);
+  trailwatch::cli::RegisterScan(app, &exit_code);
+  trailwatch::cli::RegisterGenerate(app, &exit_code);
+  trailwatch::cli::RegisterCfn(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
