@@ -250,9 +250,9 @@ LinkResult FromProfile(const Environment& environment, std::vector<std::string>*
 
   auto where = [&] {
     std::string text;
-    text += files.credentials_path.empty() ? "no credentials file (HOME not set)"
-                                           : files.credentials_path +
-                                                 (credentials_file ? "" : " (missing)");
+    text += files.credentials_path.empty()
+                ? "no credentials file (HOME not set)"
+                : files.credentials_path + (credentials_file ? "" : " (missing)");
     text += ", ";
     text += files.config_path.empty() ? "no config file (HOME not set)"
                                       : files.config_path + (config_file ? "" : " (missing)");
@@ -418,8 +418,7 @@ Result<Credentials> ResolveChain(const Environment& environment) {
     if (result.fatal) {
       tried.push_back(*result.fatal);
       return Error{"AWS credentials: " + *result.fatal +
-                   (tried.size() > 1 ? "; tried before: " +
-                                           Join({tried.begin(), tried.end() - 1})
+                   (tried.size() > 1 ? "; tried before: " + Join({tried.begin(), tried.end() - 1})
                                      : std::string())};
     }
   }

@@ -36,7 +36,8 @@ size_t OnBody(char* data, size_t size, size_t count, void* user) {
     std::string length = transfer->response->Header("content-length");
     size_t expected = 0;
     auto [end, ec] = std::from_chars(length.data(), length.data() + length.size(), expected);
-    if (ec == std::errc() && expected < (size_t{1} << 34)) transfer->response->body.reserve(expected);
+    if (ec == std::errc() && expected < (size_t{1} << 34))
+      transfer->response->body.reserve(expected);
   }
   transfer->response->body.append(data, n);
   return n;

@@ -19,15 +19,15 @@
 namespace trailwatch::aws {
 
 struct HttpExchangeRequest {
-  std::string method = "GET";      // GET, PUT or POST
-  std::string url;                 // already percent-encoded
+  std::string method = "GET";        // GET, PUT or POST
+  std::string url;                   // already percent-encoded
   std::vector<std::string> headers;  // "Name: value"
-  std::string_view body;           // sent with PUT and POST (must outlive Perform)
+  std::string_view body;             // sent with PUT and POST (must outlive Perform)
   long connect_timeout_ms = 10000;
-  long timeout_ms = 0;             // whole request; 0 = no limit
-  long stall_seconds = 0;          // fail when under 1 byte/s for this long; 0 = never
-  std::string aws_sigv4;           // "aws:amz:<region>:<service>": sign with SigV4 when set
-  std::string user_password;       // "<access key>:<secret>" for aws_sigv4 (a secret)
+  long timeout_ms = 0;        // whole request; 0 = no limit
+  long stall_seconds = 0;     // fail when under 1 byte/s for this long; 0 = never
+  std::string aws_sigv4;      // "aws:amz:<region>:<service>": sign with SigV4 when set
+  std::string user_password;  // "<access key>:<secret>" for aws_sigv4 (a secret)
 };
 
 struct HttpExchangeResponse {

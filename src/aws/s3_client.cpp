@@ -300,9 +300,10 @@ Status S3Client::CreateBucket(const std::string& bucket) {
   std::string body;
   // us-east-1 takes no location constraint; every other region requires one.
   if (options_.region != "us-east-1") {
-    body = "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
-           "<LocationConstraint>" +
-           options_.region + "</LocationConstraint></CreateBucketConfiguration>";
+    body =
+        "<CreateBucketConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">"
+        "<LocationConstraint>" +
+        options_.region + "</LocationConstraint></CreateBucketConfiguration>";
   }
   request.body = body;
   request.content_sha256 = Sha256Hex(body);

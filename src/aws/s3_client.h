@@ -26,9 +26,10 @@ struct S3Object {
 
 struct S3ClientOptions {
   std::string region = "us-east-1";
-  std::string endpoint;  // e.g. "http://127.0.0.1:5000"; empty = https://<bucket>.s3.<region>.amazonaws.com
+  std::string
+      endpoint;  // e.g. "http://127.0.0.1:5000"; empty = https://<bucket>.s3.<region>.amazonaws.com
   long timeout_seconds = 60;
-  int max_retries = 3;   // for 5xx, throttling and network errors, with backoff
+  int max_retries = 3;  // for 5xx, throttling and network errors, with backoff
 };
 
 class S3ConnectionPool;  // s3_client.cpp

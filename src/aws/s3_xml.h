@@ -14,7 +14,7 @@
 namespace trailwatch::aws {
 
 struct ListObjectsPage {
-  std::vector<S3Object> objects;          // <Contents>
+  std::vector<S3Object> objects;             // <Contents>
   std::vector<std::string> common_prefixes;  // <CommonPrefixes><Prefix>
   bool is_truncated = false;
   std::string next_continuation_token;
@@ -23,9 +23,9 @@ struct ListObjectsPage {
 Result<ListObjectsPage> ParseListObjectsV2(std::string_view xml);
 
 struct S3ErrorDocument {
-  std::string code;     // e.g. "NoSuchKey"; empty when the body is not an S3 error document
+  std::string code;  // e.g. "NoSuchKey"; empty when the body is not an S3 error document
   std::string message;
-  std::string region;   // <Region> of a PermanentRedirect / AuthorizationHeaderMalformed, if any
+  std::string region;  // <Region> of a PermanentRedirect / AuthorizationHeaderMalformed, if any
 };
 
 S3ErrorDocument ParseS3Error(std::string_view xml);
