@@ -23,6 +23,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -118,8 +119,11 @@ struct Store {
   std::string dir;
   std::unique_ptr<outbox::Outbox> outbox;
   Store() {
-    char pattern[] = "/tmp/trailwatch-outbox-bench-XXXXXX";
-    dir = mkdtemp(pattern);
+    // $TMPDIR picks the file system (e.g. /dev/shm to take the disk's fsync latency out).
+    const char* tmp = std::getenv("TMPDIR");
+    std::string pattern =
+        std::string(tmp && *tmp ? tmp : "/tmp") + "/trailwatch-outbox-bench-XXXXXX";
+    dir = mkdtemp(pattern.data());
     outbox = std::move(outbox::Outbox::Open(dir + "/outbox.db").value());
   }
   ~Store() {
