@@ -1,0 +1,414 @@
+// The credentials chain: each link with an injected Environment, temp profile files and fake
+// ECS / instance-metadata servers on 127.0.0.1 (never the real link-local addresses).
+#include "aws/credentials.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include "targets/fake_servers_util.h"
+
+namespace trailwatch::aws {
+namespace {
+
+using trailwatch::testing::FakeHttpServer;
+using trailwatch::testing::FakeRequest;
+using trailwatch::testing::FakeResponse;
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ =
+        std::filesystem::temp_directory_path() /
+        ("trailwatch-credentials-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
+    std::filesystem::create_directories(path_);
+  }
+  ~TempDir() { std::filesystem::remove_all(path_); }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::filesystem::path file = path_ / name;
+    std::filesystem::create_directories(file.parent_path());
+    std::ofstream(file) << text;
+    return file.string();
+  }
+  std::string path() const { return path_.string(); }
+
+ private:
+  static inline std::atomic<int> counter_{0};
+  std::filesystem::path path_;
+};
+
+// No HOME, no IMDS: a chain that contacts nothing unless a test says so.
+Environment Isolated() { return {{"AWS_EC2_METADATA_DISABLED", "true"}}; }
+
+std::string IsoTime(std::chrono::system_clock::time_point when) {
+  time_t t = std::chrono::system_clock::to_time_t(when);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char text[32];
+  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return text;
+}
+
+std::string CredentialsJson(const std::string& id, const std::string& secret,
+                            const std::string& token,
+                            std::chrono::system_clock::time_point expiration) {
+  return "{\"Code\":\"Success\",\"Type\":\"AWS-HMAC\",\"AccessKeyId\":\"" + id +
+         "\",\"SecretAccessKey\":\"" + secret + "\",\"Token\":\"" + token + "\",\"Expiration\":\"" +
+         IsoTime(expiration) + "\"}";
+}
+
+TEST(CredentialsTest, EnvironmentComesFirst) {
+  TempDir home;
+  home.Write(".aws/credentials",
+             "[default]\naws_access_key_id = FROMFILE\n"
+             "aws_secret_access_key = file-secret\n");
+  Environment environment = Isolated();
+  environment["HOME"] = home.path();
+  environment["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+  environment["AWS_SECRET_ACCESS_KEY"] = "env-secret";
+  environment["AWS_SESSION_TOKEN"] = "env-token";
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_TRUE(credentials.ok()) << credentials.message();
+  EXPECT_EQ(credentials->access_key_id, "AKIDENV");
+  EXPECT_EQ(credentials->secret_access_key, "env-secret");
+  EXPECT_EQ(credentials->session_token, "env-token");
+  EXPECT_EQ(credentials->source, "environment");
+  EXPECT_FALSE(credentials->expiration);
+}
+
+TEST(CredentialsTest, HalfSetEnvironmentFallsThroughToTheProfile) {
+  TempDir home;
+  home.Write(".aws/credentials",
+             "[default]\naws_access_key_id=FROMFILE\n"
+             "aws_secret_access_key=file-secret\n");
+  Environment environment = Isolated();
+  environment["HOME"] = home.path();
+  environment["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_TRUE(credentials.ok()) << credentials.message();
+  EXPECT_EQ(credentials->access_key_id, "FROMFILE");
+  EXPECT_EQ(credentials->source, "profile default");
+}
+
+TEST(CredentialsTest, ProfileFromSharedCredentialsFileWithCommentsAndWhitespace) {
+  TempDir dir;
+  std::string file = dir.Write("creds",
+                               "# a comment\n"
+                               "; another comment\n"
+                               "[default]\n"
+                               "aws_access_key_id = DEFAULTKEY\n"
+                               "aws_secret_access_key = default-secret\n"
+                               "\n"
+                               "[work]  \n"
+                               "aws_access_key_id\t=\tWORKKEY  \n"
+                               "aws_secret_access_key = work#secret;with=signs\n"
+                               "aws_session_token = work-token\n"
+                               "s3 =\n"
+                               "  max_concurrent_requests = 20\n");
+  Environment environment = Isolated();
+  environment["AWS_SHARED_CREDENTIALS_FILE"] = file;
+  environment["AWS_CONFIG_FILE"] = dir.path() + "/missing-config";
+  environment["AWS_PROFILE"] = "work";
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_TRUE(credentials.ok()) << credentials.message();
+  EXPECT_EQ(credentials->access_key_id, "WORKKEY");
+  EXPECT_EQ(credentials->secret_access_key, "work#secret;with=signs");  // no inline comments
+  EXPECT_EQ(credentials->session_token, "work-token");
+  EXPECT_EQ(credentials->source, "profile work");
+}
+
+TEST(CredentialsTest, ProfileFromConfigFileAndCredentialsFileWins) {
+  TempDir home;
+  home.Write(".aws/config",
+             "[default]\nregion = eu-central-1\n"
+             "[profile audit]\nregion = eu-west-1\naws_access_key_id = CONFIGKEY\n"
+             "aws_secret_access_key = config-secret\n"
+             "[audit]\naws_access_key_id = IGNORED\naws_secret_access_key = ignored\n");
+  Environment environment = Isolated();
+  environment["HOME"] = home.path();
+  environment["AWS_PROFILE"] = "audit";
+  {
+    CredentialsProvider provider(environment);
+    auto credentials = provider.Get();
+    ASSERT_TRUE(credentials.ok()) << credentials.message();
+    EXPECT_EQ(credentials->access_key_id, "CONFIGKEY");
+    EXPECT_EQ(credentials->secret_access_key, "config-secret");
+  }
+  home.Write(".aws/credentials",
+             "[audit]\naws_access_key_id = CREDSKEY\n"
+             "aws_secret_access_key = creds-secret\n");
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_TRUE(credentials.ok()) << credentials.message();
+  EXPECT_EQ(credentials->access_key_id, "CREDSKEY");
+  EXPECT_EQ(credentials->secret_access_key, "creds-secret");
+}
+
+TEST(CredentialsTest, MissingExplicitProfileIsAnErrorAndStopsTheChain) {
+  TempDir home;
+  home.Write(".aws/credentials", "[default]\naws_access_key_id = K\naws_secret_access_key = s\n");
+  FakeHttpServer imds([](const FakeRequest&) { return FakeResponse::Text(500, ""); });
+  Environment environment;
+  environment["HOME"] = home.path();
+  environment["AWS_PROFILE"] = "nope";
+  environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.Url("");
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_FALSE(credentials.ok());
+  EXPECT_NE(credentials.message().find("profile nope"), std::string::npos) << credentials.message();
+  EXPECT_NE(credentials.message().find(home.path() + "/.aws/credentials"), std::string::npos)
+      << credentials.message();
+  EXPECT_EQ(imds.RequestCount(), 0u);
+}
+
+TEST(CredentialsTest, AssumeRoleProfileSaysWhatIsNotSupported) {
+  TempDir home;
+  home.Write(".aws/config",
+             "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/Admin\n"
+             "source_profile = default\n");
+  Environment environment = Isolated();
+  environment["HOME"] = home.path();
+  environment["AWS_PROFILE"] = "admin";
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_FALSE(credentials.ok());
+  EXPECT_NE(credentials.message().find("role_arn"), std::string::npos) << credentials.message();
+}
+
+TEST(CredentialsTest, EcsFullUriWithAuthorizationToken) {
+  auto expiration = std::chrono::system_clock::now() + std::chrono::hours(6);
+  FakeHttpServer ecs([&](const FakeRequest& request) {
+    if (request.path != "/v2/credentials/abc" || request.Header("authorization") != "tok-123") {
+      return FakeResponse::Text(401, "denied");
+    }
+    return FakeResponse::Json(200,
+                              CredentialsJson("ASIAECS", "ecs-secret", "ecs-token", expiration));
+  });
+  Environment environment = Isolated();
+  environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.Url("/v2/credentials/abc");
+  environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "tok-123";
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_TRUE(credentials.ok()) << credentials.message();
+  EXPECT_EQ(credentials->access_key_id, "ASIAECS");
+  EXPECT_EQ(credentials->secret_access_key, "ecs-secret");
+  EXPECT_EQ(credentials->session_token, "ecs-token");
+  EXPECT_EQ(credentials->source, "ecs");
+  ASSERT_TRUE(credentials->expiration);
+  EXPECT_LE(std::chrono::abs(*credentials->expiration - expiration), std::chrono::seconds(1));
+}
+
+TEST(CredentialsTest, EcsTokenFileTakesPrecedenceOverTheTokenVariable) {
+  TempDir dir;
+  std::string token_file = dir.Write("token", "file-token\n");
+  FakeHttpServer ecs([&](const FakeRequest& request) {
+    if (request.Header("authorization") != "file-token") return FakeResponse::Text(401, "");
+    return FakeResponse::Json(
+        200, CredentialsJson("ASIAFILE", "s", "t",
+                             std::chrono::system_clock::now() + std::chrono::hours(1)));
+  });
+  Environment environment = Isolated();
+  environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.Url("/creds");
+  environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "variable-token";
+  environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = token_file;
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_TRUE(credentials.ok()) << credentials.message();
+  EXPECT_EQ(credentials->access_key_id, "ASIAFILE");
+}
+
+TEST(CredentialsTest, EcsFullUriOverPlainHttpToAnotherHostIsRefusedWithoutContactingIt) {
+  Environment environment = Isolated();
+  environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = "http://192.0.2.1/creds";  // TEST-NET-1
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_FALSE(credentials.ok());
+  EXPECT_NE(credentials.message().find("must be https or a loopback address"), std::string::npos)
+      << credentials.message();
+}
+
+TEST(CredentialsTest, ImdsV2TokenThenRoleThenCredentials) {
+  auto expiration = std::chrono::system_clock::now() + std::chrono::hours(6);
+  FakeHttpServer imds([&](const FakeRequest& request) {
+    if (request.method == "PUT" && request.path == "/latest/api/token") {
+      if (request.Header("x-aws-ec2-metadata-token-ttl-seconds").empty()) {
+        return FakeResponse::Text(400, "");
+      }
+      return FakeResponse::Text(200, "session-abc");
+    }
+    if (request.Header("x-aws-ec2-metadata-token") != "session-abc") {
+      return FakeResponse::Text(401, "");
+    }
+    if (request.path == "/latest/meta-data/iam/security-credentials/") {
+      return FakeResponse::Text(200, "trailwatch-role\n");
+    }
+    if (request.path == "/latest/meta-data/iam/security-credentials/trailwatch-role") {
+      return FakeResponse::Json(
+          200, CredentialsJson("ASIAIMDS", "imds-secret", "imds-token", expiration));
+    }
+    return FakeResponse::Text(404, "");
+  });
+  Environment environment;
+  environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.Url("/");
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_TRUE(credentials.ok()) << credentials.message();
+  EXPECT_EQ(credentials->access_key_id, "ASIAIMDS");
+  EXPECT_EQ(credentials->secret_access_key, "imds-secret");
+  EXPECT_EQ(credentials->session_token, "imds-token");
+  EXPECT_EQ(credentials->source, "imds");
+  EXPECT_EQ(imds.RequestCount(), 3u);
+}
+
+TEST(CredentialsTest, ImdsWithoutRoleIsReported) {
+  FakeHttpServer imds([&](const FakeRequest& request) {
+    if (request.method == "PUT") return FakeResponse::Text(200, "session");
+    return FakeResponse::Text(404, "");
+  });
+  Environment environment;
+  environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.Url("");
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_FALSE(credentials.ok());
+  EXPECT_NE(credentials.message().find("no IAM role attached"), std::string::npos)
+      << credentials.message();
+}
+
+TEST(CredentialsTest, EcsComesBeforeImds) {
+  FakeHttpServer ecs([](const FakeRequest&) {
+    return FakeResponse::Json(
+        200, CredentialsJson("ASIAECS", "s", "t",
+                             std::chrono::system_clock::now() + std::chrono::hours(1)));
+  });
+  FakeHttpServer imds([](const FakeRequest&) { return FakeResponse::Text(500, ""); });
+  Environment environment;
+  environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.Url("/creds");
+  environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.Url("");
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_TRUE(credentials.ok()) << credentials.message();
+  EXPECT_EQ(credentials->source, "ecs");
+  EXPECT_EQ(imds.RequestCount(), 0u);
+}
+
+TEST(CredentialsTest, RefreshesFiveMinutesBeforeExpiryAndCachesOtherwise) {
+  std::atomic<int> served{0};
+  std::atomic<int> minutes_left{3};  // inside the 5-minute refresh margin
+  FakeHttpServer ecs([&](const FakeRequest&) {
+    int n = ++served;
+    return FakeResponse::Json(200, CredentialsJson("ASIA" + std::to_string(n), "s", "t",
+                                                   std::chrono::system_clock::now() +
+                                                       std::chrono::minutes(minutes_left.load())));
+  });
+  Environment environment = Isolated();
+  environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.Url("/creds");
+  CredentialsProvider provider(environment);
+  auto first = provider.Get();
+  ASSERT_TRUE(first.ok()) << first.message();
+  EXPECT_EQ(first->access_key_id, "ASIA1");
+  minutes_left = 60;
+  auto second = provider.Get();  // the first expire within 5 minutes: fetched again
+  ASSERT_TRUE(second.ok()) << second.message();
+  EXPECT_EQ(second->access_key_id, "ASIA2");
+  auto third = provider.Get();  // good for an hour: cached
+  ASSERT_TRUE(third.ok());
+  EXPECT_EQ(third->access_key_id, "ASIA2");
+  EXPECT_EQ(served.load(), 2);
+}
+
+TEST(CredentialsTest, FailedRefreshKeepsCredentialsThatHaveNotExpiredYet) {
+  std::atomic<int> served{0};
+  FakeHttpServer ecs([&](const FakeRequest&) {
+    if (++served > 1) return FakeResponse::Text(500, "down");
+    return FakeResponse::Json(
+        200, CredentialsJson("ASIAOLD", "s", "t",
+                             std::chrono::system_clock::now() + std::chrono::minutes(2)));
+  });
+  Environment environment = Isolated();
+  environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.Url("/creds");
+  CredentialsProvider provider(environment);
+  ASSERT_TRUE(provider.Get().ok());
+  auto again = provider.Get();
+  ASSERT_TRUE(again.ok()) << again.message();
+  EXPECT_EQ(again->access_key_id, "ASIAOLD");
+  EXPECT_EQ(served.load(), 2);
+}
+
+TEST(CredentialsTest, ErrorListsWhatWasTriedAndNoSecret) {
+  const std::string secret = "SUPERSECRETVALUE0123456789";
+  FakeHttpServer ecs([&](const FakeRequest&) {
+    // A broken answer that holds a secret: it must not be quoted.
+    return FakeResponse::Json(200, "{\"SecretAccessKey\":\"" + secret + "\"}");
+  });
+  FakeHttpServer imds([](const FakeRequest&) { return FakeResponse::Text(403, ""); });
+  TempDir home;
+  Environment environment;
+  environment["HOME"] = home.path();
+  environment["AWS_SECRET_ACCESS_KEY"] = secret;  // without the key id: not used
+  environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.Url("/creds");
+  environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = secret;
+  environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.Url("");
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_FALSE(credentials.ok());
+  const std::string& message = credentials.message();
+  EXPECT_NE(message.find("no AWS credentials found; tried: environment"), std::string::npos)
+      << message;
+  EXPECT_NE(message.find("profile default (not found in"), std::string::npos) << message;
+  EXPECT_NE(message.find("ecs ("), std::string::npos) << message;
+  EXPECT_NE(message.find("imds ("), std::string::npos) << message;
+  EXPECT_NE(message.find("HTTP 403"), std::string::npos) << message;
+  EXPECT_EQ(message.find(secret), std::string::npos) << message;
+}
+
+TEST(CredentialsTest, ImdsDisabledIsNotContacted) {
+  FakeHttpServer imds([](const FakeRequest&) { return FakeResponse::Text(500, ""); });
+  Environment environment = Isolated();
+  environment["AWS_EC2_METADATA_SERVICE_ENDPOINT"] = imds.Url("");
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_FALSE(credentials.ok());
+  EXPECT_NE(credentials.message().find("imds (AWS_EC2_METADATA_DISABLED=true)"), std::string::npos)
+      << credentials.message();
+  EXPECT_EQ(imds.RequestCount(), 0u);
+}
+
+TEST(CredentialsTest, RegionOrder) {
+  TempDir home;
+  home.Write(".aws/config",
+             "[default]\nregion = eu-central-1\n[profile audit]\nregion = eu-west-3\n");
+  Environment environment = {{"HOME", home.path()}};
+  EXPECT_EQ(ResolveRegion(environment), "eu-central-1");
+  environment["AWS_PROFILE"] = "audit";
+  EXPECT_EQ(ResolveRegion(environment), "eu-west-3");
+  environment["AWS_DEFAULT_REGION"] = "ap-south-1";
+  EXPECT_EQ(ResolveRegion(environment), "ap-south-1");
+  environment["AWS_REGION"] = "us-west-2";
+  EXPECT_EQ(ResolveRegion(environment), "us-west-2");
+  EXPECT_EQ(ResolveRegion(Environment{}), "us-east-1");
+}
+
+TEST(CredentialsTest, S3EndpointOrder) {
+  EXPECT_EQ(ResolveS3Endpoint({}), "");
+  EXPECT_EQ(ResolveS3Endpoint({{"AWS_ENDPOINT_URL", "http://127.0.0.1:5000/"}}),
+            "http://127.0.0.1:5000");
+  EXPECT_EQ(
+      ResolveS3Endpoint({{"AWS_ENDPOINT_URL", "http://a"}, {"AWS_ENDPOINT_URL_S3", "http://b"}}),
+      "http://b");
+}
+
+TEST(CredentialsTest, ProcessEnvironmentReadsTheRealEnvironment) {
+  setenv("TRAILWATCH_CREDENTIALS_TEST", "a=b", 1);
+  Environment environment = ProcessEnvironment();
+  EXPECT_EQ(environment["TRAILWATCH_CREDENTIALS_TEST"], "a=b");
+  unsetenv("TRAILWATCH_CREDENTIALS_TEST");
+}
+
+}  // namespace
+}  // namespace trailwatch::aws
