@@ -80,9 +80,9 @@ Result<std::shared_ptr<const pattern::PatternSet>> BuildRules(const ScanArgs& ar
     auto texts = rules::LoadRulesFile(args.rules_path);
     if (!texts.ok()) return Error{texts.message()};
     for (rules::PatternText& text : *texts) {
-      sources.push_back({text.name, std::move(text.json),
-                         args.rules_path + ":" + std::to_string(text.line) + ": rule \"" +
-                             text.name + "\""});
+      sources.push_back(
+          {text.name, std::move(text.json),
+           args.rules_path + ":" + std::to_string(text.line) + ": rule \"" + text.name + "\""});
     }
   }
   if (sources.empty()) {

@@ -51,7 +51,8 @@ Result<std::vector<std::string>> SplitList(std::string_view text, std::string_vi
     while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
     while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
     if (!item.empty()) {
-      if (!valid(item)) return Error{"invalid " + std::string(what) + " \"" + std::string(item) + "\""};
+      if (!valid(item))
+        return Error{"invalid " + std::string(what) + " \"" + std::string(item) + "\""};
       items.emplace_back(item);
     }
     start = comma + 1;
@@ -66,8 +67,8 @@ Result<TimePoint> ParseTimeArgument(std::string_view text, TimePoint now, bool e
   if (auto t = cloudtrail::ParseEventTime(text)) return *t;
   if (text.size() == 10 && text[4] == '-' && text[7] == '-' && AllDigits(text.substr(0, 4)) &&
       AllDigits(text.substr(5, 2)) && AllDigits(text.substr(8, 2))) {
-    if (auto day = MakeDay(ToInt(text.substr(0, 4)), ToInt(text.substr(5, 2)),
-                           ToInt(text.substr(8, 2)))) {
+    if (auto day =
+            MakeDay(ToInt(text.substr(0, 4)), ToInt(text.substr(5, 2)), ToInt(text.substr(8, 2)))) {
       TimePoint start{*day};
       return end_of_day ? start + days(1) - std::chrono::seconds(1) : start;
     }
@@ -161,7 +162,8 @@ std::optional<TimePoint> DeliveryTimeFromFileName(std::string_view name) {
     std::string_view rest = name.substr(at + 1);
     if (rest.size() < 15 || rest[8] != 'T' || rest[13] != 'Z' || rest[14] != '_') continue;
     if (!AllDigits(rest.substr(0, 8)) || !AllDigits(rest.substr(9, 4))) continue;
-    auto day = MakeDay(ToInt(rest.substr(0, 4)), ToInt(rest.substr(4, 2)), ToInt(rest.substr(6, 2)));
+    auto day =
+        MakeDay(ToInt(rest.substr(0, 4)), ToInt(rest.substr(4, 2)), ToInt(rest.substr(6, 2)));
     int hour = ToInt(rest.substr(9, 2));
     int minute = ToInt(rest.substr(11, 2));
     if (!day || hour > 23 || minute > 59) continue;

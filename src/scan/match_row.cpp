@@ -49,8 +49,8 @@ void MatchRowReader::FillRecordFields(simdjson::dom::element record, MatchRow* r
   if (!record.at_pointer("/responseElements/ConsoleLogin").get(console_login) &&
       !console_login.is_null()) {
     std::string_view value;
-    row->result = !console_login.get_string().get(value) && value == "Success" ? "Success"
-                                                                                : "Failure";
+    row->result =
+        !console_login.get_string().get(value) && value == "Success" ? "Success" : "Failure";
   } else if (std::string_view code = StringAt(record, "/errorCode"); !code.empty()) {
     row->result = code;
   } else {

@@ -13,7 +13,8 @@
 // Rows are sorted by (time, origin, position) so a scan prints the same rows in the same order
 // whatever the thread count or the order in which files finish.
 //
-// Thread-safety: MatchRow is a plain value. A MatchRowReader owns a simdjson parser: one per thread.
+// Thread-safety: MatchRow is a plain value. A MatchRowReader owns a simdjson parser: one per
+// thread.
 #pragma once
 
 #include <simdjson.h>

@@ -85,7 +85,7 @@ std::string Progress::Render() const {
   uint64_t bytes = counters_.bytes_done.load(std::memory_order_relaxed);
   uint64_t inflated = counters_.bytes_inflated.load(std::memory_order_relaxed);
   uint64_t records = counters_.records.load(std::memory_order_relaxed);
-  double done = bytes_total_ > 0 ? static_cast<double>(bytes) / static_cast<double>(bytes_total_)
+  double done = bytes_total_ > 0   ? static_cast<double>(bytes) / static_cast<double>(bytes_total_)
                 : files_total_ > 0 ? static_cast<double>(files) / static_cast<double>(files_total_)
                                    : 0;
   std::string eta = "--:--";

@@ -17,7 +17,8 @@ bool EndsWith(std::string_view text, std::string_view suffix) {
 }
 
 bool HasJsonExtension(std::string_view name) {
-  for (std::string_view ext : {".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"}) {
+  for (std::string_view ext :
+       {".json", ".json.gz", ".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz"}) {
     if (EndsWith(name, ext)) return true;
   }
   return false;
@@ -200,7 +201,8 @@ class S3Walk {
           wanted = !AllDigits(name) || filter_.YearMayHold(ToInt(name));
           break;
         case 4:
-          wanted = !AllDigits(name) || date.size() < 1 || filter_.MonthMayHold(date[0], ToInt(name));
+          wanted =
+              !AllDigits(name) || date.size() < 1 || filter_.MonthMayHold(date[0], ToInt(name));
           break;
         case 5:
           wanted = !AllDigits(name) || date.size() < 2 ||
@@ -304,11 +306,10 @@ Discovery DiscoverInputs(const std::vector<std::string>& locations, const ScanFi
   }
   std::sort(out.inputs.begin(), out.inputs.end(),
             [](const ScanInput& a, const ScanInput& b) { return a.origin < b.origin; });
-  out.inputs.erase(std::unique(out.inputs.begin(), out.inputs.end(),
-                               [](const ScanInput& a, const ScanInput& b) {
-                                 return a.origin == b.origin;
-                               }),
-                   out.inputs.end());
+  out.inputs.erase(
+      std::unique(out.inputs.begin(), out.inputs.end(),
+                  [](const ScanInput& a, const ScanInput& b) { return a.origin == b.origin; }),
+      out.inputs.end());
   return out;
 }
 

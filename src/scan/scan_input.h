@@ -43,12 +43,12 @@ struct ScanInput {
 // What discovery left out, by reason. Files/keys are counted one by one; S3 folders skipped
 // without listing them are counted as prefixes (their files are never seen, so never counted).
 struct SkipCounts {
-  uint64_t digest = 0;          // CloudTrail-Digest files
-  uint64_t insight = 0;         // CloudTrail-Insight files
-  uint64_t other = 0;           // not a CloudTrail log file (name, extension)
-  uint64_t pruned_time = 0;     // delivery date/minute outside --since/--until (+ allowance)
-  uint64_t pruned_account = 0;  // account not in --accounts
-  uint64_t pruned_region = 0;   // region not in --regions
+  uint64_t digest = 0;            // CloudTrail-Digest files
+  uint64_t insight = 0;           // CloudTrail-Insight files
+  uint64_t other = 0;             // not a CloudTrail log file (name, extension)
+  uint64_t pruned_time = 0;       // delivery date/minute outside --since/--until (+ allowance)
+  uint64_t pruned_account = 0;    // account not in --accounts
+  uint64_t pruned_region = 0;     // region not in --regions
   uint64_t prefixes_skipped = 0;  // S3 folders pruned or skipped (digest/insight) unlisted
 
   uint64_t files() const {
@@ -64,7 +64,15 @@ struct Discovery {
 };
 
 // How a key or path is treated.
-enum class InputClass { kRead, kDigest, kInsight, kOther, kPrunedTime, kPrunedAccount, kPrunedRegion };
+enum class InputClass {
+  kRead,
+  kDigest,
+  kInsight,
+  kOther,
+  kPrunedTime,
+  kPrunedAccount,
+  kPrunedRegion
+};
 
 // Classifies one key or path. `named` is true for a file named on the command line (read even
 // without a JSON extension). *key_account receives the layout account, if any.

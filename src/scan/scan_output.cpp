@@ -14,9 +14,9 @@ constexpr size_t kColumnCount = std::size(kColumns);
 constexpr size_t kUserAgentColumn = 10;  // kColumns[10] == "user_agent"
 
 std::array<const std::string*, kColumnCount> Cells(const MatchRow& row) {
-  return {&row.time,       &row.account,  &row.region,   &row.rule,     &row.identity_type,
+  return {&row.time,       &row.account,    &row.region, &row.rule,     &row.identity_type,
           &row.identity,   &row.event_name, &row.result, &row.mfa_used, &row.source_ip,
-          &row.user_agent, &row.event_id, &row.origin};
+          &row.user_agent, &row.event_id,   &row.origin};
 }
 
 // Terminal-safe cell: control characters become '?', long text is cut at a character boundary.
@@ -29,7 +29,8 @@ std::pair<std::string, size_t> TableCell(std::string_view text, size_t limit) {
   size_t width = 0;
   for (size_t i = 0; i < text.size() && width < keep; ++width) {
     size_t length = 1;
-    while (i + length < text.size() && (static_cast<unsigned char>(text[i + length]) & 0xc0) == 0x80) {
+    while (i + length < text.size() &&
+           (static_cast<unsigned char>(text[i + length]) & 0xc0) == 0x80) {
       ++length;
     }
     unsigned char c = static_cast<unsigned char>(text[i]);

@@ -2,8 +2,8 @@
 //
 //   table  aligned columns for a terminal; control characters shown as '?' and user agents
 //          longer than kTableCellLimit characters cut with "..." (identity and origin are never
-//          cut): use another format for full values. User names in failed sign-ins are attacker-controlled text
-//          (formats.md §2.2), so nothing is printed raw to a terminal.
+//          cut): use another format for full values. User names in failed sign-ins are
+//          attacker-controlled text (formats.md §2.2), so nothing is printed raw to a terminal.
 //   jsonl  one object per row, keys as in kColumns.
 //   json   one array of those objects.
 //   csv    RFC 4180: a header line, CRLF line ends, fields quoted when they hold '"', ',', CR or
@@ -29,8 +29,8 @@ Result<OutputFormat> ParseOutputFormat(std::string_view text);
 
 // Column names, in output order (JSON keys and CSV header).
 inline constexpr std::string_view kColumns[] = {
-    "time",       "account",   "region",   "rule",      "identity_type", "identity", "event_name",
-    "result",     "mfa_used",  "source_ip", "user_agent", "event_id",     "origin"};
+    "time",   "account",  "region",    "rule",       "identity_type", "identity", "event_name",
+    "result", "mfa_used", "source_ip", "user_agent", "event_id",      "origin"};
 
 inline constexpr size_t kTableCellLimit = 60;  // user agent column in tables
 

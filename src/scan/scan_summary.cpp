@@ -64,10 +64,10 @@ std::string FormatSummaryJson(const ScanSummary& s) {
       "\"pruned_time\": {}, \"pruned_account\": {}, \"pruned_region\": {}, "
       "\"s3_prefixes\": {}}}, \"s3_list_requests\": {}, \"elapsed_seconds\": {:.3f}, "
       "\"mb_per_second\": {:.1f}}}\n",
-      s.files, s.files_failed, s.bytes_compressed, s.bytes_inflated, s.records,
-      s.records_filtered, s.bad_records, s.matches, s.discovery_errors, k.digest, k.insight,
-      k.other, k.pruned_time, k.pruned_account, k.pruned_region, k.prefixes_skipped,
-      s.s3_list_requests, s.elapsed_seconds, s.MegabytesPerSecond());
+      s.files, s.files_failed, s.bytes_compressed, s.bytes_inflated, s.records, s.records_filtered,
+      s.bad_records, s.matches, s.discovery_errors, k.digest, k.insight, k.other, k.pruned_time,
+      k.pruned_account, k.pruned_region, k.prefixes_skipped, s.s3_list_requests, s.elapsed_seconds,
+      s.MegabytesPerSecond());
 }
 
 }  // namespace trailwatch::scan

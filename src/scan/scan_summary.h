@@ -17,16 +17,16 @@
 namespace trailwatch::scan {
 
 struct ScanSummary {
-  uint64_t files = 0;              // inputs opened (after discovery and pruning)
-  uint64_t files_failed = 0;       // inputs that could not be read, or read only in part
-  uint64_t bytes_compressed = 0;   // bytes as stored (gzip or plain) of the files read
-  uint64_t bytes_inflated = 0;     // JSON bytes after inflation
-  uint64_t records = 0;            // records read
-  uint64_t records_filtered = 0;   // records outside --since/--until/--accounts/--regions
-  uint64_t bad_records = 0;        // records that could not be evaluated (reported on stderr)
-  uint64_t matches = 0;            // rows: (record, rule) pairs
-  uint64_t discovery_errors = 0;   // locations that could not be listed or do not exist
-  uint64_t s3_list_requests = 0;   // ListObjectsV2 pages fetched during discovery
+  uint64_t files = 0;             // inputs opened (after discovery and pruning)
+  uint64_t files_failed = 0;      // inputs that could not be read, or read only in part
+  uint64_t bytes_compressed = 0;  // bytes as stored (gzip or plain) of the files read
+  uint64_t bytes_inflated = 0;    // JSON bytes after inflation
+  uint64_t records = 0;           // records read
+  uint64_t records_filtered = 0;  // records outside --since/--until/--accounts/--regions
+  uint64_t bad_records = 0;       // records that could not be evaluated (reported on stderr)
+  uint64_t matches = 0;           // rows: (record, rule) pairs
+  uint64_t discovery_errors = 0;  // locations that could not be listed or do not exist
+  uint64_t s3_list_requests = 0;  // ListObjectsV2 pages fetched during discovery
   SkipCounts skipped;
   double elapsed_seconds = 0;
 

@@ -286,7 +286,7 @@ class Worker {
   Progress& progress_;
 
   // Per-thread state, reused from file to file.
-  std::string raw_;                 // the file as stored
+  std::string raw_;                  // the file as stored
   cloudtrail::PaddedBuffer buffer_;  // the file inflated
   cloudtrail::Inflater inflater_;
   cloudtrail::RecordReader reader_;

@@ -40,7 +40,8 @@ TEST(KeyPruning, AccountAndRegionLists) {
 }
 
 TEST(KeyPruning, DeliveryTimeFromFileName) {
-  EXPECT_EQ(DeliveryTimeFromFileName("111122223333_CloudTrail_us-east-2_20150801T0210Z_Mu0KsOhtH1ar15ZZ.json.gz"),
+  EXPECT_EQ(DeliveryTimeFromFileName(
+                "111122223333_CloudTrail_us-east-2_20150801T0210Z_Mu0KsOhtH1ar15ZZ.json.gz"),
             At("2015-08-01T02:10:00Z"));
   EXPECT_FALSE(DeliveryTimeFromFileName("export.json.gz").has_value());
   EXPECT_FALSE(DeliveryTimeFromFileName("a_20151301T0210Z_x.json.gz").has_value());
@@ -76,20 +77,24 @@ TEST(KeyPruning, ByDeliveryMinuteInTheFileName) {
   ScanFilter filter;
   filter.since = At("2024-05-02T13:00:00Z");
   // Delivered 12:05: every event in it is older than 12:06, far before --since.
-  EXPECT_EQ(PruneKey(filter, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/02/"
-                             "111122223333_CloudTrail_us-east-1_20240502T1205Z_abc.json.gz"),
+  EXPECT_EQ(PruneKey(filter,
+                     "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/02/"
+                     "111122223333_CloudTrail_us-east-1_20240502T1205Z_abc.json.gz"),
             PruneReason::kTime);
   // Delivered 12:50: within the clock slack, kept.
-  EXPECT_EQ(PruneKey(filter, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/02/"
-                             "111122223333_CloudTrail_us-east-1_20240502T1250Z_abc.json.gz"),
+  EXPECT_EQ(PruneKey(filter,
+                     "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/02/"
+                     "111122223333_CloudTrail_us-east-1_20240502T1250Z_abc.json.gz"),
             PruneReason::kKept);
   ScanFilter until;
   until.until = At("2024-05-01T00:00:00Z");
-  EXPECT_EQ(PruneKey(until, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/02/"
-                            "111122223333_CloudTrail_us-east-1_20240502T0001Z_abc.json.gz"),
+  EXPECT_EQ(PruneKey(until,
+                     "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/02/"
+                     "111122223333_CloudTrail_us-east-1_20240502T0001Z_abc.json.gz"),
             PruneReason::kTime);
-  EXPECT_EQ(PruneKey(until, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/"
-                            "111122223333_CloudTrail_us-east-1_20240501T2359Z_abc.json.gz"),
+  EXPECT_EQ(PruneKey(until,
+                     "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/"
+                     "111122223333_CloudTrail_us-east-1_20240501T2359Z_abc.json.gz"),
             PruneReason::kKept);
 }
 
@@ -101,8 +106,9 @@ TEST(KeyPruning, ByAccountAndRegionIncludingOrgTrails) {
             PruneReason::kAccount);
   EXPECT_EQ(PruneKey(filter, "AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/f.json.gz"),
             PruneReason::kRegion);
-  EXPECT_EQ(PruneKey(filter, "trail/AWSLogs/o-abcdefghij/111122223333/CloudTrail/eu-west-1/2024/"
-                             "05/01/f.json.gz"),
+  EXPECT_EQ(PruneKey(filter,
+                     "trail/AWSLogs/o-abcdefghij/111122223333/CloudTrail/eu-west-1/2024/"
+                     "05/01/f.json.gz"),
             PruneReason::kKept);
   EXPECT_TRUE(filter.TimeWanted(At("1999-01-01T00:00:00Z")));  // no time bounds
 }

@@ -125,7 +125,7 @@ TEST(ScanOutput, JsonAndJsonLinesParse) {
 TEST(ScanOutput, TableIsAlignedAndTerminalSafe) {
   std::vector<MatchRow> rows = {Tricky()};
   std::string table = FormatRows(rows, OutputFormat::kTable);
-  EXPECT_EQ(table.find('\n'), table.find("ORIGIN") + 6);  // header line
+  EXPECT_EQ(table.find('\n'), table.find("ORIGIN") + 6);       // header line
   EXPECT_NE(table.find("user/a,\"b\"?c"), std::string::npos);  // newline shown as '?'
   EXPECT_NE(table.find(std::string(57, 'x') + "..."), std::string::npos);
   EXPECT_EQ(table.find(std::string(58, 'x')), std::string::npos);

@@ -52,17 +52,16 @@ TEST(ScanCommand, EveryReaderFormat) {
   WriteFile(dir.path(), "lines/events.jsonl.gz", Gzip(Compact(event) + "\n"));
   WriteFile(dir.path(), "event.json", event);
 
-  CommandResult run = RunTrailwatch(
-      {"scan", dir.path(), "--pattern", kEverything, "--output", "jsonl", "--quiet"});
+  CommandResult run =
+      RunTrailwatch({"scan", dir.path(), "--pattern", kEverything, "--output", "jsonl", "--quiet"});
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(run.err, "");
   std::vector<std::string> origins = Column(run.out, "origin");
   for (std::string& origin : origins) origin = origin.substr(dir.path().size() + 1);
-  EXPECT_EQ(AsSet(origins), (std::multiset<std::string>{key, "plain/records.json", "array.json",
-                                                        "array.json", "single.json",
-                                                        "lines/records.jsonl",
-                                                        "lines/records.jsonl",
-                                                        "lines/events.jsonl.gz", "event.json"}));
+  EXPECT_EQ(AsSet(origins),
+            (std::multiset<std::string>{key, "plain/records.json", "array.json", "array.json",
+                                        "single.json", "lines/records.jsonl", "lines/records.jsonl",
+                                        "lines/events.jsonl.gz", "event.json"}));
   std::vector<std::string> ids = Column(run.out, "event_id");
   EXPECT_EQ(std::count(ids.begin(), ids.end(), "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"), 3);
   EXPECT_EQ(std::count(ids.begin(), ids.end(), "a4fbbe77-91a0-4238-804a-64314184edb6"), 1);
@@ -73,18 +72,18 @@ TEST(ScanCommand, EveryReaderFormat) {
   CommandResult root = RunTrailwatch({"scan", dir.path(), "--output", "jsonl", "--quiet"});
   ASSERT_EQ(root.exit_code, 0) << root.err;
   EXPECT_EQ(AsSet(Column(root.out, "event_id")),
-            (std::multiset<std::string>{"EXAMPLEd-244c-4044-abbf-21c64EXAMPLE",
-                                        "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0",
-                                        "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0",
-                                        "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0",
-                                        "a4fbbe77-91a0-4238-804a-64314184edb6"}));
+            (std::multiset<std::string>{
+                "EXAMPLEd-244c-4044-abbf-21c64EXAMPLE", "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0",
+                "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0", "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0",
+                "a4fbbe77-91a0-4238-804a-64314184edb6"}));
   for (const std::string& rule : Column(root.out, "rule")) EXPECT_EQ(rule, "root-signin");
 }
 
 TEST(ScanCommand, ForcedFormat) {
   TempDir dir;
-  std::string array = WriteFile(
-      dir.path(), "array.json", "[" + Fixture("aws/cloudtrail/root-consolelogin-failure.json") + "]");
+  std::string array =
+      WriteFile(dir.path(), "array.json",
+                "[" + Fixture("aws/cloudtrail/root-consolelogin-failure.json") + "]");
   CommandResult ok = RunTrailwatch({"scan", array, "--format", "array", "--output", "jsonl"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(Column(ok.out, "result"), std::vector<std::string>{"Failure"});
@@ -139,8 +138,8 @@ class ScanPruning : public ::testing::Test {
   std::map<std::string, double> Scan(std::vector<std::string> extra,
                                      std::vector<std::string>* ids) {
     std::string summary = summary_dir_.path() + "/summary-" + std::to_string(++runs_) + ".json";
-    std::vector<std::string> args = {"scan", dir_.path(), "--output", "jsonl",
-                                     "--summary-json", summary};
+    std::vector<std::string> args = {"scan",  dir_.path(),      "--output",
+                                     "jsonl", "--summary-json", summary};
     args.insert(args.end(), extra.begin(), extra.end());
     CommandResult run = RunTrailwatch(args);
     EXPECT_EQ(run.exit_code, 0) << run.err;
@@ -207,7 +206,8 @@ TEST(ScanCommand, BadFilesAreNamedAndTheScanGoesOn) {
   std::string good_gz = Fixture("aws/digest-vector/log-file.json.gz");
   WriteFile(dir.path(), "good.json.gz", good_gz);
   std::string corrupt = good_gz;
-  for (size_t i = 20; i < corrupt.size() - 8; ++i) corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
+  for (size_t i = 20; i < corrupt.size() - 8; ++i)
+    corrupt[i] = static_cast<char>(corrupt[i] ^ 0x5a);
   std::map<std::string, std::string> bad = {
       {"corrupt.json.gz", corrupt},
       {"truncated.json.gz", good_gz.substr(0, good_gz.size() / 2)},
@@ -224,7 +224,8 @@ TEST(ScanCommand, BadFilesAreNamedAndTheScanGoesOn) {
   EXPECT_EQ(run.exit_code, 1);
   for (const auto& [name, content] : bad) {
     EXPECT_NE(run.err.find(dir.path() + "/" + name + ": "), std::string::npos)
-        << name << " not named in:\n" << run.err;
+        << name << " not named in:\n"
+        << run.err;
   }
   EXPECT_EQ(Column(run.out, "event_id"),
             std::vector<std::string>{"deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"});
@@ -262,7 +263,8 @@ TEST(ScanCommand, OutputFormats) {
             "source_ip,user_agent,event_id,origin\r\n"
             "2024-05-01T12:00:00Z,111122223333,us-east-1,root-signin,Root,"
             "arn:aws:iam::111122223333:root,ConsoleLogin,Success,no,192.0.2.1,"
-            "\"agent, with \"\"quotes\"\"\",e1," + path + "\r\n");
+            "\"agent, with \"\"quotes\"\"\",e1," +
+                path + "\r\n");
 
   CommandResult json = RunTrailwatch({"scan", path, "--output", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;
@@ -309,8 +311,8 @@ TEST(ScanCommand, OneAndFourThreadsGiveTheSameRows) {
   for (int i = 0; i < 10000; ++i) {
     RecordSpec spec;
     spec.event_id = "big-" + std::to_string(i);
-    spec.time = "2024-05-01T" + std::to_string(10 + i % 10) + ":" + std::to_string(10 + i % 50) +
-                ":00Z";
+    spec.time =
+        "2024-05-01T" + std::to_string(10 + i % 10) + ":" + std::to_string(10 + i % 50) + ":00Z";
     big.push_back(Record(spec));
   }
   WriteFile(dir.path(), "big.json.gz", Gzip(LogFile(big)));
@@ -336,8 +338,9 @@ TEST(ScanCommand, UsageErrors) {
   EXPECT_NE(no_inputs.err.find("no inputs"), std::string::npos);
   CommandResult bad_pattern = RunTrailwatch({"scan", path, "--pattern", R"({"source":[]})"});
   EXPECT_EQ(bad_pattern.exit_code, 2);
-  EXPECT_NE(bad_pattern.err.find("Event pattern is not valid. Reason: Empty arrays are not allowed"),
-            std::string::npos)
+  EXPECT_NE(
+      bad_pattern.err.find("Event pattern is not valid. Reason: Empty arrays are not allowed"),
+      std::string::npos)
       << bad_pattern.err;
   CommandResult bad_time = RunTrailwatch({"scan", path, "--since", "last tuesday"});
   EXPECT_EQ(bad_time.exit_code, 2);
@@ -355,8 +358,8 @@ TEST(ScanCommand, UsageErrors) {
 
 TEST(ScanCommand, RulesFileAndPatternFromFile) {
   TempDir dir;
-  std::string path = WriteFile(dir.path(), "f.json",
-                               Fixture("aws/cloudtrail/iam-user-consolelogin-failure.json"));
+  std::string path =
+      WriteFile(dir.path(), "f.json", Fixture("aws/cloudtrail/iam-user-consolelogin-failure.json"));
   std::string rules = WriteFile(dir.path(), "rules.yaml",
                                 "iam-failures:\n"
                                 "  detail:\n"

@@ -40,8 +40,8 @@ class ScanS3 : public ::testing::Test {
     moto_ = std::move(started.value());
     aws::S3ClientOptions options;
     options.endpoint = moto_->endpoint();
-    aws::S3Client client(options, std::make_shared<aws::CredentialsProvider>(
-                                      moto_->TestEnvironment()));
+    aws::S3Client client(options,
+                         std::make_shared<aws::CredentialsProvider>(moto_->TestEnvironment()));
     Status created = client.CreateBucket("trail");
     if (!created.ok()) {
       start_error_ = created.message();
@@ -66,8 +66,7 @@ class ScanS3 : public ::testing::Test {
           }
           char unique[17];
           std::snprintf(unique, sizeof unique, "%016d", i);
-          std::string key =
-              LogKey("111122223333", "us-east-1", "2024-05-01", "1205", unique);
+          std::string key = LogKey("111122223333", "us-east-1", "2024-05-01", "1205", unique);
           if (!client.Put("trail", key, Gzip(LogFile(records))).ok()) failed = true;
         }
       });
@@ -88,17 +87,21 @@ class ScanS3 : public ::testing::Test {
     Status put = client.Put("trail", org_key, Gzip(LogFile({Record(org)})));
     // A digest and a non-CloudTrail object.
     if (put.ok()) {
-      put = client.Put("trail",
-                       "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/"
-                       "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240501T130000Z.json.gz",
-                       Fixture("aws/digest-vector/digest-file.json.gz"));
+      put = client.Put(
+          "trail",
+          "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/"
+          "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240501T130000Z.json.gz",
+          Fixture("aws/digest-vector/digest-file.json.gz"));
     }
     if (put.ok()) put = client.Put("trail", "notes/readme.txt", "hello");
     if (!put.ok()) start_error_ = put.message();
   }
   static void TearDownTestSuite() { moto_.reset(); }
 
-  void SetUp() override { ASSERT_NE(moto_, nullptr) << start_error_; ASSERT_EQ(start_error_, ""); }
+  void SetUp() override {
+    ASSERT_NE(moto_, nullptr) << start_error_;
+    ASSERT_EQ(start_error_, "");
+  }
 
   // Runs scan with moto's dummy credentials and an empty HOME (no ~/.aws of the host).
   CommandResult Scan(std::vector<std::string> args, std::map<std::string, double>* summary) {
@@ -122,8 +125,7 @@ TEST_F(ScanS3, WholeBucketPastOneThousandKeysAndAnOrgTrail) {
   std::map<std::string, double> summary;
   CommandResult run = Scan({"s3://trail/"}, &summary);
   ASSERT_EQ(run.exit_code, 0) << run.err;
-  EXPECT_EQ(Column(run.out, "event_id"),
-            (std::vector<std::string>{"root-day-one", "root-org"}));
+  EXPECT_EQ(Column(run.out, "event_id"), (std::vector<std::string>{"root-day-one", "root-org"}));
   std::vector<std::string> origins = Column(run.out, "origin");
   ASSERT_EQ(origins.size(), 2u);
   EXPECT_EQ(origins[1].rfind("s3://trail/org-trail/AWSLogs/o-abcdefghij/444455556666/", 0), 0u);
@@ -142,7 +144,8 @@ TEST_F(ScanS3, PrunesAccountsAndDaysWithoutListingThem) {
   EXPECT_GE(summary["skipped.s3_prefixes"], 1);  // AWSLogs/111122223333/
   EXPECT_LT(summary["s3_list_requests"], 20);    // the 1,050-key day was never listed
 
-  run = Scan({"s3://trail/", "--since", "2024-05-02", "--regions", "eu-west-1,us-east-1"}, &summary);
+  run =
+      Scan({"s3://trail/", "--since", "2024-05-02", "--regions", "eu-west-1,us-east-1"}, &summary);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_EQ(Column(run.out, "event_id"), std::vector<std::string>{"root-org"});
   EXPECT_EQ(summary["files"], 1);

@@ -83,12 +83,12 @@ std::string Record(const RecordSpec& spec) {
   return "{\"eventVersion\":\"1.05\",\"userIdentity\":" + identity +
          ",\"eventTime\":" + Quote(spec.time) +
          ",\"eventSource\":\"signin.amazonaws.com\",\"eventName\":\"ConsoleLogin\",\"awsRegion\":" +
-         Quote(spec.region) + ",\"sourceIPAddress\":\"192.0.2.1\",\"userAgent\":" +
-         Quote(spec.user_agent) +
+         Quote(spec.region) +
+         ",\"sourceIPAddress\":\"192.0.2.1\",\"userAgent\":" + Quote(spec.user_agent) +
          ",\"requestParameters\":null,\"responseElements\":{\"ConsoleLogin\":\"Success\"},"
          "\"additionalEventData\":{\"MFAUsed\":\"No\"},\"eventID\":" +
-         Quote(spec.event_id) + ",\"eventType\":\"AwsConsoleSignIn\",\"recipientAccountId\":" +
-         Quote(spec.account) + "}";
+         Quote(spec.event_id) +
+         ",\"eventType\":\"AwsConsoleSignIn\",\"recipientAccountId\":" + Quote(spec.account) + "}";
 }
 
 std::string LogFile(const std::vector<std::string>& records) {
