@@ -233,7 +233,7 @@ constexpr std::array<const char*, 8> kFunctionNames = {
 constexpr std::array<const char*, 9> kSdkAgents = {
     "aws-cli/2.15.30 md/awscrt#0.19.19 ua/2.0 os/linux#6.1.0-18-amd64 md/arch#x86_64 "
     "lang/python#3.11.8 md/pyimpl#CPython cfg/retry-mode#standard md/installer#exe "
-    "md/distrib#debian.12 md/prompt#off md/command#ec2.describe-instances",
+    "md/distrib#debian.12 md/prompt#off",
     "Boto3/1.34.64 md/Botocore#1.34.64 ua/2.0 os/linux#5.10.213-201.855.amzn2.x86_64 "
     "md/arch#x86_64 lang/python#3.12.2 md/pyimpl#CPython cfg/retry-mode#legacy Botocore/1.34.64",
     "aws-sdk-go-v2/1.25.3 os/linux lang/go#1.22.1 md/GOOS#linux md/GOARCH#amd64 api/sts#1.28.4",
@@ -758,44 +758,90 @@ class FileWriter {
     return s;
   }
 
-  // AssumedRole with sessionContext, the most common identity in a modern trail.
-  void AssumedRole(Caller* caller, const Principal* role = nullptr) {
-    if (!role) role = &r_.Pick(account_.roles);
-    const bool sso = role->name.starts_with("AWSReservedSSO_");
-    const std::string session = sso ? r_.Pick(account_.users).name + "@example.com" : SessionName();
-    out_.append(R"({"type":"AssumedRole","principalId":")").append(role->id).append(":");
-    out_.append(session).append(R"(","arn":"arn:aws:sts::)").append(account_.id);
-    out_.append(":assumed-role/").append(role->name).append("/").append(session);
-    out_.append(R"(","accountId":")").append(account_.id).append(R"(","accessKeyId":"ASIA)");
-    AppendChars(r_, kBase32, 16, &out_);
-    out_.append(R"(","sessionContext":{"sessionIssuer":{"type":"Role","principalId":")");
-    out_.append(role->id).append(R"(","arn":"arn:aws:iam::)").append(account_.id);
-    out_.append(":role/");
-    if (sso) out_.append("aws-reserved/sso.amazonaws.com/");
-    out_.append(role->name).append(R"(","accountId":")").append(account_.id);
-    out_.append(R"(","userName":")").append(role->name);
-    out_.append(R"("},"webIdFederationData":{},"attributes":{"creationDate":")");
-    AppendTime(start_ - r_.Below(3600), &out_);
-    out_.append(R"(","mfaAuthenticated":")").append(sso ? "true" : "false").append("\"}");
-    out_.push_back('}');
+  // One role session: the same credentials, caller address and SDK make many calls in a row.
+  struct RoleSession {
+    const Principal* role = nullptr;
+    std::string name;
+    std::string access_key;  // ASIA…
+    int64_t created = 0;
+    bool sso = false;
+    const char* invoked_by = nullptr;  // a service acting with the role (then no IP)
+    bool aws_internal = false;
+    std::string ip;
+    std::string agent;
+  };
+
+  RoleSession NewSession(const Principal* role) {
+    RoleSession s;
+    s.role = role;
+    s.sso = role->name.starts_with("AWSReservedSSO_");
+    s.name = s.sso ? r_.Pick(account_.users).name + "@example.com" : SessionName();
+    s.access_key = "ASIA";
+    AppendChars(r_, kBase32, 16, &s.access_key);
+    s.created = start_ - r_.Below(3600);
     // Calls a service makes with a role on the caller's behalf carry invokedBy, and the service
     // host stands in for the IP (e.g. CloudFormation deploying a stack).
-    const bool service = !sso && r_.Chance(0.12);
-    if (service) {
-      const char* by = r_.Pick(kInvokingServices);
-      out_.append(R"(,"invokedBy":")").append(by).append("\"");
-      caller->ip = caller->agent = by;
-      caller->internal = true;
-    } else if (sso) {
-      SourceIp(&caller->ip);
-      caller->agent = r_.Pick(kBrowserAgents);
-      caller->from_console = true;
+    if (s.sso) {
+      SourceIp(&s.ip);
+      s.agent = r_.Pick(kBrowserAgents);
+    } else if (r_.Chance(0.12)) {
+      s.invoked_by = r_.Pick(kInvokingServices);
     } else if (r_.Chance(0.04)) {
+      s.aws_internal = true;
+    } else {
+      SourceIp(&s.ip);
+      s.agent = r_.Pick(kSdkAgents);
+    }
+    return s;
+  }
+
+  // AssumedRole with sessionContext, the most common identity in a modern trail. Without an
+  // explicit role the caller is one of the file's active sessions (a new one now and then), so
+  // access keys, session names and addresses repeat within a file as they do in real logs.
+  void AssumedRole(Caller* caller, const Principal* role = nullptr) {
+    RoleSession fresh;
+    const RoleSession* session;
+    if (role) {
+      fresh = NewSession(role);
+      session = &fresh;
+    } else {
+      const size_t pool = std::clamp<size_t>(file_.size / (64 << 10), 4, 256);
+      if (sessions_.size() < pool) {
+        sessions_.push_back(NewSession(&r_.Pick(account_.roles)));
+        session = &sessions_.back();
+      } else {
+        RoleSession& slot = sessions_[r_.Below(static_cast<uint32_t>(sessions_.size()))];
+        if (r_.Chance(0.02)) slot = NewSession(&r_.Pick(account_.roles));
+        session = &slot;
+      }
+    }
+    const Principal& issuer = *session->role;
+    out_.append(R"({"type":"AssumedRole","principalId":")").append(issuer.id).append(":");
+    out_.append(session->name).append(R"(","arn":"arn:aws:sts::)").append(account_.id);
+    out_.append(":assumed-role/").append(issuer.name).append("/").append(session->name);
+    out_.append(R"(","accountId":")").append(account_.id).append(R"(","accessKeyId":")");
+    out_.append(session->access_key);
+    out_.append(R"(","sessionContext":{"sessionIssuer":{"type":"Role","principalId":")");
+    out_.append(issuer.id).append(R"(","arn":"arn:aws:iam::)").append(account_.id);
+    out_.append(":role/");
+    if (session->sso) out_.append("aws-reserved/sso.amazonaws.com/");
+    out_.append(issuer.name).append(R"(","accountId":")").append(account_.id);
+    out_.append(R"(","userName":")").append(issuer.name);
+    out_.append(R"("},"webIdFederationData":{},"attributes":{"creationDate":")");
+    AppendTime(session->created, &out_);
+    out_.append(R"(","mfaAuthenticated":")").append(session->sso ? "true" : "false").append("\"}");
+    out_.push_back('}');
+    if (session->invoked_by) {
+      out_.append(R"(,"invokedBy":")").append(session->invoked_by).append("\"");
+      caller->ip = caller->agent = session->invoked_by;
+      caller->internal = true;
+    } else if (session->aws_internal) {
       caller->ip = caller->agent = "AWS Internal";
       caller->internal = true;
     } else {
-      SourceIp(&caller->ip);
-      caller->agent = r_.Pick(kSdkAgents);
+      caller->ip = session->ip;
+      caller->agent = session->agent;
+      caller->from_console = session->sso;
     }
     out_.push_back('}');
   }
@@ -1259,6 +1305,7 @@ class FileWriter {
     out_.append(R"("},{"accountId":")").append(account_.id);
     out_.append(R"(","type":"AWS::S3::Bucket","ARN":"arn:aws:s3:::)").append(bucket).append("\"}]");
     ids_written_ = true;
+    s3_object_host_ = bucket + ".s3";
   }
 
   void Resources(std::string_view type, const std::string& arn) {
@@ -1303,6 +1350,7 @@ class FileWriter {
     }
     ids_written_ = false;
     resources_type_ = {};
+    s3_object_host_.clear();
     Payloads(call, failed);
     const bool s3 = call.service == std::string_view("s3");
     if (!ids_written_) {
@@ -1321,8 +1369,8 @@ class FileWriter {
       out_.append(R"(","vpcEndpointAccountId":")").append(account_.id).append("\"");
     }
     if (!caller.internal) {
-      if (s3 && data) {
-        Tls(Bucket() + ".s3");
+      if (!s3_object_host_.empty()) {
+        Tls(s3_object_host_);  // virtual-hosted style: <bucket>.s3.<region>.amazonaws.com
       } else {
         Tls(call.service, !IsGlobalService(call.service));
       }
@@ -1511,6 +1559,8 @@ class FileWriter {
   bool ids_written_ = false;
   std::string_view resources_type_;
   std::string resources_arn_;
+  std::string s3_object_host_;  // set by an S3 object-level event, for its tlsDetails
+  std::vector<RoleSession> sessions_;
 };
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# `trailwatch scan` vs `zcat | jq` on the same CloudTrail corpus, with the inflate-only rate of the
+# same files as the practical ceiling (issue 3 item 5; results in docs/benchmarks.md).
+#
+#   bench/scan-vs-jq.sh BUILD_DIR [CORPUS_DIR]
+#
+#   BUILD_DIR   a Release build with trailwatch and inflate_files_bench
+#               (cmake -S . -B build/rel -G Ninja -DCMAKE_BUILD_TYPE=Release && cmake --build build/rel)
+#   CORPUS_DIR  default ${TMPDIR:-/tmp}/trailwatch-scan-corpus. Generated with
+#               `trailwatch generate --out CORPUS_DIR --size $SIZE --seed $SEED` unless it already
+#               holds a corpus (CORPUS_DIR/AWSLogs and the report CORPUS_DIR.generate.json): then
+#               it is reused as is.
+#   env: SIZE (default 2GB), SEED (1), RUNS (hyperfine runs for scan and inflate, default 5),
+#        JQ_RUNS (default 3: jq is slow), THREADS (scan and inflate threads, default all cores).
+#
+# Prerequisites: hyperfine, jq, zcat (gzip), find/xargs; `apt-get install -y hyperfine jq`.
+#
+# In one run, on the same files, with a warm page cache (every file is read once first):
+#   (a) inflate_files_bench CORPUS   inflate every file with ISA-L on all cores: the ceiling
+#   (b) trailwatch scan CORPUS --output jsonl --quiet   the built-in root-signin rule
+#   (c) find CORPUS -name '*.json.gz' -print0 | xargs -0 zcat | jq -c '<the same filter>'
+# Each is timed by hyperfine (wall clock, median); MB/s is the corpus's uncompressed bytes (10^6)
+# over the median. Before timing, the number of root sign-ins found by (b) and (c) is checked
+# against the generator's report: a fast scan that finds something else is not a result.
+set -euo pipefail
+
+if [[ $# -lt 1 || ! -d "$1" ]]; then
+  sed -n '2,27p' "$0" >&2
+  exit 2
+fi
+build=$(cd "$1" && pwd)
+corpus=${2:-${TMPDIR:-/tmp}/trailwatch-scan-corpus}
+corpus=${corpus%/}
+size=${SIZE:-2GB}
+seed=${SEED:-1}
+runs=${RUNS:-5}
+jq_runs=${JQ_RUNS:-3}
+threads=${THREADS:-0}
+trailwatch="$build/trailwatch"
+inflate="$build/inflate_files_bench"
+
+for tool in hyperfine jq zcat xargs; do
+  if ! command -v "$tool" >/dev/null; then
+    echo "missing prerequisite: $tool (apt-get install -y hyperfine jq gzip)" >&2
+    exit 1
+  fi
+done
+for binary in "$trailwatch" "$inflate"; do
+  if [[ ! -x "$binary" ]]; then
+    echo "missing $binary: build $build first" >&2
+    exit 1
+  fi
+done
+
+load() { cut -d' ' -f1-3 /proc/loadavg; }
+echo "== machine: $(nproc) CPUs, $(lscpu | sed -n 's/^Model name: *//p' | head -1)," \
+  "$(awk '/MemTotal/ { printf "%.0f GB RAM", $2 / 1048576 }' /proc/meminfo)"
+echo "== tools: $(hyperfine --version), jq $(jq --version), $(zcat --version | head -1)"
+echo "== load before: $(load)"
+
+# --- corpus ----------------------------------------------------------------------------------
+report="$corpus.generate.json"
+generate=("$trailwatch" generate --out "$corpus" --size "$size" --seed "$seed")
+if [[ -d "$corpus/AWSLogs" && -s "$report" ]]; then
+  echo "== corpus: reusing $corpus (report $report)"
+else
+  if [[ -e "$corpus" ]] && [[ -n "$(ls -A "$corpus")" ]]; then
+    echo "$corpus exists but holds no complete corpus (no $report): remove it first" >&2
+    exit 1
+  fi
+  echo "== corpus: $(printf '%q ' "${generate[@]}")"
+  "${generate[@]}" >"$report.tmp"
+  mv "$report.tmp" "$report"
+fi
+cat "$report"
+expected_roots=$(jq '.root_sign_ins' "$report")
+uncompressed=$(jq '.uncompressed_bytes' "$report")
+compressed=$(jq '.compressed_bytes' "$report")
+files=$(jq '.files' "$report")
+echo "   $files files, $(awk -v b="$uncompressed" 'BEGIN { printf "%.0f", b / 1e6 }') MB" \
+  "uncompressed, $(awk -v b="$compressed" 'BEGIN { printf "%.0f", b / 1e6 }') MB gzip," \
+  "$expected_roots root sign-ins"
+
+# --- commands --------------------------------------------------------------------------------
+q() { printf '%q' "$1"; }
+filter='select(.Records) | .Records[] | select(.userIdentity.type == "Root" and .eventType == "AwsConsoleSignIn")'
+thread_flag=""
+if [[ "$threads" != 0 ]]; then thread_flag=" --threads $threads"; fi
+inflate_cmd="$(q "$inflate") $(q "$corpus")$thread_flag"
+scan_cmd="$(q "$trailwatch") scan $(q "$corpus") --output jsonl --quiet$thread_flag"
+jq_cmd="find $(q "$corpus") -name '*.json.gz' -print0 | xargs -0 zcat | jq -c '$filter'"
+
+# --- warm the page cache and check the answers -----------------------------------------------
+echo "== warming the page cache"
+find "$corpus" -type f -name '*.json.gz' -print0 | xargs -0 cat >/dev/null
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/scan-vs-jq.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+echo "== checking: every command must agree with the generator ($expected_roots root sign-ins)"
+echo "   $inflate_cmd"
+bash -c "$inflate_cmd" >"$work/inflate.json"
+inflated=$(jq '.uncompressed_bytes' "$work/inflate.json")
+echo "   inflated $inflated bytes (generator: $uncompressed)"
+echo "   $scan_cmd"
+scan_status=0
+bash -c "$scan_cmd" >"$work/scan.jsonl" || scan_status=$?
+scan_roots=$(grep -c . "$work/scan.jsonl" || true)
+echo "   scan: $scan_roots matches (exit $scan_status)"
+echo "   $jq_cmd"
+bash -c "$jq_cmd" >"$work/jq.jsonl"
+jq_roots=$(grep -c . "$work/jq.jsonl" || true)
+echo "   jq: $jq_roots matches"
+ok=1
+[[ "$inflated" == "$uncompressed" ]] || { echo "MISMATCH: inflated bytes" >&2; ok=0; }
+[[ "$scan_status" == 0 ]] || { echo "MISMATCH: scan exited $scan_status" >&2; ok=0; }
+[[ "$scan_roots" == "$expected_roots" ]] || { echo "MISMATCH: scan root sign-ins" >&2; ok=0; }
+[[ "$jq_roots" == "$expected_roots" ]] || { echo "MISMATCH: jq root sign-ins" >&2; ok=0; }
+if [[ $ok == 0 ]]; then
+  echo "the commands disagree: no timing" >&2
+  exit 1
+fi
+echo "   all agree"
+
+# --- timing ----------------------------------------------------------------------------------
+echo "== load before timing: $(load)"
+hyperfine --warmup 1 --runs "$runs" --export-json "$work/inflate-time.json" -n inflate \
+  "$inflate_cmd >/dev/null"
+hyperfine --warmup 1 --runs "$runs" --export-json "$work/scan-time.json" -n scan \
+  "$scan_cmd >/dev/null"
+hyperfine --runs "$jq_runs" --export-json "$work/jq-time.json" -n "zcat | jq" \
+  "$jq_cmd >/dev/null"
+echo "== load after timing: $(load)"
+
+median() { jq '.results[0].median' "$1"; }
+inflate_s=$(median "$work/inflate-time.json")
+scan_s=$(median "$work/scan-time.json")
+jq_s=$(median "$work/jq-time.json")
+echo
+echo "== results: $files files, $uncompressed bytes uncompressed ($compressed gzip), $(nproc) CPUs"
+awk -v b="$uncompressed" -v i="$inflate_s" -v s="$scan_s" -v j="$jq_s" 'BEGIN {
+  printf "%-34s %10s %16s\n", "command", "median s", "uncompressed MB/s"
+  printf "%-34s %10.3f %16.1f\n", "(a) inflate only (ISA-L, ceiling)", i, b / 1e6 / i
+  printf "%-34s %10.3f %16.1f\n", "(b) trailwatch scan", s, b / 1e6 / s
+  printf "%-34s %10.3f %16.1f\n", "(c) zcat | jq", j, b / 1e6 / j
+  printf "scan / jq: %.1fx    scan / inflate ceiling: %.0f%%\n", j / s, 100 * i / s
+  printf "goals: scan >= 1000 MB/s: %s (%.0f MB/s); scan >= 30x jq: %s (%.1fx)\n",
+    (b / 1e6 / s >= 1000 ? "met" : "MISSED"), b / 1e6 / s, (j / s >= 30 ? "met" : "MISSED"), j / s
+}'
