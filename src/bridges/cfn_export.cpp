@@ -161,8 +161,9 @@ Result<std::string> EventsEndpoint(const std::string& endpoint, bool allow_http)
   if (StartsWithNoCase(endpoint, "https://")) {
     authority = 8;
   } else if (StartsWithNoCase(endpoint, "http://")) {
-    // EventBridge API destinations need HTTPS (formats.md §6.1 marks this unverified; the
-    // EventBridge user guide's API destination page says "must be HTTPS").
+    // EventBridge API destinations call HTTPS endpoints only. formats.md §6.1 marks this
+    // unverified; the EventBridge User Guide says "The URL must use HTTPS" (Create an API
+    // destination, docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destination-create.html).
     if (!allow_http) {
       return Error{"--endpoint " + endpoint + ": EventBridge API destinations call https:// "
                    "endpoints only (--allow-http permits http:// for local testing)"};
