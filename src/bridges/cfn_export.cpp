@@ -1,9 +1,9 @@
 #include "bridges/cfn_export.h"
 
+#include <yaml-cpp/yaml.h>
+
 #include <cctype>
 #include <set>
-
-#include <yaml-cpp/yaml.h>
 
 #include "config/yaml_json.h"
 #include "pattern/compiler.h"
@@ -118,8 +118,8 @@ Status EmitBlock(const YAML::Node& node, int indent, std::string* out) {
 Result<std::string> PatternYaml(const rules::PatternText& rule, int indent) {
   pattern::CompileResult compiled = pattern::CompilePattern(rule.json);
   if (!compiled.ok()) {
-    return Error{"rule " + rule.name + ": InvalidEventPatternException: " +
-                 compiled.error->Message()};
+    return Error{"rule " + rule.name +
+                 ": InvalidEventPatternException: " + compiled.error->Message()};
   }
   YAML::Node tree;
   try {
@@ -138,7 +138,8 @@ Status CheckName(const std::string& name) {
             std::isalpha(static_cast<unsigned char>(name[0]));
   for (char c : name) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-');
   if (ok) return Status::Ok();
-  return Error{"--name " + name + ": must start with a letter and have only letters, digits and "
+  return Error{"--name " + name +
+               ": must start with a letter and have only letters, digits and "
                "'-', at most 64 characters (it names the stack, the Connection and the "
                "ApiDestination)"};
 }
@@ -163,9 +164,11 @@ Result<std::string> EventsEndpoint(const std::string& endpoint, bool allow_http)
   } else if (StartsWithNoCase(endpoint, "http://")) {
     // EventBridge API destinations call HTTPS endpoints only. formats.md §6.1 marks this
     // unverified; the EventBridge User Guide says "The URL must use HTTPS" (Create an API
-    // destination, docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destination-create.html).
+    // destination,
+    // docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destination-create.html).
     if (!allow_http) {
-      return Error{"--endpoint " + endpoint + ": EventBridge API destinations call https:// "
+      return Error{"--endpoint " + endpoint +
+                   ": EventBridge API destinations call https:// "
                    "endpoints only (--allow-http permits http:// for local testing)"};
     }
     authority = 7;
@@ -181,8 +184,8 @@ Result<std::string> EventsEndpoint(const std::string& endpoint, bool allow_http)
     return Error{"--endpoint " + endpoint + ": must not have a query or fragment"};
   }
   size_t path = endpoint.find('/', authority);
-  std::string host = endpoint.substr(authority, path == std::string::npos ? std::string::npos
-                                                                          : path - authority);
+  std::string host =
+      endpoint.substr(authority, path == std::string::npos ? std::string::npos : path - authority);
   if (host.empty()) return Error{"--endpoint " + endpoint + ": has no host"};
   std::string url = endpoint;
   while (url.size() > authority && url.back() == '/') url.pop_back();
@@ -234,24 +237,30 @@ Result<std::string> ExportTemplate(const ExportOptions& options) {
   const std::string& name = options.name;
   std::string file = options.template_file.empty() ? name + ".yaml" : options.template_file;
   std::string out;
-  out += "# trailwatch forwarder: sends the events that match trailwatch's rules from this AWS "
-         "account to\n";
-  out += "# trailwatch's POST /events through an EventBridge API destination. Written by "
-         "`trailwatch export-cfn`.\n";
+  out +=
+      "# trailwatch forwarder: sends the events that match trailwatch's rules from this AWS "
+      "account to\n";
+  out +=
+      "# trailwatch's POST /events through an EventBridge API destination. Written by "
+      "`trailwatch export-cfn`.\n";
   out += "#\n";
-  out += "# Deploy it in us-east-1: root console sign-ins are recorded there whatever region the "
-         "console\n";
-  out += "# shows. IAM user sign-ins may be recorded in other regions; deploy the stack there too "
-         "for those.\n";
-  out += "# The API key is the api_key of trailwatch's http source; it is given at deploy time "
-         "only:\n";
+  out +=
+      "# Deploy it in us-east-1: root console sign-ins are recorded there whatever region the "
+      "console\n";
+  out +=
+      "# shows. IAM user sign-ins may be recorded in other regions; deploy the stack there too "
+      "for those.\n";
+  out +=
+      "# The API key is the api_key of trailwatch's http source; it is given at deploy time "
+      "only:\n";
   out += "#\n";
   out += "#   aws cloudformation deploy --region us-east-1 --stack-name " + name + " \\\n";
   out += "#     --template-file " + file + " --capabilities CAPABILITY_IAM \\\n";
   out += "#     --parameter-overrides ApiKey=\"$TRAILWATCH_API_KEY\"\n";
   out += "#\n";
-  out += "# Events EventBridge cannot deliver (after 185 attempts over 24 hours, or refused with a "
-         "4xx)\n";
+  out +=
+      "# Events EventBridge cannot deliver (after 185 attempts over 24 hours, or refused with a "
+      "4xx)\n";
   out += "# wait 14 days in the dead-letter queue named in the stack outputs.\n";
   out += "AWSTemplateFormatVersion: \"2010-09-09\"\n";
   std::string description = "Forwards matching AWS events to trailwatch at " + *url;
@@ -284,7 +293,8 @@ Result<std::string> ExportTemplate(const ExportOptions& options) {
   out += "      ConnectionArn: !GetAtt Connection.Arn\n";
   out += "      InvocationEndpoint: " + Quoted(*url) + "\n";
   out += "      HttpMethod: POST\n";
-  out += "      InvocationRateLimitPerSecond: " + std::to_string(options.rate_limit_per_second) + "\n";
+  out +=
+      "      InvocationRateLimitPerSecond: " + std::to_string(options.rate_limit_per_second) + "\n";
   out += "  InvokeRole:\n";
   out += "    Type: AWS::IAM::Role\n";
   out += "    Properties:\n";

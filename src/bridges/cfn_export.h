@@ -24,13 +24,13 @@ inline constexpr std::string_view kRootSigninPattern =
     R"("detail":{"userIdentity":{"type":["Root"]}}})";
 
 struct ExportOptions {
-  std::string endpoint;                 // trailwatch's base URL or its /events URL
-  std::vector<rules::PatternText> rules;  // empty: the root sign-in rule
+  std::string endpoint;                       // trailwatch's base URL or its /events URL
+  std::vector<rules::PatternText> rules;      // empty: the root sign-in rule
   std::string name = "trailwatch-forwarder";  // stack name, Connection and ApiDestination name
   std::string api_key_header = "x-api-key";
-  bool allow_http = false;              // http:// endpoints, for local testing only
-  int rate_limit_per_second = 300;      // InvocationRateLimitPerSecond
-  std::string template_file;            // file name shown in the deploy command comment
+  bool allow_http = false;          // http:// endpoints, for local testing only
+  int rate_limit_per_second = 300;  // InvocationRateLimitPerSecond
+  std::string template_file;        // file name shown in the deploy command comment
 };
 
 // The InvocationEndpoint for `endpoint`: "/events" appended unless the path already ends with it.

@@ -1,9 +1,9 @@
 #include "bridges/cfn_import.h"
 
+#include <simdjson.h>
+
 #include <cctype>
 #include <set>
-
-#include <simdjson.h>
 
 #include "config/yaml_json.h"
 #include "pattern/compiler.h"
@@ -78,9 +78,10 @@ std::string YamlName(const std::string& name) {
   static const std::set<std::string> kReserved = {"true", "false", "null", "yes", "no",
                                                   "on",   "off",   "y",    "n",   "~"};
   std::string lower;
-  for (char c : name) lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
-  bool plain = !name.empty() && std::isalpha(static_cast<unsigned char>(name[0])) &&
-               !kReserved.count(lower);
+  for (char c : name)
+    lower.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  bool plain =
+      !name.empty() && std::isalpha(static_cast<unsigned char>(name[0])) && !kReserved.count(lower);
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-' && c != '.') {
       plain = false;
@@ -172,7 +173,8 @@ Result<ImportResult> ImportRules(const CfnTemplate& tpl) {
 
     Result<std::optional<std::string>> state = ScalarProperty(tpl, properties, "State", rule);
     if (!state.ok()) {
-      result.notes.push_back(at + ": " + id + ": State could not be resolved, imported as enabled (" +
+      result.notes.push_back(at + ": " + id +
+                             ": State could not be resolved, imported as enabled (" +
                              state.message() + ")");
     } else if (state->has_value() && **state == "DISABLED") {
       imported.disabled = true;
@@ -212,8 +214,8 @@ Result<ImportResult> ImportRules(const CfnTemplate& tpl) {
     }
     pattern::CompileResult compiled = pattern::CompilePattern(*json);
     if (!compiled.ok()) {
-      fail(pattern_at + ": resource " + id + ", EventPattern: InvalidEventPatternException: " +
-           compiled.error->Message());
+      fail(pattern_at + ": resource " + id +
+           ", EventPattern: InvalidEventPatternException: " + compiled.error->Message());
       continue;
     }
     imported.pattern_json = std::move(*json);
@@ -226,7 +228,8 @@ Result<ImportResult> ImportRules(const CfnTemplate& tpl) {
   return result;
 }
 
-std::string RenderImport(const ImportResult& result, ImportFormat format, const std::string& source) {
+std::string RenderImport(const ImportResult& result, ImportFormat format,
+                         const std::string& source) {
   std::string out;
   if (format == ImportFormat::kConfig) {
     out += "# trailwatch rules imported by `trailwatch import-cfn` from " + source + ".\n";

@@ -1,6 +1,6 @@
 // `trailwatch import-cfn`: turns the AWS::Events::Rule resources of a CloudFormation template into
-// trailwatch rules, so that a team that alerts through EventBridge (rule -> SNS -> Chatbot -> Slack)
-// can run the same patterns in trailwatch.
+// trailwatch rules, so that a team that alerts through EventBridge (rule -> SNS -> Chatbot ->
+// Slack) can run the same patterns in trailwatch.
 //
 // Per rule: the name is Properties.Name, else the logical id; the EventPattern (a mapping or a JSON
 // string) has its intrinsic functions resolved (cfn_template.h), becomes one line of JSON and must
@@ -44,6 +44,7 @@ enum class ImportFormat {
 };
 
 // Writes the imported rules. `source` names the template in the header comment.
-std::string RenderImport(const ImportResult& result, ImportFormat format, const std::string& source);
+std::string RenderImport(const ImportResult& result, ImportFormat format,
+                         const std::string& source);
 
 }  // namespace trailwatch::bridges

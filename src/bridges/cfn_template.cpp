@@ -140,7 +140,8 @@ class CfnTemplate::Resolver {
   Result<bool> ConditionValue(const YAML::Node& node, int depth) {
     if (depth > kMaxDepth) return Fail(node, "conditions nest too deeply (a cycle?)");
     std::optional<Intrinsic> call = AsIntrinsic(node, true);
-    if (!call) return Fail(node, "a condition must be Fn::Equals, Fn::Not, Fn::And, Fn::Or or Condition");
+    if (!call)
+      return Fail(node, "a condition must be Fn::Equals, Fn::Not, Fn::And, Fn::Or or Condition");
     const YAML::Node& arg = call->arg;
     if (call->name == "Condition") {
       Result<std::string> name = String(arg, call->short_form, "Condition", depth);
@@ -148,7 +149,8 @@ class CfnTemplate::Resolver {
       return Condition(*name, node, depth + 1);
     }
     if (call->name == "Fn::Equals") {
-      if (!arg.IsSequence() || arg.size() != 2) return Fail(node, "Fn::Equals takes a list of two values");
+      if (!arg.IsSequence() || arg.size() != 2)
+        return Fail(node, "Fn::Equals takes a list of two values");
       Result<std::string> a = Canonical(arg[0], depth);
       if (!a.ok()) return a.error();
       Result<std::string> b = Canonical(arg[1], depth);
@@ -156,8 +158,10 @@ class CfnTemplate::Resolver {
       return *a == *b;
     }
     if (call->name == "Fn::Not" || call->name == "Fn::And" || call->name == "Fn::Or") {
-      if (!arg.IsSequence() || arg.size() == 0) return Fail(node, call->name + " takes a list of conditions");
-      if (call->name == "Fn::Not" && arg.size() != 1) return Fail(node, "Fn::Not takes a list of one condition");
+      if (!arg.IsSequence() || arg.size() == 0)
+        return Fail(node, call->name + " takes a list of conditions");
+      if (call->name == "Fn::Not" && arg.size() != 1)
+        return Fail(node, "Fn::Not takes a list of one condition");
       bool any = false;
       bool all = true;
       for (const YAML::Node& item : arg) {
@@ -198,10 +202,9 @@ class CfnTemplate::Resolver {
   }
 
   Error Unsupported(const Intrinsic& call, const YAML::Node& at) const {
-    std::string shown = call.short_form ? ShortName(call.name) + " " + DescribeArg(call.arg)
-                                        : call.name;
-    return Fail(at, "uses " + call.name + " (" + shown +
-                        "), which needs a deployed stack and cannot be resolved offline; " +
+    std::string shown =
+        call.short_form ? ShortName(call.name) + " " + DescribeArg(call.arg) : call.name;
+    return Fail(at, "uses " + call.name + " (" + shown + "), which cannot be resolved offline; " +
                         std::string(kSupported));
   }
 
@@ -230,10 +233,12 @@ class CfnTemplate::Resolver {
   }
 
   // The argument of a function as a list (a literal list or a function producing one).
-  Result<YAML::Node> List(const YAML::Node& node, bool ignore_tag, const std::string& fn, int depth) {
+  Result<YAML::Node> List(const YAML::Node& node, bool ignore_tag, const std::string& fn,
+                          int depth) {
     Result<Value> value = Eval(node, ignore_tag, depth + 1);
     if (!value.ok()) return value.error();
-    if (!value->has_value() || !(*value)->IsSequence()) return Fail(node, fn + " needs a list here");
+    if (!value->has_value() || !(*value)->IsSequence())
+      return Fail(node, fn + " needs a list here");
     return **value;
   }
 
@@ -263,13 +268,15 @@ class CfnTemplate::Resolver {
         if (resource.logical_id == name) {
           return Fail(at, "uses Ref (!Ref " + name + ") to resource " + name +
                               ", whose value needs a deployed stack and cannot be resolved "
-                              "offline; " + std::string(kSupported));
+                              "offline; " +
+                              std::string(kSupported));
         }
       }
       return Fail(at, "Ref to " + name + ", which is neither a parameter nor a resource");
     }
     std::string type;
-    if (YAML::Node declared_type = MapValue(declared, "Type"); is_parameter && declared_type.IsScalar()) {
+    if (YAML::Node declared_type = MapValue(declared, "Type");
+        is_parameter && declared_type.IsScalar()) {
       type = declared_type.Scalar();
     }
     if (IsListParameterType(type)) {
@@ -345,8 +352,10 @@ class CfnTemplate::Resolver {
         continue;
       }
       if (name.find('.') != std::string::npos) {
-        return Fail(at, "uses Fn::GetAtt (${" + name + "} in Fn::Sub), which needs a deployed "
-                        "stack and cannot be resolved offline; " + std::string(kSupported));
+        return Fail(at, "uses Fn::GetAtt (${" + name +
+                            "} in Fn::Sub), which needs a deployed "
+                            "stack and cannot be resolved offline; " +
+                            std::string(kSupported));
       }
       Result<Value> value = Ref(name, at);
       if (!value.ok()) return value.error();
@@ -384,8 +393,7 @@ class CfnTemplate::Resolver {
     Result<std::string> index_text = String(call.arg[0], false, "Fn::Select", depth);
     if (!index_text.ok()) return index_text.error();
     size_t index = 0;
-    if (index_text->empty() ||
-        index_text->find_first_not_of("0123456789") != std::string::npos ||
+    if (index_text->empty() || index_text->find_first_not_of("0123456789") != std::string::npos ||
         index_text->size() > 9) {
       return Fail(at, "Fn::Select index \"" + *index_text + "\" is not a non-negative integer");
     }
@@ -450,7 +458,8 @@ class CfnTemplate::Resolver {
     }
     YAML::Node value = MapValue(top, keys[2]);
     if (!value.IsDefined() || value.IsNull()) {
-      return Fail(at, "Fn::FindInMap: mapping " + keys[0] + "." + keys[1] + " has no key " + keys[2]);
+      return Fail(at,
+                  "Fn::FindInMap: mapping " + keys[0] + "." + keys[1] + " has no key " + keys[2]);
     }
     return Eval(value, false, depth + 1);
   }

@@ -9,20 +9,20 @@
 // AWS::AccountId, AWS::Partition, AWS::URLSuffix, AWS::NoValue), Fn::Sub (string and list forms),
 // Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap and Fn::If over Conditions built from
 // Fn::Equals, Fn::Not, Fn::And, Fn::Or and Condition. Anything that needs a deployed stack
-// (Fn::GetAtt, Fn::ImportValue, Ref to a resource, Fn::GetAZs, Fn::Cidr, ...) is an error that names
-// the file, line, resource and function.
+// (Fn::GetAtt, Fn::ImportValue, Ref to a resource, Fn::GetAZs, Fn::Cidr, ...) is an error that
+// names the file, line, resource and function.
 //
-// Thread-safety: a loaded CfnTemplate is immutable; const methods may be called from many threads
-// only if yaml-cpp's const node access is (it is not documented to be), so use one per thread.
+// Thread-safety: const methods only read the template, but yaml-cpp does not document concurrent
+// reads of one node tree as safe: use a CfnTemplate from one thread at a time.
 #pragma once
+
+#include <yaml-cpp/yaml.h>
 
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <yaml-cpp/yaml.h>
 
 #include "common/result.h"
 
@@ -66,8 +66,8 @@ class CfnTemplate {
   Status SetParameters(const ParameterValues& values);
 
   // Returns a copy of `node` with every intrinsic function resolved. Strings produced by a function
-  // are tagged "!" (quoted), so config::YamlToJson keeps "123456789012" a string. std::nullopt means
-  // the whole value is AWS::NoValue.
+  // are tagged "!" (quoted), so config::YamlToJson keeps "123456789012" a string. std::nullopt
+  // means the whole value is AWS::NoValue.
   Result<std::optional<YAML::Node>> Resolve(const YAML::Node& node,
                                             const ResolveContext& context) const;
 

@@ -143,37 +143,43 @@ void RegisterCfn(CLI::App& app, int* exit_code) {
   import->add_option("--parameters", *parameters,
                      "template parameter values, NAME=VALUE ... (also AWS::Region=..., "
                      "AWS::AccountId=...)");
-  import->add_option("--format", *format, "config: the rules: section of the config; rules-file: "
-                                          "a rules file for match/scan --rules")
+  import
+      ->add_option("--format", *format,
+                   "config: the rules: section of the config; rules-file: "
+                   "a rules file for match/scan --rules")
       ->check(CLI::IsMember({"config", "rules-file"}))
       ->capture_default_str();
   import->add_option("--out", *import_out, "write to FILE instead of stdout");
   import->callback(
-      [=] { *exit_code = RunImport(*path, *parameters, *format, *import_out); });
+      [=] { *exit_code = RunImport(*path, *parameters, *format, *import_out);
+});
 
-  CLI::App* exporter = app.add_subcommand(
-      "export-cfn",
-      "Write a CloudFormation template that forwards matching events from an AWS account to\n"
-      "trailwatch's POST /events (EventBridge rule, API key Connection, ApiDestination, IAM\n"
-      "role, dead-letter queue). Deploy it in us-east-1; the API key is a deploy-time parameter.");
-  auto args = std::make_shared<ExportArgs>();
-  exporter->add_option("--endpoint", args->endpoint,
-                       "trailwatch's public https:// URL (/events is appended unless present)")
-      ->required();
-  exporter->add_option("--rules", args->rules_path,
-                       "rules file (name: pattern) to export; default: the root sign-in rule");
-  exporter->add_option("--name", args->name, "stack, Connection and ApiDestination name")
-      ->capture_default_str();
-  exporter->add_option("--api-key-header", args->api_key_header,
-                       "header that carries the API key (the http source's api_key_header)")
-      ->capture_default_str();
-  exporter->add_option("--rate-limit", args->rate_limit,
-                       "InvocationRateLimitPerSecond of the API destination")
-      ->capture_default_str();
-  exporter->add_flag("--allow-http", args->allow_http,
-                     "accept an http:// endpoint (local testing only; EventBridge needs https)");
-  exporter->add_option("--out", args->out_path, "write to FILE instead of stdout");
-  exporter->callback([=] { *exit_code = RunExport(*args); });
-}
+CLI::App* exporter = app.add_subcommand(
+    "export-cfn",
+    "Write a CloudFormation template that forwards matching events from an AWS account to\n"
+    "trailwatch's POST /events (EventBridge rule, API key Connection, ApiDestination, IAM\n"
+    "role, dead-letter queue). Deploy it in us-east-1; the API key is a deploy-time parameter.");
+auto args = std::make_shared<ExportArgs>();
+exporter
+    ->add_option("--endpoint", args->endpoint,
+                 "trailwatch's public https:// URL (/events is appended unless present)")
+    ->required();
+exporter->add_option("--rules", args->rules_path,
+                     "rules file (name: pattern) to export; default: the root sign-in rule");
+exporter->add_option("--name", args->name, "stack, Connection and ApiDestination name")
+    ->capture_default_str();
+exporter
+    ->add_option("--api-key-header", args->api_key_header,
+                 "header that carries the API key (the http source's api_key_header)")
+    ->capture_default_str();
+exporter
+    ->add_option("--rate-limit", args->rate_limit,
+                 "InvocationRateLimitPerSecond of the API destination")
+    ->capture_default_str();
+exporter->add_flag("--allow-http", args->allow_http,
+                   "accept an http:// endpoint (local testing only; EventBridge needs https)");
+exporter->add_option("--out", args->out_path, "write to FILE instead of stdout");
+exporter->callback([=] { *exit_code = RunExport(*args); });
+}  // namespace trailwatch::cli
 
 }  // namespace trailwatch::cli

@@ -40,19 +40,19 @@ TEST(CfnCommands, ImportSeedTemplateToConfigAndRulesFile) {
 
 TEST(CfnCommands, ImportParametersAndNotes) {
   TempDir dir;
-  std::string tpl = dir.Write(
-      "t.yaml",
-      "Parameters:\n"
-      "  Type: {Type: String}\n"
-      "Resources:\n"
-      "  Rule:\n"
-      "    Type: AWS::Events::Rule\n"
-      "    Properties:\n"
-      "      EventPattern:\n"
-      "        detail: {userIdentity: {type: [!Ref Type]}, acct: [!Ref AWS::AccountId]}\n"
-      "  Schedule:\n"
-      "    Type: AWS::Events::Rule\n"
-      "    Properties: {ScheduleExpression: rate(5 minutes)}\n");
+  std::string tpl =
+      dir.Write("t.yaml",
+                "Parameters:\n"
+                "  Type: {Type: String}\n"
+                "Resources:\n"
+                "  Rule:\n"
+                "    Type: AWS::Events::Rule\n"
+                "    Properties:\n"
+                "      EventPattern:\n"
+                "        detail: {userIdentity: {type: [!Ref Type]}, acct: [!Ref AWS::AccountId]}\n"
+                "  Schedule:\n"
+                "    Type: AWS::Events::Rule\n"
+                "    Properties: {ScheduleExpression: rate(5 minutes)}\n");
   CommandResult missing = RunTrailwatch({"import-cfn", tpl});
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_EQ(missing.out, "");
@@ -63,8 +63,10 @@ TEST(CfnCommands, ImportParametersAndNotes) {
   CommandResult r = RunTrailwatch({"import-cfn", tpl, "--parameters", "Type=Root",
                                    "ParameterKey=AWS::AccountId,ParameterValue=111122223333"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find(R"(pattern: {"detail":{"userIdentity":{"type":["Root"]},"acct":["111122223333"]}})"),
-            std::string::npos)
+  EXPECT_NE(
+      r.out.find(
+          R"(pattern: {"detail":{"userIdentity":{"type":["Root"]},"acct":["111122223333"]}})"),
+      std::string::npos)
       << r.out;
   EXPECT_NE(r.err.find("note: " + tpl + ":9: Schedule: skipped: a ScheduleExpression rule"),
             std::string::npos)
@@ -80,9 +82,10 @@ TEST(CfnCommands, ImportParametersAndNotes) {
 
 TEST(CfnCommands, ImportErrorsExit2) {
   TempDir dir;
-  std::string tpl = dir.Write("bad.json",
-                              "{\"Resources\": {\"R\": {\"Type\": \"AWS::Events::Rule\",\n"
-                              "  \"Properties\": {\"EventPattern\": {\"source\": \"aws.iam\"}}}}}\n");
+  std::string tpl =
+      dir.Write("bad.json",
+                "{\"Resources\": {\"R\": {\"Type\": \"AWS::Events::Rule\",\n"
+                "  \"Properties\": {\"EventPattern\": {\"source\": \"aws.iam\"}}}}}\n");
   CommandResult r = RunTrailwatch({"import-cfn", tpl});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_EQ(r.out, "");
@@ -115,16 +118,17 @@ TEST(CfnCommands, ExportFromRulesFileToOutFile) {
   std::string rules = dir.Write("rules.yaml",
                                 "iam-changes: '{\"source\":[\"aws.iam\"]}'\n"
                                 "bad-one:\n  detail: {type: Root}\n");
-  CommandResult bad = RunTrailwatch(
-      {"export-cfn", "--endpoint", "https://tw.example.com", "--rules", rules});
+  CommandResult bad =
+      RunTrailwatch({"export-cfn", "--endpoint", "https://tw.example.com", "--rules", rules});
   EXPECT_EQ(bad.exit_code, 2);
-  EXPECT_NE(bad.err.find("rule bad-one: InvalidEventPatternException"), std::string::npos) << bad.err;
+  EXPECT_NE(bad.err.find("rule bad-one: InvalidEventPatternException"), std::string::npos)
+      << bad.err;
 
   std::string good = dir.Write("good.yaml", "iam-changes: '{\"source\":[\"aws.iam\"]}'\n");
   std::string out = dir.path() + "/forwarder.yaml";
-  CommandResult r = RunTrailwatch({"export-cfn", "--endpoint", "https://tw.example.com", "--rules",
-                                   good, "--name", "tw-iam", "--api-key-header", "X-Key", "--out",
-                                   out});
+  CommandResult r =
+      RunTrailwatch({"export-cfn", "--endpoint", "https://tw.example.com", "--rules", good,
+                     "--name", "tw-iam", "--api-key-header", "X-Key", "--out", out});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::string text = ReadFile(out);
   EXPECT_NE(text.find("  IamChangesRule:\n"), std::string::npos) << text;

@@ -1,5 +1,8 @@
 // `export-cfn` in-process: the template's structure read back, the endpoint rules, and cfn-lint
 // on the exported templates (and on the first user's template for comparison).
+#include "bridges/cfn_export.h"
+
+#include <fcntl.h>
 #include <gtest/gtest.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -8,9 +11,7 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <fcntl.h>
 
-#include "bridges/cfn_export.h"
 #include "bridges/cfn_test_util.h"
 #include "cli/cli_test_util.h"
 #include "config/yaml_json.h"
@@ -106,22 +107,25 @@ TEST(CfnExport, HeaderCommentSaysUsEast1AndTheDeployCommand) {
 TEST(CfnExport, RulesFileRulesAndHeader) {
   ExportOptions options = Options("https://tw.example.com");
   options.api_key_header = "X-Trailwatch-Key";
-  options.rules = {{"iam-policy-changes",
-                    R"({"source":["aws.iam"],"detail":{"eventName":[{"prefix":"Put"}],"n":[1.50,null,true]}})",
-                    1},
-                   {"cloudtrail tampering!", R"({"source":["aws.cloudtrail"],"account":["012345678901"]})", 2}};
+  options.rules = {
+      {"iam-policy-changes",
+       R"({"source":["aws.iam"],"detail":{"eventName":[{"prefix":"Put"}],"n":[1.50,null,true]}})",
+       1},
+      {"cloudtrail tampering!", R"({"source":["aws.cloudtrail"],"account":["012345678901"]})", 2}};
   YAML::Node tpl = YAML::Load(Export(options));
   YAML::Node resources = tpl["Resources"];
-  EXPECT_EQ(resources["Connection"]["Properties"]["AuthParameters"]["ApiKeyAuthParameters"]
-                     ["ApiKeyName"].Scalar(),
-            "X-Trailwatch-Key");
+  EXPECT_EQ(
+      resources["Connection"]["Properties"]["AuthParameters"]["ApiKeyAuthParameters"]["ApiKeyName"]
+          .Scalar(),
+      "X-Trailwatch-Key");
   ASSERT_TRUE(resources["IamPolicyChangesRule"]);
   ASSERT_TRUE(resources["CloudtrailTamperingRule"]);
   EXPECT_FALSE(resources["RootSigninRule"]);
   Result<std::string> first =
       config::YamlToJson(resources["IamPolicyChangesRule"]["Properties"]["EventPattern"], "t");
-  EXPECT_EQ(*first,
-            R"({"source":["aws.iam"],"detail":{"eventName":[{"prefix":"Put"}],"n":[1.50,null,true]}})");
+  EXPECT_EQ(
+      *first,
+      R"({"source":["aws.iam"],"detail":{"eventName":[{"prefix":"Put"}],"n":[1.50,null,true]}})");
   Result<std::string> second =
       config::YamlToJson(resources["CloudtrailTamperingRule"]["Properties"]["EventPattern"], "t");
   EXPECT_EQ(*second, R"({"source":["aws.cloudtrail"],"account":["012345678901"]})");
@@ -146,11 +150,15 @@ TEST(CfnExport, InvalidPatternIsRefusedWithTheAwsReason) {
 TEST(CfnExport, EndpointGetsEventsOnceAndMustBeHttps) {
   EXPECT_EQ(*EventsEndpoint("https://tw.example.com", false), "https://tw.example.com/events");
   EXPECT_EQ(*EventsEndpoint("https://tw.example.com/", false), "https://tw.example.com/events");
-  EXPECT_EQ(*EventsEndpoint("https://tw.example.com/events", false), "https://tw.example.com/events");
-  EXPECT_EQ(*EventsEndpoint("https://tw.example.com/events/", false), "https://tw.example.com/events");
-  EXPECT_EQ(*EventsEndpoint("https://tw.example.com/tw", false), "https://tw.example.com/tw/events");
+  EXPECT_EQ(*EventsEndpoint("https://tw.example.com/events", false),
+            "https://tw.example.com/events");
+  EXPECT_EQ(*EventsEndpoint("https://tw.example.com/events/", false),
+            "https://tw.example.com/events");
+  EXPECT_EQ(*EventsEndpoint("https://tw.example.com/tw", false),
+            "https://tw.example.com/tw/events");
   EXPECT_EQ(*EventsEndpoint("https://events", false), "https://events/events");
-  EXPECT_EQ(*EventsEndpoint("HTTPS://tw.example.com:8443", false), "HTTPS://tw.example.com:8443/events");
+  EXPECT_EQ(*EventsEndpoint("HTTPS://tw.example.com:8443", false),
+            "HTTPS://tw.example.com:8443/events");
 
   Result<std::string> http = EventsEndpoint("http://127.0.0.1:8080", false);
   ASSERT_FALSE(http.ok());
@@ -216,8 +224,12 @@ class CfnLint : public ::testing::Test {
     ExportOptions several = Options("https://trailwatch.example.com/base/");
     several.name = "tw-several";
     several.api_key_header = "X-Trailwatch-Key";
-    several.rules = {{"iam-policy-changes", R"({"source":["aws.iam"],"detail":{"eventName":[{"prefix":"Put"}]}})", 1},
-                     {"root-activity", R"({"detail":{"userIdentity":{"type":["Root"]},"eventType":[{"anything-but":"AwsServiceEvent"}]}})", 2}};
+    several.rules = {
+        {"iam-policy-changes",
+         R"({"source":["aws.iam"],"detail":{"eventName":[{"prefix":"Put"}]}})", 1},
+        {"root-activity",
+         R"({"detail":{"userIdentity":{"type":["Root"]},"eventType":[{"anything-but":"AwsServiceEvent"}]}})",
+         2}};
     std::vector<std::string> files = {
         dir_->Write("exported-default.yaml", *ExportTemplate(defaults)),
         dir_->Write("exported-several.yaml", *ExportTemplate(several)),
@@ -230,7 +242,8 @@ class CfnLint : public ::testing::Test {
     argv.push_back(nullptr);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&actions, 1, out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
     posix_spawn_file_actions_adddup2(&actions, 1, 2);
     pid_t pid = 0;
     if (posix_spawn(&pid, lint.c_str(), &actions, nullptr, argv.data(), environ) == 0) {

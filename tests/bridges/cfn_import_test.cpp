@@ -1,9 +1,10 @@
 // `import-cfn` in-process: the first user's template, rule states, buses, schedules, invalid
 // patterns with EventBridge's reason, and both output formats read back.
+#include "bridges/cfn_import.h"
+
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
 
-#include "bridges/cfn_import.h"
 #include "bridges/cfn_test_util.h"
 #include "cli/cli_test_util.h"
 #include "config/yaml_json.h"
@@ -24,7 +25,8 @@ const char kSeedConfig[] =
     "# Put them under the top-level `rules:` of trailwatch's config and choose targets.\n"
     "rules:\n"
     "  # EventRule (AWS::Events::Rule, seed-template.yaml:69)\n"
-    "  # CloudFormation targets (not imported; choose trailwatch targets): SNSTopic: !Ref SNSTopic\n"
+    "  # CloudFormation targets (not imported; choose trailwatch targets): SNSTopic: !Ref "
+    "SNSTopic\n"
     "  - name: EventRule\n"
     "    pattern: {\"detail-type\":[\"AWS Console Sign In via CloudTrail\"],\"detail\":"
     "{\"userIdentity\":{\"type\":[\"Root\"]}}}\n"
@@ -85,23 +87,23 @@ TEST(CfnImport, RulesFileOutputLoadsAsARulesFile) {
 
 const char kManyRules[] =
     "Resources:\n"
-    "  Disabled:\n"                                       // 2
+    "  Disabled:\n"  // 2
     "    Type: AWS::Events::Rule\n"
     "    Properties:\n"
     "      Name: root-signin-off\n"
     "      State: DISABLED\n"
     "      EventPattern: '{\"source\": [\"aws.signin\"],\n"
     "        \"detail\": {\"userIdentity\": {\"type\": [\"Root\"]}}}'\n"
-    "  OtherBus:\n"                                       // 9
+    "  OtherBus:\n"  // 9
     "    Type: AWS::Events::Rule\n"
     "    Properties:\n"
     "      EventBusName: custom-bus\n"
     "      EventPattern: {source: [aws.iam]}\n"
-    "  Nightly:\n"                                        // 14
+    "  Nightly:\n"  // 14
     "    Type: AWS::Events::Rule\n"
     "    Properties:\n"
     "      ScheduleExpression: rate(1 day)\n"
-    "  DefaultByArn:\n"                                   // 18
+    "  DefaultByArn:\n"  // 18
     "    Type: AWS::Events::Rule\n"
     "    Properties:\n"
     "      EventBusName: arn:aws:events:us-east-1:111122223333:event-bus/default\n"
@@ -125,12 +127,13 @@ TEST(CfnImport, DisabledKeptOtherBusAndScheduleSkipped) {
   EXPECT_EQ(result->rules[1].targets,
             (std::vector<std::string>{"q: !GetAtt Queue.Arn",
                                       "literal: arn:aws:sqs:us-east-1:111122223333:q"}));
-  EXPECT_EQ(result->notes,
-            (std::vector<std::string>{
-                "t.yaml:9: OtherBus: skipped: on event bus custom-bus; CloudTrail events arrive on "
-                "the default bus",
-                "t.yaml:14: Nightly: skipped: a ScheduleExpression rule (trailwatch matches events, "
-                "not schedules)"}));
+  EXPECT_EQ(
+      result->notes,
+      (std::vector<std::string>{
+          "t.yaml:9: OtherBus: skipped: on event bus custom-bus; CloudTrail events arrive on "
+          "the default bus",
+          "t.yaml:14: Nightly: skipped: a ScheduleExpression rule (trailwatch matches events, "
+          "not schedules)"}));
 
   std::string config = RenderImport(*result, ImportFormat::kConfig, "t.yaml");
   EXPECT_NE(config.find("  # State: DISABLED in the template\n"
@@ -166,11 +169,12 @@ TEST(CfnImport, InvalidPatternGivesTheAwsReasonAndLogicalId) {
   bridges::CfnTemplate tpl = ParseTemplate(text);
   Result<ImportResult> result = ImportRules(tpl);
   ASSERT_FALSE(result.ok());
-  EXPECT_EQ(result.message(),
-            "t.yaml:6: resource Bad, EventPattern: InvalidEventPatternException: Event pattern is "
-            "not valid. Reason: \"type\" must be an object or an array\n"
-            "t.yaml:12: resource AlsoBad, EventPattern: InvalidEventPatternException: Event pattern "
-            "is not valid. Reason: Empty arrays are not allowed");
+  EXPECT_EQ(
+      result.message(),
+      "t.yaml:6: resource Bad, EventPattern: InvalidEventPatternException: Event pattern is "
+      "not valid. Reason: \"type\" must be an object or an array\n"
+      "t.yaml:12: resource AlsoBad, EventPattern: InvalidEventPatternException: Event pattern "
+      "is not valid. Reason: Empty arrays are not allowed");
 }
 
 TEST(CfnImport, ResourceConditionFalseSkipsTheRule) {

@@ -1,9 +1,10 @@
 // Intrinsic functions inside an EventPattern: what the CloudFormation bridge resolves offline and
 // what it rejects (with file, line, resource and function).
+#include "bridges/cfn_template.h"
+
 #include <gtest/gtest.h>
 
 #include "bridges/cfn_import.h"
-#include "bridges/cfn_template.h"
 #include "bridges/cfn_test_util.h"
 
 namespace trailwatch::testing {
@@ -61,7 +62,8 @@ TEST(CfnTemplate, RefToParameterDefaultAndPseudoParameters) {
   EXPECT_EQ(ImportedPattern(text),
             R"({"account":["123456789012"],"region":["us-east-1"],"detail":{"env":["prod"],)"
             R"("partition":["aws"]}})");
-  EXPECT_EQ(ImportedPattern(text, {{"Env", "dev"}, {"AWS::AccountId", "111122223333"},
+  EXPECT_EQ(ImportedPattern(text, {{"Env", "dev"},
+                                   {"AWS::AccountId", "111122223333"},
                                    {"AWS::Region", "cn-north-1"}}),
             R"({"account":["111122223333"],"region":["cn-north-1"],"detail":{"env":["dev"],)"
             R"("partition":["aws-cn"]}})");
@@ -79,9 +81,8 @@ TEST(CfnTemplate, SubBothFormsAndEscapes) {
       "          - !Sub arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${Env}-admin\n"
       "          - !Sub ['arn:aws:s3:::${Bucket}', {Bucket: !Join ['-', [logs, !Ref Env]]}]\n"
       "          - !Sub 'literal ${!NotAVariable}'\n");
-  EXPECT_EQ(ImportedPattern(text),
-            R"({"resources":["arn:aws:iam::123456789012:role/prod-admin",)"
-            R"("arn:aws:s3:::logs-prod","literal ${NotAVariable}"]})");
+  EXPECT_EQ(ImportedPattern(text), R"({"resources":["arn:aws:iam::123456789012:role/prod-admin",)"
+                                   R"("arn:aws:s3:::logs-prod","literal ${NotAVariable}"]})");
 }
 
 TEST(CfnTemplate, JoinSelectSplitFindInMap) {
@@ -90,24 +91,24 @@ TEST(CfnTemplate, JoinSelectSplitFindInMap) {
                      "  Regions:\n"
                      "    us-east-1:\n"
                      "      Trail: org-trail\n";
-  std::string text = RuleTemplate(
-      head,
-      "        detail:\n"
-      "          a: [!Join [':', [x, !Ref Env, z]]]\n"
-      "          b: [!Select [1, !Split [',', 'p,q,r']]]\n"
-      "          c: [!FindInMap [Regions, !Ref AWS::Region, Trail]]\n"
-      "          d: [!Select ['0', !Ref Accounts]]\n");
+  std::string text = RuleTemplate(head,
+                                  "        detail:\n"
+                                  "          a: [!Join [':', [x, !Ref Env, z]]]\n"
+                                  "          b: [!Select [1, !Split [',', 'p,q,r']]]\n"
+                                  "          c: [!FindInMap [Regions, !Ref AWS::Region, Trail]]\n"
+                                  "          d: [!Select ['0', !Ref Accounts]]\n");
   EXPECT_EQ(ImportedPattern(text),
             R"({"detail":{"a":["x:prod:z"],"b":["q"],"c":["org-trail"],"d":["111122223333"]}})");
 }
 
 TEST(CfnTemplate, IfWithConditions) {
-  std::string head = std::string(kParams) +
-                     "Conditions:\n"
-                     "  IsProd: !Equals [!Ref Env, prod]\n"
-                     "  NotProd: !Not [!Condition IsProd]\n"
-                     "  ProdInUsEast1: !And [!Condition IsProd, !Equals [!Ref AWS::Region, us-east-1]]\n"
-                     "  Either: !Or [{Condition: NotProd}, !Equals [a, b]]\n";
+  std::string head =
+      std::string(kParams) +
+      "Conditions:\n"
+      "  IsProd: !Equals [!Ref Env, prod]\n"
+      "  NotProd: !Not [!Condition IsProd]\n"
+      "  ProdInUsEast1: !And [!Condition IsProd, !Equals [!Ref AWS::Region, us-east-1]]\n"
+      "  Either: !Or [{Condition: NotProd}, !Equals [a, b]]\n";
   std::string text = RuleTemplate(head,
                                   "        detail:\n"
                                   "          a: [!If [IsProd, Root, IAMUser]]\n"
@@ -130,11 +131,12 @@ TEST(CfnTemplate, ParameterWithoutValueIsAnErrorNamingIt) {
 }
 
 TEST(CfnTemplate, UnknownParameterOnTheCommandLineIsRefused) {
-  Result<bridges::CfnTemplate> tpl =
-      bridges::CfnTemplate::Parse(RuleTemplate(kParams, "        source: [aws.signin]\n"), "t.yaml");
+  Result<bridges::CfnTemplate> tpl = bridges::CfnTemplate::Parse(
+      RuleTemplate(kParams, "        source: [aws.signin]\n"), "t.yaml");
   ASSERT_TRUE(tpl.ok());
   Status s = tpl->SetParameters({{"Enviroment", "dev"}});
-  EXPECT_EQ(s.message(), "t.yaml: --parameters Enviroment: the template has no parameter Enviroment");
+  EXPECT_EQ(s.message(),
+            "t.yaml: --parameters Enviroment: the template has no parameter Enviroment");
   EXPECT_TRUE(tpl->SetParameters({{"AWS::Region", "eu-west-1"}}).ok());
 }
 
@@ -145,9 +147,9 @@ TEST(CfnTemplate, GetAttIsRejectedWithResourceLineAndFunction) {
                                   "          userIdentity:\n"
                                   "            arn: [!GetAtt Role.Arn]\n");
   std::string error = ImportError(text);
-  EXPECT_EQ(error.rfind("t.yaml:9: resource Rule, EventPattern: uses Fn::GetAtt (!GetAtt Role.Arn)",
-                        0),
-            0u)
+  EXPECT_EQ(
+      error.rfind("t.yaml:9: resource Rule, EventPattern: uses Fn::GetAtt (!GetAtt Role.Arn)", 0),
+      0u)
       << error;
 }
 
@@ -165,8 +167,8 @@ TEST(CfnTemplate, ImportValueInLongFormJsonIsRejected) {
   }
 })";
   std::string error = ImportError(text);
-  EXPECT_EQ(error.rfind("t.yaml:7: resource Rule, EventPattern: uses Fn::ImportValue (Fn::ImportValue)",
-                        0),
+  EXPECT_EQ(error.rfind(
+                "t.yaml:7: resource Rule, EventPattern: uses Fn::ImportValue (Fn::ImportValue)", 0),
             0u)
       << error;
 }
@@ -181,9 +183,10 @@ TEST(CfnTemplate, RefToAResourceAndSubOfAnAttributeAreRejected) {
       "    Properties:\n"
       "      EventPattern:\n"
       "        resources: [!Ref Topic]\n";
-  EXPECT_NE(ImportError(text).find("t.yaml:8: resource Rule, EventPattern: uses Ref (!Ref Topic) to "
-                                   "resource Topic"),
-            std::string::npos);
+  EXPECT_NE(
+      ImportError(text).find("t.yaml:8: resource Rule, EventPattern: uses Ref (!Ref Topic) to "
+                             "resource Topic"),
+      std::string::npos);
   std::string sub =
       "Resources:\n"
       "  Rule:\n"
@@ -221,8 +224,9 @@ TEST(CfnTemplate, JsonLongFormResolves) {
   ASSERT_TRUE(result.ok()) << result.message();
   ASSERT_EQ(result->rules.size(), 1u);
   EXPECT_EQ(result->rules[0].name, "prod-root");
-  EXPECT_EQ(result->rules[0].pattern_json,
-            R"({"account":["123456789012"],"detail":{"env":["prod"],"count":[{"numeric":[">",5]}]}})");
+  EXPECT_EQ(
+      result->rules[0].pattern_json,
+      R"({"account":["123456789012"],"detail":{"env":["prod"],"count":[{"numeric":[">",5]}]}})");
 }
 
 TEST(CfnTemplate, UndefinedConditionAndCycleAreErrors) {
