@@ -28,7 +28,7 @@ Outcome TransportFailure(const std::string& what, const Error& error);
 
 // Body for a target: the input transformer's output when configured, else `render()`.
 template <typename Render>
-Result<std::string> MessageBody(const config::TargetConfig& target, const std::string& event_json,
+Result<std::string> MessageBody(const config::TargetConfig& target, const alerts::Alert& alert,
                                 Render render);
 
 }  // namespace trailwatch::targets
@@ -38,10 +38,12 @@ Result<std::string> MessageBody(const config::TargetConfig& target, const std::s
 namespace trailwatch::targets {
 
 template <typename Render>
-Result<std::string> MessageBody(const config::TargetConfig& target, const std::string& event_json,
+Result<std::string> MessageBody(const config::TargetConfig& target, const alerts::Alert& alert,
                                 Render render) {
   if (target.input_transformer) {
-    return render::ApplyInputTransformer(*target.input_transformer, event_json);
+    // The rule name feeds <aws.events.rule-name>, as EventBridge fills it for its targets.
+    return render::ApplyInputTransformer(*target.input_transformer, alert.event_json,
+                                         render::InputTransformerContext{alert.rule, ""});
   }
   return render();
 }

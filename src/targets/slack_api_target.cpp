@@ -77,7 +77,7 @@ class SlackApiTarget : public Target {
     Result<render::AlertView> view = render::MakeAlertView(entry.alert, context_.account_aliases);
     if (!view.ok()) return Permanent{"rendering the Slack message: " + view.message(), 0};
     Result<std::string> message =
-        MessageBody(config_, entry.alert.event_json,
+        MessageBody(config_, entry.alert,
                     [&]() -> Result<std::string> { return render::RenderSlackMessage(*view); });
     if (!message.ok()) return Permanent{"rendering the Slack message: " + message.message(), 0};
 

@@ -19,7 +19,7 @@ class StdoutTarget : public Target {
 
   Outcome Deliver(const outbox::Entry& entry) override {
     Result<std::string> text =
-        MessageBody(config_, entry.alert.event_json, [&]() -> Result<std::string> {
+        MessageBody(config_, entry.alert, [&]() -> Result<std::string> {
           Result<render::AlertView> view =
               render::MakeAlertView(entry.alert, context_.account_aliases);
           if (!view.ok()) return view.error();

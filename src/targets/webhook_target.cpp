@@ -29,7 +29,7 @@ class WebhookTarget : public Target {
 
   Outcome Deliver(const outbox::Entry& entry) override {
     Result<std::string> body =
-        MessageBody(config_, entry.alert.event_json,
+        MessageBody(config_, entry.alert,
                     [&]() -> Result<std::string> { return entry.alert.event_json; });
     if (!body.ok()) return Permanent{"applying the input transformer: " + body.message(), 0};
     HttpRequest request;
