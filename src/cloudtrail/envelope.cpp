@@ -125,6 +125,32 @@ Result<Envelope> EnvelopeBuilder::Build(std::string_view record, std::string_vie
 
 Result<Envelope> EnvelopeBuilder::Build(simdjson::padded_string_view record,
                                         std::string_view key_account) {
+  Result<Envelope> built = BuildHeader(record, key_account, /*with_id=*/true);
+  if (!built.ok()) return built;
+  Envelope& envelope = *built;
+  const std::string_view detail = TrimJsonWhitespace(record);
+  std::string& out = envelope.json;
+  out.reserve(detail.size() + 256);
+  out.append(R"({"version":"0","id":)");
+  AppendJsonString(out, envelope.id);
+  out.append(R"(,"detail-type":)");
+  AppendJsonString(out, envelope.detail_type);
+  out.append(R"(,"source":)");
+  AppendJsonString(out, envelope.source);
+  out.append(R"(,"account":)");
+  AppendJsonString(out, envelope.account);
+  out.append(R"(,"time":)");
+  AppendJsonString(out, envelope.time);
+  out.append(R"(,"region":)");
+  AppendJsonString(out, envelope.region);
+  out.append(R"(,"resources":[],"detail":)");
+  out.append(detail);
+  out.push_back('}');
+  return built;
+}
+
+Result<Envelope> EnvelopeBuilder::BuildHeader(simdjson::padded_string_view record,
+                                              std::string_view key_account, bool with_id) {
   const std::string_view detail = TrimJsonWhitespace(record);
   od::document doc;
   if (auto error = parser_.iterate(record).get(doc)) return JsonError(error);
@@ -198,29 +224,13 @@ Result<Envelope> EnvelopeBuilder::Build(simdjson::padded_string_view record,
   envelope.detail_type = std::string(detail_type.empty() ? kApiCallDetailType : detail_type);
 
   envelope.id_from_record_text = !event_id.has_value();
-  auto id = UuidV5(kEnvelopeIdNamespace, event_id ? std::string_view(*event_id) : detail);
-  if (!id.ok()) return id.error();
-  envelope.id = id->ToString();
+  if (with_id) {  // a SHA-1 per record: skipped when no rule reads "id" (scan's hot path)
+    auto id = UuidV5(kEnvelopeIdNamespace, event_id ? std::string_view(*event_id) : detail);
+    if (!id.ok()) return id.error();
+    envelope.id = id->ToString();
+  }
   envelope.source = SourceForEventSource(*event_source, options_.source_overrides);
   envelope.region = std::move(*region);
-
-  std::string& out = envelope.json;
-  out.reserve(detail.size() + 256);
-  out.append(R"({"version":"0","id":)");
-  AppendJsonString(out, envelope.id);
-  out.append(R"(,"detail-type":)");
-  AppendJsonString(out, envelope.detail_type);
-  out.append(R"(,"source":)");
-  AppendJsonString(out, envelope.source);
-  out.append(R"(,"account":)");
-  AppendJsonString(out, envelope.account);
-  out.append(R"(,"time":)");
-  AppendJsonString(out, envelope.time);
-  out.append(R"(,"region":)");
-  AppendJsonString(out, envelope.region);
-  out.append(R"(,"resources":[],"detail":)");
-  out.append(detail);
-  out.push_back('}');
   return envelope;
 }
 

@@ -70,7 +70,11 @@ class EnvelopeBuilder {
   // S3 key or path (log_key.h), empty when unknown. Errors name the field that is missing or
   // malformed; the caller prefixes the file and position.
   Result<Envelope> Build(simdjson::padded_string_view record, std::string_view key_account = {});
-  // Same, for text without simdjson padding: it is copied into a reused scratch buffer first.
+  // The header fields only (Envelope::json stays empty), for matching the record in place with
+  // pattern::EventMatcher::MatchRecord. `with_id` false leaves Envelope::id empty.
+  Result<Envelope> BuildHeader(simdjson::padded_string_view record,
+                               std::string_view key_account = {}, bool with_id = true);
+  // Same as Build, for text without simdjson padding: it is copied into a reused scratch buffer.
   Result<Envelope> Build(std::string_view record, std::string_view key_account = {});
 
  private:

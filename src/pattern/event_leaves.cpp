@@ -47,8 +47,7 @@ Status EventLeaves::ParseUnpadded(const FieldPaths& paths, std::string_view json
   return Parse(paths, std::string_view(padded_.data(), json.size()), padded_.size(), options);
 }
 
-Status EventLeaves::Parse(const FieldPaths& paths, std::string_view json, size_t capacity,
-                          const FlattenOptions& options) {
+void EventLeaves::Reset(const FieldPaths& paths, const FlattenOptions& options) {
   paths_ = &paths;
   options_ = options;
   for (uint32_t f : touched_fields_) by_field_[f].clear();
@@ -58,8 +57,40 @@ Status EventLeaves::Parse(const FieldPaths& paths, std::string_view json, size_t
   chains_.clear();
   stack_.clear();
   next_array_ = 0;
+}
 
+Status EventLeaves::Parse(const FieldPaths& paths, std::string_view json, size_t capacity,
+                          const FlattenOptions& options) {
   if (capacity < json.size() + sj::SIMDJSON_PADDING) return ParseUnpadded(paths, json, options);
+  Reset(paths, options);
+  return WalkDocument(json, capacity, FieldPaths::kRoot);
+}
+
+Status EventLeaves::ParseRecord(const FieldPaths& paths, std::string_view record, size_t capacity,
+                                std::span<const HeaderField> header,
+                                const FlattenOptions& options) {
+  Reset(paths, options);
+  for (const HeaderField& field : header) {
+    uint32_t node = paths.Step(FieldPaths::kRoot, field.key);
+    if (node == FieldPaths::kNone || paths.field(node) == FieldPaths::kNone) continue;
+    uint32_t id = paths.field(node);
+    if (by_field_[id].empty()) touched_fields_.push_back(id);
+    by_field_[id].push_back(static_cast<uint32_t>(leaves_.size()));
+    leaves_.push_back(Leaf{id, LeafType::kString, field.value,
+                           static_cast<uint32_t>(chains_.size()), 0});
+  }
+  uint32_t detail = paths.Step(FieldPaths::kRoot, "detail");
+  if (detail == FieldPaths::kNone) return Status::Ok();  // no rule reads the record itself
+  if (capacity < record.size() + sj::SIMDJSON_PADDING) {
+    padded_.assign(record.data(), record.size());
+    padded_.append(sj::SIMDJSON_PADDING, ' ');
+    record = std::string_view(padded_.data(), record.size());
+    capacity = padded_.size();
+  }
+  return WalkDocument(record, capacity, detail);
+}
+
+Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_t node) {
   od::document doc;
   if (auto err = parser_.iterate(json.data(), json.size(), capacity).get(doc)) {
     return JsonError(err);
@@ -80,11 +111,11 @@ Status EventLeaves::Parse(const FieldPaths& paths, std::string_view json, size_t
   for (auto field : root) {
     std::string_view key;
     if (auto err = field.unescaped_key().get(key)) return JsonError(err);
-    uint32_t node = paths.Step(FieldPaths::kRoot, key);
-    if (node == FieldPaths::kNone) continue;  // unread values are skipped by the iterator
+    uint32_t child = paths_->Step(node, key);
+    if (child == FieldPaths::kNone) continue;  // unread values are skipped by the iterator
     od::value value;
     if (auto err = field.value().get(value)) return JsonError(err);
-    Status walked = Walk(value, node, 1);
+    Status walked = Walk(value, child, 1);
     if (!walked.ok()) {
       leaves_.clear();
       return walked;

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,13 @@ struct Leaf {
   double number = 0;
 };
 
+// One field of an EventBridge envelope built around a record (ParseRecord): a top-level key and
+// its string value.
+struct HeaderField {
+  std::string_view key;    // "version", "id", "detail-type", "source", "account", "time", "region"
+  std::string_view value;
+};
+
 struct FlattenOptions {
   size_t max_depth = 1000;  // EventBridge's JSON nesting limit (formats.md §3.1)
 };
@@ -57,7 +65,14 @@ class EventLeaves {
   Status Parse(const FieldPaths& paths, std::string_view json, size_t capacity,
                const FlattenOptions& options = {});
 
-  // Same, copying `json` into an internal padded buffer first.
+  // Flattens the envelope {<header fields>, "resources": [], "detail": <record>} without building
+  // its text: header values become leaves directly and the record is walked as "detail". The
+  // result equals Parse of the built envelope (the record is read only if a rule looks into
+  // "detail"). Header values must stay valid until the next parse.
+  Status ParseRecord(const FieldPaths& paths, std::string_view record, size_t capacity,
+                     std::span<const HeaderField> header, const FlattenOptions& options = {});
+
+  // Same as Parse, copying `json` into an internal padded buffer first.
   Status ParseUnpadded(const FieldPaths& paths, std::string_view json,
                        const FlattenOptions& options = {});
 
@@ -70,6 +85,8 @@ class EventLeaves {
   bool Consistent(const Leaf& a, const Leaf& b) const;
 
  private:
+  void Reset(const FieldPaths& paths, const FlattenOptions& options);
+  Status WalkDocument(std::string_view json, size_t capacity, uint32_t node);
   Status Walk(simdjson::ondemand::value value, uint32_t node, size_t depth);
   Status Emit(simdjson::ondemand::value& value, uint32_t field);
 

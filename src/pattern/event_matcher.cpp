@@ -57,12 +57,20 @@ void EventMatcher::Visit(uint32_t state_id) {
 }
 
 Result<const std::vector<uint32_t>*> EventMatcher::Match(std::string_view json, size_t capacity) {
+  return Run(leaves_.Parse(set_->paths(), json, capacity, options_.flatten));
+}
+
+Result<const std::vector<uint32_t>*> EventMatcher::MatchRecord(
+    std::string_view record, size_t capacity, std::span<const HeaderField> header) {
+  return Run(leaves_.ParseRecord(set_->paths(), record, capacity, header, options_.flatten));
+}
+
+Result<const std::vector<uint32_t>*> EventMatcher::Run(const Status& parsed) {
   matched_.clear();
   if (++stamp_ == 0) {  // wrapped: reset stamps so old marks cannot alias the new event
     std::fill(matched_stamp_.begin(), matched_stamp_.end(), 0);
     stamp_ = 1;
   }
-  Status parsed = leaves_.Parse(set_->paths(), json, capacity, options_.flatten);
   if (!parsed.ok()) return Error{parsed.message()};
   steps_ = 0;
   over_budget_ = false;

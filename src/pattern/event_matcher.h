@@ -39,9 +39,15 @@ class EventMatcher {
   Result<const std::vector<uint32_t>*> Match(std::string_view json, size_t capacity);
   Result<const std::vector<uint32_t>*> Match(std::string_view json) { return Match(json, 0); }
 
+  // Matches the envelope {<header>, "resources": [], "detail": <record>} without building its
+  // text (EventLeaves::ParseRecord): what `scan` does for every CloudTrail record.
+  Result<const std::vector<uint32_t>*> MatchRecord(std::string_view record, size_t capacity,
+                                                   std::span<const HeaderField> header);
+
   const PatternSet& set() const { return *set_; }
 
  private:
+  Result<const std::vector<uint32_t>*> Run(const Status& parsed);
   void Visit(uint32_t state);
   bool ConsistentWithPicked(const Leaf& leaf);
 

@@ -38,6 +38,10 @@ class PatternSet {
   const std::string& name(uint32_t id) const { return names_[id]; }
   const FieldPaths& paths() const { return paths_; }
   size_t state_count() const { return states_.size(); }
+  // True when some pattern reads the top-level envelope field `key` ("id", "detail", ...).
+  bool Reads(std::string_view key) const {
+    return paths_.Step(FieldPaths::kRoot, key) != FieldPaths::kNone;
+  }
 
  private:
   friend class EventMatcher;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <condition_variable>
 #include <cstring>
 #include <deque>
@@ -87,7 +88,8 @@ class Worker {
         s3_(s3),
         progress_(progress),
         reader_(options.format),
-        matcher_(std::move(set)) {}
+        matcher_(set),
+        reads_id_(set->Reads("id")) {}
 
   void Run() {
     std::unique_lock lock(queue_.mutex);
@@ -229,6 +231,16 @@ class Worker {
     return true;
   }
 
+  static std::array<pattern::HeaderField, 7> HeaderOf(const cloudtrail::Envelope& envelope) {
+    return {{{"version", "0"},
+             {"id", envelope.id},
+             {"detail-type", envelope.detail_type},
+             {"source", envelope.source},
+             {"account", envelope.account},
+             {"time", envelope.time},
+             {"region", envelope.region}}};
+  }
+
   void Evaluate(const FileJob& job, const RawRecord& record) {
     ++summary_.records;
     std::string_view event_json;
@@ -244,19 +256,23 @@ class Worker {
       event_json = record.json;
       capacity = record.padded_capacity;
     } else {
-      auto envelope = builder_.Build(record.padded_json(), job.input->key_account);
+      // The envelope is never written out: its header fields become leaves and the record is
+      // matched in place as "detail" (EventMatcher::MatchRecord), saving a copy and a parse.
+      auto envelope = builder_.BuildHeader(record.padded_json(), job.input->key_account,
+                                           /*with_id=*/reads_id_);
       if (!envelope.ok()) return Bad(job, record, envelope.message());
       envelope_ = std::move(*envelope);
       time = envelope_.time;
       account = envelope_.account;
       region = envelope_.region;
-      event_json = envelope_.json;
     }
     if (!Wanted(time, account, region)) {
       ++summary_.records_filtered;
       return;
     }
-    auto matched = matcher_.Match(event_json, capacity);
+    auto matched = record.is_envelope
+                       ? matcher_.Match(event_json, capacity)
+                       : matcher_.MatchRecord(record.json, record.padded_capacity, HeaderOf(envelope_));
     if (!matched.ok()) return Bad(job, record, matched.message());
     const std::vector<uint32_t>& ids = **matched;
     if (ids.empty()) return;
@@ -293,6 +309,7 @@ class Worker {
   std::vector<RawRecord> records_;  // views into buffer_
   cloudtrail::EnvelopeBuilder builder_;
   pattern::EventMatcher matcher_;
+  bool reads_id_;  // some rule reads the envelope "id": only then is the UUIDv5 computed
   MatchRowReader row_reader_;
   cloudtrail::Envelope envelope_;
   EventHeader header_;

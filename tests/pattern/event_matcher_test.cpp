@@ -407,3 +407,48 @@ TEST(EventMatcherTest, OneSetManyThreads) {
 
 }  // namespace
 }  // namespace trailwatch::pattern
+
+namespace trailwatch::pattern {
+namespace {
+
+TEST(EventMatcherTest, MatchRecordEqualsMatchingTheBuiltEnvelope) {
+  auto set = BuildSet({{"first-user", kFirstUserPattern},
+                       {"by-id", R"({"id":[{"prefix":"x"}]})"},
+                       {"version", R"({"version":["0"]})"},
+                       {"resources-absent", R"({"resources":[{"exists":false}]})"},
+                       {"region-and-detail", R"({"region":["us-east-1"],"detail":{"eventName":["ConsoleLogin"]}})"},
+                       {"mfa", R"({"detail":{"additionalEventData":{"MFAUsed":[{"equals-ignore-case":"yes"}]}}})"},
+                       {"account", R"({"account":["111122223333"],"source":[{"prefix":"aws.si"}]})"}});
+  ASSERT_TRUE(set);
+  EventMatcher whole(set);
+  EventMatcher split(set);
+  for (const char* name : {"root-consolelogin-success-no-mfa.json", "root-consolelogin-success-mfa.json",
+                           "iam-user-consolelogin-failure.json", "root-enablemfadevice.json"}) {
+    std::string record = ReadFixture(std::string("aws/cloudtrail/") + name);
+    std::string envelope = SignInEnvelope(record);
+    HeaderField header[] = {{"version", "0"}, {"id", "x"},
+                            {"detail-type", "AWS Console Sign In via CloudTrail"},
+                            {"source", "aws.signin"}, {"account", "111122223333"},
+                            {"time", "2022-11-10T16:24:34Z"}, {"region", "us-east-1"}};
+    auto expected = whole.Match(envelope);
+    ASSERT_TRUE(expected.ok()) << name;
+    std::vector<uint32_t> expected_ids = **expected;
+    auto actual = split.MatchRecord(record, 0, header);
+    ASSERT_TRUE(actual.ok()) << name << ": " << actual.message();
+    EXPECT_EQ(**actual, expected_ids) << name;
+    EXPECT_FALSE(expected_ids.empty()) << name;
+  }
+  // A rule set that never reads "detail" does not need the record to be valid JSON at all.
+  auto header_only = BuildSet({{"region", R"({"region":["us-east-1"]})"}});
+  EventMatcher matcher(header_only);
+  HeaderField header[] = {{"region", "us-east-1"}};
+  auto result = matcher.MatchRecord("not json", 0, header);
+  ASSERT_TRUE(result.ok());
+  EXPECT_EQ((*result)->size(), 1u);
+  // An invalid record is an error when a rule reads it.
+  EventMatcher reader(set);
+  EXPECT_FALSE(reader.MatchRecord("{\"eventName\":", 0, header).ok());
+}
+
+}  // namespace
+}  // namespace trailwatch::pattern
