@@ -35,4 +35,15 @@ Outcome ClassifyHttp(const std::string& what, const Result<HttpResponse>& answer
   return Permanent{error, status};
 }
 
+Outcome PostJsonWebhook(HttpClientPool& clients, const config::Secret& url, std::string body,
+                        std::chrono::seconds timeout, const std::string& what) {
+  HttpRequest request;
+  request.url = url.reveal();
+  request.headers = {{"Content-Type", "application/json"}};
+  request.body = std::move(body);
+  request.timeout = timeout;
+  auto client = clients.Acquire();
+  return ClassifyHttp(what, client->Post(request));
+}
+
 }  // namespace trailwatch::targets

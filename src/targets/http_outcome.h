@@ -23,6 +23,11 @@ std::string AnswerText(const std::string& body);
 // webhook"); it never contains the URL.
 Outcome ClassifyHttp(const std::string& what, const Result<HttpResponse>& answer);
 
+// POSTs a JSON body to a webhook URL (Slack incoming webhook, Teams Workflows) and classifies the
+// answer; `what` names the target kind in errors (never the URL: it is a secret).
+Outcome PostJsonWebhook(HttpClientPool& clients, const config::Secret& url, std::string body,
+                        std::chrono::seconds timeout, const std::string& what);
+
 // The transient outcome for a transport error.
 Outcome TransportFailure(const std::string& what, const Error& error);
 

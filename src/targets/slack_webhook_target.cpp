@@ -22,16 +22,8 @@ class SlackWebhookTarget : public Target {
           return render::RenderSlackMessage(*view);
         });
     if (!body.ok()) return Permanent{"rendering the Slack message: " + body.message(), 0};
-    HttpRequest request;
-    request.url = config_.webhook_url.reveal();
-    request.headers = {{"Content-Type", "application/json"}};
-    request.body = std::move(body.value());
-    request.timeout = config_.timeout;
-    auto client = clients_.Acquire();
-    Outcome outcome = ClassifyHttp("Slack webhook", client->Post(request));
-    // Slack: "treat 200 as success and anything else as failure" — any 2xx but 200 is odd; keep it
-    // delivered (the message was accepted) but record the answer.
-    return outcome;
+    return PostJsonWebhook(clients_, config_.webhook_url, std::move(body.value()), config_.timeout,
+                           "Slack webhook");
   }
 
  private:

@@ -22,13 +22,8 @@ class TeamsTarget : public Target {
           return render::RenderTeamsMessage(*view);
         });
     if (!body.ok()) return Permanent{"rendering the Teams card: " + body.message(), 0};
-    HttpRequest request;
-    request.url = config_.webhook_url.reveal();
-    request.headers = {{"Content-Type", "application/json"}};
-    request.body = std::move(body.value());
-    request.timeout = config_.timeout;
-    auto client = clients_.Acquire();
-    return ClassifyHttp("Teams webhook", client->Post(request));
+    return PostJsonWebhook(clients_, config_.webhook_url, std::move(body.value()), config_.timeout,
+                           "Teams webhook");
   }
 
  private:
