@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -25,7 +26,8 @@ std::string Drain(int fd) {
 }
 }  // namespace
 
-CommandResult RunTrailwatch(const std::vector<std::string>& args, const std::string& input) {
+CommandResult RunTrailwatch(const std::vector<std::string>& args, const std::string& input,
+                            const std::map<std::string, std::string>* environment) {
   int in_pipe[2], out_pipe[2], err_pipe[2];
   if (pipe(in_pipe) || pipe(out_pipe) || pipe(err_pipe)) return {};
   posix_spawn_file_actions_t actions;
@@ -41,8 +43,17 @@ CommandResult RunTrailwatch(const std::vector<std::string>& args, const std::str
   std::vector<char*> argv;
   for (auto& a : argv_storage) argv.push_back(a.data());
   argv.push_back(nullptr);
+  std::vector<std::string> env_storage;
+  std::vector<char*> envp;
+  if (environment != nullptr) {
+    if (const char* path = std::getenv("PATH")) env_storage.push_back(std::string("PATH=") + path);
+    for (const auto& [name, value] : *environment) env_storage.push_back(name + "=" + value);
+    for (auto& e : env_storage) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
   pid_t pid = 0;
-  int rc = posix_spawn(&pid, TW_BINARY, &actions, nullptr, argv.data(), environ);
+  int rc = posix_spawn(&pid, TW_BINARY, &actions, nullptr, argv.data(),
+                       environment != nullptr ? envp.data() : environ);
   posix_spawn_file_actions_destroy(&actions);
   close(in_pipe[0]);
   close(out_pipe[1]);

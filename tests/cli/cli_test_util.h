@@ -1,6 +1,7 @@
 // Runs the trailwatch binary for CLI tests and captures its exit code, stdout and stderr.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,8 +13,10 @@ struct CommandResult {
   std::string err;
 };
 
-// Runs TW_BINARY with `args` (no shell), feeding `input` on stdin.
-CommandResult RunTrailwatch(const std::vector<std::string>& args, const std::string& input = "");
+// Runs TW_BINARY with `args` (no shell), feeding `input` on stdin. With `environment`, the child
+// gets exactly those variables plus PATH; otherwise it inherits the test's environment.
+CommandResult RunTrailwatch(const std::vector<std::string>& args, const std::string& input = "",
+                            const std::map<std::string, std::string>* environment = nullptr);
 
 // A fresh temporary directory, removed by the destructor.
 class TempDir {

@@ -32,15 +32,6 @@ std::string Quote(const std::string& text) {
   return out + "\"";
 }
 
-std::string Drain(int fd) {
-  std::string data;
-  char buffer[65536];
-  ssize_t n;
-  while ((n = read(fd, buffer, sizeof buffer)) > 0) data.append(buffer, static_cast<size_t>(n));
-  close(fd);
-  return data;
-}
-
 }  // namespace
 
 std::string Fixture(const std::string& relative) {
@@ -118,45 +109,7 @@ std::string WriteFile(const std::string& dir, const std::string& relative,
 
 CommandResult RunWithEnvironment(const std::vector<std::string>& args,
                                  const std::map<std::string, std::string>& environment) {
-  int out_pipe[2], err_pipe[2];
-  if (pipe(out_pipe) || pipe(err_pipe)) return {};
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], 2);
-  for (int fd : {out_pipe[0], out_pipe[1], err_pipe[0], err_pipe[1]}) {
-    posix_spawn_file_actions_addclose(&actions, fd);
-  }
-  std::vector<std::string> argv_storage = {TW_BINARY};
-  argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& a : argv_storage) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  std::vector<std::string> env_storage;
-  if (const char* path = std::getenv("PATH")) env_storage.push_back(std::string("PATH=") + path);
-  for (const auto& [name, value] : environment) env_storage.push_back(name + "=" + value);
-  std::vector<char*> envp;
-  for (auto& e : env_storage) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, TW_BINARY, &actions, nullptr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  CommandResult result;
-  if (rc != 0) {
-    close(out_pipe[0]);
-    close(err_pipe[0]);
-    return result;
-  }
-  std::thread err_reader([&] { result.err = Drain(err_pipe[0]); });
-  result.out = Drain(out_pipe[0]);
-  err_reader.join();
-  int status = 0;
-  waitpid(pid, &status, 0);
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
+  return trailwatch::testing::RunTrailwatch(args, "", &environment);
 }
 
 std::map<std::string, double> ReadSummary(const std::string& path) {
