@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -89,6 +90,12 @@ int Run(const GenerateArgs& args) {
   options.threads = args.threads;
   if (Status valid = cloudtrail::ValidateLogGeneratorOptions(options); !valid.ok()) {
     std::cerr << "error: " << valid.message() << "\n";
+    return 2;
+  }
+  std::error_code ec;
+  if (std::filesystem::exists(options.out_dir, ec) &&
+      !std::filesystem::is_empty(options.out_dir, ec)) {
+    std::cerr << "error: --out: " << args.out << " exists and is not empty; give a new directory\n";
     return 2;
   }
   const auto started = std::chrono::steady_clock::now();

@@ -1598,7 +1598,7 @@ bool IsOrgId(std::string_view text) {
 
 Result<CalendarDate> ParseCalendarDate(std::string_view text) {
   const auto bad = [&] {
-    return Error{"\"" + std::string(text) + "\" is not a date of the form YYYY-MM-DD"};
+    return Error{"\"" + std::string(text) + "\" is not a valid date (YYYY-MM-DD)"};
   };
   if (text.size() != 10 || text[4] != '-' || text[7] != '-') return bad();
   int parts[3] = {0, 0, 0};
