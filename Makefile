@@ -36,8 +36,10 @@ check-tools:
 	done
 	@python3 -c 'import boto3' 2>/dev/null || { echo "missing boto3: install it with: pip install boto3"; exit 1; }
 
+# Benchmark executables are built only by `make bench` (BENCH=ON), to keep `make run` and `make test` fast.
+BENCH ?= OFF
 build: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DTW_BENCH=$(BENCH)
 	cmake --build $(BUILD) -j $(JOBS)
 
 run: build
@@ -63,13 +65,15 @@ fuzz-run: fuzz
 	  grep -E '^stat::' build/fuzz-work/$$name.log || true; \
 	done
 
-test: build check-tools
+test: check-tools
+	$(MAKE) build BENCH=OFF
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	$(MAKE) asan
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 	$(MAKE) fuzz-run
 
-bench: build
+bench:
+	$(MAKE) build BENCH=ON
 	./bench/run-benchmarks.sh $(BUILD)
 
 format:
