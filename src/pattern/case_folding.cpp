@@ -116,6 +116,18 @@ FoldedPattern::FoldedPattern(std::string_view pattern_utf8) {
   }
 }
 
+std::vector<size_t> FoldedPattern::ForwardEnds(std::string_view value) const {
+  // Positions of `value` where a match of the whole pattern from position 0 can end (sorted).
+  std::vector<size_t> current{0};
+  std::vector<size_t> next;
+  for (const auto& alternatives : alternatives_) {
+    StepForward(value, alternatives, current, &next);
+    current.swap(next);
+    if (current.empty()) break;
+  }
+  return current;
+}
+
 bool FoldedPattern::Equals(std::string_view value) const {
   if (ascii_only_) {
     if (value.size() != ascii_key_.size()) return false;
@@ -124,14 +136,8 @@ bool FoldedPattern::Equals(std::string_view value) const {
     }
     return true;
   }
-  std::vector<size_t> current{0};
-  std::vector<size_t> next;
-  for (const auto& alternatives : alternatives_) {
-    StepForward(value, alternatives, current, &next);
-    current.swap(next);
-    if (current.empty()) return false;
-  }
-  return std::binary_search(current.begin(), current.end(), value.size());
+  const std::vector<size_t> ends = ForwardEnds(value);
+  return std::binary_search(ends.begin(), ends.end(), value.size());
 }
 
 bool FoldedPattern::IsPrefixOf(std::string_view value) const {
@@ -142,14 +148,7 @@ bool FoldedPattern::IsPrefixOf(std::string_view value) const {
     }
     return true;
   }
-  std::vector<size_t> current{0};
-  std::vector<size_t> next;
-  for (const auto& alternatives : alternatives_) {
-    StepForward(value, alternatives, current, &next);
-    current.swap(next);
-    if (current.empty()) return false;
-  }
-  return true;
+  return !ForwardEnds(value).empty();
 }
 
 bool FoldedPattern::IsSuffixOf(std::string_view value) const {

@@ -32,6 +32,7 @@ class FoldedPattern {
   bool IsSuffixOf(std::string_view value) const;  // value ends with the pattern
 
  private:
+  std::vector<size_t> ForwardEnds(std::string_view value) const;
   std::vector<std::vector<std::string>> alternatives_;  // per pattern character
   std::string ascii_key_;
   bool ascii_only_ = true;

@@ -1,42 +1,16 @@
 #include "targets/slack_webhook_target.h"
 
 #include "render/renderers.h"
-#include "targets/http_client.h"
-#include "targets/http_outcome.h"
+#include "targets/json_webhook_target.h"
 
 namespace trailwatch::targets {
 
-namespace {
-
-class SlackWebhookTarget : public Target {
- public:
-  SlackWebhookTarget(config::TargetConfig config, TargetContext context)
-      : config_(std::move(config)), context_(std::move(context)) {}
-
-  Outcome Deliver(const outbox::Entry& entry) override {
-    Result<std::string> body =
-        MessageBody(config_, entry.alert, [&]() -> Result<std::string> {
-          Result<render::AlertView> view =
-              render::MakeAlertView(entry.alert, context_.account_aliases);
-          if (!view.ok()) return view.error();
-          return render::RenderSlackMessage(*view);
-        });
-    if (!body.ok()) return Permanent{"rendering the Slack message: " + body.message(), 0};
-    return PostJsonWebhook(clients_, config_.webhook_url, std::move(body.value()), config_.timeout,
-                           "Slack webhook");
-  }
-
- private:
-  config::TargetConfig config_;
-  TargetContext context_;
-  HttpClientPool clients_;
-};
-
-}  // namespace
-
 std::unique_ptr<Target> MakeSlackWebhookTarget(const config::TargetConfig& target,
                                                const TargetContext& context) {
-  return std::make_unique<SlackWebhookTarget>(target, context);
+  return MakeJsonWebhookTarget(
+      target, context,
+      [](const render::AlertView& view) { return render::RenderSlackMessage(view); },
+      "Slack webhook");
 }
 
 }  // namespace trailwatch::targets
