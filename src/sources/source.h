@@ -1,0 +1,68 @@
+// Source: where events enter the live service (`trailwatch run`, issue 5).
+//
+// Pipeline: sources -> EventBridge envelope -> compiled rules -> routes -> outbox -> targets.
+// A source turns whatever it reads (CloudTrail log files on disk or S3, S3 notifications on SQS,
+// EventBridge API-destination calls and SNS notifications over HTTP) into EventBridge envelopes
+// (cloudtrail::EnvelopeBuilder for raw records) and hands them, in batches, to an EventSink.
+//
+// The durability contract: EventSink::Submit returns OK only once every alert the batch produced
+// is committed to the outbox (or the batch produced none). Only then may a source advance its
+// checkpoint, delete an SQS message or answer 2xx. A crash between the commit and the checkpoint
+// replays the batch; the outbox's idempotency key (target + rule + eventID) drops the repeats, so
+// replaying never re-alerts.
+//
+// Thread-safety: a Source's Run is called once, on a thread of its own. EventSink::Submit may be
+// called from many threads at once.
+#pragma once
+
+#include <memory>
+#include <span>
+#include <stop_token>
+#include <string>
+
+#include <spdlog/logger.h>
+
+#include "common/result.h"
+
+namespace trailwatch::service {
+class Metrics;
+}
+
+namespace trailwatch::sources {
+
+// One event as it enters the pipeline.
+struct SourceEvent {
+  std::string envelope_json;  // the EventBridge event (detail = the CloudTrail record)
+  std::string origin;         // file path, s3://bucket/key, "http:/events", "sns:<MessageId>"
+};
+
+class EventSink {
+ public:
+  virtual ~EventSink() = default;
+  // Evaluates the events and commits their alerts. An error means nothing may be assumed stored:
+  // the source must retry later (or answer 5xx / leave the SQS message) rather than drop them.
+  // `source_name` labels metrics and logs.
+  virtual Status Submit(const std::string& source_name, std::span<const SourceEvent> events) = 0;
+};
+
+// What every source is given besides its own config. All pointers outlive the source.
+struct SourceContext {
+  std::shared_ptr<spdlog::logger> log;  // never null
+  service::Metrics* metrics = nullptr;  // never null
+  std::string store_path;               // the SQLite store (checkpoints live there)
+};
+
+class Source {
+ public:
+  virtual ~Source() = default;
+  // For logs and metrics: "directory:./cloudtrail", "s3://org-trail/AWSLogs/", "sqs:<queue url>",
+  // "http:127.0.0.1:8080". Never holds a secret.
+  virtual std::string name() const = 0;
+  // Runs until `stop` is requested, then returns promptly (within about a second). Transient
+  // failures (network, a bad file, a bad message) are logged, counted and retried or skipped
+  // inside; an error is returned only when the source cannot run at all (cannot bind, cannot open
+  // the store), and the service then stops.
+  virtual Status Run(std::stop_token stop, EventSink& sink) = 0;
+};
+
+}  // namespace trailwatch::sources
