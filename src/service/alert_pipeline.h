@@ -1,0 +1,70 @@
+// AlertPipeline: the middle of the live service — envelopes in, alerts committed to the outbox.
+//
+//   sources -> [envelope -> compiled rules (suppressions) -> thresholds -> routes -> outbox] -> targets
+//
+// It is the EventSink every source submits to. One Submit is one outbox transaction (one fsync),
+// so a source's batch (a log file, an SQS message, an HTTP request) is stored all or nothing, and
+// Submit returns OK only once it is: the source may then checkpoint, delete or answer 2xx.
+//
+// Rules and targets are swapped atomically on reload (SetRules): a Submit runs entirely on the
+// snapshot it started with.
+//
+// Bad events (not JSON, too complex to match) are logged with their origin and counted; they do
+// not fail the batch, since retrying them could never succeed. A store error fails the batch.
+//
+// Thread-safety: Submit may be called from many threads; SetRules from any thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include <spdlog/logger.h>
+
+#include "config/targets_config.h"
+#include "outbox/outbox.h"
+#include "rules/rule_engine.h"
+#include "rules/threshold_store.h"
+#include "service/metrics.h"
+#include "sources/source.h"
+
+namespace trailwatch::service {
+
+// What a Submit evaluates against: the compiled rules and the targets they route to.
+struct PipelineRules {
+  std::shared_ptr<const rules::RuleEngine> engine;
+  std::map<std::string, config::TargetConfig> targets;  // by name
+};
+
+// Compiles `rules` (enabled ones) and indexes `targets`. Errors name the rule.
+Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
+    const std::vector<rules::RuleSpec>& rules, const config::TargetsConfig& targets);
+
+class AlertPipeline : public sources::EventSink {
+ public:
+  // All pointers must outlive the pipeline; `thresholds` may be null when no rule has one.
+  AlertPipeline(outbox::Outbox* outbox, rules::ThresholdStore* thresholds, Metrics* metrics,
+                std::shared_ptr<spdlog::logger> log, std::shared_ptr<const PipelineRules> rules);
+
+  void SetRules(std::shared_ptr<const PipelineRules> rules);
+  std::shared_ptr<const PipelineRules> rules() const;
+
+  Status Submit(const std::string& source_name,
+                std::span<const sources::SourceEvent> events) override;
+
+ private:
+  outbox::Outbox* outbox_;
+  rules::ThresholdStore* thresholds_;
+  Metrics* metrics_;
+  std::shared_ptr<spdlog::logger> log_;
+  mutable std::mutex rules_mutex_;
+  std::shared_ptr<const PipelineRules> rules_;
+};
+
+// The CloudTrail eventID of an envelope (detail.eventID), else the envelope's id; empty when the
+// text is not an object or has neither.
+std::string EventIdOfEnvelope(std::string_view envelope_json);
+
+}  // namespace trailwatch::service

@@ -1,0 +1,31 @@
+// The whole configuration file of `trailwatch run`: the `store`, `accounts` and `targets` sections
+// (config/targets_config.h), `sources` (sources/sources_config.h), `rules` and `routes`
+// (rules/rules_config.h). Each section has its own loader; this file checks the top level and
+// collects every section's errors, so `trailwatch validate` reports all of them at once.
+//
+// Thread-safety: plain values.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "config/targets_config.h"
+#include "rules/rule_spec.h"
+#include "sources/sources_config.h"
+
+namespace trailwatch::service {
+
+struct ServiceConfig {
+  std::string path;
+  config::TargetsConfig targets;  // store, accounts, targets
+  std::vector<sources::SourceConfig> sources;
+  std::vector<rules::RuleSpec> rules;  // packs expanded, routes applied
+};
+
+// Loads and validates the file. On failure the error's message holds one line per problem, each
+// `file:line:column: section[N].key: reason`.
+Result<ServiceConfig> LoadServiceConfig(const std::string& path,
+                                        config::EnvironmentLookup environment = nullptr);
+
+}  // namespace trailwatch::service
