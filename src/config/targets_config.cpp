@@ -16,6 +16,8 @@
 #include <set>
 #include <utility>
 
+#include "config/config_fields.h"
+
 namespace trailwatch::config {
 
 namespace {
@@ -26,40 +28,6 @@ constexpr size_t kMaxInputTemplateBytes = 8192;  // EventBridge InputTemplate li
 const char* const kReservedVariables[] = {"aws.events.rule-name", "aws.events.rule-arn",
                                           "aws.events.event", "aws.events.event.json",
                                           "aws.events.event.ingestion-time"};
-
-// A name for error messages: printable ASCII as is, anything else escaped, at most 64 bytes.
-std::string Quote(const std::string& text) {
-  std::string out = "\"";
-  size_t n = 0;
-  for (unsigned char c : text) {
-    if (++n > 64) {
-      out.append("...");
-      break;
-    }
-    if (c == '"' || c == '\\') {
-      out.push_back('\\');
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x20 || c >= 0x7f) {
-      static const char kHex[] = "0123456789abcdef";
-      out.append("\\x");
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  out.push_back('"');
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    if (!out.empty()) out.append(", ");
-    out.append(item);
-  }
-  return out;
-}
 
 bool AllDigits(const std::string& text) {
   return !text.empty() &&
@@ -76,8 +44,6 @@ bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
-
-bool IsQuoted(const YAML::Node& node) { return node.Tag() == "!"; }
 
 bool IsLoopbackHost(std::string host) {
   std::transform(host.begin(), host.end(), host.begin(),
@@ -101,37 +67,15 @@ bool IsLoopbackHost(std::string host) {
 }
 
 // Loads one config file's three sections; keeps the path and environment for messages.
-class TargetsLoader {
+class TargetsLoader : private ConfigFieldReader {
  public:
   TargetsLoader(const std::string& path, EnvironmentLookup environment)
-      : path_(path), environment_(environment) {}
+      : ConfigFieldReader(path, environment) {}
 
   Result<TargetsConfig> Load(const YAML::Node& root);
 
  private:
-  struct Entry {
-    std::string key;
-    YAML::Node key_node;
-    YAML::Node value;
-  };
-
-  std::string At(const YAML::Node& node) const {
-    YAML::Mark mark = node.Mark();
-    if (mark.line < 0) return path_;
-    return path_ + ":" + std::to_string(mark.line + 1) + ":" + std::to_string(mark.column + 1);
-  }
-  Error Fail(const YAML::Node& node, const std::string& where, const std::string& what) const {
-    return Error{At(node) + ": " + where + ": " + what};
-  }
-
-  Status Entries(const YAML::Node& map, const std::string& where, std::vector<Entry>* out) const;
-  Result<std::string> Text(const Entry& entry, const std::string& where) const;
-  Result<std::string> Resolved(const Entry& entry, const std::string& where, bool* secret) const;
-  Result<Secret> SecretValue(const Entry& entry, const std::string& where) const;
-  Result<Secret> UrlValue(const Entry& entry, const std::string& where) const;
-  Result<long> Integer(const Entry& entry, const std::string& where, long min, long max) const;
-  Result<std::chrono::seconds> Duration(const Entry& entry, const std::string& where,
-                                        std::chrono::seconds min, std::chrono::seconds max) const;
+  using Entry = ConfigEntry;
 
   Status LoadStore(const YAML::Node& node, TargetsConfig* config) const;
   Status LoadAccounts(const YAML::Node& node, TargetsConfig* config) const;
@@ -139,96 +83,7 @@ class TargetsLoader {
   Status LoadHeaders(const Entry& entry, const std::string& where, TargetConfig* target) const;
   Status LoadInputTransformer(const Entry& entry, const std::string& where,
                               TargetConfig* target) const;
-
-  const std::string& path_;
-  EnvironmentLookup environment_;
 };
-
-Status TargetsLoader::Entries(const YAML::Node& map, const std::string& where,
-                              std::vector<Entry>* out) const {
-  std::set<std::string> seen;
-  for (const auto& item : map) {
-    if (!item.first.IsScalar()) return Fail(item.first, where, "keys must be plain names");
-    const std::string& key = item.first.Scalar();
-    if (!seen.insert(key).second) return Fail(item.first, where, "duplicate key " + Quote(key));
-    out->push_back(Entry{key, item.first, item.second});
-  }
-  return Status::Ok();
-}
-
-Result<std::string> TargetsLoader::Text(const Entry& entry, const std::string& where) const {
-  if (!entry.value.IsScalar() || (entry.value.Scalar().empty() && !IsQuoted(entry.value))) {
-    return Fail(entry.value.IsDefined() && !entry.value.IsNull() ? entry.value : entry.key_node,
-                where, entry.key + " must be a single value");
-  }
-  return entry.value.Scalar();
-}
-
-Result<std::string> TargetsLoader::Resolved(const Entry& entry, const std::string& where,
-                                            bool* secret) const {
-  Result<std::string> text = Text(entry, where);
-  if (!text.ok()) return text;
-  *secret = HasReferences(*text);
-  Result<std::string> value = SubstituteReferences(*text, environment_);
-  if (!value.ok()) return Fail(entry.value, where, entry.key + ": " + value.message());
-  return value;
-}
-
-Result<Secret> TargetsLoader::SecretValue(const Entry& entry, const std::string& where) const {
-  bool from_reference = false;
-  Result<std::string> value = Resolved(entry, where, &from_reference);
-  if (!value.ok()) return value.error();
-  if (value->empty()) return Fail(entry.value, where, entry.key + " is empty");
-  for (char c : *value) {
-    if (c == '\r' || c == '\n' || c == '\0') {
-      return Fail(entry.value, where, entry.key + " contains a line break or NUL");
-    }
-  }
-  return Secret(std::move(*value));
-}
-
-Result<Secret> TargetsLoader::UrlValue(const Entry& entry, const std::string& where) const {
-  Result<Secret> url = SecretValue(entry, where);
-  if (!url.ok()) return url;
-  std::string reason = CheckTargetUrl(url->reveal());
-  if (!reason.empty()) return Fail(entry.value, where, entry.key + ": " + reason);
-  return url;
-}
-
-Result<long> TargetsLoader::Integer(const Entry& entry, const std::string& where, long min,
-                                    long max) const {
-  Result<std::string> text = Text(entry, where);
-  if (!text.ok()) return text.error();
-  long value = 0;
-  auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
-  if (ec != std::errc() || end != text->data() + text->size() || IsQuoted(entry.value)) {
-    return Fail(entry.value, where, entry.key + " must be a whole number, not " + Quote(*text));
-  }
-  if (value < min || value > max) {
-    return Fail(entry.value, where,
-                entry.key + " must be between " + std::to_string(min) + " and " +
-                    std::to_string(max) + ", not " + std::to_string(value));
-  }
-  return value;
-}
-
-Result<std::chrono::seconds> TargetsLoader::Duration(const Entry& entry, const std::string& where,
-                                                     std::chrono::seconds min,
-                                                     std::chrono::seconds max) const {
-  Result<std::string> text = Text(entry, where);
-  if (!text.ok()) return text.error();
-  std::optional<std::chrono::seconds> value = ParseDuration(*text);
-  if (!value) {
-    return Fail(entry.value, where,
-                entry.key + " must be a duration like 10s, 15m, 24h or 1h30m, not " + Quote(*text));
-  }
-  if (*value < min || *value > max) {
-    return Fail(entry.value, where,
-                entry.key + " must be between " + std::to_string(min.count()) + "s and " +
-                    std::to_string(max.count()) + "s, not " + std::to_string(value->count()) + "s");
-  }
-  return *value;
-}
 
 Status TargetsLoader::LoadStore(const YAML::Node& node, TargetsConfig* config) const {
   Entry entry{"store", node, node};
@@ -249,8 +104,8 @@ Status TargetsLoader::LoadAccounts(const YAML::Node& node, TargetsConfig* config
   if (Status s = Entries(node, "accounts", &entries); !s.ok()) return s;
   for (const Entry& entry : entries) {
     const std::string& id = entry.key;
-    std::string where = "accounts[" + Quote(id) + "]";
-    if (!IsQuoted(entry.key_node) && AllDigits(id) && (id.size() != 12 || id[0] == '0')) {
+    std::string where = "accounts[" + QuoteForMessage(id) + "]";
+    if (!IsQuotedScalar(entry.key_node) && AllDigits(id) && (id.size() != 12 || id[0] == '0')) {
       // Unquoted, YAML tools read the key as a number: leading zeros are lost (or, with a
       // leading 0, it is read as octal by YAML 1.1 readers). Ask for the safe spelling.
       return Fail(entry.key_node, "accounts",
@@ -259,8 +114,9 @@ Status TargetsLoader::LoadAccounts(const YAML::Node& node, TargetsConfig* config
                       "\") so that leading zeros are kept");
     }
     if (id.size() != 12 || !AllDigits(id)) {
-      return Fail(entry.key_node, "accounts",
-                  "account id " + Quote(id) + " must be 12 digits, like \"111122223333\"");
+      return Fail(
+          entry.key_node, "accounts",
+          "account id " + QuoteForMessage(id) + " must be 12 digits, like \"111122223333\"");
     }
     Result<std::string> alias = Text(entry, where);
     if (!alias.ok()) return alias.error();
@@ -278,7 +134,8 @@ Status TargetsLoader::LoadHeaders(const Entry& entry, const std::string& where,
   for (const Entry& header : headers) {
     const std::string& name = header.key;
     if (name.empty() || !std::all_of(name.begin(), name.end(), IsTokenChar)) {
-      return Fail(header.key_node, where, "header name " + Quote(name) + " is not a valid name");
+      return Fail(header.key_node, where,
+                  "header name " + QuoteForMessage(name) + " is not a valid name");
     }
     std::string lower = name;
     std::transform(lower.begin(), lower.end(), lower.begin(),
@@ -331,15 +188,17 @@ Status TargetsLoader::LoadInputTransformer(const Entry& entry, const std::string
       for (const Entry& path : paths) {
         std::string name_where = here + " input_paths";
         if (path.key.empty() || !std::all_of(path.key.begin(), path.key.end(), IsNameChar)) {
-          return Fail(path.key_node, name_where,
-                      "name " + Quote(path.key) + " may use only letters, digits, _, - and .");
+          return Fail(
+              path.key_node, name_where,
+              "name " + QuoteForMessage(path.key) + " may use only letters, digits, _, - and .");
         }
         std::string lower = path.key;
         std::transform(lower.begin(), lower.end(), lower.begin(),
                        [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
         if (lower.rfind("aws.", 0) == 0) {
-          return Fail(path.key_node, name_where,
-                      "name " + Quote(path.key) + " is reserved (names starting with aws.)");
+          return Fail(
+              path.key_node, name_where,
+              "name " + QuoteForMessage(path.key) + " is reserved (names starting with aws.)");
         }
         Result<std::string> text = Text(path, name_where);
         if (!text.ok()) return text.error();
@@ -348,8 +207,9 @@ Status TargetsLoader::LoadInputTransformer(const Entry& entry, const std::string
         transformer.input_paths[path.key] = std::move(*text);
       }
     } else {
-      return Fail(item.key_node, here,
-                  "unknown key " + Quote(item.key) + " (valid: input_paths, input_template)");
+      return Fail(
+          item.key_node, here,
+          "unknown key " + QuoteForMessage(item.key) + " (valid: input_paths, input_template)");
     }
   }
   if (!has_template) return Fail(entry.value, here, "input_template is required");
@@ -397,7 +257,7 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
   if (name_text->empty() || name_text->size() > 64 ||
       !std::all_of(name_text->begin(), name_text->end(), IsNameChar)) {
     return Fail(name->value, where,
-                "name " + Quote(*name_text) +
+                "name " + QuoteForMessage(*name_text) +
                     " must be 1-64 letters, digits, '_', '-' or '.' (it appears in the outbox and "
                     "in `send-test --target`)");
   }
@@ -425,7 +285,7 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
     target->type = TargetConfig::Type::kStdout;
   } else {
     return Fail(type->value, where,
-                "unknown type " + Quote(*type_text) + " (slack, teams, webhook, stdout)");
+                "unknown type " + QuoteForMessage(*type_text) + " (slack, teams, webhook, stdout)");
   }
 
   static const std::set<std::string> kTypeSpecific = {
@@ -434,11 +294,12 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
     if (std::find(allowed.begin(), allowed.end(), entry.key) != allowed.end()) continue;
     if (kTypeSpecific.count(entry.key) != 0) {
       return Fail(entry.key_node, where,
-                  "key " + Quote(entry.key) + " does not apply to type " + *type_text +
-                      " (valid: " + Join(allowed) + ")");
+                  "key " + QuoteForMessage(entry.key) + " does not apply to type " + *type_text +
+                      " (valid: " + JoinNames(allowed) + ")");
     }
-    return Fail(entry.key_node, where,
-                "unknown key " + Quote(entry.key) + " (valid: " + Join(allowed) + ")");
+    return Fail(
+        entry.key_node, where,
+        "unknown key " + QuoteForMessage(entry.key) + " (valid: " + JoinNames(allowed) + ")");
   }
 
   using std::chrono::hours;
@@ -476,7 +337,7 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
       if (!id) {
         return Fail(entry.value, where,
                     "channel must be a Slack channel id like C0123456789" +
-                        (from_reference ? std::string() : ", not " + Quote(*channel)) +
+                        (from_reference ? std::string() : ", not " + QuoteForMessage(*channel)) +
                         " (in Slack: channel details, bottom of the About tab)");
       }
       target->channel = std::move(*channel);
@@ -490,9 +351,10 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
       char* end = nullptr;
       errno = 0;
       double rate = std::strtod(text->c_str(), &end);
-      if (IsQuoted(entry.value) || end != text->c_str() + text->size() || errno != 0 ||
+      if (IsQuotedScalar(entry.value) || end != text->c_str() + text->size() || errno != 0 ||
           !std::isfinite(rate)) {
-        return Fail(entry.value, where, "rate_per_second must be a number, not " + Quote(*text));
+        return Fail(entry.value, where,
+                    "rate_per_second must be a number, not " + QuoteForMessage(*text));
       }
       if (rate <= 0 || rate > 100) {
         return Fail(entry.value, where, "rate_per_second must be above 0 and at most 100");
@@ -557,7 +419,7 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
 
 Result<TargetsConfig> TargetsLoader::Load(const YAML::Node& root) {
   TargetsConfig config;
-  config.path = path_;
+  config.path = path();
   if (!root.IsDefined() || root.IsNull()) return config;
   if (!root.IsMap()) return Error{At(root) + ": the configuration must be a mapping"};
   for (const auto& item : root) {
@@ -687,7 +549,7 @@ std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
 
 Result<std::vector<InputPathStep>> ParseInputPath(const std::string& path) {
   auto fail = [&](const std::string& why) {
-    return Error{"JSON path " + Quote(path) + ": " + why};
+    return Error{"JSON path " + QuoteForMessage(path) + ": " + why};
   };
   if (path.empty() || path[0] != '$')
     return fail("must start with \"$\" (like $.detail.eventName)");
@@ -701,7 +563,7 @@ Result<std::vector<InputPathStep>> ParseInputPath(const std::string& path) {
         bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                   c == '_' || c == '-' || c == '/' || c == '@' || c == ':';
         if (c == '*') return fail("wildcards are not supported");
-        if (!ok) return fail("unexpected character " + Quote(std::string(1, c)));
+        if (!ok) return fail("unexpected character " + QuoteForMessage(std::string(1, c)));
         ++i;
       }
       if (i == start) return fail("empty name after \".\"");

@@ -1,0 +1,81 @@
+// ConfigFieldReader: reads the fields of one YAML mapping of trailwatch's configuration file with
+// errors that name the place, shared by the section loaders (targets, sources, ...).
+//
+// Every error reads `file:line:column: <where>: <what>`, where <where> is the section path the
+// caller gives (`targets[2] (slack)`, `sources[0]`). Values that may hold a secret, and any value
+// that came from a ${...} reference, are never quoted in an error.
+//
+// Thread-safety: a ConfigFieldReader is immutable after construction; const methods may be called
+// from many threads.
+#pragma once
+
+#include <yaml-cpp/yaml.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "config/targets_config.h"
+
+namespace trailwatch::config {
+
+// A name for error messages: printable ASCII as is, anything else escaped, at most 64 bytes.
+std::string QuoteForMessage(const std::string& text);
+
+// "a, b, c".
+std::string JoinNames(const std::vector<std::string>& items);
+
+// Whether a YAML scalar was written in quotes ("8080" is text, 8080 a number).
+bool IsQuotedScalar(const YAML::Node& node);
+
+// One key of a mapping, with the nodes for positions.
+struct ConfigEntry {
+  std::string key;
+  YAML::Node key_node;
+  YAML::Node value;
+};
+
+class ConfigFieldReader {
+ public:
+  // `path` names the file in messages; `environment` resolves ${env:NAME} (nullptr = getenv).
+  ConfigFieldReader(std::string path, EnvironmentLookup environment)
+      : path_(std::move(path)), environment_(environment) {}
+
+  // "file:line:column" of `node` (just "file" when the node has no position).
+  std::string At(const YAML::Node& node) const;
+  Error Fail(const YAML::Node& node, const std::string& where, const std::string& what) const;
+
+  // The keys of `map` in order; duplicate or non-scalar keys are errors.
+  Status Entries(const YAML::Node& map, const std::string& where,
+                 std::vector<ConfigEntry>* out) const;
+  // A scalar value, as written (an empty unquoted value is an error).
+  Result<std::string> Text(const ConfigEntry& entry, const std::string& where) const;
+  // Text with ${env:} / ${file:} substituted; *secret tells whether a reference was used.
+  Result<std::string> Resolved(const ConfigEntry& entry, const std::string& where,
+                               bool* secret) const;
+  // A non-empty secret without line breaks or NULs.
+  Result<Secret> SecretValue(const ConfigEntry& entry, const std::string& where) const;
+  // A secret URL that passes CheckTargetUrl.
+  Result<Secret> UrlValue(const ConfigEntry& entry, const std::string& where) const;
+  // An unquoted whole number in [min, max].
+  Result<long> Integer(const ConfigEntry& entry, const std::string& where, long min,
+                       long max) const;
+  // A duration (ParseDuration) in [min, max].
+  Result<std::chrono::seconds> Duration(const ConfigEntry& entry, const std::string& where,
+                                        std::chrono::seconds min, std::chrono::seconds max) const;
+  // true/false (yes/no are refused: YAML 1.1 and 1.2 readers disagree on them).
+  Result<bool> Boolean(const ConfigEntry& entry, const std::string& where) const;
+  // A list of non-empty scalars (a single scalar is not accepted as a list).
+  Result<std::vector<std::string>> TextList(const ConfigEntry& entry,
+                                            const std::string& where) const;
+
+  const std::string& path() const { return path_; }
+  EnvironmentLookup environment() const { return environment_; }
+
+ private:
+  std::string path_;
+  EnvironmentLookup environment_;
+};
+
+}  // namespace trailwatch::config
