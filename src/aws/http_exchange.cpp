@@ -64,6 +64,10 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
+}
+
 }  // namespace
 
 CurlEasy::CurlEasy() {
@@ -116,6 +120,11 @@ Result<HttpExchangeResponse> CurlEasy::Perform(const HttpExchangeRequest& reques
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response);
+  if (request.stop.stop_possible()) {
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &request.stop);
+  }
   CURLcode rc = curl_easy_perform(curl);
   // The password stays in the handle until the next reset; clear it now.
   if (!request.user_password.empty()) curl_easy_setopt(curl, CURLOPT_USERPWD, nullptr);

@@ -10,6 +10,7 @@
 
 #include <cstddef>
 #include <map>
+#include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ struct HttpExchangeRequest {
   long stall_seconds = 0;     // fail when under 1 byte/s for this long; 0 = never
   std::string aws_sigv4;      // "aws:amz:<region>:<service>": sign with SigV4 when set
   std::string user_password;  // "<access key>:<secret>" for aws_sigv4 (a secret)
+  // When stop is requested the transfer is abandoned (checked about once a second by curl's
+  // progress callback), so an SQS long poll does not hold up a shutdown for 20 s.
+  std::stop_token stop;
 };
 
 struct HttpExchangeResponse {

@@ -91,4 +91,13 @@ Result<std::vector<SourceConfig>> LoadSourcesConfig(const YAML::Node& root, cons
 // "directory", "s3", "sqs", "http".
 const char* SourceTypeName(SourceConfig::Type type);
 
+// The name a source reports (Source::name()) and keys its checkpoints by:
+// "directory:<path>", "s3://<bucket>/<prefix>", "sqs:<queue url>", "http:<listen>". Two sources
+// with the same name in one config are refused by LoadSourcesConfig.
+std::string SourceName(const SourceConfig& config);
+
+// The region in an SQS queue URL (https://sqs.<region>.amazonaws.com/... or
+// https://<region>.queue.amazonaws.com/...); empty when the host names none (custom endpoints).
+std::string RegionFromQueueUrl(const std::string& queue_url);
+
 }  // namespace trailwatch::sources

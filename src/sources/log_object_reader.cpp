@@ -1,0 +1,123 @@
+// LogObjectReader (log_object_reader.h).
+#include "sources/log_object_reader.h"
+
+#include <cstring>
+#include <utility>
+
+#include "cloudtrail/log_key.h"
+#include "scan/scan_input.h"
+
+namespace trailwatch::sources {
+
+namespace {
+
+constexpr size_t kMaxReportedBadRecords = 5;
+
+}  // namespace
+
+LogObjectClass ClassifyLogObject(std::string_view name) {
+  // The scan's classification, with no pruning filter: one definition of "a CloudTrail log file".
+  std::string account;
+  switch (scan::ClassifyInput(name, scan::ScanFilter{}, /*named=*/false, &account)) {
+    case scan::InputClass::kRead:
+      return LogObjectClass::kLogFile;
+    case scan::InputClass::kDigest:
+      return LogObjectClass::kDigest;
+    case scan::InputClass::kInsight:
+      return LogObjectClass::kInsight;
+    default:
+      return LogObjectClass::kOther;
+  }
+}
+
+const char* LogObjectClassName(LogObjectClass kind) {
+  switch (kind) {
+    case LogObjectClass::kLogFile:
+      return "log file";
+    case LogObjectClass::kDigest:
+      return "digest";
+    case LogObjectClass::kInsight:
+      return "insight";
+    case LogObjectClass::kOther:
+      break;
+  }
+  return "other";
+}
+
+LogObjectOutcome LogObjectReader::Read(std::string_view name, std::string_view bytes,
+                                       const std::string& origin, const BatchSink& sink) {
+  LogObjectOutcome outcome;
+  auto unreadable = [&](const std::string& why) {
+    outcome.state = LogObjectOutcome::State::kUnreadable;
+    outcome.error = origin + ": " + why;
+    return outcome;
+  };
+
+  // Gzip is recognised by its magic bytes, not the name: a plain .json.gz upload or a gzip
+  // named .json both read.
+  if (cloudtrail::LooksLikeGzip(bytes)) {
+    if (Status s = inflater_.InflateInto(bytes, buffer_); !s.ok()) return unreadable(s.message());
+  } else {
+    if (Status s = buffer_.Reserve(bytes.size()); !s.ok()) return unreadable(s.message());
+    if (!bytes.empty()) std::memcpy(buffer_.data(), bytes.data(), bytes.size());
+    buffer_.SetSize(bytes.size());
+  }
+
+  std::string key_account;
+  if (auto key = cloudtrail::ParseLogKey(name)) key_account = std::string(key->account);
+
+  std::vector<SourceEvent> batch;
+  batch.reserve(batch_size_);
+  bool sink_failed = false;
+  auto flush = [&]() {
+    if (batch.empty() || sink_failed) return;
+    Status s = sink(batch);
+    if (!s.ok()) {
+      sink_failed = true;
+      outcome.state = LogObjectOutcome::State::kSubmitFailed;
+      outcome.error = origin + ": " + s.message();
+    } else {
+      outcome.events += batch.size();
+    }
+    batch.clear();
+  };
+  auto bad = [&](const std::string& why) {
+    ++outcome.bad_records;
+    if (outcome.bad_record_errors.size() < kMaxReportedBadRecords) {
+      outcome.bad_record_errors.push_back(why);
+    }
+  };
+
+  auto read = records_.Read(
+      buffer_.padded_view(), origin,
+      [&](const cloudtrail::RawRecord& record) {
+        if (sink_failed) return;  // the object will be retried as a whole
+        if (record.is_envelope) {
+          batch.push_back(SourceEvent{std::string(record.json), origin});
+        } else {
+          auto envelope = envelopes_.Build(record.padded_json(), key_account);
+          if (!envelope.ok()) {
+            bad(origin + ": record " + std::to_string(record.index) +
+                (record.line ? " (line " + std::to_string(record.line) + ")" : "") + ": " +
+                envelope.message());
+            return;
+          }
+          batch.push_back(SourceEvent{std::move(envelope->json), origin});
+        }
+        if (batch.size() >= batch_size_) flush();
+      },
+      [&](const Error& error) { bad(error.message); });
+  // Records before a fatal error are still submitted: what was readable is evaluated (as the
+  // scan does), and the object is then recorded as unreadable.
+  flush();
+  if (sink_failed) return outcome;
+  if (!read.ok()) {
+    outcome.state = LogObjectOutcome::State::kUnreadable;
+    outcome.error = read.message();
+    if (outcome.error.find(origin) == std::string::npos)
+      outcome.error = origin + ": " + read.message();
+  }
+  return outcome;
+}
+
+}  // namespace trailwatch::sources
