@@ -1,0 +1,308 @@
+// DirectorySource (directory_source.h).
+#include "sources/directory_source.h"
+
+#include <poll.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "service/metrics.h"
+#include "sources/log_object_reader.h"
+#include "store/checkpoint_store.h"
+
+namespace trailwatch::sources {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// How long poll() waits: the bound on how late a stop request is noticed.
+constexpr int kPollTimeoutMs = 250;
+// A file larger than this is refused rather than read into memory (CloudTrail files are at most
+// 50 MB compressed, formats.md §1.5).
+constexpr uint64_t kMaxFileBytes = uint64_t{1} << 30;
+constexpr std::chrono::milliseconds kFirstRetry{500};
+constexpr std::chrono::milliseconds kMaxRetry{60000};
+
+constexpr uint32_t kDirectoryMask =
+    IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
+
+Result<std::string> ReadWholeFile(const std::string& path, uint64_t size) {
+  if (size > kMaxFileBytes) {
+    return Error{path + ": " + std::to_string(size) + " bytes is over the 1 GiB file limit"};
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{path + ": cannot open: " + std::strerror(errno)};
+  std::string bytes;
+  bytes.resize(size);
+  in.read(bytes.data(), static_cast<std::streamsize>(size));
+  bytes.resize(static_cast<size_t>(in.gcount()));
+  if (in.bad()) return Error{path + ": read error"};
+  return bytes;
+}
+
+int64_t MtimeNs(const struct stat& st) {
+  return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
+}
+
+}  // namespace
+
+// The inotify descriptor and the watched directories (watch descriptor -> path).
+class DirectorySource::Watcher {
+ public:
+  Watcher() : fd_(inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {}
+  ~Watcher() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Watcher(const Watcher&) = delete;
+  Watcher& operator=(const Watcher&) = delete;
+
+  int fd() const { return fd_; }
+
+  // Watches `directory` (and, when recursive, every directory below it). Returns the first error.
+  Status Add(const std::string& directory, bool recursive) {
+    Status first = AddOne(directory);
+    if (!recursive) return first;
+    std::error_code error;
+    fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied,
+                                        error);
+    for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+      std::error_code entry_error;
+      if (it->is_directory(entry_error) && !it->is_symlink(entry_error)) {
+        Status s = AddOne(it->path().string());
+        if (first.ok() && !s.ok()) first = s;
+      }
+    }
+    return first;
+  }
+
+  void Forget(int wd) { paths_.erase(wd); }
+
+  const std::string* PathOf(int wd) const {
+    auto it = paths_.find(wd);
+    return it == paths_.end() ? nullptr : &it->second;
+  }
+
+ private:
+  Status AddOne(const std::string& directory) {
+    int wd = inotify_add_watch(fd_, directory.c_str(), kDirectoryMask);
+    if (wd < 0) {
+      std::string why = std::strerror(errno);
+      if (errno == ENOSPC) why += " (raise fs.inotify.max_user_watches)";
+      return Error{directory + ": cannot watch: " + why};
+    }
+    paths_[wd] = directory;
+    return Status::Ok();
+  }
+
+  int fd_;
+  std::map<int, std::string> paths_;
+};
+
+DirectorySource::DirectorySource(DirectorySourceConfig config, SourceContext context)
+    : config_(std::move(config)),
+      context_(std::move(context)),
+      name_("directory:" + config_.path),
+      reader_(std::make_unique<LogObjectReader>()) {}
+
+DirectorySource::~DirectorySource() = default;
+
+std::string DirectorySource::name() const { return name_; }
+
+void DirectorySource::ProcessFile(const std::string& path, EventSink& sink) {
+  service::Metrics& metrics = *context_.metrics;
+  auto count = [&](const char* result) {
+    metrics.Add("trailwatch_source_files_total", {{"source", name_}, {"result", result}});
+  };
+  LogObjectClass kind = ClassifyLogObject(path);
+  if (kind != LogObjectClass::kLogFile) {
+    count("skipped");
+    return;
+  }
+  struct stat st;
+  if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;  // gone, or not a file
+  auto seen = checkpoints_->FileSeen(name_, path, st.st_size, MtimeNs(st));
+  if (!seen.ok()) {
+    context_.log->error("{}: {}", name_, seen.message());
+    retries_.try_emplace(path, Retry{std::chrono::steady_clock::now() + kFirstRetry, kFirstRetry});
+    return;
+  }
+  if (*seen) {
+    retries_.erase(path);
+    return;
+  }
+  auto bytes = ReadWholeFile(path, static_cast<uint64_t>(st.st_size));
+  if (!bytes.ok()) {
+    context_.log->warn("{}: {}", name_, bytes.message());
+    count("failed");
+    (void)checkpoints_->MarkFileSeen(name_, path,
+                                     store::FileCheckpoint{st.st_size, MtimeNs(st), true});
+    return;
+  }
+  LogObjectOutcome outcome = reader_->Read(
+      path, *bytes, path,
+      [&](std::span<const SourceEvent> events) { return sink.Submit(name_, events); });
+  for (const std::string& error : outcome.bad_record_errors) {
+    context_.log->warn("{}: skipped a record: {}", name_, error);
+  }
+  if (outcome.bad_records > 0) {
+    metrics.Add("trailwatch_source_bad_records_total", {{"source", name_}},
+                static_cast<double>(outcome.bad_records));
+  }
+  store::FileCheckpoint done{st.st_size, MtimeNs(st), false};
+  switch (outcome.state) {
+    case LogObjectOutcome::State::kDone:
+      count("read");
+      break;
+    case LogObjectOutcome::State::kUnreadable:
+      context_.log->warn("{}: not a readable CloudTrail file, recorded as failed: {}", name_,
+                         outcome.error);
+      count("failed");
+      done.failed = true;
+      break;
+    case LogObjectOutcome::State::kSubmitFailed: {
+      // Not recorded: the file is read again, whole, on the next try (replays are deduplicated
+      // by the outbox).
+      auto [it, inserted] = retries_.try_emplace(path, Retry{{}, kFirstRetry});
+      if (!inserted) it->second.backoff = std::min(kMaxRetry, it->second.backoff * 2);
+      it->second.at = std::chrono::steady_clock::now() + it->second.backoff;
+      context_.log->warn("{}: {}; retrying in {} ms", name_, outcome.error,
+                         it->second.backoff.count());
+      count("retry");
+      return;
+    }
+  }
+  retries_.erase(path);
+  if (Status s = checkpoints_->MarkFileSeen(name_, path, done); !s.ok()) {
+    // The alerts are committed; without the checkpoint the file is read again after a restart,
+    // which the outbox deduplicates.
+    context_.log->error("{}: {}", name_, s.message());
+  }
+}
+
+void DirectorySource::Scan(const std::string& directory, std::stop_token stop, EventSink& sink) {
+  std::vector<std::string> files;
+  std::error_code error;
+  if (config_.recursive) {
+    fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied,
+                                        error);
+    for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
+      std::error_code entry_error;
+      if (it->is_regular_file(entry_error) && !it->is_symlink(entry_error)) {
+        files.push_back(it->path().string());
+      }
+    }
+  } else {
+    fs::directory_iterator it(directory, fs::directory_options::skip_permission_denied, error);
+    for (; !error && it != fs::directory_iterator(); it.increment(error)) {
+      std::error_code entry_error;
+      if (it->is_regular_file(entry_error) && !it->is_symlink(entry_error)) {
+        files.push_back(it->path().string());
+      }
+    }
+  }
+  if (error) context_.log->warn("{}: listing {}: {}", name_, directory, error.message());
+  // CloudTrail file names sort by delivery minute within a folder: read oldest first.
+  std::sort(files.begin(), files.end());
+  for (const std::string& file : files) {
+    if (stop.stop_requested()) return;
+    ProcessFile(file, sink);
+  }
+}
+
+void DirectorySource::RetryDue(EventSink& sink) {
+  auto now = std::chrono::steady_clock::now();
+  std::vector<std::string> due;
+  for (const auto& [path, retry] : retries_) {
+    if (retry.at <= now) due.push_back(path);
+  }
+  for (const std::string& path : due) ProcessFile(path, sink);
+}
+
+Status DirectorySource::Run(std::stop_token stop, EventSink& sink) {
+  auto store = store::CheckpointStore::Open(context_.store_path);
+  if (!store.ok()) return Error{name_ + ": " + store.message()};
+  checkpoints_ = std::move(store.value());
+
+  std::error_code error;
+  if (!fs::is_directory(config_.path, error)) {
+    return Error{name_ + ": " + config_.path + " is not a directory"};
+  }
+  Watcher watcher;
+  if (watcher.fd() < 0) return Error{name_ + ": inotify_init1: " + std::strerror(errno)};
+  // Watch first, then scan: a file completed during the scan is then seen by one or the other
+  // (both is harmless: the second finds it recorded).
+  if (Status s = watcher.Add(config_.path, config_.recursive); !s.ok()) {
+    context_.log->warn("{}: {}", name_, s.message());
+  }
+  Scan(config_.path, stop, sink);
+  context_.log->info("{}: initial scan done; watching for new files", name_);
+
+  alignas(inotify_event) char buffer[64 * 1024];
+  while (!stop.stop_requested()) {
+    pollfd descriptor{watcher.fd(), POLLIN, 0};
+    int ready = poll(&descriptor, 1, kPollTimeoutMs);
+    if (ready < 0 && errno != EINTR) {
+      return Error{name_ + ": poll: " + std::strerror(errno)};
+    }
+    bool rescan = false;
+    std::vector<std::string> files;
+    std::vector<std::string> new_directories;
+    for (;;) {
+      ssize_t length = read(watcher.fd(), buffer, sizeof buffer);
+      if (length <= 0) break;  // EAGAIN: drained
+      for (char* at = buffer; at < buffer + length;) {
+        auto* event = reinterpret_cast<inotify_event*>(at);
+        at += sizeof(inotify_event) + event->len;
+        if (event->mask & IN_Q_OVERFLOW) {
+          rescan = true;
+          continue;
+        }
+        if (event->mask & IN_IGNORED) {
+          watcher.Forget(event->wd);
+          continue;
+        }
+        const std::string* directory = watcher.PathOf(event->wd);
+        if (directory == nullptr || event->len == 0) continue;
+        std::string path = *directory + "/" + event->name;
+        if (event->mask & IN_ISDIR) {
+          if (config_.recursive && (event->mask & (IN_CREATE | IN_MOVED_TO))) {
+            new_directories.push_back(path);
+          }
+        } else if (event->mask & (IN_CLOSE_WRITE | IN_MOVED_TO)) {
+          files.push_back(std::move(path));
+        }
+      }
+    }
+    for (const std::string& directory : new_directories) {
+      // Files may have landed in it before the watch was added: scan it once.
+      if (Status s = watcher.Add(directory, true); !s.ok()) {
+        context_.log->warn("{}: {}", name_, s.message());
+      }
+      Scan(directory, stop, sink);
+    }
+    for (const std::string& file : files) {
+      if (stop.stop_requested()) break;
+      ProcessFile(file, sink);
+    }
+    if (rescan) {
+      context_.log->warn("{}: inotify queue overflowed; rescanning", name_);
+      context_.metrics->Add("trailwatch_source_rescans_total", {{"source", name_}});
+      (void)watcher.Add(config_.path, config_.recursive);
+      Scan(config_.path, stop, sink);
+    }
+    RetryDue(sink);
+  }
+  return Status::Ok();
+}
+
+}  // namespace trailwatch::sources

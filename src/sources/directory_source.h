@@ -1,0 +1,65 @@
+// DirectorySource: CloudTrail log files in a local directory (`{type: directory, path: ...}`).
+//
+// At start every file under the path (recursively unless `recursive: false`) that is not yet in
+// the store's checkpoints is read; then inotify reports files as they are completed
+// (IN_CLOSE_WRITE, or IN_MOVED_TO for files renamed into place, the way log shippers publish),
+// new subdirectories are watched as they appear, and an inotify queue overflow (IN_Q_OVERFLOW)
+// triggers a full rescan. Names that are not CloudTrail log files (digests, Insights, other
+// extensions) are skipped without reading them (log_object_reader.h).
+//
+// Checkpoints (store/checkpoint_store.h): one row per file, keyed by path, holding size and mtime.
+// A file is recorded only after EventSink::Submit accepted all its events, so a restart neither
+// re-alerts (the file is recorded) nor skips (a file not yet recorded is read at start). A file
+// changed since (other size or mtime) is read again. A file that cannot be read as CloudTrail is
+// logged with its name, counted and recorded as failed: it is not retried until it changes. When
+// Submit fails, the file is retried with backoff and the source keeps running.
+//
+// Thread-safety: Run is called once, on its own thread; name() from any thread.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "sources/source.h"
+#include "sources/sources_config.h"
+
+namespace trailwatch::store {
+class CheckpointStore;
+}
+
+namespace trailwatch::sources {
+
+class LogObjectReader;
+
+class DirectorySource : public Source {
+ public:
+  DirectorySource(DirectorySourceConfig config, SourceContext context);
+  ~DirectorySource() override;
+
+  std::string name() const override;
+  Status Run(std::stop_token stop, EventSink& sink) override;
+
+ private:
+  class Watcher;  // the inotify descriptor and its watches (directory_source.cpp)
+
+  // Reads every not-yet-recorded file under `directory`.
+  void Scan(const std::string& directory, std::stop_token stop, EventSink& sink);
+  // Reads one file unless it is recorded with its current size and mtime.
+  void ProcessFile(const std::string& path, EventSink& sink);
+  void RetryDue(EventSink& sink);
+
+  DirectorySourceConfig config_;
+  SourceContext context_;
+  std::string name_;
+  std::unique_ptr<store::CheckpointStore> checkpoints_;
+  std::unique_ptr<LogObjectReader> reader_;
+  struct Retry {
+    std::chrono::steady_clock::time_point at;
+    std::chrono::milliseconds backoff{0};
+  };
+  std::map<std::string, Retry> retries_;  // files whose Submit failed
+};
+
+}  // namespace trailwatch::sources
