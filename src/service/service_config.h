@@ -21,6 +21,7 @@ struct ServiceConfig {
   config::TargetsConfig targets;  // store, accounts, targets
   std::vector<sources::SourceConfig> sources;
   std::vector<rules::RuleSpec> rules;  // packs expanded, routes applied
+  std::vector<std::string> warnings;   // not errors, worth a log line (e.g. a rule with no target)
 };
 
 // Loads and validates the file. On failure the error's message holds one line per problem, each

@@ -12,6 +12,7 @@
 #include <memory>
 #include <string>
 
+#include <spdlog/formatter.h>
 #include <spdlog/logger.h>
 
 #include "common/result.h"

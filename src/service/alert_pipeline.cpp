@@ -1,0 +1,171 @@
+#include "service/alert_pipeline.h"
+
+#include <chrono>
+
+#include <simdjson.h>
+
+#include "targets/target.h"
+
+namespace trailwatch::service {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+std::string EventIdOfEnvelope(std::string_view envelope_json) {
+  simdjson::padded_string padded(envelope_json);
+  simdjson::ondemand::parser parser;
+  simdjson::ondemand::document document;
+  if (parser.iterate(padded).get(document)) return {};
+  simdjson::ondemand::object object;
+  if (document.get_object().get(object)) return {};
+  std::string id;
+  std::string event_id;
+  // One forward pass: the envelope's key order is not fixed.
+  for (auto field : object) {
+    std::string_view key;
+    if (field.unescaped_key().get(key)) return {};
+    if (key == "id") {
+      std::string_view value;
+      if (!field.value().get_string().get(value)) id = std::string(value);
+    } else if (key == "detail") {
+      simdjson::ondemand::object detail;
+      if (field.value().get_object().get(detail)) continue;
+      std::string_view value;
+      if (!detail.find_field_unordered("eventID").get_string().get(value)) {
+        event_id = std::string(value);
+      }
+    }
+  }
+  return event_id.empty() ? id : event_id;
+}
+
+Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
+    const std::vector<rules::RuleSpec>& rules, const config::TargetsConfig& targets) {
+  auto compiled = std::make_shared<PipelineRules>();
+  for (const config::TargetConfig& target : targets.targets) compiled->targets[target.name] = target;
+  for (const rules::RuleSpec& rule : rules) {
+    for (const std::string& target : rule.targets) {
+      if (!compiled->targets.count(target)) {
+        return Error{"rule \"" + rule.name + "\": no target named \"" + target + "\""};
+      }
+    }
+  }
+  auto engine = rules::RuleEngine::Build(rules);
+  if (!engine.ok()) return engine.error();
+  compiled->engine = std::move(engine.value());
+  return std::shared_ptr<const PipelineRules>(std::move(compiled));
+}
+
+AlertPipeline::AlertPipeline(outbox::Outbox* outbox, rules::ThresholdStore* thresholds,
+                             Metrics* metrics, std::shared_ptr<spdlog::logger> log,
+                             std::shared_ptr<const PipelineRules> rules)
+    : outbox_(outbox),
+      thresholds_(thresholds),
+      metrics_(metrics),
+      log_(std::move(log)),
+      rules_(std::move(rules)) {
+  metrics_->Describe("trailwatch_events_total", "counter", "Events received, per source.");
+  metrics_->Describe("trailwatch_event_errors_total", "counter",
+                     "Events that could not be evaluated (not JSON, too complex), per source.");
+  metrics_->Describe("trailwatch_matches_total", "counter",
+                     "Events matched by a rule (after suppressions), per rule.");
+  metrics_->Describe("trailwatch_suppressed_total", "counter",
+                     "Matches dropped by a rule's suppression.");
+  metrics_->Describe("trailwatch_threshold_held_total", "counter",
+                     "Matches counted towards a threshold that did not (yet) alert, per rule.");
+  metrics_->Describe("trailwatch_alerts_queued_total", "counter",
+                     "Alerts committed to the outbox, per target.");
+  metrics_->Describe("trailwatch_alerts_duplicate_total", "counter",
+                     "Alerts already in the outbox (same target, rule and eventID), per target.");
+}
+
+void AlertPipeline::SetRules(std::shared_ptr<const PipelineRules> rules) {
+  std::lock_guard lock(rules_mutex_);
+  rules_ = std::move(rules);
+}
+
+std::shared_ptr<const PipelineRules> AlertPipeline::rules() const {
+  std::lock_guard lock(rules_mutex_);
+  return rules_;
+}
+
+Status AlertPipeline::Submit(const std::string& source_name,
+                             std::span<const sources::SourceEvent> events) {
+  std::shared_ptr<const PipelineRules> snapshot = rules();
+  rules::RuleEvaluator evaluator(snapshot->engine);
+  const std::vector<rules::RuleSpec>& specs = snapshot->engine->rules();
+  std::vector<outbox::NewEntry> entries;
+  metrics_->Add("trailwatch_events_total", {{"source", source_name}},
+                static_cast<double>(events.size()));
+  for (const sources::SourceEvent& event : events) {
+    uint64_t suppressed_before = evaluator.suppressed();
+    auto matched = evaluator.Evaluate(event.envelope_json);
+    if (!matched.ok()) {
+      log_->warn("source {}: {}: event not evaluated: {}", source_name, event.origin,
+                 matched.message());
+      metrics_->Add("trailwatch_event_errors_total", {{"source", source_name}});
+      continue;
+    }
+    if (evaluator.suppressed() != suppressed_before) {
+      metrics_->Add("trailwatch_suppressed_total", {},
+                    static_cast<double>(evaluator.suppressed() - suppressed_before));
+    }
+    if (matched->empty()) continue;
+    // Copied: the span is only valid until the next Evaluate.
+    std::vector<uint32_t> fired(matched->begin(), matched->end());
+    std::string event_id = EventIdOfEnvelope(event.envelope_json);
+    for (uint32_t rule_index : fired) {
+      const rules::RuleSpec& rule = specs[rule_index];
+      metrics_->Add("trailwatch_matches_total", {{"rule", rule.name}});
+      if (rule.threshold) {
+        if (thresholds_ == nullptr) {
+          return Error{"rule \"" + rule.name + "\" has a threshold but no threshold store is open"};
+        }
+        auto decision = thresholds_->Observe(rule, event.envelope_json);
+        if (!decision.ok()) {
+          // An event without a usable `time` cannot be counted; it can never succeed on retry.
+          log_->warn("source {}: {}: rule {}: threshold not applied: {}", source_name,
+                     event.origin, rule.name, decision.message());
+          metrics_->Add("trailwatch_event_errors_total", {{"source", source_name}});
+          continue;
+        }
+        if (!decision->fire) {
+          metrics_->Add("trailwatch_threshold_held_total", {{"rule", rule.name}});
+          continue;
+        }
+      }
+      alerts::Alert alert;
+      alert.rule = rule.name;
+      alert.severity = rule.severity;
+      alert.event_json = event.envelope_json;
+      alert.event_id = event_id;
+      alert.origin = event.origin;
+      for (const std::string& target_name : rule.targets) {
+        auto target = snapshot->targets.find(target_name);
+        if (target == snapshot->targets.end()) continue;  // checked when the rules were compiled
+        entries.push_back({target_name, targets::ChannelKey(target->second), alert});
+      }
+    }
+  }
+  if (entries.empty()) return Status{};
+  auto stored = outbox_->Enqueue(entries, NowMs());
+  if (!stored.ok()) return stored.error();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    metrics_->Add(stored->ids[i] != 0 ? "trailwatch_alerts_queued_total"
+                                      : "trailwatch_alerts_duplicate_total",
+                  {{"target", entries[i].target}});
+  }
+  if (stored->inserted > 0) {
+    log_->info("source {}: {} alert(s) queued{}", source_name, stored->inserted,
+               stored->duplicates ? fmt::format(", {} already queued", stored->duplicates) : "");
+  }
+  return Status{};
+}
+
+}  // namespace trailwatch::service

@@ -1,0 +1,210 @@
+#include "service/service.h"
+
+#include <chrono>
+#include <filesystem>
+
+#include "service/source_factory.h"
+
+namespace trailwatch::service {
+namespace {
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+bool AnyThreshold(const std::vector<rules::RuleSpec>& rules) {
+  for (const rules::RuleSpec& rule : rules) {
+    if (rule.threshold) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Service::Service(std::shared_ptr<spdlog::logger> log, ServiceOptions options)
+    : log_(std::move(log)), options_(options) {
+  metrics_.Describe("trailwatch_deliveries_total", "counter",
+                    "Delivery attempts by target and result (delivered, retry, dead).");
+  metrics_.Describe("trailwatch_outbox_entries", "gauge", "Outbox entries by state.");
+  metrics_.Describe("trailwatch_outbox_lag_seconds", "gauge",
+                    "Age of the oldest alert not yet delivered (0 when none).");
+  metrics_.Describe("trailwatch_up", "gauge", "1 while the service runs.");
+}
+
+Service::~Service() { Stop(); }
+
+std::optional<std::string> Service::Fatal() const {
+  std::lock_guard lock(fatal_mutex_);
+  return fatal_;
+}
+
+Status Service::Start(ServiceConfig config) {
+  config_ = std::move(config);
+  const std::string& store = config_.targets.store;
+  // The store's directory is created like the store itself (a fresh deployment, `make run`).
+  std::error_code created;
+  std::filesystem::path parent = std::filesystem::path(store).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent, created);
+  if (created) return Error{store + ": cannot create its directory: " + created.message()};
+  auto lock = outbox::DeliveryLock::TryAcquire(store);
+  if (!lock.ok()) return lock.error();
+  lock_ = std::move(lock.value());
+  auto opened = outbox::Outbox::Open(store);
+  if (!opened.ok()) return opened.error();
+  outbox_ = std::move(opened.value());
+  auto recovered = outbox_->RecoverInFlight();
+  if (!recovered.ok()) return recovered.error();
+  if (*recovered > 0) {
+    log_->warn("outbox: {} alert(s) were in flight when the last run stopped; they are sent again "
+               "(the far side may see them twice)",
+               *recovered);
+  }
+  auto thresholds = rules::ThresholdStore::Open(store);
+  if (!thresholds.ok()) return thresholds.error();
+  thresholds_ = std::move(thresholds.value());
+
+  auto compiled = CompilePipelineRules(config_.rules, config_.targets);
+  if (!compiled.ok()) return compiled.error();
+  pipeline_ = std::make_unique<AlertPipeline>(outbox_.get(), thresholds_.get(), &metrics_, log_,
+                                              std::move(compiled.value()));
+  if (Status started = StartDelivery(config_.targets); !started.ok()) return started;
+  if (Status started = StartSources(config_.sources); !started.ok()) {
+    StopDelivery();
+    return started;
+  }
+  metrics_.Set("trailwatch_up", {}, 1);
+  metrics_thread_ = std::jthread([this](std::stop_token stop) {
+    std::mutex mutex;
+    std::condition_variable_any wake;
+    while (!stop.stop_requested()) {
+      RefreshOutboxMetrics();
+      std::unique_lock lock(mutex);
+      wake.wait_for(lock, stop, options_.metrics_interval, [] { return false; });
+    }
+  });
+  size_t enabled = 0;
+  for (const rules::RuleSpec& rule : config_.rules) enabled += rule.enabled ? 1 : 0;
+  log_->info("trailwatch running: {} source(s), {} rule(s) enabled, {} target(s), store {}",
+             sources_.size(), enabled, config_.targets.targets.size(), store);
+  return Status{};
+}
+
+Status Service::Reload(ServiceConfig config) {
+  if (config.targets.store != config_.targets.store) {
+    return Error{"the store cannot change on reload (restart the service to use " +
+                 config.targets.store + ")"};
+  }
+  // Everything that can fail is built before anything running is touched.
+  auto compiled = CompilePipelineRules(config.rules, config.targets);
+  if (!compiled.ok()) return compiled.error();
+  auto targets = targets::MakeDeliveryTargets(config.targets, outbox_.get());
+  if (!targets.ok()) return targets.error();
+  if (AnyThreshold(config.rules) && thresholds_ == nullptr) {
+    return Error{"thresholds need the store, which is not open"};
+  }
+
+  pipeline_->SetRules(std::move(compiled.value()));
+  StopSources();
+  StopDelivery();
+  config_ = std::move(config);
+  if (Status started = StartDelivery(config_.targets); !started.ok()) return started;
+  if (Status started = StartSources(config_.sources); !started.ok()) return started;
+  size_t enabled = 0;
+  for (const rules::RuleSpec& rule : config_.rules) enabled += rule.enabled ? 1 : 0;
+  log_->info("configuration reloaded: {} source(s), {} rule(s) enabled, {} target(s)",
+             sources_.size(), enabled, config_.targets.targets.size());
+  return Status{};
+}
+
+void Service::Stop() {
+  if (!pipeline_) return;
+  StopSources();
+  StopDelivery();
+  if (metrics_thread_.joinable()) {
+    metrics_thread_.request_stop();
+    metrics_thread_.join();
+  }
+  metrics_.Set("trailwatch_up", {}, 0);
+  pipeline_.reset();
+  thresholds_.reset();
+  outbox_.reset();
+  lock_.reset();
+}
+
+Status Service::StartSources(const std::vector<sources::SourceConfig>& configs) {
+  sources::SourceContext context;
+  context.log = log_;
+  context.metrics = &metrics_;
+  context.store_path = config_.targets.store;
+  std::vector<std::unique_ptr<sources::Source>> made;
+  for (const sources::SourceConfig& config : configs) {
+    auto source = MakeSource(config, context);
+    if (!source.ok()) return source.error();
+    made.push_back(std::move(source.value()));
+  }
+  for (auto& source : made) {
+    RunningSource running;
+    running.source = std::move(source);
+    sources::Source* raw = running.source.get();
+    running.thread = std::jthread([this, raw](std::stop_token stop) {
+      Status ran = raw->Run(stop, *pipeline_);
+      if (!ran.ok() && !stop.stop_requested()) {
+        log_->error("source {} stopped: {}", raw->name(), ran.message());
+        std::lock_guard lock(fatal_mutex_);
+        if (!fatal_) fatal_ = "source " + raw->name() + ": " + ran.message();
+      }
+    });
+    sources_.push_back(std::move(running));
+  }
+  return Status{};
+}
+
+void Service::StopSources() {
+  for (RunningSource& running : sources_) running.thread.request_stop();
+  for (RunningSource& running : sources_) {
+    if (running.thread.joinable()) running.thread.join();
+  }
+  sources_.clear();
+}
+
+Status Service::StartDelivery(const config::TargetsConfig& targets) {
+  auto delivery = targets::MakeDeliveryTargets(targets, outbox_.get());
+  if (!delivery.ok()) return delivery.error();
+  targets::DeliveryOptions options;
+  options.on_outcome = [this](const outbox::Entry& entry, const targets::Outcome&,
+                              const std::string& disposition) {
+    metrics_.Add("trailwatch_deliveries_total",
+                 {{"target", entry.target}, {"result", disposition}});
+  };
+  worker_ = std::make_unique<targets::DeliveryWorker>(outbox_.get(), std::move(delivery.value()),
+                                                      options);
+  worker_->Start();
+  return Status{};
+}
+
+void Service::StopDelivery() {
+  if (!worker_) return;
+  worker_->Stop();
+  worker_.reset();
+}
+
+void Service::RefreshOutboxMetrics() {
+  if (!outbox_) return;
+  auto stats = outbox_->Stats();
+  if (!stats.ok()) {
+    log_->warn("metrics: outbox statistics unavailable: {}", stats.message());
+    return;
+  }
+  metrics_.Set("trailwatch_outbox_entries", {{"state", "pending"}}, static_cast<double>(stats->pending));
+  metrics_.Set("trailwatch_outbox_entries", {{"state", "in_flight"}}, static_cast<double>(stats->in_flight));
+  metrics_.Set("trailwatch_outbox_entries", {{"state", "delivered"}}, static_cast<double>(stats->delivered));
+  metrics_.Set("trailwatch_outbox_entries", {{"state", "dead"}}, static_cast<double>(stats->dead));
+  double lag = stats->oldest_pending_created_at == 0
+                   ? 0
+                   : static_cast<double>(NowMs() - stats->oldest_pending_created_at) / 1000.0;
+  metrics_.Set("trailwatch_outbox_lag_seconds", {}, lag < 0 ? 0 : lag);
+}
+
+}  // namespace trailwatch::service

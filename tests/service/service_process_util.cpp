@@ -1,0 +1,137 @@
+#include "service/service_process_util.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+extern char** environ;
+
+namespace trailwatch::testing {
+namespace {
+
+std::string ReadWhole(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+size_t CountOccurrences(const std::string& haystack, const std::string& needle) {
+  size_t count = 0;
+  for (size_t at = haystack.find(needle); at != std::string::npos;
+       at = haystack.find(needle, at + needle.size())) {
+    ++count;
+  }
+  return count;
+}
+
+ServiceProcess::ServiceProcess(const std::vector<std::string>& args, const std::string& output_dir,
+                               const std::map<std::string, std::string>& environment) {
+  static int serial = 0;
+  ++serial;
+  stdout_path_ = output_dir + "/service-" + std::to_string(serial) + ".out";
+  stderr_path_ = output_dir + "/service-" + std::to_string(serial) + ".err";
+  std::vector<std::string> argv_text = {TW_BINARY};
+  argv_text.insert(argv_text.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& arg : argv_text) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+
+  std::vector<std::string> env_text;
+  for (char** entry = environ; *entry; ++entry) {
+    std::string text(*entry);
+    std::string name = text.substr(0, text.find('='));
+    if (!environment.count(name)) env_text.push_back(text);
+  }
+  for (const auto& [name, value] : environment) env_text.push_back(name + "=" + value);
+  std::vector<char*> envp;
+  for (std::string& entry : env_text) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_addopen(&actions, 1, stdout_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, 2, stderr_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  // The test runner may block signals; the child must start with none blocked (it sets its own).
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t none;
+  sigemptyset(&none);
+  posix_spawnattr_setsigmask(&attributes, &none);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  if (posix_spawn(&pid_, TW_BINARY, &actions, &attributes, argv.data(), envp.data()) != 0) pid_ = -1;
+  posix_spawnattr_destroy(&attributes);
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+ServiceProcess::~ServiceProcess() {
+  if (Running()) {
+    kill(pid_, SIGKILL);
+    WaitExit(std::chrono::seconds(10));
+  }
+}
+
+std::string ServiceProcess::Stdout() const { return ReadWhole(stdout_path_); }
+std::string ServiceProcess::Stderr() const { return ReadWhole(stderr_path_); }
+
+bool ServiceProcess::WaitFor(const std::string& path, const std::string& text,
+                             std::chrono::milliseconds timeout, size_t count) const {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    if (CountOccurrences(ReadWhole(path), text) >= count) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    if (exit_code_ != -1) return false;
+    int status = 0;
+    if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
+      const_cast<ServiceProcess*>(this)->exit_code_ =
+          WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return CountOccurrences(ReadWhole(path), text) >= count;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
+bool ServiceProcess::WaitForStdout(const std::string& text, std::chrono::milliseconds timeout,
+                                   size_t count) const {
+  return WaitFor(stdout_path_, text, timeout, count);
+}
+
+bool ServiceProcess::WaitForStderr(const std::string& text, std::chrono::milliseconds timeout,
+                                   size_t count) const {
+  return WaitFor(stderr_path_, text, timeout, count);
+}
+
+void ServiceProcess::Signal(int signal_number) const {
+  if (pid_ > 0 && exit_code_ == -1) kill(pid_, signal_number);
+}
+
+int ServiceProcess::WaitExit(std::chrono::milliseconds timeout) {
+  if (exit_code_ != -1 || pid_ <= 0) return exit_code_;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (true) {
+    int status = 0;
+    pid_t done = waitpid(pid_, &status, WNOHANG);
+    if (done == pid_) {
+      exit_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      return exit_code_;
+    }
+    if (std::chrono::steady_clock::now() >= deadline) return -1;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+bool ServiceProcess::Running() {
+  if (pid_ <= 0 || exit_code_ != -1) return false;
+  return WaitExit(std::chrono::milliseconds(0)) == -1;
+}
+
+}  // namespace trailwatch::testing

@@ -1,0 +1,46 @@
+// ServiceProcess: `trailwatch run` as a child process for end-to-end tests. stdout and stderr go
+// to files in a directory the test owns; the destructor SIGKILLs a child still running.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace trailwatch::testing {
+
+class ServiceProcess {
+ public:
+  // Starts TW_BINARY with `args`; `environment` entries are added to the test's environment.
+  ServiceProcess(const std::vector<std::string>& args, const std::string& output_dir,
+                 const std::map<std::string, std::string>& environment = {});
+  ~ServiceProcess();
+  ServiceProcess(const ServiceProcess&) = delete;
+  ServiceProcess& operator=(const ServiceProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  std::string Stdout() const;
+  std::string Stderr() const;
+  // Waits until stdout (or stderr) holds `text` `count` times; false on timeout or child exit.
+  bool WaitForStdout(const std::string& text, std::chrono::milliseconds timeout, size_t count = 1) const;
+  bool WaitForStderr(const std::string& text, std::chrono::milliseconds timeout, size_t count = 1) const;
+  void Signal(int signal_number) const;
+  // The exit code (128 + signal when killed), or -1 if still running after `timeout`.
+  int WaitExit(std::chrono::milliseconds timeout);
+  bool Running();
+
+ private:
+  bool WaitFor(const std::string& path, const std::string& text, std::chrono::milliseconds timeout,
+               size_t count) const;
+  pid_t pid_ = -1;
+  int exit_code_ = -1;
+  std::string stdout_path_;
+  std::string stderr_path_;
+};
+
+// Occurrences of `needle` in `haystack`.
+size_t CountOccurrences(const std::string& haystack, const std::string& needle);
+
+}  // namespace trailwatch::testing
