@@ -28,7 +28,10 @@ int HexValue(char c) {
   return -1;
 }
 
-std::string_view StringOr(simdjson::dom::element element, std::string_view fallback = {}) {
+// The string at `element`, or `fallback` when it is missing or not a string (a lookup result:
+// converting it to an element would throw on a missing field).
+std::string_view StringOr(simdjson::simdjson_result<simdjson::dom::element> element,
+                          std::string_view fallback = {}) {
   std::string_view value;
   return element.get(value) == simdjson::SUCCESS ? value : fallback;
 }
@@ -144,7 +147,8 @@ SqsBodyClass Classify(std::string_view body, const std::vector<std::string>& sns
     out.sns_wrapped = inside_sns;
     std::string bucket(StringOr(object["s3Bucket"]));
     for (simdjson::dom::element key : keys) {
-      std::string_view text = StringOr(key);
+      std::string_view text;
+      if (key.get(text) != simdjson::SUCCESS) text = {};
       if (bucket.empty() || text.empty()) {
         return Unknown("a CloudTrail notification with an empty bucket or key", inside_sns);
       }
