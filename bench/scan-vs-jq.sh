@@ -16,11 +16,12 @@
 # Prerequisites: hyperfine, jq, zcat (gzip), find/xargs; `apt-get install -y hyperfine jq`.
 #
 # In one run, on the same files, with a warm page cache (every file is read once first):
-#   (a) inflate_files_bench CORPUS   inflate every file with ISA-L on all cores: the ceiling
+#   (a) inflate_files_bench CORPUS   inflate every file (default engine) on all cores: the ceiling
 #   (b) trailwatch scan CORPUS --output jsonl --quiet   the built-in root-signin rule
 #   (c) find CORPUS -name '*.json.gz' -print0 | xargs -0 zcat | jq -c '<the same filter>'
 # Each is timed by hyperfine (wall clock, median); MB/s is the corpus's uncompressed bytes (10^6)
-# over the median. Before timing, the number of root sign-ins found by (b) and (c) is checked
+# over the median; CPU s/GB is hyperfine's mean user + system time per 10^9 uncompressed bytes
+# (on a shared machine the CPU time moves less than the wall time). Before timing, the number of root sign-ins found by (b) and (c) is checked
 # against the generator's report: a fast scan that finds something else is not a result.
 set -euo pipefail
 
@@ -132,16 +133,21 @@ hyperfine --runs "$jq_runs" --export-json "$work/jq-time.json" -n "zcat | jq" \
 echo "== load after timing: $(load)"
 
 median() { jq '.results[0].median' "$1"; }
+cpu() { jq '.results[0].user + .results[0].system' "$1"; }
 inflate_s=$(median "$work/inflate-time.json")
 scan_s=$(median "$work/scan-time.json")
 jq_s=$(median "$work/jq-time.json")
+inflate_cpu=$(cpu "$work/inflate-time.json")
+scan_cpu=$(cpu "$work/scan-time.json")
+jq_cpu=$(cpu "$work/jq-time.json")
 echo
 echo "== results: $files files, $uncompressed bytes uncompressed ($compressed gzip), $(nproc) CPUs"
-awk -v b="$uncompressed" -v i="$inflate_s" -v s="$scan_s" -v j="$jq_s" 'BEGIN {
-  printf "%-34s %10s %16s\n", "command", "median s", "uncompressed MB/s"
-  printf "%-34s %10.3f %16.1f\n", "(a) inflate only (ISA-L, ceiling)", i, b / 1e6 / i
-  printf "%-34s %10.3f %16.1f\n", "(b) trailwatch scan", s, b / 1e6 / s
-  printf "%-34s %10.3f %16.1f\n", "(c) zcat | jq", j, b / 1e6 / j
+awk -v b="$uncompressed" -v i="$inflate_s" -v s="$scan_s" -v j="$jq_s" \
+  -v ic="$inflate_cpu" -v sc="$scan_cpu" -v jc="$jq_cpu" 'BEGIN {
+  printf "%-34s %10s %16s %12s\n", "command", "median s", "uncompressed MB/s", "CPU s/GB"
+  printf "%-34s %10.3f %16.1f %12.2f\n", "(a) inflate only (ceiling)", i, b / 1e6 / i, ic / (b / 1e9)
+  printf "%-34s %10.3f %16.1f %12.2f\n", "(b) trailwatch scan", s, b / 1e6 / s, sc / (b / 1e9)
+  printf "%-34s %10.3f %16.1f %12.2f\n", "(c) zcat | jq", j, b / 1e6 / j, jc / (b / 1e9)
   printf "scan / jq: %.1fx    scan / inflate ceiling: %.0f%%\n", j / s, 100 * i / s
   printf "goals: scan >= 1000 MB/s: %s (%.0f MB/s); scan >= 30x jq: %s (%.1fx)\n",
     (b / 1e6 / s >= 1000 ? "met" : "MISSED"), b / 1e6 / s, (j / s >= 30 ? "met" : "MISSED"), j / s

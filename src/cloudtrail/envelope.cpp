@@ -56,8 +56,9 @@ Error JsonError(simdjson::error_code error) {
 }
 
 // Reads an optional string field: absent stays nullopt, JSON null is treated as absent, any other
-// non-string type is an error naming the field.
-Status ReadOptionalString(od::value value, std::string_view name, std::optional<std::string>* out) {
+// non-string type is an error naming the field. The view points into the parser's string buffer.
+Status ReadOptionalString(od::value value, std::string_view name,
+                          std::optional<std::string_view>* out) {
   od::json_type type;
   if (auto error = value.type().get(type)) return JsonError(error);
   if (type == od::json_type::null) {
@@ -68,13 +69,13 @@ Status ReadOptionalString(od::value value, std::string_view name, std::optional<
   if (type != od::json_type::string || value.get_string().get(text)) {
     return Error{"record field \"" + std::string(name) + "\" is not a string"};
   }
-  *out = std::string(text);
+  *out = text;
   return Status::Ok();
 }
 
 // userIdentity.accountId if userIdentity is an object holding a string accountId; other shapes
 // are left alone (userIdentity is an open set of types, §1.3, and only a fallback here).
-Status ReadIdentityAccount(od::value value, std::optional<std::string>* out) {
+Status ReadIdentityAccount(od::value value, std::optional<std::string_view>* out) {
   od::json_type type;
   if (auto error = value.type().get(type)) return JsonError(error);
   if (type != od::json_type::object) return Status::Ok();
@@ -87,9 +88,43 @@ Status ReadIdentityAccount(od::value value, std::optional<std::string>* out) {
     if (auto error = field.unescaped_key().get(key)) return JsonError(error);
     if (key != "accountId") continue;
     std::string_view text;
-    if (!field.value().get_string().get(text)) *out = std::string(text);
+    if (!field.value().get_string().get(text)) *out = text;
   }
   return Status::Ok();
+}
+
+// The envelope time for an eventTime. Text already in the envelope's form is copied as is — it is
+// exactly what FormatEventTime would print (a leap second "60" is the exception: it rolls over) —
+// which keeps snprintf off scan's per-record path. False when the text is not an RFC 3339 time.
+bool AssignEventTime(std::string_view text, std::string* out) {
+  const auto parsed = ParseEventTime(text);
+  if (!parsed) return false;
+  if (text.size() == 20 && text[10] == 'T' && text[19] == 'Z' && text[17] != '6') {
+    out->assign(text);
+    return true;
+  }
+  std::optional<std::string> formatted = FormatEventTime(*parsed);
+  if (!formatted) return false;
+  *out = std::move(*formatted);
+  return true;
+}
+
+// SourceForEventSource into an existing string.
+void AssignSource(std::string_view event_source, std::span<const SourceOverride> overrides,
+                  std::string* out) {
+  for (const auto& entry : overrides) {
+    if (entry.event_source == event_source) {
+      out->assign(entry.source);
+      return;
+    }
+  }
+  constexpr std::string_view kSuffix = ".amazonaws.com";
+  std::string_view service = event_source;
+  if (service.size() > kSuffix.size() && service.ends_with(kSuffix)) {
+    service.remove_suffix(kSuffix.size());
+  }
+  out->assign("aws.");
+  out->append(service);
 }
 
 }  // namespace
@@ -103,17 +138,53 @@ std::string_view DetailTypeForEventType(std::string_view event_type) {
 
 std::string SourceForEventSource(std::string_view event_source,
                                  std::span<const SourceOverride> overrides) {
-  for (const auto& entry : overrides) {
-    if (entry.event_source == event_source) return std::string(entry.source);
-  }
-  constexpr std::string_view kSuffix = ".amazonaws.com";
-  std::string_view service = event_source;
-  if (service.size() > kSuffix.size() && service.ends_with(kSuffix)) {
-    service.remove_suffix(kSuffix.size());
-  }
-  std::string source = "aws.";
-  source.append(service);
+  std::string source;
+  AssignSource(event_source, overrides, &source);
   return source;
+}
+
+Status FillEnvelopeHeader(const RecordHeaderFields& fields, std::string_view record_text,
+                          std::string_view key_account, bool with_id,
+                          const EnvelopeOptions& options, Envelope* envelope) {
+  // Required fields: present in every record since eventVersion 1.0 (§1.3).
+  if (!fields.event_source) return Error{"record has no \"eventSource\""};
+  if (!fields.event_time) return Error{"record has no \"eventTime\""};
+  if (!fields.region) return Error{"record has no \"awsRegion\""};
+
+  // §3.4: recipientAccountId, else the key's account, else userIdentity.accountId.
+  if (fields.recipient_account && !fields.recipient_account->empty()) {
+    envelope->account.assign(*fields.recipient_account);
+  } else if (!key_account.empty()) {
+    envelope->account.assign(key_account);
+  } else if (fields.identity_account && !fields.identity_account->empty()) {
+    envelope->account.assign(*fields.identity_account);
+  } else {
+    return Error{
+        "record has no account: no \"recipientAccountId\", no account in the file's key and no "
+        "\"userIdentity.accountId\""};
+  }
+
+  if (!AssignEventTime(*fields.event_time, &envelope->time)) {
+    return Error{"record field \"eventTime\" is not an RFC 3339 time: \"" +
+                 std::string(*fields.event_time) + "\""};
+  }
+
+  const std::string_view detail_type =
+      fields.event_type ? DetailTypeForEventType(*fields.event_type) : std::string_view{};
+  envelope->event_type_unknown = detail_type.empty();
+  envelope->detail_type.assign(detail_type.empty() ? kApiCallDetailType : detail_type);
+
+  envelope->id_from_record_text = !fields.event_id.has_value();
+  if (with_id) {  // a SHA-1 per record: skipped when no rule reads "id" (scan's hot path)
+    auto id = UuidV5(kEnvelopeIdNamespace, fields.event_id ? *fields.event_id : record_text);
+    if (!id.ok()) return id.error();
+    envelope->id = id->ToString();
+  } else {
+    envelope->id.clear();
+  }
+  AssignSource(*fields.event_source, options.source_overrides, &envelope->source);
+  envelope->region.assign(*fields.region);
+  return Status::Ok();
 }
 
 Result<Envelope> EnvelopeBuilder::Build(std::string_view record, std::string_view key_account) {
@@ -160,8 +231,7 @@ Result<Envelope> EnvelopeBuilder::BuildHeader(simdjson::padded_string_view recor
     return JsonError(error);
   }
 
-  std::optional<std::string> event_id, event_type, event_source, event_time, region;
-  std::optional<std::string> recipient_account, identity_account;
+  RecordHeaderFields fields;
   // One pass over the top-level fields; the field order of records is not fixed.
   for (auto field_result : object) {
     od::field field;
@@ -170,19 +240,19 @@ Result<Envelope> EnvelopeBuilder::BuildHeader(simdjson::padded_string_view recor
     if (auto error = field.unescaped_key().get(key)) return JsonError(error);
     Status status;
     if (key == "eventID") {
-      status = ReadOptionalString(field.value(), key, &event_id);
+      status = ReadOptionalString(field.value(), key, &fields.event_id);
     } else if (key == "eventType") {
-      status = ReadOptionalString(field.value(), key, &event_type);
+      status = ReadOptionalString(field.value(), key, &fields.event_type);
     } else if (key == "eventSource") {
-      status = ReadOptionalString(field.value(), key, &event_source);
+      status = ReadOptionalString(field.value(), key, &fields.event_source);
     } else if (key == "eventTime") {
-      status = ReadOptionalString(field.value(), key, &event_time);
+      status = ReadOptionalString(field.value(), key, &fields.event_time);
     } else if (key == "awsRegion") {
-      status = ReadOptionalString(field.value(), key, &region);
+      status = ReadOptionalString(field.value(), key, &fields.region);
     } else if (key == "recipientAccountId") {
-      status = ReadOptionalString(field.value(), key, &recipient_account);
+      status = ReadOptionalString(field.value(), key, &fields.recipient_account);
     } else if (key == "userIdentity") {
-      status = ReadIdentityAccount(field.value(), &identity_account);
+      status = ReadIdentityAccount(field.value(), &fields.identity_account);
     }
     if (!status.ok()) return Error{status.message()};
   }
@@ -192,45 +262,11 @@ Result<Envelope> EnvelopeBuilder::BuildHeader(simdjson::padded_string_view recor
     return Error{"record has trailing content after its closing brace"};
   }
 
-  // Required fields: present in every record since eventVersion 1.0 (§1.3).
-  if (!event_source) return Error{"record has no \"eventSource\""};
-  if (!event_time) return Error{"record has no \"eventTime\""};
-  if (!region) return Error{"record has no \"awsRegion\""};
-
   Envelope envelope;
-  // §3.4: recipientAccountId, else the key's account, else userIdentity.accountId.
-  if (recipient_account && !recipient_account->empty()) {
-    envelope.account = std::move(*recipient_account);
-  } else if (!key_account.empty()) {
-    envelope.account = std::string(key_account);
-  } else if (identity_account && !identity_account->empty()) {
-    envelope.account = std::move(*identity_account);
-  } else {
-    return Error{
-        "record has no account: no \"recipientAccountId\", no account in the file's key and no "
-        "\"userIdentity.accountId\""};
+  if (Status filled = FillEnvelopeHeader(fields, detail, key_account, with_id, options_, &envelope);
+      !filled.ok()) {
+    return Error{filled.message()};
   }
-
-  const auto parsed_time = ParseEventTime(*event_time);
-  std::optional<std::string> time;
-  if (parsed_time) time = FormatEventTime(*parsed_time);
-  if (!time)
-    return Error{"record field \"eventTime\" is not an RFC 3339 time: \"" + *event_time + "\""};
-  envelope.time = std::move(*time);
-
-  const std::string_view detail_type =
-      event_type ? DetailTypeForEventType(*event_type) : std::string_view{};
-  envelope.event_type_unknown = detail_type.empty();
-  envelope.detail_type = std::string(detail_type.empty() ? kApiCallDetailType : detail_type);
-
-  envelope.id_from_record_text = !event_id.has_value();
-  if (with_id) {  // a SHA-1 per record: skipped when no rule reads "id" (scan's hot path)
-    auto id = UuidV5(kEnvelopeIdNamespace, event_id ? std::string_view(*event_id) : detail);
-    if (!id.ok()) return id.error();
-    envelope.id = id->ToString();
-  }
-  envelope.source = SourceForEventSource(*event_source, options_.source_overrides);
-  envelope.region = std::move(*region);
   return envelope;
 }
 

@@ -17,6 +17,7 @@
 
 #include <simdjson.h>
 
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -61,6 +62,27 @@ struct Envelope {
   // raw text instead, still deterministic for the same bytes.
   bool id_from_record_text = false;
 };
+
+// The top-level record fields an envelope header is made of, as found by whatever parse read the
+// record (EnvelopeBuilder's own, or scan's single walk in pattern::EventLeaves). Unescaped string
+// values; nullopt when the field is absent or JSON null (§1.3 treats both as absent).
+struct RecordHeaderFields {
+  std::optional<std::string_view> event_id;
+  std::optional<std::string_view> event_type;
+  std::optional<std::string_view> event_source;
+  std::optional<std::string_view> event_time;
+  std::optional<std::string_view> region;
+  std::optional<std::string_view> recipient_account;
+  std::optional<std::string_view> identity_account;  // userIdentity.accountId
+};
+
+// Fills the header fields of *envelope (not `json`) from `fields` per §3.2–3.4, assigning into its
+// existing strings so that a caller reusing one Envelope per thread allocates nothing per record.
+// `record_text` is the record's trimmed JSON text (the id's input when eventID is absent).
+// `with_id` false leaves id empty. Errors are those of EnvelopeBuilder::BuildHeader.
+Status FillEnvelopeHeader(const RecordHeaderFields& fields, std::string_view record_text,
+                          std::string_view key_account, bool with_id,
+                          const EnvelopeOptions& options, Envelope* envelope);
 
 class EnvelopeBuilder {
  public:

@@ -27,10 +27,13 @@ namespace trailwatch::cloudtrail {
 
 enum class InflateEngine { kLibdeflate, kIsal };
 
-// The faster engine on CloudTrail-like data. bench/inflate_bench.cpp (48 MiB inflated, 6.4 MiB
-// gzip, Release, GCC 12, 2-vCPU x86-64 VM): ISA-L inflated ~1.7 GB/s of CPU time into a reused
-// buffer vs ~1.5 GB/s for libdeflate (zlib ~0.76 GB/s). ISA-L also names truncation natively.
-inline constexpr InflateEngine kDefaultInflateEngine = InflateEngine::kIsal;
+// The faster engine on what scan reads. On one 48 MiB file (bench/inflate_bench.cpp) ISA-L was
+// ahead (~1.7 vs ~1.5 GB/s of CPU time), but on the 2 GB generated corpus of 12,860 files
+// (bench/inflate_files_bench --threads 1, docs/benchmarks.md "Scan") libdeflate needed ~20% less
+// user CPU (1.26-1.33 s vs 1.58-1.70 s, 3 runs each): most files are small, and libdeflate's
+// one-shot decode into a buffer sized from ISIZE has no per-call streaming overhead. ISA-L still
+// names truncation and corruption when libdeflate fails (InflateInto).
+inline constexpr InflateEngine kDefaultInflateEngine = InflateEngine::kLibdeflate;
 
 struct InflateOptions {
   InflateEngine engine = kDefaultInflateEngine;

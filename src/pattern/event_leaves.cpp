@@ -66,19 +66,23 @@ Status EventLeaves::Parse(const FieldPaths& paths, std::string_view json, size_t
   return WalkDocument(json, capacity, FieldPaths::kRoot);
 }
 
-Status EventLeaves::ParseRecord(const FieldPaths& paths, std::string_view record, size_t capacity,
-                                std::span<const HeaderField> header,
-                                const FlattenOptions& options) {
-  Reset(paths, options);
+void EventLeaves::AddHeaderLeaves(const FieldPaths& paths, std::span<const HeaderField> header) {
   for (const HeaderField& field : header) {
     uint32_t node = paths.Step(FieldPaths::kRoot, field.key);
     if (node == FieldPaths::kNone || paths.field(node) == FieldPaths::kNone) continue;
     uint32_t id = paths.field(node);
     if (by_field_[id].empty()) touched_fields_.push_back(id);
     by_field_[id].push_back(static_cast<uint32_t>(leaves_.size()));
-    leaves_.push_back(Leaf{id, LeafType::kString, field.value,
-                           static_cast<uint32_t>(chains_.size()), 0});
+    leaves_.push_back(
+        Leaf{id, LeafType::kString, field.value, static_cast<uint32_t>(chains_.size()), 0});
   }
+}
+
+Status EventLeaves::ParseRecord(const FieldPaths& paths, std::string_view record, size_t capacity,
+                                std::span<const HeaderField> header,
+                                const FlattenOptions& options) {
+  Reset(paths, options);
+  AddHeaderLeaves(paths, header);
   uint32_t detail = paths.Step(FieldPaths::kRoot, "detail");
   if (detail == FieldPaths::kNone) return Status::Ok();  // no rule reads the record itself
   if (capacity < record.size() + sj::SIMDJSON_PADDING) {
@@ -90,7 +94,24 @@ Status EventLeaves::ParseRecord(const FieldPaths& paths, std::string_view record
   return WalkDocument(record, capacity, detail);
 }
 
-Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_t node) {
+Status EventLeaves::ParseRecordCapturing(const FieldPaths& paths, std::string_view record,
+                                         size_t capacity, std::span<CapturedField> capture,
+                                         const FlattenOptions& options) {
+  Reset(paths, options);
+  for (CapturedField& field : capture) field.state = CapturedField::State::kAbsent;
+  // kNone: no rule reads "detail"; the walk then only captures.
+  const uint32_t detail = paths.Step(FieldPaths::kRoot, "detail");
+  if (capacity < record.size() + sj::SIMDJSON_PADDING) {
+    padded_.assign(record.data(), record.size());
+    padded_.append(sj::SIMDJSON_PADDING, ' ');
+    record = std::string_view(padded_.data(), record.size());
+    capacity = padded_.size();
+  }
+  return WalkDocument(record, capacity, detail, capture);
+}
+
+Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_t node,
+                                 std::span<CapturedField> capture) {
   od::document doc;
   if (auto err = parser_.iterate(json.data(), json.size(), capacity).get(doc)) {
     return JsonError(err);
@@ -111,10 +132,32 @@ Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_
   for (auto field : root) {
     std::string_view key;
     if (auto err = field.unescaped_key().get(key)) return JsonError(err);
-    uint32_t child = paths_->Step(node, key);
-    if (child == FieldPaths::kNone) continue;  // unread values are skipped by the iterator
+    uint32_t child = node == FieldPaths::kNone ? FieldPaths::kNone : paths_->Step(node, key);
+    CapturedField* captured = nullptr;
+    for (CapturedField& c : capture) {
+      if (c.key == key) captured = &c;
+    }
+    if (child == FieldPaths::kNone && captured == nullptr) continue;  // skipped by the iterator
     od::value value;
     if (auto err = field.value().get(value)) return JsonError(err);
+    if (captured != nullptr) {
+      // An On-Demand string can be read once: the captured text also becomes the leaf, which is
+      // what Walk would emit for a string at the top level (no enclosing array).
+      od::json_type type;
+      if (auto err = value.type().get(type)) return JsonError(err);
+      if (type == od::json_type::string) {
+        if (auto err = value.get_string().get(captured->value)) return JsonError(err);
+        captured->state = CapturedField::State::kString;
+        if (child != FieldPaths::kNone && paths_->field(child) != FieldPaths::kNone) {
+          EmitString(captured->value, paths_->field(child));
+        }
+        continue;
+      }
+      captured->state =
+          type == od::json_type::null ? CapturedField::State::kNull : CapturedField::State::kOther;
+      captured->value = {};
+      if (child == FieldPaths::kNone) continue;
+    }
     Status walked = Walk(value, child, 1);
     if (!walked.ok()) {
       leaves_.clear();
@@ -135,8 +178,21 @@ Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_
   return Status::Ok();
 }
 
+Status EventLeaves::EmitString(std::string_view text, uint32_t field) {
+  Leaf leaf{field, LeafType::kString, text, static_cast<uint32_t>(chains_.size()),
+            static_cast<uint32_t>(stack_.size())};
+  chains_.insert(chains_.end(), stack_.begin(), stack_.end());
+  if (by_field_[field].empty()) touched_fields_.push_back(field);
+  by_field_[field].push_back(static_cast<uint32_t>(leaves_.size()));
+  leaves_.push_back(leaf);
+  return Status::Ok();
+}
+
 Status EventLeaves::Emit(od::value& value, uint32_t field) {
-  Leaf leaf{field, LeafType::kNull, {}, static_cast<uint32_t>(chains_.size()),
+  Leaf leaf{field,
+            LeafType::kNull,
+            {},
+            static_cast<uint32_t>(chains_.size()),
             static_cast<uint32_t>(stack_.size())};
   od::json_type type;
   if (auto err = value.type().get(type)) return JsonError(err);

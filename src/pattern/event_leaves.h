@@ -10,14 +10,14 @@
 // parser's buffers and are valid until the next Parse.
 #pragma once
 
+#include <simdjson.h>
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <simdjson.h>
 
 #include "common/result.h"
 #include "pattern/field_paths.h"
@@ -32,7 +32,7 @@ struct ArrayPosition {
 };
 
 struct Leaf {
-  uint32_t field;         // FieldPaths field id
+  uint32_t field;  // FieldPaths field id
   LeafType type;
   std::string_view text;  // unescaped string, or the number's JSON text
   uint32_t chain_begin;   // this leaf's ArrayPositions, outermost first
@@ -46,7 +46,21 @@ struct Leaf {
 // One field of an EventBridge envelope built around a record (ParseRecord): a top-level key and
 // its string value.
 struct HeaderField {
-  std::string_view key;    // "version", "id", "detail-type", "source", "account", "time", "region"
+  std::string_view key;  // "version", "id", "detail-type", "source", "account", "time", "region"
+  std::string_view value;
+};
+
+// A top-level key of a record whose value the caller wants during ParseRecordCapturing's walk
+// (scan reads the envelope header fields this way instead of parsing each record twice).
+struct CapturedField {
+  enum class State : uint8_t {
+    kAbsent,  // the key did not occur
+    kString,  // `value` is the unescaped string (valid until the next parse)
+    kNull,    // JSON null
+    kOther,   // a number, boolean, object or array
+  };
+  std::string_view key;  // set by the caller
+  State state = State::kAbsent;
   std::string_view value;
 };
 
@@ -72,6 +86,15 @@ class EventLeaves {
   Status ParseRecord(const FieldPaths& paths, std::string_view record, size_t capacity,
                      std::span<const HeaderField> header, const FlattenOptions& options = {});
 
+  // ParseRecord in two halves, so that the header can be computed from the record in the same
+  // walk: ParseRecordCapturing walks `record` as "detail" and, for every top-level key listed in
+  // `capture`, records its value there (the last occurrence wins, as in a JSON object read into a
+  // map). The record is walked even when no rule reads "detail". AddHeaderLeaves then adds the
+  // header leaves (values must stay valid until the next parse). The result equals ParseRecord.
+  Status ParseRecordCapturing(const FieldPaths& paths, std::string_view record, size_t capacity,
+                              std::span<CapturedField> capture, const FlattenOptions& options = {});
+  void AddHeaderLeaves(const FieldPaths& paths, std::span<const HeaderField> header);
+
   // Same as Parse, copying `json` into an internal padded buffer first.
   Status ParseUnpadded(const FieldPaths& paths, std::string_view json,
                        const FlattenOptions& options = {});
@@ -86,7 +109,9 @@ class EventLeaves {
 
  private:
   void Reset(const FieldPaths& paths, const FlattenOptions& options);
-  Status WalkDocument(std::string_view json, size_t capacity, uint32_t node);
+  Status WalkDocument(std::string_view json, size_t capacity, uint32_t node,
+                      std::span<CapturedField> capture = {});
+  Status EmitString(std::string_view text, uint32_t field);
   Status Walk(simdjson::ondemand::value value, uint32_t node, size_t depth);
   Status Emit(simdjson::ondemand::value& value, uint32_t field);
 

@@ -65,6 +65,17 @@ Result<const std::vector<uint32_t>*> EventMatcher::MatchRecord(
   return Run(leaves_.ParseRecord(set_->paths(), record, capacity, header, options_.flatten));
 }
 
+Status EventMatcher::ParseRecord(std::string_view record, size_t capacity,
+                                 std::span<CapturedField> capture) {
+  return leaves_.ParseRecordCapturing(set_->paths(), record, capacity, capture, options_.flatten);
+}
+
+Result<const std::vector<uint32_t>*> EventMatcher::MatchParsedRecord(
+    std::span<const HeaderField> header) {
+  leaves_.AddHeaderLeaves(set_->paths(), header);
+  return Run(Status::Ok());
+}
+
 Result<const std::vector<uint32_t>*> EventMatcher::Run(const Status& parsed) {
   matched_.clear();
   if (++stamp_ == 0) {  // wrapped: reset stamps so old marks cannot alias the new event

@@ -44,6 +44,14 @@ class EventMatcher {
   Result<const std::vector<uint32_t>*> MatchRecord(std::string_view record, size_t capacity,
                                                    std::span<const HeaderField> header);
 
+  // MatchRecord in two steps around one walk of the record, for callers that derive the header
+  // from the record itself (scan): ParseRecord walks the record as "detail" and captures the
+  // listed top-level fields (EventLeaves::ParseRecordCapturing); MatchParsedRecord adds `header`
+  // and matches. Together they equal MatchRecord with that header. MatchParsedRecord must follow
+  // a successful ParseRecord.
+  Status ParseRecord(std::string_view record, size_t capacity, std::span<CapturedField> capture);
+  Result<const std::vector<uint32_t>*> MatchParsedRecord(std::span<const HeaderField> header);
+
   const PatternSet& set() const { return *set_; }
 
  private:
@@ -57,8 +65,8 @@ class EventMatcher {
   std::vector<uint32_t> matched_;
   std::vector<uint32_t> matched_stamp_;  // per pattern: event number when last matched
   uint32_t stamp_ = 0;
-  std::vector<const Leaf*> picked_;      // leaves chosen along the current walk, in arrays only
-  StateList targets_;                    // shared stack of next-state lists
+  std::vector<const Leaf*> picked_;  // leaves chosen along the current walk, in arrays only
+  StateList targets_;                // shared stack of next-state lists
   std::string scratch_;
   uint64_t steps_ = 0;
   bool over_budget_ = false;

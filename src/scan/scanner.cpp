@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cloudtrail/envelope.h"
@@ -17,6 +18,7 @@
 #include "cloudtrail/inflate.h"
 #include "cloudtrail/padded_buffer.h"
 #include "pattern/event_matcher.h"
+#include "scan/object_prefetcher.h"
 
 namespace trailwatch::scan {
 
@@ -79,13 +81,14 @@ class Worker {
  public:
   Worker(const std::vector<ScanInput>& inputs, WorkQueue& queue,
          std::shared_ptr<const pattern::PatternSet> set, const ScanOptions& options, int threads,
-         aws::S3Client* s3, Progress& progress)
+         aws::S3Client* s3, ObjectPrefetcher* prefetcher, Progress& progress)
       : inputs_(inputs),
         queue_(queue),
         set_(set),
         options_(options),
         threads_(threads),
         s3_(s3),
+        prefetcher_(prefetcher),
         progress_(progress),
         reader_(options.format),
         matcher_(set),
@@ -132,7 +135,7 @@ class Worker {
     FileJob job{&input, index, &records_, 0};
     records_.clear();
     bool failed = false;
-    if (Status loaded = Load(input); !loaded.ok()) {
+    if (Status loaded = Load(index); !loaded.ok()) {
       progress_.PrintError("error: " + loaded.message());
       failed = true;
     } else {
@@ -183,9 +186,12 @@ class Worker {
     }
   }
 
-  Status Load(const ScanInput& input) {
+  Status Load(size_t index) {
+    const ScanInput& input = inputs_[index];
     if (!input.path.empty()) {
       if (Status s = ReadLocalFile(input.path, &raw_); !s.ok()) return s;
+    } else if (prefetcher_ != nullptr) {
+      if (Status s = prefetcher_->Take(index, &raw_); !s.ok()) return s;
     } else {
       if (s3_ == nullptr) return Error{input.origin + ": no S3 client"};
       // S3Client errors name s3://bucket/key already.
@@ -241,8 +247,69 @@ class Worker {
              {"region", envelope.region}}};
   }
 
+  // A header field captured by the one-walk path as the optional EnvelopeBuilder reads it
+  // (absent or null: nullopt); false for any other type, which the two-parse path reports.
+  static bool ReadCaptured(const pattern::CapturedField& captured,
+                           std::optional<std::string_view>* out) {
+    switch (captured.state) {
+      case pattern::CapturedField::State::kString:
+        *out = captured.value;
+        return true;
+      case pattern::CapturedField::State::kAbsent:
+      case pattern::CapturedField::State::kNull:
+        out->reset();
+        return true;
+      case pattern::CapturedField::State::kOther:
+        return false;
+    }
+    return false;
+  }
+
+  // The hot path for a bare CloudTrail record: ONE walk of the record yields both the envelope
+  // header fields and the leaves the rules read (it used to be parsed once for the header and
+  // again for the match). Returns the matching rule ids, nullptr when the scan filter drops the
+  // record, or nullopt when anything is unusual — invalid JSON, a header field missing or not a
+  // string, an account that would come from userIdentity, a match error —: the record is then
+  // evaluated again by the two-parse path, whose results and error texts are the reference.
+  std::optional<const std::vector<uint32_t>*> MatchInOneWalk(const FileJob& job,
+                                                             const RawRecord& record) {
+    if (!matcher_.ParseRecord(record.json, record.padded_capacity, captured_).ok()) {
+      return std::nullopt;
+    }
+    cloudtrail::RecordHeaderFields fields;
+    if (!ReadCaptured(captured_[kEventId], &fields.event_id) ||
+        !ReadCaptured(captured_[kEventType], &fields.event_type) ||
+        !ReadCaptured(captured_[kEventSource], &fields.event_source) ||
+        !ReadCaptured(captured_[kEventTime], &fields.event_time) ||
+        !ReadCaptured(captured_[kAwsRegion], &fields.region) ||
+        !ReadCaptured(captured_[kRecipientAccountId], &fields.recipient_account)) {
+      return std::nullopt;
+    }
+    const bool has_account = fields.recipient_account && !fields.recipient_account->empty();
+    if (!has_account && job.input->key_account.empty()) return std::nullopt;
+    // record.json starts at '{' and ends at '}' (RecordReader trims it), as BuildHeader's text.
+    if (!cloudtrail::FillEnvelopeHeader(fields, record.json, job.input->key_account, reads_id_,
+                                        cloudtrail::EnvelopeOptions{}, &envelope_)
+             .ok()) {
+      return std::nullopt;
+    }
+    if (!Wanted(envelope_.time, envelope_.account, envelope_.region)) return nullptr;
+    auto matched = matcher_.MatchParsedRecord(HeaderOf(envelope_));
+    if (!matched.ok()) return std::nullopt;
+    return *matched;
+  }
+
   void Evaluate(const FileJob& job, const RawRecord& record) {
     ++summary_.records;
+    if (!record.is_envelope) {
+      if (auto fast = MatchInOneWalk(job, record)) {
+        if (*fast == nullptr) {
+          ++summary_.records_filtered;
+          return;
+        }
+        return Report(job, record, **fast, envelope_.time, envelope_.account, envelope_.region);
+      }
+    }
     std::string_view event_json;
     size_t capacity = 0;
     std::string_view time, account, region;
@@ -270,11 +337,16 @@ class Worker {
       ++summary_.records_filtered;
       return;
     }
-    auto matched = record.is_envelope
-                       ? matcher_.Match(event_json, capacity)
-                       : matcher_.MatchRecord(record.json, record.padded_capacity, HeaderOf(envelope_));
+    auto matched = record.is_envelope ? matcher_.Match(event_json, capacity)
+                                      : matcher_.MatchRecord(record.json, record.padded_capacity,
+                                                             HeaderOf(envelope_));
     if (!matched.ok()) return Bad(job, record, matched.message());
-    const std::vector<uint32_t>& ids = **matched;
+    Report(job, record, **matched, time, account, region);
+  }
+
+  // One row per matching rule.
+  void Report(const FileJob& job, const RawRecord& record, const std::vector<uint32_t>& ids,
+              std::string_view time, std::string_view account, std::string_view region) {
     if (ids.empty()) return;
     MatchRow row;
     Status filled = record.is_envelope ? row_reader_.FillFromEvent(record.json, &row)
@@ -299,6 +371,7 @@ class Worker {
   const ScanOptions& options_;
   const int threads_;
   aws::S3Client* s3_;
+  ObjectPrefetcher* prefetcher_;  // null when no input is in S3
   Progress& progress_;
 
   // Per-thread state, reused from file to file.
@@ -311,8 +384,16 @@ class Worker {
   pattern::EventMatcher matcher_;
   bool reads_id_;  // some rule reads the envelope "id": only then is the UUIDv5 computed
   MatchRowReader row_reader_;
-  cloudtrail::Envelope envelope_;
+  cloudtrail::Envelope envelope_;  // reused per record: its strings keep their storage
   EventHeader header_;
+  // The record's top-level fields the envelope header is made of (MatchInOneWalk).
+  enum Captured { kEventId, kEventType, kEventSource, kEventTime, kAwsRegion, kRecipientAccountId };
+  std::array<pattern::CapturedField, 6> captured_{{{"eventID"},
+                                                   {"eventType"},
+                                                   {"eventSource"},
+                                                   {"eventTime"},
+                                                   {"awsRegion"},
+                                                   {"recipientAccountId"}}};
 
   ScanSummary summary_;
   std::vector<MatchRow> rows_;
@@ -333,10 +414,18 @@ ScanResult Scanner::Run(const std::vector<ScanInput>& inputs) {
   const int threads = ThreadCount(options_);
   if (options_.chunk_records == 0) options_.chunk_records = 1;
   WorkQueue queue;
+  // S3 read-ahead: a window of a few objects beyond the ones the workers hold.
+  std::unique_ptr<ObjectPrefetcher> prefetcher;
+  if (s3_ != nullptr && std::any_of(inputs.begin(), inputs.end(),
+                                    [](const ScanInput& input) { return input.path.empty(); })) {
+    PrefetchOptions prefetch;
+    prefetch.max_objects = static_cast<size_t>(threads) + 2;
+    prefetcher = std::make_unique<ObjectPrefetcher>(inputs, s3_, prefetch);
+  }
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {
-    workers.push_back(
-        std::make_unique<Worker>(inputs, queue, set_, options_, threads, s3_, *progress_));
+    workers.push_back(std::make_unique<Worker>(inputs, queue, set_, options_, threads, s3_,
+                                               prefetcher.get(), *progress_));
   }
   if (threads == 1) {
     workers[0]->Run();

@@ -12,7 +12,13 @@
 //     compressed bytes + inflated bytes + one 48-byte view per record: memory is bounded by
 //     threads × (a small multiple of one inflated file), whatever the number of inputs.
 //   * Per worker: Inflater, PaddedBuffer, RecordReader, EnvelopeBuilder, EventMatcher,
-//     MatchRowReader — nothing shared but the immutable PatternSet and the S3 client.
+//     MatchRowReader — nothing shared but the immutable PatternSet, the S3 client and the
+//     ObjectPrefetcher (S3 read-ahead: a few objects beyond those the workers hold, bounded).
+//   * Each bare CloudTrail record is walked ONCE: the walk that collects the leaves the rules
+//     read also captures the top-level fields the envelope header is made of (eventType,
+//     eventSource, eventTime, awsRegion, recipientAccountId, eventID). Anything unusual sends the
+//     record down the two-parse path (EnvelopeBuilder::BuildHeader, then MatchRecord), whose
+//     results and error texts are the reference; tests/scan/one_walk_test.cpp checks both agree.
 //
 // Failures: a file that cannot be loaded, inflated or read (corrupt gzip, truncated or non-JSON
 // text, zero bytes, wrong shape) is reported through Progress::PrintError naming the file and
