@@ -44,8 +44,9 @@ std::string DescribeFailure(const HttpExchangeResponse& response, std::string* c
       size_t hash = type.rfind('#');
       *code = std::string(hash == std::string_view::npos ? type : type.substr(hash + 1));
     }
-    if (doc["message"].get(message) != simdjson::SUCCESS) {
-      (void)doc["Message"].get(message);
+    if (doc["message"].get(message) != simdjson::SUCCESS &&
+        doc["Message"].get(message) != simdjson::SUCCESS) {
+      message = {};
     }
     if (!code->empty()) {
       text = *code + ": " + (message.empty() ? "(no message)" : std::string(message)) + " (" +
@@ -82,13 +83,13 @@ void SqsClient::GiveHandle(std::unique_ptr<CurlEasy> handle) {
 }
 
 Result<std::string> SqsClient::Call(const std::string& action, const std::string& queue_url,
-                                    const std::string& body, long extra_timeout_seconds,
-                                    std::stop_token stop) {
+                                    const std::string& subject, const std::string& body,
+                                    long extra_timeout_seconds, std::stop_token stop) {
   std::string endpoint = options_.endpoint;
   if (endpoint.empty()) endpoint = Origin(queue_url);
   if (endpoint.empty()) endpoint = "https://sqs." + options_.region + ".amazonaws.com";
   while (endpoint.ends_with('/')) endpoint.pop_back();
-  std::string where = "SQS " + action + (queue_url.empty() ? "" : " " + queue_url);
+  std::string where = "SQS " + action + (subject.empty() ? "" : " " + subject);
 
   std::string last_error;
   for (int attempt = 0;; ++attempt) {
@@ -148,7 +149,8 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& qu
     body += ",\"VisibilityTimeout\":" + std::to_string(options.visibility_timeout_seconds);
   }
   body += "}";
-  auto response = Call("ReceiveMessage", queue_url, body, options.wait_time_seconds, stop);
+  auto response =
+      Call("ReceiveMessage", queue_url, queue_url, body, options.wait_time_seconds, stop);
   if (!response.ok()) {
     if (stop.stop_requested()) return std::vector<SqsMessage>{};
     return response.error();
@@ -181,7 +183,7 @@ Result<std::vector<SqsMessage>> SqsClient::ReceiveMessages(const std::string& qu
 Status SqsClient::DeleteMessage(const std::string& queue_url, const std::string& receipt_handle) {
   std::string body = "{\"QueueUrl\":" + JsonString(queue_url) +
                      ",\"ReceiptHandle\":" + JsonString(receipt_handle) + "}";
-  auto response = Call("DeleteMessage", queue_url, body, 0, {});
+  auto response = Call("DeleteMessage", queue_url, queue_url, body, 0, {});
   if (!response.ok()) return response.error();
   return Status::Ok();
 }
@@ -192,7 +194,7 @@ Status SqsClient::ChangeMessageVisibility(const std::string& queue_url,
   std::string body = "{\"QueueUrl\":" + JsonString(queue_url) +
                      ",\"ReceiptHandle\":" + JsonString(receipt_handle) +
                      ",\"VisibilityTimeout\":" + std::to_string(visibility_timeout_seconds) + "}";
-  auto response = Call("ChangeMessageVisibility", queue_url, body, 0, {});
+  auto response = Call("ChangeMessageVisibility", queue_url, queue_url, body, 0, {});
   if (!response.ok()) return response.error();
   return Status::Ok();
 }
@@ -227,13 +229,13 @@ Result<std::string> SqsClient::CreateQueue(const std::string& name,
     body += "}";
   }
   body += "}";
-  auto response = Call("CreateQueue", "", body, 0, {});
+  auto response = Call("CreateQueue", "", name, body, 0, {});
   if (!response.ok()) return response.error();
   return StringField(*response, "QueueUrl", "SQS CreateQueue " + name);
 }
 
 Result<std::string> SqsClient::GetQueueUrl(const std::string& name) {
-  auto response = Call("GetQueueUrl", "", "{\"QueueName\":" + JsonString(name) + "}", 0, {});
+  auto response = Call("GetQueueUrl", "", name, "{\"QueueName\":" + JsonString(name) + "}", 0, {});
   if (!response.ok()) return response.error();
   return StringField(*response, "QueueUrl", "SQS GetQueueUrl " + name);
 }
@@ -241,7 +243,7 @@ Result<std::string> SqsClient::GetQueueUrl(const std::string& name) {
 Result<std::string> SqsClient::SendMessage(const std::string& queue_url, const std::string& body) {
   std::string request =
       "{\"QueueUrl\":" + JsonString(queue_url) + ",\"MessageBody\":" + JsonString(body) + "}";
-  auto response = Call("SendMessage", queue_url, request, 0, {});
+  auto response = Call("SendMessage", queue_url, queue_url, request, 0, {});
   if (!response.ok()) return response.error();
   return StringField(*response, "MessageId", "SQS SendMessage " + queue_url);
 }
@@ -249,7 +251,7 @@ Result<std::string> SqsClient::SendMessage(const std::string& queue_url, const s
 Result<std::map<std::string, std::string>> SqsClient::GetQueueAttributes(
     const std::string& queue_url) {
   std::string request = "{\"QueueUrl\":" + JsonString(queue_url) + ",\"AttributeNames\":[\"All\"]}";
-  auto response = Call("GetQueueAttributes", queue_url, request, 0, {});
+  auto response = Call("GetQueueAttributes", queue_url, queue_url, request, 0, {});
   if (!response.ok()) return response.error();
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

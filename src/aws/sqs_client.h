@@ -66,9 +66,11 @@ class SqsClient {
 
  private:
   // POSTs one action; returns the 2xx body or an error naming the action and the AWS error code.
+  // `queue_url` picks the endpoint when no override is set; `subject` (the queue URL, or the
+  // queue name for CreateQueue/GetQueueUrl) labels errors.
   Result<std::string> Call(const std::string& action, const std::string& queue_url,
-                           const std::string& body, long extra_timeout_seconds,
-                           std::stop_token stop);
+                           const std::string& subject, const std::string& body,
+                           long extra_timeout_seconds, std::stop_token stop);
   std::unique_ptr<CurlEasy> TakeHandle();
   void GiveHandle(std::unique_ptr<CurlEasy> handle);
 

@@ -1,0 +1,100 @@
+// SqsClient against moto_server (JSON protocol, SigV4 by libcurl): create, send, receive with
+// ApproximateReceiveCount, visibility change and redelivery, delete, and errors.
+#include "aws/sqs_client.h"
+
+#include <gtest/gtest.h>
+
+#include "aws/moto_server_util.h"
+
+namespace trailwatch::aws {
+namespace {
+
+using trailwatch::testing::MotoServer;
+
+class SqsClientTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto started = MotoServer::Start();
+    if (!started.ok()) {
+      start_error_ = started.message();
+      return;
+    }
+    moto_ = std::move(started.value());
+  }
+  static void TearDownTestSuite() { moto_.reset(); }
+  void SetUp() override {
+    ASSERT_NE(moto_, nullptr) << start_error_;
+    ASSERT_TRUE(moto_->Reset().ok());
+    SqsClientOptions options;
+    options.endpoint = moto_->endpoint();
+    client_ = std::make_unique<SqsClient>(
+        options, std::make_shared<CredentialsProvider>(moto_->TestEnvironment()));
+  }
+
+  static inline std::unique_ptr<MotoServer> moto_;
+  static inline std::string start_error_;
+  std::unique_ptr<SqsClient> client_;
+};
+
+TEST_F(SqsClientTest, SendReceiveExtendDelete) {
+  auto queue = client_->CreateQueue("q1", {{"VisibilityTimeout", "30"}});
+  ASSERT_TRUE(queue.ok()) << queue.message();
+  EXPECT_NE(queue->find("/123456789012/q1"), std::string::npos) << *queue;
+  auto url = client_->GetQueueUrl("q1");
+  ASSERT_TRUE(url.ok()) << url.message();
+  EXPECT_EQ(*url, *queue);
+  auto attributes = client_->GetQueueAttributes(*queue);
+  ASSERT_TRUE(attributes.ok()) << attributes.message();
+  EXPECT_EQ((*attributes)["QueueArn"], "arn:aws:sqs:us-east-1:123456789012:q1");
+
+  std::string body = "{\"text\":\"line\\nbreak \\u00e9\"}";
+  auto sent = client_->SendMessage(*queue, body);
+  ASSERT_TRUE(sent.ok()) << sent.message();
+
+  SqsReceiveOptions receive;
+  receive.wait_time_seconds = 1;
+  receive.visibility_timeout_seconds = 1;
+  auto first = client_->ReceiveMessages(*queue, receive);
+  ASSERT_TRUE(first.ok()) << first.message();
+  ASSERT_EQ(first->size(), 1u);
+  EXPECT_EQ((*first)[0].body, body);
+  EXPECT_EQ((*first)[0].message_id, *sent);
+  EXPECT_EQ((*first)[0].receive_count, 1);
+
+  // Made visible again at once: the second receipt counts 2.
+  ASSERT_TRUE(client_->ChangeMessageVisibility(*queue, (*first)[0].receipt_handle, 0).ok());
+  receive.visibility_timeout_seconds = 30;
+  auto second = client_->ReceiveMessages(*queue, receive);
+  ASSERT_TRUE(second.ok()) << second.message();
+  ASSERT_EQ(second->size(), 1u);
+  EXPECT_EQ((*second)[0].receive_count, 2);
+
+  ASSERT_TRUE(client_->DeleteMessage(*queue, (*second)[0].receipt_handle).ok());
+  receive.wait_time_seconds = 0;
+  auto none = client_->ReceiveMessages(*queue, receive);
+  ASSERT_TRUE(none.ok()) << none.message();
+  EXPECT_TRUE(none->empty());
+}
+
+TEST_F(SqsClientTest, ErrorsNameTheActionAndCode) {
+  auto missing = client_->GetQueueUrl("no-such-queue");
+  ASSERT_FALSE(missing.ok());
+  EXPECT_NE(missing.message().find("SQS GetQueueUrl no-such-queue"), std::string::npos)
+      << missing.message();
+  EXPECT_NE(missing.message().find("QueueDoesNotExist"), std::string::npos) << missing.message();
+}
+
+TEST_F(SqsClientTest, AStoppedLongPollReturnsNothing) {
+  auto queue = client_->CreateQueue("q2");
+  ASSERT_TRUE(queue.ok()) << queue.message();
+  std::stop_source stop;
+  stop.request_stop();
+  SqsReceiveOptions receive;
+  receive.wait_time_seconds = 20;
+  auto messages = client_->ReceiveMessages(*queue, receive, stop.get_token());
+  ASSERT_TRUE(messages.ok()) << messages.message();
+  EXPECT_TRUE(messages->empty());
+}
+
+}  // namespace
+}  // namespace trailwatch::aws
