@@ -1,6 +1,16 @@
 // Teams Workflows webhook body: a `message` with one Adaptive Card 1.4 attachment (formats.md
-// §7.4): TextBlock title, FactSet with the same facts as the Slack message, a subtle context
+// §7.4): a title, the same facts as the Slack message (one two-column row each), a subtle context
 // line, and an Action.OpenUrl to the CloudTrail console.
+//
+// Event content is attacker-controlled (user names of failed sign-ins, user agents, error
+// messages), and Adaptive Cards run TextBlock text and FactSet titles/values through a Markdown
+// subset — bold, italic, lists and [links](url) (Microsoft Learn, "Adaptive Cards: Text features";
+// Teams: "Markdown is supported in Adaptive Card TextBlock field, and Fact.Title and Fact.Value").
+// Backslash escapes are rendered inconsistently across Teams clients (AdaptiveCards issues #5590,
+// #5758), so nothing here relies on escaping: every text is a TextRun inside a RichTextBlock, which
+// Adaptive Cards never parse as Markdown ("RichTextBlock does not support Markdown", same page;
+// RichTextBlock needs card version 1.2, Teams renders 1.4). A FactSet cannot hold RichTextBlocks,
+// so each fact is a ColumnSet row (title column weight 1, value column weight 3).
 //
 // Teams does not expand Slack :shortcodes:, so the title uses the Unicode emoji. Values are cut
 // to 500 characters each so a card stays far below the 28 KB message limit even with a 10 KB
@@ -22,11 +32,25 @@ std::string SeverityTag(alerts::Severity severity) {
   return "[" + tag + "]";
 }
 
+// A RichTextBlock with one TextRun: the text is shown as it is, never as Markdown. `style` adds
+// TextRun members (already JSON members, without braces).
+void PlainText(JsonWriter& json, const std::string& text, std::string_view style = "") {
+  json.BeginObject().Member("type", "RichTextBlock").Key("inlines").BeginArray();
+  json.BeginObject().Member("type", "TextRun").Member("text", text);
+  if (!style.empty()) json.Raw(style);
+  json.EndObject();
+  json.EndArray().EndObject();
+}
+
 void Fact(JsonWriter& json, std::string_view title, const std::string& value) {
-  json.BeginObject()
-      .Member("title", title)
-      .Member("value", TruncateText(SingleLine(value.empty() ? "unknown" : value), kValueMax))
-      .EndObject();
+  json.BeginObject().Member("type", "ColumnSet").Key("columns").BeginArray();
+  json.BeginObject().Member("type", "Column").Key("width").Int(1).Key("items").BeginArray();
+  PlainText(json, std::string(title), R"("weight":"Bolder")");
+  json.EndArray().EndObject();
+  json.BeginObject().Member("type", "Column").Key("width").Int(3).Key("items").BeginArray();
+  PlainText(json, TruncateText(SingleLine(value.empty() ? "unknown" : value), kValueMax));
+  json.EndArray().EndObject();
+  json.EndArray().EndObject();
 }
 
 }  // namespace
@@ -45,17 +69,12 @@ std::string RenderTeamsMessage(const AlertView& view) {
       .Member("version", "1.4");
 
   json.Key("body").BeginArray();
-  json.BeginObject()
-      .Member("type", "TextBlock")
-      .Member("size", "Large")
-      .Member("weight", "Bolder")
-      .Member("text", TruncateText(SingleLine(view.emoji_text + " " + SeverityTag(view.severity) +
-                                              " " + view.title),
-                                   kTitleMax))
-      .MemberBool("wrap", true)
-      .EndObject();
+  PlainText(json,
+            TruncateText(
+                SingleLine(view.emoji_text + " " + SeverityTag(view.severity) + " " + view.title),
+                kTitleMax),
+            R"("size":"Large","weight":"Bolder")");
 
-  json.BeginObject().Member("type", "FactSet").Key("facts").BeginArray();
   std::string account = view.account_id;
   if (!view.account_alias.empty()) account += " (" + view.account_alias + ")";
   Fact(json, "Account", account);
@@ -77,17 +96,11 @@ std::string RenderTeamsMessage(const AlertView& view) {
   std::string event = view.event_name;
   if (!view.event_source.empty()) event += " \xC2\xB7 " + view.event_source;
   Fact(json, "Event", event);
-  json.EndArray().EndObject();
 
-  json.BeginObject()
-      .Member("type", "TextBlock")
-      .Member("text",
-              TruncateText(SingleLine("rule " + view.rule + " \xC2\xB7 event " + view.event_id),
-                           kValueMax))
-      .MemberBool("isSubtle", true)
-      .Member("size", "Small")
-      .MemberBool("wrap", true)
-      .EndObject();
+  PlainText(json,
+            TruncateText(SingleLine("rule " + view.rule + " \xC2\xB7 event " + view.event_id),
+                         kValueMax),
+            R"("isSubtle":true,"size":"Small")");
   json.EndArray();  // body
 
   json.Key("actions").BeginArray();

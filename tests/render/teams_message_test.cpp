@@ -17,6 +17,24 @@ std::string Str(element e, std::string_view pointer) {
   return std::string(text);
 }
 
+// The text of the single TextRun of a RichTextBlock.
+std::string RunText(element block) { return Str(block, "/inlines/0/text"); }
+
+// (title, value) of every fact row (ColumnSet) in the card body.
+std::vector<std::pair<std::string, std::string>> Facts(element card) {
+  std::vector<std::pair<std::string, std::string>> facts;
+  simdjson::dom::array body = card["body"].get_array().value();
+  for (element block : body) {
+    if (Str(block, "/type") != "ColumnSet") continue;
+    facts.emplace_back(RunText(block.at_pointer("/columns/0/items/0").value()),
+                       RunText(block.at_pointer("/columns/1/items/0").value()));
+  }
+  return facts;
+}
+
+// Every element "type" in the card body, recursively.
+void CollectTypes(element e, std::vector<std::string>* types) { CollectStrings(e, "type", types); }
+
 TEST(TeamsMessageTest, WorkflowsMessageWithAnAdaptiveCard) {
   std::string body = RenderTeamsMessage(SampleView(kRootSuccessMfa));
   simdjson::dom::parser parser;
@@ -32,18 +50,15 @@ TEST(TeamsMessageTest, WorkflowsMessageWithAnAdaptiveCard) {
   EXPECT_EQ(Str(card, "/version"), "1.4");
   EXPECT_EQ(Str(card, "/$schema"), "http://adaptivecards.io/schemas/adaptive-card.json");
 
-  EXPECT_EQ(Str(card, "/body/0/type"), "TextBlock");
-  EXPECT_EQ(Str(card, "/body/0/text"),
+  EXPECT_EQ(Str(card, "/body/0/type"), "RichTextBlock");
+  EXPECT_EQ(RunText(card.at_pointer("/body/0").value()),
             "\xF0\x9F\x9A\xA8 [HIGH] Root user signed in to the AWS console");
-  EXPECT_EQ(Str(card, "/body/0/weight"), "Bolder");
-  EXPECT_TRUE(card.at_pointer("/body/0/wrap").get_bool().value());
+  EXPECT_EQ(Str(card, "/body/0/inlines/0/weight"), "Bolder");
+  EXPECT_EQ(Str(card, "/body/0/inlines/0/size"), "Large");
 
-  EXPECT_EQ(Str(card, "/body/1/type"), "FactSet");
-  std::vector<std::pair<std::string, std::string>> facts;
-  simdjson::dom::array fact_list = card.at_pointer("/body/1/facts").get_array().value();
-  for (element fact : fact_list) {
-    facts.emplace_back(Str(fact, "/title"), Str(fact, "/value"));
-  }
+  EXPECT_EQ(Str(card, "/body/1/type"), "ColumnSet");
+  EXPECT_EQ(Str(card, "/body/1/columns/0/items/0/inlines/0/weight"), "Bolder");
+  std::vector<std::pair<std::string, std::string>> facts = Facts(card);
   std::vector<std::pair<std::string, std::string>> expected = {
       {"Account", "111122223333 (production)"},
       {"Region", "us-east-1"},
@@ -57,9 +72,12 @@ TEST(TeamsMessageTest, WorkflowsMessageWithAnAdaptiveCard) {
   };
   EXPECT_EQ(facts, expected);
 
-  EXPECT_EQ(Str(card, "/body/2/text"),
+  simdjson::dom::array blocks = card["body"].get_array().value();
+  ASSERT_EQ(blocks.size(), 1 + expected.size() + 1);
+  element context = blocks.at(blocks.size() - 1).value();
+  EXPECT_EQ(RunText(context),
             "rule root-console-signin \xC2\xB7 event deb1e1f9-c99b-4612-8e9f-21f93b5d79c0");
-  EXPECT_TRUE(card.at_pointer("/body/2/isSubtle").get_bool().value());
+  EXPECT_TRUE(context.at_pointer("/inlines/0/isSubtle").get_bool().value());
 
   ASSERT_EQ(card["actions"].get_array().size(), 1u);
   EXPECT_EQ(Str(card, "/actions/0/type"), "Action.OpenUrl");
@@ -82,11 +100,55 @@ TEST(TeamsMessageTest, HugeValuesStayWellUnderTheMessageLimit) {
   simdjson::dom::parser parser;
   element root;
   ASSERT_EQ(parser.parse(body).get(root), simdjson::SUCCESS);
-  simdjson::dom::array fact_list = root.at_pointer("/attachments/0/content/body/1/facts").get_array().value();
-  for (element fact : fact_list) {
-    EXPECT_LE(TextLength(Str(fact, "/value")), 500u);
+  element card = root.at_pointer("/attachments/0/content").value();
+  for (const auto& [title, value] : Facts(card)) EXPECT_LE(TextLength(value), 500u) << title;
+  EXPECT_LE(TextLength(RunText(card.at_pointer("/body/0").value())), 200u);
+}
+
+// Adaptive Cards parse TextBlock text and FactSet titles/values as Markdown (bold, italic, lists,
+// links). Event content must not be able to add a link or formatting: the card holds no element
+// that Teams parses as Markdown, and hostile values arrive as plain TextRun text, unchanged.
+TEST(TeamsMessageTest, HostileValuesCannotInjectMarkdown) {
+  const std::string name = "[Reset your password](https://evil.example/login) **urgent** _now_";
+  const std::string agent = "1. step\r- item <b>x</b> ![img](https://evil.example/i.png) `code`";
+  alerts::Alert alert;
+  alert.rule = "r";
+  alert.event_json = FailedSignInEnvelope(name, agent);
+  Result<AlertView> view = MakeAlertView(alert, {});
+  ASSERT_TRUE(view.ok()) << view.message();
+  view->user_agent_short = view->user_agent;
+  std::string body = RenderTeamsMessage(*view);
+  simdjson::dom::parser parser;
+  element root;
+  ASSERT_EQ(parser.parse(body).get(root), simdjson::SUCCESS) << body;
+  element card = root.at_pointer("/attachments/0/content").value();
+
+  std::vector<std::string> types;
+  CollectTypes(card["body"].value(), &types);
+  for (const std::string& type : types) {
+    EXPECT_TRUE(type == "RichTextBlock" || type == "TextRun" || type == "ColumnSet" ||
+                type == "Column")
+        << "element " << type << " may be rendered as Markdown";
   }
-  EXPECT_LE(TextLength(Str(root, "/attachments/0/content/body/0/text")), 200u);
+  // No text outside TextRuns: no "text" member in a non-TextRun element, no FactSet "value".
+  std::vector<std::string> values;
+  CollectStrings(card["body"].value(), "value", &values);
+  EXPECT_TRUE(values.empty());
+
+  // The hostile values are shown as they are (the identity and user agent rows, and the title).
+  bool identity_shown = false, agent_shown = false;
+  for (const auto& [title, value] : Facts(card)) {
+    if (title == "Identity") identity_shown = value.find(name) != std::string::npos;
+    if (title == "User agent") agent_shown = value.find("![img](https://evil.example/i.png)") !=
+                                             std::string::npos;
+  }
+  EXPECT_TRUE(identity_shown) << body;
+  EXPECT_TRUE(agent_shown) << body;
+  // The only link in the card is the console button.
+  std::vector<std::string> urls;
+  CollectStrings(card, "url", &urls);
+  ASSERT_EQ(urls.size(), 1u);
+  EXPECT_EQ(urls[0].find("evil"), std::string::npos);
 }
 
 }  // namespace
