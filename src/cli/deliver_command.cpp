@@ -83,9 +83,16 @@ int Run(const DeliverArgs& args) {
   }
   worker.Stop();
   targets::DeliveryCounters counters = worker.counters();
-  std::printf("delivered %lld, retried %lld, dead %lld\n",
-              static_cast<long long>(counters.delivered), static_cast<long long>(counters.retried),
-              static_cast<long long>(counters.dead));
+  std::printf("delivered %lld, retried %lld, dead %lld", static_cast<long long>(counters.delivered),
+              static_cast<long long>(counters.retried), static_cast<long long>(counters.dead));
+  if (counters.expired > 0) {
+    std::printf(" (%lld expired by max_age before a send)", static_cast<long long>(counters.expired));
+  }
+  if (counters.unconfigured > 0) {
+    std::printf(", %lld dead-lettered for targets not in the configuration",
+                static_cast<long long>(counters.unconfigured));
+  }
+  std::printf("\n");
   std::fflush(stdout);
   return counters.store_errors > 0 ? 1 : 0;
 }

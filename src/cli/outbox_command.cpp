@@ -1,6 +1,8 @@
 // `trailwatch outbox ...`: look into and repair the delivery queue of a config's store.
-//   list [--state S] [--limit N]   entries, oldest first
-//   retry ID | retry --dead        make dead (or waiting) entries pending again, attempts reset
+//   list [--state S] [--limit N]   entries, oldest first; entries whose target is not in the
+//                                  configuration are flagged (the deliverer makes them dead)
+//   retry ID | retry --dead        make dead (or waiting) entries pending again, attempts reset;
+//                                  only for targets in the configuration (they would die again)
 //   purge --dead | --delivered     delete finished entries
 //   enqueue-sample --target NAME --count N
 //                                  queue N copies of the sample alert (distinct eventIDs); for
@@ -8,6 +10,8 @@
 #include <cstdio>
 #include <ctime>
 #include <iostream>
+#include <map>
+#include <set>
 
 #include "cli/commands.h"
 #include "config/targets_config.h"
@@ -65,7 +69,8 @@ int List(const OutboxArgs& args) {
     }
     state = parsed;
   }
-  auto store = OpenStore(args.config_path);
+  config::TargetsConfig config;
+  auto store = OpenStore(args.config_path, &config);
   if (!store.ok()) {
     std::cerr << "error: " << store.message() << "\n";
     return 2;
@@ -77,14 +82,25 @@ int List(const OutboxArgs& args) {
   }
   std::printf("%-8s %-10s %-20s %-8s %-21s %-21s %-28s %s\n", "ID", "STATE", "TARGET", "ATTEMPTS",
               "CREATED", "NEXT ATTEMPT", "RULE", "EVENT ID / LAST ERROR");
+  int64_t unconfigured = 0;
   for (const outbox::Entry& entry : *entries) {
     bool waiting = entry.state == outbox::EntryState::kPending;
-    std::printf("%-8lld %-10s %-20s %-8d %-21s %-21s %-28s %s%s%s\n",
+    bool finished = entry.state == outbox::EntryState::kDelivered;
+    // Flag what a deliverer with this configuration cannot send.
+    bool flag = !finished && config.Find(entry.target) == nullptr;
+    if (flag) ++unconfigured;
+    std::printf("%-8lld %-10s %-20s %-8d %-21s %-21s %-28s %s%s%s%s\n",
                 static_cast<long long>(entry.id), outbox::EntryStateName(entry.state),
                 entry.target.c_str(), entry.attempts, UtcTime(entry.created_at).c_str(),
                 waiting ? UtcTime(entry.next_attempt_at).c_str() : "-", entry.alert.rule.c_str(),
-                entry.alert.event_id.c_str(), entry.last_error.empty() ? "" : " — ",
-                entry.last_error.c_str());
+                entry.alert.event_id.c_str(), flag ? " [target not in the configuration]" : "",
+                entry.last_error.empty() ? "" : " — ", entry.last_error.c_str());
+  }
+  if (unconfigured > 0) {
+    std::fprintf(stderr,
+                 "note: %lld entries are for targets that are not in %s; a deliverer makes "
+                 "pending ones dead; `outbox retry` queues them again once the target is back\n",
+                 static_cast<long long>(unconfigured), args.config_path.c_str());
   }
   return 0;
 }
@@ -94,12 +110,34 @@ int RetryEntries(const OutboxArgs& args) {
     std::cerr << "error: give either an entry ID or --dead\n";
     return 2;
   }
-  auto store = OpenStore(args.config_path);
+  config::TargetsConfig config;
+  auto store = OpenStore(args.config_path, &config);
   if (!store.ok()) {
     std::cerr << "error: " << store.message() << "\n";
     return 2;
   }
-  auto changed = args.dead ? (*store)->RetryAllDead(NowMs()) : (*store)->Retry(args.id, NowMs());
+  // Entries of a target that is not configured would only be made dead again by the deliverer.
+  std::set<std::string> configured;
+  for (const config::TargetConfig& target : config.targets) configured.insert(target.name);
+  if (!args.dead) {
+    auto entry = (*store)->Get(args.id);
+    if (entry.ok() && *entry && !configured.count((*entry)->target)) {
+      std::cerr << "error: entry " << args.id << " is for target \"" << (*entry)->target
+                << "\", which is not in " << args.config_path << "; add the target back first\n";
+      return 1;
+    }
+  } else if (auto backlog = (*store)->List(outbox::EntryState::kDead); backlog.ok()) {
+    std::map<std::string, int64_t> skipped;
+    for (const outbox::Entry& entry : *backlog) {
+      if (!configured.count(entry.target)) ++skipped[entry.target];
+    }
+    for (const auto& [target, count] : skipped) {
+      std::fprintf(stderr, "note: %lld dead entries of target \"%s\" stay dead: it is not in %s\n",
+                   static_cast<long long>(count), target.c_str(), args.config_path.c_str());
+    }
+  }
+  auto changed = args.dead ? (*store)->RetryDeadOf(configured, NowMs())
+                           : (*store)->Retry(args.id, NowMs());
   if (!changed.ok()) {
     std::cerr << "error: " << changed.message() << "\n";
     return 1;
@@ -158,7 +196,8 @@ int EnqueueSample(const OutboxArgs& args) {
         std::cerr << "error: " << alert.message() << "\n";
         return 1;
       }
-      batch.push_back({target->name, targets::ChannelKey(*target), std::move(alert.value())});
+      std::string channel = targets::ChannelKey(*target, *alert);
+      batch.push_back({target->name, std::move(channel), std::move(alert.value())});
     }
     auto result = (*store)->Enqueue(batch, NowMs());
     if (!result.ok()) {

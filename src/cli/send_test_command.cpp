@@ -98,6 +98,7 @@ int Run(const SendTestArgs& args) {
     std::mutex mutex;
     bool done = false;
     targets::DeliveryOptions options;
+    options.dead_letter_unconfigured = false;  // the worker has only this target
     options.on_outcome = [&](const outbox::Entry& entry, const targets::Outcome&,
                              const std::string&) {
       if (entry.id != id) return;

@@ -8,8 +8,9 @@
 // in flight (ClaimHead). States:
 //
 //   pending --claim--> in_flight --delivered--> delivered
-//      ^                   |------retry-at----> pending (next_attempt_at in the future)
-//      |                   '------dead--------> dead (last_error kept)
+//      ^  |                |------retry-at----> pending (next_attempt_at in the future)
+//      |  |                '------dead--------> dead (last_error kept)
+//      |  '--older than max_age at its turn, or its target is not configured--> dead (no send)
 //      '---- RecoverInFlight() at start-up, `outbox retry` (dead -> pending)
 //
 // RecoverInFlight is the only way an entry can be sent twice: a send that was in flight when the
@@ -25,10 +26,13 @@
 // deliver from it at a time.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -87,6 +91,21 @@ struct ThreadRoot {
   int64_t count = 0;         // messages in the group, parent included
 };
 
+// What ClaimHeadOrExpire found at the head of a channel.
+struct Claim {
+  std::optional<Entry> entry;  // claimed: now in_flight, attempts counted
+  int64_t next_due = 0;        // the head is pending but not due until then (ms), else 0
+  // Heads older than max_age, made dead by this call without being sent (last_error says why).
+  // When this holds kMaxExpiredPerClaim entries there may be more: call again.
+  std::vector<Entry> expired;
+};
+
+// A channel that has entries pending or in flight, and the target they are for.
+struct ChannelBacklog {
+  std::string channel_key;
+  std::string target;
+};
+
 // idempotency key for (target, rule, eventID): a JSON array text, unambiguous whatever the names
 // contain, and readable in `outbox list`.
 std::string IdempotencyKey(const std::string& target, const alerts::Alert& alert);
@@ -115,8 +134,22 @@ class Outbox {
   Result<std::optional<Entry>> ClaimHead(const std::string& channel_key, int64_t now_ms,
                                          int64_t* next_due = nullptr);
 
+  // Like ClaimHead, but a head whose age (now - queued_at) is max_age_ms or more becomes dead
+  // without a send — before its first attempt as well as between retries — and the next head is
+  // looked at. max_age_ms <= 0: no age limit.
+  static constexpr size_t kMaxExpiredPerClaim = 100;
+  Result<Claim> ClaimHeadOrExpire(const std::string& channel_key, int64_t now_ms,
+                                  int64_t max_age_ms);
+
+  // Group commit: concurrent callers share one transaction and one fsync (synchronous=FULL). The
+  // first caller commits what is queued; callers arriving during its fsync are committed together
+  // by the next one. Each call returns only once its own mark is durable.
   Status MarkDelivered(int64_t id, int response_status, const std::string& response,
                        const std::string& thread_ts);
+  // Transactions MarkDelivered has committed (for benchmarks: entries per fsync).
+  int64_t DeliveredCommits();
+  // For benchmarks only: false makes every MarkDelivered commit alone, as before group commit.
+  void SetGroupCommit(bool enabled);
   Status MarkRetry(int64_t id, int64_t next_attempt_at, const std::string& error,
                    int response_status);
   Status MarkDead(int64_t id, const std::string& error, int response_status);
@@ -127,12 +160,21 @@ class Outbox {
   // dead (or pending) -> pending now, attempts 0, queued_at now. Returns entries changed.
   Result<int64_t> Retry(int64_t id, int64_t now_ms);
   Result<int64_t> RetryAllDead(int64_t now_ms);
+  // The dead entries of these targets only (`outbox retry --dead` skips unconfigured targets).
+  Result<int64_t> RetryDeadOf(const std::set<std::string>& targets, int64_t now_ms);
   Result<int64_t> Purge(EntryState state);  // only kDead or kDelivered
 
   // Metrics.
   Result<OutboxStats> Stats();
   // Entries pending or in flight in these channels (delivery uses it for --until-empty).
   Result<int64_t> CountUndelivered(const std::vector<std::string>& channel_keys);
+  // The channels with entries pending or in flight, whatever their target (one index probe per
+  // channel, not a scan of the backlog): how the deliverer finds lanes and Slack channels.
+  Result<std::vector<ChannelBacklog>> UndeliveredChannels();
+  // Entries pending or in flight per target (scans the backlog: start-up and CLI only).
+  Result<std::map<std::string, int64_t>> UndeliveredByTarget();
+  // pending -> dead for every pending entry of `target`, with `error`. Returns how many.
+  Result<int64_t> DeadLetterTarget(const std::string& target, const std::string& error);
 
   // Slack thread roots, keyed by target and group key (rule, identity, source IP).
   Result<std::optional<ThreadRoot>> FindThreadRoot(const std::string& target,
@@ -148,9 +190,20 @@ class Outbox {
   Status SetSynchronousFull(bool full);
   Result<std::vector<Entry>> Query(const std::string& sql, const std::vector<int64_t>& ints);
 
+  struct DeliveredMark;
+  Status CommitDelivered(const std::vector<DeliveredMark*>& batch);
+
   std::mutex mutex_;
   std::unique_ptr<sqlite::Database> db_;
   bool synchronous_full_ = false;
+
+  // Group commit of MarkDelivered (see there).
+  std::mutex group_mutex_;
+  std::condition_variable group_done_;
+  std::vector<DeliveredMark*> group_queue_;
+  bool group_committing_ = false;
+  bool group_commit_ = true;
+  int64_t delivered_commits_ = 0;
 };
 
 }  // namespace trailwatch::outbox

@@ -28,16 +28,7 @@ DeliveryWorker::DeliveryWorker(outbox::Outbox* outbox, std::vector<DeliveryTarge
       targets_(std::move(targets)),
       options_(std::move(options)),
       rng_(std::random_device{}()) {
-  auto now = SteadyClock::now();
-  for (size_t i = 0; i < targets_.size(); ++i) {
-    Channel channel;
-    channel.key = ChannelKey(targets_[i].config);
-    channel.target_index = i;
-    channel.tokens = std::max(1, targets_[i].config.burst);
-    channel.refilled_at = now;
-    channel.paused_until = now;
-    channels_.push_back(std::move(channel));
-  }
+  for (size_t i = 0; i < targets_.size(); ++i) target_by_name_[targets_[i].config.name] = i;
   target_in_flight_.assign(targets_.size(), 0);
 }
 
@@ -48,20 +39,79 @@ void DeliveryWorker::Start() {
   if (started_) return;
   started_ = true;
   int senders = 0;
-  for (const DeliveryTarget& target : targets_)
-    senders += std::max(1, target.config.max_concurrency);
+  for (const DeliveryTarget& target : targets_) {
+    const config::TargetConfig& config = target.config;
+    senders += EffectiveConcurrency(config);
+    if (config.max_concurrency > EffectiveConcurrency(config)) {
+      spdlog::warn(
+          "target {}: max_concurrency {} has no effect: a {} posts to one channel, in order, one "
+          "request at a time",
+          config.name, config.max_concurrency,
+          config.type == config::TargetConfig::Type::kTeams ? "Teams webhook" : "Slack webhook");
+    }
+  }
+  // Entries for targets that are no longer configured would otherwise wait forever, silently.
+  auto backlog = outbox_->UndeliveredByTarget();
+  if (!backlog.ok()) {
+    ++counters_.store_errors;
+    spdlog::error("delivery: {}", backlog.message());
+  } else {
+    for (const auto& [target, count] : *backlog) {
+      if (!target_by_name_.count(target)) HandleUnconfigured(target, count);
+    }
+  }
   senders = std::clamp(senders, 1, kMaxSenders);
   for (int i = 0; i < senders; ++i) senders_.emplace_back([this] { Send(); });
   dispatcher_ = std::thread([this] { Dispatch(); });
+}
+
+// Called with mutex_ held.
+void DeliveryWorker::HandleUnconfigured(const std::string& target, int64_t count) {
+  if (!options_.dead_letter_unconfigured) {
+    if (unconfigured_reported_.insert(target).second) {
+      spdlog::warn(
+          "outbox: {} entries are queued for target \"{}\", which is not in the configuration; "
+          "they wait until it is added back",
+          count, target);
+    }
+    return;
+  }
+  std::string error = "target \"" + target +
+                      "\" is not in the configuration; `trailwatch outbox retry --dead` queues "
+                      "this again once the target is back";
+  auto dead = outbox_->DeadLetterTarget(target, error);
+  if (!dead.ok()) {
+    ++counters_.store_errors;
+    spdlog::error("delivery: {}", dead.message());
+    return;
+  }
+  if (*dead > 0) {
+    counters_.unconfigured += *dead;
+    spdlog::warn(
+        "outbox: {} entries were queued for target \"{}\", which is not in the configuration: "
+        "they are dead now (`trailwatch outbox list --state dead` shows them; `trailwatch outbox "
+        "retry --dead` queues them again once the target is back)",
+        *dead, target);
+  }
 }
 
 void DeliveryWorker::Stop() {
   {
     std::lock_guard lock(mutex_);
     stop_requested_ = true;
+    kicked_ = true;
   }
   dispatcher_wake_.notify_all();
   Wait();
+}
+
+void DeliveryWorker::Notify() {
+  {
+    std::lock_guard lock(mutex_);
+    discover_now_ = true;
+    kicked_ = true;
+  }
+  dispatcher_wake_.notify_all();
 }
 
 void DeliveryWorker::Wait() {
@@ -97,76 +147,174 @@ std::chrono::milliseconds DeliveryWorker::Backoff(int attempts, std::chrono::mil
   return std::chrono::milliseconds(jitter(rng));
 }
 
-bool DeliveryWorker::HasToken(Channel& channel, SteadyClock::time_point now,
-                              SteadyClock::time_point* ready_at) {
-  const config::TargetConfig& config = targets_[channel.target_index].config;
+bool DeliveryWorker::HasToken(Bucket& bucket, const config::TargetConfig& config,
+                              SteadyClock::time_point now, SteadyClock::time_point* ready_at) {
   double rate = config.rate_per_second > 0 ? config.rate_per_second : 1.0;
   double capacity = std::max(1, config.burst);
-  double elapsed = std::chrono::duration<double>(now - channel.refilled_at).count();
+  double elapsed = std::chrono::duration<double>(now - bucket.refilled_at).count();
   if (elapsed > 0) {
-    channel.tokens = std::min(capacity, channel.tokens + elapsed * rate);
-    channel.refilled_at = now;
+    bucket.tokens = std::min(capacity, bucket.tokens + elapsed * rate);
+    bucket.refilled_at = now;
   }
-  if (channel.tokens >= 1.0) return true;
-  auto wait = std::chrono::duration<double>((1.0 - channel.tokens) / rate);
+  if (bucket.tokens >= 1.0) return true;
+  auto wait = std::chrono::duration<double>((1.0 - bucket.tokens) / rate);
   *ready_at =
       now + std::chrono::duration_cast<SteadyClock::duration>(wait) + std::chrono::milliseconds(1);
   return false;
 }
 
+int64_t DeliveryWorker::Discover(std::unique_lock<std::mutex>& lock) {
+  lock.unlock();
+  auto found = outbox_->UndeliveredChannels();
+  lock.lock();
+  if (!found.ok()) {
+    ++counters_.store_errors;
+    spdlog::error("delivery: {}", found.message());
+    return -1;
+  }
+  auto now = SteadyClock::now();
+  std::set<std::string> present;
+  std::map<std::string, int64_t> unconfigured;
+  for (const outbox::ChannelBacklog& backlog : *found) {
+    auto target = target_by_name_.find(backlog.target);
+    if (target == target_by_name_.end()) {
+      ++unconfigured[backlog.target];
+      continue;
+    }
+    present.insert(backlog.channel_key);
+    auto [it, added] = channels_.try_emplace(backlog.channel_key);
+    Channel& channel = it->second;
+    channel.empty = false;
+    if (!added) continue;
+    const config::TargetConfig& config = targets_[target->second].config;
+    channel.key = backlog.channel_key;
+    channel.target_index = target->second;
+    channel.rate_key = RateKey(config, backlog.channel_key);
+    channel.due_at = now;
+    auto [bucket, new_bucket] = buckets_.try_emplace(channel.rate_key);
+    if (new_bucket) {
+      bucket->second.tokens = std::max(1, config.burst);
+      bucket->second.refilled_at = now;
+      bucket->second.paused_until = now;
+    }
+  }
+  // Channels without a backlog are forgotten (bounded memory whatever channels routes choose);
+  // their buckets stay, so a channel that comes back does not get a fresh burst.
+  for (auto it = channels_.begin(); it != channels_.end();) {
+    if (!it->second.busy && !present.count(it->first)) {
+      it = channels_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  // Entries enqueued for an unconfigured target after Start (by another process). Dead-lettering
+  // needs no count; without it, each target is reported once.
+  for (const auto& [target, channels] : unconfigured) {
+    if (options_.dead_letter_unconfigured) {
+      HandleUnconfigured(target, 0);
+    } else if (!unconfigured_reported_.count(target)) {
+      lock.unlock();
+      auto backlog = outbox_->UndeliveredByTarget();
+      lock.lock();
+      if (backlog.ok()) HandleUnconfigured(target, (*backlog)[target]);
+    }
+  }
+  return static_cast<int64_t>(present.size());
+}
+
+void DeliveryWorker::ReportExpired(size_t target_index,
+                                   const std::vector<outbox::Entry>& expired) {
+  const config::TargetConfig& config = targets_[target_index].config;
+  for (const outbox::Entry& entry : expired) {
+    spdlog::warn("target {}: entry {} is dead: {}", config.name, entry.id, entry.last_error);
+    if (options_.on_outcome) {
+      options_.on_outcome(entry, Permanent{entry.last_error, 0}, "dead");
+    }
+  }
+}
+
 void DeliveryWorker::Dispatch() {
-  std::vector<std::string> keys;
-  for (const Channel& channel : channels_) keys.push_back(channel.key);
   std::unique_lock lock(mutex_);
+  auto next_discovery = SteadyClock::now();
   while (!stop_requested_) {
+    kicked_ = false;
     auto now = SteadyClock::now();
-    auto wake = now + options_.poll_interval;
-    for (size_t i = 0; i < channels_.size(); ++i) {
-      Channel& channel = channels_[i];
+    int64_t with_backlog = -1;
+    if (discover_now_ || now >= next_discovery) {
+      discover_now_ = false;
+      with_backlog = Discover(lock);
+      now = SteadyClock::now();
+      next_discovery = now + options_.poll_interval;
+    }
+    auto wake = next_discovery;
+    bool again = false;
+    for (auto it = channels_.begin(); it != channels_.end() && !stop_requested_; ++it) {
+      Channel& channel = it->second;
       const config::TargetConfig& config = targets_[channel.target_index].config;
-      if (channel.busy) continue;
-      if (channel.paused_until > now) {
-        wake = std::min(wake, channel.paused_until);
+      if (channel.busy || channel.empty) continue;
+      if (channel.due_at > now) {
+        wake = std::min(wake, channel.due_at);
         continue;
       }
-      if (target_in_flight_[channel.target_index] >= std::max(1, config.max_concurrency)) continue;
+      Bucket& bucket = buckets_[channel.rate_key];
+      if (bucket.paused_until > now) {
+        wake = std::min(wake, bucket.paused_until);
+        continue;
+      }
+      if (target_in_flight_[channel.target_index] >= EffectiveConcurrency(config)) continue;
       // The bucket is checked before claiming (so a claim is never handed back) and a token taken
       // only once there is something to send (so an idle channel keeps its burst).
       SteadyClock::time_point ready_at;
-      if (!HasToken(channel, now, &ready_at)) {
+      if (!HasToken(bucket, config, now, &ready_at)) {
         wake = std::min(wake, ready_at);
         continue;
       }
-      int64_t next_due = 0;
+      int64_t max_age_ms =
+          std::chrono::duration_cast<std::chrono::milliseconds>(config.max_age).count();
+      std::string key = channel.key;
+      size_t target_index = channel.target_index;
       lock.unlock();
-      auto claimed = outbox_->ClaimHead(channel.key, NowMs(), &next_due);
+      auto claimed = outbox_->ClaimHeadOrExpire(key, NowMs(), max_age_ms);
+      if (claimed.ok() && !claimed->expired.empty()) ReportExpired(target_index, claimed->expired);
       lock.lock();
+      // `channel` is still valid: only Discover (this thread) erases channels.
       if (!claimed.ok()) {
         ++counters_.store_errors;
         spdlog::error("delivery: {}", claimed.message());
         continue;
       }
-      if (!*claimed) {
-        if (next_due > 0) {
-          auto until = now + std::chrono::milliseconds(std::max<int64_t>(0, next_due - NowMs()));
-          wake = std::min(wake, until);
+      counters_.dead += static_cast<int64_t>(claimed->expired.size());
+      counters_.expired += static_cast<int64_t>(claimed->expired.size());
+      if (!claimed->entry) {
+        if (claimed->expired.size() >= outbox::Outbox::kMaxExpiredPerClaim) {
+          again = true;  // more expired heads may follow
+        } else if (claimed->next_due > 0) {
+          channel.due_at = now + std::chrono::milliseconds(
+                                     std::max<int64_t>(0, claimed->next_due - NowMs()));
+          wake = std::min(wake, channel.due_at);
+        } else {
+          channel.empty = true;
         }
         continue;
       }
-      channel.tokens -= 1.0;
+      bucket.tokens -= 1.0;
       channel.busy = true;
       ++target_in_flight_[channel.target_index];
       ++in_flight_;
-      jobs_.push_back(Job{i, std::move(**claimed)});
+      jobs_.push_back(Job{channel.key, channel.target_index, std::move(*claimed->entry)});
       sender_wake_.notify_one();
     }
-    if (options_.stop_when_empty && in_flight_ == 0) {
-      lock.unlock();
-      auto remaining = outbox_->CountUndelivered(keys);
-      lock.lock();
-      if (remaining.ok() && *remaining == 0) break;
+    if (again) continue;
+    if (options_.stop_when_empty && in_flight_ == 0 &&
+        std::all_of(channels_.begin(), channels_.end(),
+                    [](const auto& channel) { return channel.second.empty; })) {
+      // Confirm with a fresh look at the outbox (another process may have enqueued).
+      int64_t backlog = with_backlog >= 0 ? with_backlog : Discover(lock);
+      if (backlog == 0) break;
+      if (backlog > 0 && with_backlog < 0) continue;
     }
-    dispatcher_wake_.wait_until(lock, wake);
+    dispatcher_wake_.wait_until(lock, wake, [this] { return stop_requested_ || kicked_; });
+    kicked_ = false;
   }
   // Drain: the sends in flight finish and are recorded; nothing new is claimed.
   dispatcher_wake_.wait(lock, [this] { return in_flight_ == 0; });
@@ -184,25 +332,27 @@ void DeliveryWorker::Send() {
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
     lock.unlock();
-    Target& target = *targets_[channels_[job.channel_index].target_index].target;
+    Target& target = *targets_[job.target_index].target;
     Outcome outcome = target.Deliver(job.entry);
     Record(job, outcome);
     lock.lock();
-    Channel& channel = channels_[job.channel_index];
+    Channel& channel = channels_[job.channel_key];  // busy channels are never erased
     channel.busy = false;
+    channel.empty = false;  // its next entry may be there already
     if (const auto* retry = std::get_if<Retry>(&outcome); retry && retry->retry_after) {
-      channel.paused_until =
-          std::max(channel.paused_until, SteadyClock::now() + *retry->retry_after);
+      Bucket& bucket = buckets_[channel.rate_key];
+      bucket.paused_until = std::max(bucket.paused_until, SteadyClock::now() + *retry->retry_after);
     }
-    --target_in_flight_[channel.target_index];
+    --target_in_flight_[job.target_index];
     --in_flight_;
+    kicked_ = true;
     dispatcher_wake_.notify_all();
   }
 }
 
 void DeliveryWorker::Record(const Job& job, const Outcome& outcome) {
   const outbox::Entry& entry = job.entry;
-  const config::TargetConfig& config = targets_[channels_[job.channel_index].target_index].config;
+  const config::TargetConfig& config = targets_[job.target_index].config;
   std::string disposition;
   Status stored;
   if (const auto* delivered = std::get_if<Delivered>(&outcome)) {

@@ -1,25 +1,35 @@
 // DeliveryWorker: takes alerts out of the outbox and hands them to their targets.
 //
 // One dispatcher thread claims work, a pool of sender threads does the sends:
+//   * channels (see target.h) are found in the outbox, not in the config: every poll_interval
+//     (and on Notify) the dispatcher lists the channels with a backlog (Outbox::
+//     UndeliveredChannels), so lanes, route-chosen Slack channels and channels left over from an
+//     older max_concurrency are all served;
 //   * order per channel: a channel has at most one entry in flight, and the outbox only ever
-//     hands out a channel's head (Outbox::ClaimHead), so entry N+1 never leaves before N is
-//     delivered or dead;
+//     hands out a channel's head (Outbox::ClaimHeadOrExpire), so entry N+1 never leaves before N
+//     is delivered or dead;
 //   * per-target concurrency: at most max_concurrency sends of a target at once (across its
-//     channels);
-//   * per-channel token bucket: rate_per_second with `burst` tokens (formats.md §7.2: Slack allows
-//     about 1 message/s per channel with short bursts). Every send, retries included, takes a
-//     token, so the rate seen by the far side never exceeds the bucket;
+//     channels; a webhook/stdout target has max_concurrency lanes, so the limit is reached);
+//   * token bucket per rate domain (the Slack channel for the Web API, the target otherwise):
+//     rate_per_second with `burst` tokens (formats.md §7.2: Slack allows about 1 message/s per
+//     channel with short bursts). Every send, retries included, takes a token, so the rate seen by
+//     the far side never exceeds the bucket;
 //   * transient failures: exponential backoff with full jitter (delay = uniform(0, min(cap,
 //     base * 2^(attempt-1))), base 1 s, cap 5 min — AWS Architecture Blog, "Exponential Backoff
-//     And Jitter"), never earlier than Retry-After; a Retry-After also pauses the whole channel;
-//   * dead: permanent errors at once; transient ones after max_attempts sends or once the entry
-//     is older than max_age (counted from when it was queued), keeping the last error.
+//     And Jitter"), never earlier than Retry-After; a Retry-After also pauses the rate domain;
+//   * dead: permanent errors at once; transient ones after max_attempts sends; and an entry whose
+//     age (since it was queued) reaches max_age is made dead when its turn comes, without a send;
+//   * entries of targets that are not in the configuration are reported at Start (a warning with
+//     the count per target) and, unless dead_letter_unconfigured is false, made dead with a
+//     last_error saying so (`trailwatch outbox retry --dead` queues them again once the target is
+//     back).
 //
 // Stop() stops claiming, lets the sends in flight finish and be recorded, then returns: nothing is
 // left in_flight by a clean stop. A kill leaves at most one entry per channel in_flight;
 // Outbox::RecoverInFlight on the next start makes it pending again.
 //
-// Thread-safety: Start/Stop/Wait from one controlling thread; the callback runs on sender threads.
+// Thread-safety: Start/Stop/Wait from one controlling thread; Notify from any thread; the callback
+// runs on sender threads (and on the dispatcher thread for expired entries).
 #pragma once
 
 #include <chrono>
@@ -27,9 +37,11 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -52,8 +64,11 @@ struct DeliveryOptions {
   std::chrono::milliseconds poll_interval{200};
   // Finish (as if stopped) once every configured channel has nothing pending or in flight.
   bool stop_when_empty = false;
+  // Entries whose target is not among this worker's targets are made dead (see above). Set false
+  // when the worker is given only some of the configured targets (send-test).
+  bool dead_letter_unconfigured = true;
   // Called after each outcome has been recorded in the outbox. `disposition` is "delivered",
-  // "retry" or "dead".
+  // "retry" or "dead". Entries expired by max_age are reported as Permanent{last_error}, "dead".
   std::function<void(const outbox::Entry&, const Outcome&, const std::string& disposition)>
       on_outcome;
 };
@@ -63,6 +78,8 @@ struct DeliveryCounters {
   int64_t retried = 0;
   int64_t dead = 0;
   int64_t store_errors = 0;
+  int64_t expired = 0;         // made dead by max_age before a send (also counted in `dead`)
+  int64_t unconfigured = 0;    // made dead because their target is not configured (not in `dead`)
 };
 
 class DeliveryWorker {
@@ -80,6 +97,8 @@ class DeliveryWorker {
   void Wait();
   // True once the worker has stopped; waits at most `timeout`.
   bool WaitFor(std::chrono::milliseconds timeout);
+  // New entries were enqueued: look for new channels now instead of at the next poll.
+  void Notify();
   DeliveryCounters counters();
 
   // The delay before retry number `attempts` + 1 with full jitter, before Retry-After.
@@ -90,28 +109,44 @@ class DeliveryWorker {
   struct Channel {
     std::string key;
     size_t target_index = 0;
-    bool busy = false;
+    std::string rate_key;
+    bool busy = false;   // its head is being sent
+    bool empty = false;  // the last claim found nothing: wait for discovery
+    std::chrono::steady_clock::time_point due_at;  // head waits for a retry time
+  };
+  struct Bucket {
     double tokens = 0;
     std::chrono::steady_clock::time_point refilled_at;
-    std::chrono::steady_clock::time_point paused_until;
+    std::chrono::steady_clock::time_point paused_until;  // Retry-After
   };
   struct Job {
-    size_t channel_index;
+    std::string channel_key;
+    size_t target_index;
     outbox::Entry entry;
   };
 
   void Dispatch();
   void Send();
   void Record(const Job& job, const Outcome& outcome);
+  // Lists the channels with a backlog; adds the new ones and forgets idle vanished ones. Handles
+  // entries of unconfigured targets. Called with mutex_ held (released around the query).
+  // Returns how many channels of our targets have a backlog, or -1 on a store error.
+  int64_t Discover(std::unique_lock<std::mutex>& lock);
+  void HandleUnconfigured(const std::string& target, int64_t count);
+  void ReportExpired(size_t target_index, const std::vector<outbox::Entry>& expired);
   // Refills the bucket; true if a token is available, else when one will be.
-  bool HasToken(Channel& channel, std::chrono::steady_clock::time_point now,
+  bool HasToken(Bucket& bucket, const config::TargetConfig& config,
+                std::chrono::steady_clock::time_point now,
                 std::chrono::steady_clock::time_point* ready_at);
 
   outbox::Outbox* outbox_;
   std::vector<DeliveryTarget> targets_;
   DeliveryOptions options_;
-  std::vector<Channel> channels_;
+  std::map<std::string, size_t> target_by_name_;
+  std::map<std::string, Channel> channels_;
+  std::map<std::string, Bucket> buckets_;
   std::vector<int> target_in_flight_;
+  std::set<std::string> unconfigured_reported_;
 
   std::mutex mutex_;
   std::condition_variable dispatcher_wake_;
@@ -123,6 +158,8 @@ class DeliveryWorker {
   bool senders_exit_ = false;
   bool finished_ = false;
   bool started_ = false;
+  bool discover_now_ = true;
+  bool kicked_ = false;  // a send finished, Notify or Stop: the dispatcher looks again
   DeliveryCounters counters_;
   std::mt19937_64 rng_;
 

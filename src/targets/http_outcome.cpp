@@ -32,7 +32,7 @@ Outcome ClassifyHttp(const std::string& what, const Result<HttpResponse>& answer
     }
     return Retry{error, retry_after, status};
   }
-  return Permanent{error, status};
+  return Permanent{error, status, response.body};
 }
 
 Outcome PostJsonWebhook(HttpClientPool& clients, const config::Secret& url, std::string body,

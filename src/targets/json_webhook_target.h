@@ -16,8 +16,11 @@ namespace trailwatch::targets {
 using MessageRenderer = std::string (*)(const render::AlertView& view);
 
 // `what` names the kind in errors ("Slack webhook"); never the URL, which is a secret.
+// `slack_text_fallback`: a Slack blocks rejection is retried once as text only
+// (slack_text_fallback.h).
 std::unique_ptr<Target> MakeJsonWebhookTarget(const config::TargetConfig& target,
                                               const TargetContext& context,
-                                              MessageRenderer renderer, std::string what);
+                                              MessageRenderer renderer, std::string what,
+                                              bool slack_text_fallback = false);
 
 }  // namespace trailwatch::targets

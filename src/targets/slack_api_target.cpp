@@ -7,6 +7,7 @@
 #include "render/renderers.h"
 #include "targets/http_client.h"
 #include "targets/http_outcome.h"
+#include "targets/slack_text_fallback.h"
 
 namespace trailwatch::targets {
 
@@ -82,10 +83,16 @@ class SlackApiTarget : public Target {
     if (!message.ok()) return Permanent{"rendering the Slack message: " + message.message(), 0};
 
     int64_t now = NowMs();
+    // The entry's channel: the configured one, or one a route chose (it is in the channel key).
+    const std::string channel = SlackChannelOf(config_, entry.channel_key);
+    // Thread roots are per Slack channel: a repeat is threaded under the first message in the
+    // same channel. The configured channel keeps the target name as its scope.
+    const std::string scope =
+        channel == config_.channel ? config_.name : config_.name + "#" + channel;
     std::string group = GroupKey(*view);
     std::optional<outbox::ThreadRoot> root;
     if (context_.outbox) {
-      auto found = context_.outbox->FindThreadRoot(config_.name, group);
+      auto found = context_.outbox->FindThreadRoot(scope, group);
       if (!found.ok()) return Retry{found.message(), std::nullopt, 0};
       if (*found && now - (*found)->first_seen <
                         std::chrono::duration_cast<std::chrono::milliseconds>(config_.thread_window)
@@ -94,23 +101,26 @@ class SlackApiTarget : public Target {
       }
     }
 
-    std::string fields = Field("channel", config_.channel);
+    std::string fields = Field("channel", channel);
     if (root) fields += "," + Field("thread_ts", root->ts);
     Result<std::string> body = WithFields(fields, *message);
     if (!body.ok()) return Permanent{"input_template: " + body.message(), 0};
     SlackAnswer answer;
     Outcome outcome = Call("chat.postMessage", *body, &answer);
+    if (std::holds_alternative<Permanent>(outcome) && IsSlackBlocksRejection(answer.error)) {
+      outcome = PostTextOnly(fields, *message, std::move(outcome), &answer);
+    }
     auto* delivered = std::get_if<Delivered>(&outcome);
     if (!delivered || !context_.outbox) return outcome;
 
     if (!root) {
       outbox::ThreadRoot parent;
       parent.ts = answer.ts;
-      parent.channel = answer.channel.empty() ? config_.channel : answer.channel;
+      parent.channel = answer.channel.empty() ? channel : answer.channel;
       parent.parent_alert = outbox::SerializeAlert(entry.alert);
       parent.first_seen = now;
       parent.count = 1;
-      if (Status s = context_.outbox->SaveThreadRoot(config_.name, group, parent); !s.ok()) {
+      if (Status s = context_.outbox->SaveThreadRoot(scope, group, parent); !s.ok()) {
         spdlog::warn("target {}: entry {}: posted, but the thread root was not saved: {}",
                      config_.name, entry.id, s.message());
       }
@@ -119,7 +129,7 @@ class SlackApiTarget : public Target {
     }
 
     delivered->thread_ts = root->ts;
-    auto count = context_.outbox->BumpThreadRoot(config_.name, group);
+    auto count = context_.outbox->BumpThreadRoot(scope, group);
     if (!count.ok()) {
       delivered->response += " (repeat count not updated: " + count.message() + ")";
       return outcome;
@@ -137,6 +147,25 @@ class SlackApiTarget : public Target {
   int64_t NowMs() const {
     auto now = context_.now ? context_.now() : std::chrono::system_clock::now();
     return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  }
+
+  // Slack rejected the blocks: once more with the text alone (slack_text_fallback.h).
+  Outcome PostTextOnly(const std::string& fields, const std::string& message, Outcome first,
+                       SlackAnswer* answer) {
+    std::optional<std::string> text_only = TextOnlySlackMessage(message);
+    if (!text_only) return first;
+    Result<std::string> body = WithFields(fields, *text_only);
+    if (!body.ok()) return first;
+    std::string first_code = answer->error;
+    std::string first_error = std::get<Permanent>(first).error;
+    Outcome second = Call("chat.postMessage", *body, answer);
+    if (auto* delivered = std::get_if<Delivered>(&second)) {
+      delivered->response +=
+          " (sent as text only; the full message was rejected: " + first_code + ")";
+    } else if (auto* permanent = std::get_if<Permanent>(&second)) {
+      permanent->error = first_error + "; then the text-only retry: " + permanent->error;
+    }
+    return second;
   }
 
   static std::string GroupKey(const render::AlertView& view) {

@@ -10,7 +10,7 @@ std::unique_ptr<Target> MakeSlackWebhookTarget(const config::TargetConfig& targe
   return MakeJsonWebhookTarget(
       target, context,
       [](const render::AlertView& view) { return render::RenderSlackMessage(view); },
-      "Slack webhook");
+      "Slack webhook", /*slack_text_fallback=*/true);
 }
 
 }  // namespace trailwatch::targets

@@ -1,5 +1,7 @@
 #include "targets/target.h"
 
+#include <algorithm>
+
 #include "targets/slack_api_target.h"
 #include "targets/slack_webhook_target.h"
 #include "targets/stdout_target.h"
@@ -8,11 +10,86 @@
 
 namespace trailwatch::targets {
 
-std::string ChannelKey(const config::TargetConfig& target) {
-  if (target.type == config::TargetConfig::Type::kSlack && !target.token.empty()) {
-    return target.name + "#" + target.channel;
+namespace {
+
+bool IsSlackApi(const config::TargetConfig& target) {
+  return target.type == config::TargetConfig::Type::kSlack && !target.token.empty();
+}
+
+bool HasLanes(const config::TargetConfig& target) {
+  return target.type == config::TargetConfig::Type::kWebhook ||
+         target.type == config::TargetConfig::Type::kStdout;
+}
+
+// FNV-1a, 64 bit: stable across processes, builds and platforms (std::hash is not), so an entry
+// keeps its lane whoever enqueues it.
+uint64_t StableHash(const std::string& text) {
+  uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
   }
+  return hash;
+}
+
+}  // namespace
+
+std::string ChannelKey(const config::TargetConfig& target) {
+  if (IsSlackApi(target)) return target.name + "#" + target.channel;
   return target.name;
+}
+
+std::string ChannelKey(const config::TargetConfig& target, const alerts::Alert& alert,
+                       const std::string& slack_channel) {
+  if (IsSlackApi(target)) {
+    return target.name + "#" + (slack_channel.empty() ? target.channel : slack_channel);
+  }
+  int lanes = EffectiveConcurrency(target);
+  if (lanes <= 1) return target.name;
+  uint64_t lane = StableHash(outbox::IdempotencyKey(target.name, alert)) % lanes;
+  if (lane == 0) return target.name;
+  return target.name + "/lane" + std::to_string(lane);
+}
+
+int EffectiveConcurrency(const config::TargetConfig& target) {
+  if (HasLanes(target) || IsSlackApi(target)) return std::max(1, target.max_concurrency);
+  return 1;
+}
+
+std::string SlackChannelOf(const config::TargetConfig& target, const std::string& channel_key) {
+  std::string prefix = target.name + "#";
+  if (channel_key.size() > prefix.size() && channel_key.compare(0, prefix.size(), prefix) == 0) {
+    return channel_key.substr(prefix.size());
+  }
+  return target.channel;
+}
+
+std::string RateKey(const config::TargetConfig& target, const std::string& channel_key) {
+  return IsSlackApi(target) ? channel_key : target.name;
+}
+
+bool IsSlackChannelId(const std::string& id) {
+  if (id.size() < 9 || id.size() > 24) return false;
+  if (id[0] != 'C' && id[0] != 'G' && id[0] != 'D') return false;
+  for (char c : id) {
+    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
+  }
+  return true;
+}
+
+Result<TargetReference> ParseTargetReference(const std::string& text) {
+  TargetReference reference;
+  size_t hash = text.find('#');
+  reference.name = text.substr(0, hash);
+  if (reference.name.empty()) return Error{"a target reference needs a target name"};
+  if (hash == std::string::npos) return reference;
+  reference.slack_channel = text.substr(hash + 1);
+  if (!IsSlackChannelId(reference.slack_channel)) {
+    return Error{"target \"" + reference.name +
+                 "\": after '#' comes a Slack channel id (C, G or D and 8-23 upper-case letters "
+                 "or digits)"};
+  }
+  return reference;
 }
 
 Result<std::unique_ptr<Target>> MakeTarget(const config::TargetConfig& target,

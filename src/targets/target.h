@@ -36,8 +36,12 @@ struct Retry {
   int http_status = 0;
 };
 struct Permanent {
+  Permanent() = default;
+  Permanent(std::string error_text, int status = 0, std::string answer = "")
+      : error(std::move(error_text)), http_status(status), response(std::move(answer)) {}
   std::string error;
   int http_status = 0;
+  std::string response;  // the far side's answer body, if it gave one (e.g. "invalid_payload")
 };
 using Outcome = std::variant<Delivered, Retry, Permanent>;
 
@@ -57,9 +61,43 @@ struct TargetContext {
   std::string slack_api_url = "https://slack.com/api";
 };
 
-// The ordering and rate domain of a target: its name plus its channel (formats.md §7.2: Slack
-// rate-limits per channel).
+// Channels: the outbox's order domain (Outbox::ClaimHead). Entries of one channel are sent one at
+// a time, in order; different channels go in parallel, up to the target's max_concurrency.
+//
+//   slack (webhook), teams   one channel: "<name>". The webhook posts to one Slack/Teams channel
+//                            whose readers expect order, so these send one request at a time.
+//   slack (Web API)          one channel per Slack channel: "<name>#<channel id>". The channel is
+//                            the target's `channel`, or one a route chose (TargetReference).
+//   webhook, stdout          max_concurrency lanes: "<name>" for lane 0, "<name>/lane<N>" for the
+//                            others, picked by a stable hash of the idempotency key. Order across
+//                            alerts is not kept (a SIEM orders by event time); each lane is FIFO.
+//
+// The rate domain (token bucket, Retry-After pause) is the Slack channel for the Web API (formats.md
+// §7.2: Slack rate-limits per channel) and the whole target otherwise (one endpoint).
+
+// The target's default channel (lane 0, or the configured Slack channel).
 std::string ChannelKey(const config::TargetConfig& target);
+// The channel an alert goes to. `slack_channel` (Web API targets only; empty = the configured
+// one) is a channel id a route chose.
+std::string ChannelKey(const config::TargetConfig& target, const alerts::Alert& alert,
+                       const std::string& slack_channel = "");
+// How many channels a target sends to at once (1 for slack webhook and teams; max_concurrency for
+// the others).
+int EffectiveConcurrency(const config::TargetConfig& target);
+// The Slack channel id of an entry of a Web API target (from its channel key).
+std::string SlackChannelOf(const config::TargetConfig& target, const std::string& channel_key);
+// The token bucket an entry's channel draws from (see above).
+std::string RateKey(const config::TargetConfig& target, const std::string& channel_key);
+
+// A target as a route names it: "security-bot" or, for a Slack Web API target, "security-bot#C0456"
+// (post to that channel instead of the configured one). Errors say what is wrong, without values.
+struct TargetReference {
+  std::string name;
+  std::string slack_channel;  // empty: the target's own channel
+};
+Result<TargetReference> ParseTargetReference(const std::string& text);
+// Whether `id` looks like a Slack channel id: C, G or D, then 8-23 upper-case letters or digits.
+bool IsSlackChannelId(const std::string& id);
 
 // Builds the target for a config entry. Errors name the target.
 Result<std::unique_ptr<Target>> MakeTarget(const config::TargetConfig& target,

@@ -4,6 +4,11 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include <atomic>
+#include <iostream>
+#include <map>
+#include <thread>
+
 #include "cli/cli_test_util.h"
 #include "targets/sample_alert.h"
 
@@ -243,6 +248,126 @@ TEST(OutboxTest, ThreadRootsCountRepeats) {
   EXPECT_EQ((*found)->first_seen, 42);
   EXPECT_EQ((*found)->count, 2);
   EXPECT_FALSE(outbox->BumpThreadRoot("bot", "other").ok());
+}
+
+TEST(OutboxTest, ExpiredHeadsBecomeDeadWithoutAClaimAndTheNextHeadIsClaimed) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  ASSERT_TRUE(outbox->Enqueue({{"siem", "siem", SampleAlert("old-1")},
+                               {"siem", "siem", SampleAlert("old-2")}},
+                              1000)
+                  .ok());
+  ASSERT_TRUE(outbox->Enqueue({{"siem", "siem", SampleAlert("fresh")}}, 55000).ok());
+  // max_age 10 s at t = 60 s: the two entries queued at 1 s are expired, the one at 55 s is not.
+  auto claim = outbox->ClaimHeadOrExpire("siem", 60000, 10000);
+  ASSERT_TRUE(claim.ok()) << claim.message();
+  ASSERT_EQ(claim->expired.size(), 2u);
+  ASSERT_TRUE(claim->entry.has_value());
+  EXPECT_EQ(claim->entry->alert.event_id, "fresh");
+  for (const Entry& expired : claim->expired) {
+    EXPECT_EQ(expired.state, EntryState::kDead);
+    EXPECT_EQ(expired.attempts, 0);
+    EXPECT_NE(expired.last_error.find("queued 59 s ago, older than max_age (10 s); never sent"),
+              std::string::npos)
+        << expired.last_error;
+  }
+  auto stats = outbox->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->dead, 2);
+  EXPECT_EQ(stats->in_flight, 1);
+  // No limit: nothing expires.
+  ASSERT_TRUE(outbox->Enqueue({{"other", "other", SampleAlert("old-3")}}, 1000).ok());
+  auto unlimited = outbox->ClaimHeadOrExpire("other", 60000, 0);
+  ASSERT_TRUE(unlimited.ok());
+  EXPECT_TRUE(unlimited->entry.has_value());
+  EXPECT_TRUE(unlimited->expired.empty());
+}
+
+TEST(OutboxTest, ARetriedEntryThatExpiresKeepsItsLastError) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  ASSERT_TRUE(outbox->Enqueue({{"siem", "siem", SampleAlert("e")}}, 1000).ok());
+  auto first = outbox->ClaimHeadOrExpire("siem", 1000, 10000);
+  ASSERT_TRUE(first.ok() && first->entry);
+  ASSERT_TRUE(outbox->MarkRetry(first->entry->id, 30000, "HTTP 503", 503).ok());
+  // Not due yet but already expired: dead at once, not at the retry time.
+  auto second = outbox->ClaimHeadOrExpire("siem", 20000, 10000);
+  ASSERT_TRUE(second.ok());
+  ASSERT_EQ(second->expired.size(), 1u);
+  EXPECT_NE(second->expired[0].last_error.find("not sent again after 1 attempts; last error: "
+                                               "HTTP 503"),
+            std::string::npos)
+      << second->expired[0].last_error;
+}
+
+TEST(OutboxTest, UndeliveredChannelsAndTargets) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  ASSERT_TRUE(outbox
+                  ->Enqueue({{"siem", "siem", SampleAlert("1")},
+                             {"siem", "siem/lane1", SampleAlert("2")},
+                             {"siem", "siem/lane1", SampleAlert("3")},
+                             {"bot", "bot#C0123456789", SampleAlert("4")},
+                             {"gone", "gone", SampleAlert("5")}},
+                            1000)
+                  .ok());
+  auto head = outbox->ClaimHead("siem", 1000);
+  ASSERT_TRUE(head.ok() && *head);
+  ASSERT_TRUE(outbox->MarkDelivered((*head)->id, 200, "ok", "").ok());
+  auto channels = outbox->UndeliveredChannels();
+  ASSERT_TRUE(channels.ok()) << channels.message();
+  std::vector<std::pair<std::string, std::string>> found;
+  for (const ChannelBacklog& c : *channels) found.emplace_back(c.channel_key, c.target);
+  EXPECT_EQ(found, (std::vector<std::pair<std::string, std::string>>{
+                       {"bot#C0123456789", "bot"}, {"gone", "gone"}, {"siem/lane1", "siem"}}));
+  auto by_target = outbox->UndeliveredByTarget();
+  ASSERT_TRUE(by_target.ok());
+  EXPECT_EQ(*by_target, (std::map<std::string, int64_t>{{"bot", 1}, {"gone", 1}, {"siem", 2}}));
+  auto dead = outbox->DeadLetterTarget("gone", "target \"gone\" is not in the configuration");
+  ASSERT_TRUE(dead.ok());
+  EXPECT_EQ(*dead, 1);
+  auto again = outbox->RetryDeadOf({"siem", "bot"}, 2000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 0);
+  again = outbox->RetryDeadOf({"gone"}, 2000);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again, 1);
+}
+
+// Concurrent MarkDelivered calls share commits; each returns only when its own mark is stored.
+TEST(OutboxTest, ConcurrentDeliveredMarksShareCommits) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  constexpr int kEntries = 64;
+  std::vector<NewEntry> entries;
+  for (int i = 0; i < kEntries; ++i) {
+    std::string channel = "c" + std::to_string(i);
+    entries.push_back({"siem", channel, SampleAlert("e" + std::to_string(i))});
+  }
+  auto queued = outbox->Enqueue(entries, 1000);
+  ASSERT_TRUE(queued.ok());
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = t; i < kEntries; i += 8) {
+        if (!outbox->MarkDelivered(queued->ids[i], 200, "ok", "").ok()) ++failures;
+        // Right after the call returns, the mark is visible to another connection.
+        auto reader = Outbox::Open(dir.path() + "/outbox.db");
+        auto entry = (*reader)->Get(queued->ids[i]);
+        if (!entry.ok() || !*entry || (*entry)->state != EntryState::kDelivered) ++failures;
+      }
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto stats = outbox->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->delivered, kEntries);
+  EXPECT_GE(outbox->DeliveredCommits(), 1);
+  EXPECT_LE(outbox->DeliveredCommits(), kEntries);
+  std::cout << "[ group    ] " << kEntries << " marks from 8 threads in "
+            << outbox->DeliveredCommits() << " commits\n";
 }
 
 }  // namespace

@@ -3,7 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <map>
+#include <mutex>
+#include <set>
+#include <simdjson.h>
+#include <thread>
 
 #include "cli/cli_test_util.h"
 #include "targets/fake_servers_util.h"
@@ -48,6 +54,18 @@ class DeliveryWorkerTest : public ::testing::Test {
                          SampleRootSignInAlert(prefix + std::to_string(i), "rule").value()});
     }
     ASSERT_TRUE(store_->Enqueue(entries, NowMs()).ok());
+  }
+
+  // Enqueues with the channel each alert gets in production (lanes, Slack channels).
+  void EnqueueByAlert(const config::TargetConfig& config, int count, const std::string& prefix,
+                      int64_t now_ms = 0) {
+    std::vector<outbox::NewEntry> entries;
+    for (int i = 0; i < count; ++i) {
+      alerts::Alert alert = SampleRootSignInAlert(prefix + std::to_string(i), "rule").value();
+      std::string channel = ChannelKey(config, alert);
+      entries.push_back({config.name, channel, std::move(alert)});
+    }
+    ASSERT_TRUE(store_->Enqueue(entries, now_ms ? now_ms : NowMs()).ok());
   }
 
   std::vector<DeliveryTarget> Targets(const std::vector<config::TargetConfig>& configs) {
@@ -228,6 +246,245 @@ TEST_F(DeliveryWorkerTest, TokenBucketLimitsEachChannelAndChannelsAreIndependent
       }
     }
   }
+}
+
+// Counts requests the fake is answering at the same moment (each answer takes `hold`).
+class ConcurrencyCounter {
+ public:
+  explicit ConcurrencyCounter(std::chrono::milliseconds hold) : hold_(hold) {}
+  testing::FakeHandler Handler() {
+    return [this](const testing::FakeRequest&) {
+      int now = ++current_;
+      int seen = highest_.load();
+      while (now > seen && !highest_.compare_exchange_weak(seen, now)) {
+      }
+      std::this_thread::sleep_for(hold_);
+      --current_;
+      return FakeResponse::Text(200, "ok");
+    };
+  }
+  int highest() const { return highest_.load(); }
+
+ private:
+  std::chrono::milliseconds hold_;
+  std::atomic<int> current_{0};
+  std::atomic<int> highest_{0};
+};
+
+TEST(DeliveryChannels, LanesAreStableAndCoverMaxConcurrency) {
+  config::TargetConfig webhook;
+  webhook.name = "siem";
+  webhook.type = config::TargetConfig::Type::kWebhook;
+  webhook.max_concurrency = 4;
+  std::set<std::string> lanes;
+  for (int i = 0; i < 200; ++i) {
+    alerts::Alert alert = SampleRootSignInAlert("e" + std::to_string(i), "rule").value();
+    std::string lane = ChannelKey(webhook, alert);
+    EXPECT_EQ(lane, ChannelKey(webhook, alert)) << "stable";
+    lanes.insert(lane);
+  }
+  EXPECT_EQ(lanes, (std::set<std::string>{"siem", "siem/lane1", "siem/lane2", "siem/lane3"}));
+  webhook.max_concurrency = 1;
+  alerts::Alert alert = SampleRootSignInAlert("e1", "rule").value();
+  EXPECT_EQ(ChannelKey(webhook, alert), "siem") << "one lane keeps the old channel key";
+
+  config::TargetConfig slack_webhook;
+  slack_webhook.name = "security-slack";
+  slack_webhook.type = config::TargetConfig::Type::kSlack;
+  slack_webhook.webhook_url = config::Secret("http://127.0.0.1:1/x");
+  slack_webhook.max_concurrency = 4;
+  EXPECT_EQ(ChannelKey(slack_webhook, alert), "security-slack") << "one channel, in order";
+  EXPECT_EQ(EffectiveConcurrency(slack_webhook), 1);
+  EXPECT_EQ(RateKey(webhook, "siem/lane3"), "siem") << "lanes share the target's bucket";
+}
+
+TEST_F(DeliveryWorkerTest, WebhookSendsUpToMaxConcurrencyAtOnceAndNeverMore) {
+  for (int limit : {1, 4}) {
+    SCOPED_TRACE("max_concurrency " + std::to_string(limit));
+    ConcurrencyCounter counter(std::chrono::milliseconds(100));
+    FakeHttpServer fake(counter.Handler());
+    auto config = Webhook("siem-" + std::to_string(limit), fake.Url("/in"));
+    config.max_concurrency = limit;
+    EnqueueByAlert(config, 40, "c" + std::to_string(limit) + "-");
+    DeliveryWorker worker(store_.get(), Targets({config}), FastOptions());
+    worker.Start();
+    ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(60)));
+    worker.Wait();
+    EXPECT_EQ(worker.counters().delivered, 40);
+    EXPECT_EQ(fake.RequestCount(), 40u);
+    EXPECT_EQ(counter.highest(), limit);
+  }
+}
+
+TEST_F(DeliveryWorkerTest, SlackWebhookStaysOneAtATimeInOrderWhateverMaxConcurrency) {
+  ConcurrencyCounter counter(std::chrono::milliseconds(30));
+  FakeHttpServer fake(counter.Handler());
+  config::TargetConfig config;
+  config.name = "security-slack";
+  config.type = config::TargetConfig::Type::kSlack;
+  config.webhook_url = config::Secret(fake.Url("/services/T/B/X"));
+  config.rate_per_second = 100;
+  config.burst = 100;
+  config.max_concurrency = 4;
+  EnqueueByAlert(config, 12, "s");
+  DeliveryWorker worker(store_.get(), Targets({config}), FastOptions());
+  worker.Start();
+  ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(60)));
+  EXPECT_EQ(counter.highest(), 1);
+  auto requests = fake.Requests();
+  ASSERT_EQ(requests.size(), 12u);
+  for (int i = 0; i < 12; ++i) {
+    // The Block Kit context line names the event ID.
+    EXPECT_NE(requests[i].body.find("s" + std::to_string(i) + "`"), std::string::npos) << i;
+  }
+}
+
+TEST_F(DeliveryWorkerTest, ChannelsLeftByAnEarlierMaxConcurrencyAreStillDelivered) {
+  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, "ok"); });
+  auto config = Webhook("siem", fake.Url("/in"));
+  config.max_concurrency = 4;
+  EnqueueByAlert(config, 20, "old");
+  config.max_concurrency = 1;  // the configuration changed before the deliverer ran
+  DeliveryWorker worker(store_.get(), Targets({config}), FastOptions());
+  worker.Start();
+  ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(30)));
+  EXPECT_EQ(worker.counters().delivered, 20);
+  EXPECT_EQ(fake.RequestCount(), 20u);
+}
+
+TEST_F(DeliveryWorkerTest, EntryOlderThanMaxAgeIsDeadWithoutASend) {
+  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, "ok"); });
+  auto config = Webhook("siem", fake.Url("/in"));
+  config.max_age = std::chrono::seconds(3600);
+  EnqueueByAlert(config, 2, "old", NowMs() - 2 * 3600 * 1000);
+  EnqueueByAlert(config, 1, "new");
+  std::vector<std::string> dispositions;
+  std::mutex mutex;
+  DeliveryOptions options = FastOptions();
+  options.on_outcome = [&](const outbox::Entry&, const Outcome& outcome, const std::string& d) {
+    std::lock_guard lock(mutex);
+    dispositions.push_back(d + (std::holds_alternative<Permanent>(outcome) ? "/permanent" : ""));
+  };
+  DeliveryWorker worker(store_.get(), Targets({config}), options);
+  worker.Start();
+  ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(30)));
+  worker.Wait();
+  ASSERT_EQ(fake.RequestCount(), 1u) << "only the fresh entry is sent";
+  EXPECT_NE(fake.Requests()[0].body.find("\"eventID\":\"new0\""), std::string::npos);
+  EXPECT_EQ(worker.counters().expired, 2);
+  EXPECT_EQ(worker.counters().dead, 2);
+  EXPECT_EQ(worker.counters().delivered, 1);
+  auto dead = store_->List(outbox::EntryState::kDead);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 2u);
+  for (const outbox::Entry& entry : *dead) {
+    EXPECT_EQ(entry.attempts, 0) << "never claimed for a send";
+    EXPECT_NE(entry.last_error.find("expired"), std::string::npos) << entry.last_error;
+    EXPECT_NE(entry.last_error.find("older than max_age"), std::string::npos) << entry.last_error;
+    EXPECT_NE(entry.last_error.find("never sent"), std::string::npos) << entry.last_error;
+  }
+  std::sort(dispositions.begin(), dispositions.end());
+  EXPECT_EQ(dispositions,
+            (std::vector<std::string>{"dead/permanent", "dead/permanent", "delivered"}));
+}
+
+TEST_F(DeliveryWorkerTest, EntriesOfUnconfiguredTargetsAreDeadLetteredAndCanComeBack) {
+  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, "ok"); });
+  auto kept = Webhook("kept", fake.Url("/kept"));
+  auto removed = Webhook("removed", fake.Url("/removed"));
+  EnqueueByAlert(kept, 2, "k");
+  EnqueueByAlert(removed, 3, "r");
+  {
+    DeliveryWorker worker(store_.get(), Targets({kept}), FastOptions());
+    worker.Start();
+    ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(30)));
+    worker.Wait();
+    EXPECT_EQ(worker.counters().delivered, 2);
+    EXPECT_EQ(worker.counters().unconfigured, 3);
+  }
+  auto dead = store_->List(outbox::EntryState::kDead);
+  ASSERT_TRUE(dead.ok());
+  ASSERT_EQ(dead->size(), 3u);
+  EXPECT_NE((*dead)[0].last_error.find("\"removed\" is not in the configuration"),
+            std::string::npos)
+      << (*dead)[0].last_error;
+  // Retrying only for configured targets leaves them dead; once the target is back they go.
+  auto none = store_->RetryDeadOf({"kept"}, NowMs());
+  ASSERT_TRUE(none.ok());
+  EXPECT_EQ(*none, 0);
+  auto back = store_->RetryDeadOf({"kept", "removed"}, NowMs());
+  ASSERT_TRUE(back.ok());
+  EXPECT_EQ(*back, 3);
+  DeliveryWorker worker(store_.get(), Targets({kept, removed}), FastOptions());
+  worker.Start();
+  ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(30)));
+  worker.Wait();
+  EXPECT_EQ(worker.counters().delivered, 3);
+  EXPECT_EQ(fake.RequestCount(), 5u);
+}
+
+TEST_F(DeliveryWorkerTest, WithoutDeadLetteringOtherTargetsWaitUntouched) {
+  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, "ok"); });
+  auto mine = Webhook("mine", fake.Url("/mine"));
+  auto other = Webhook("other", fake.Url("/other"));
+  EnqueueByAlert(mine, 1, "m");
+  EnqueueByAlert(other, 2, "o");
+  DeliveryOptions options = FastOptions();
+  options.dead_letter_unconfigured = false;
+  DeliveryWorker worker(store_.get(), Targets({mine}), options);
+  worker.Start();
+  ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(30)));
+  worker.Wait();
+  auto stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->delivered, 1);
+  EXPECT_EQ(stats->pending, 2);
+  EXPECT_EQ(stats->dead, 0);
+}
+
+TEST_F(DeliveryWorkerTest, SlackApiChannelsChosenPerEntryKeepOrderPerChannel) {
+  testing::FakeSlackApi slack;
+  config::TargetConfig config;
+  config.name = "security-bot";
+  config.type = config::TargetConfig::Type::kSlack;
+  config.token = config::Secret("xoxb-TEST");
+  config.channel = "C0DEFAULT01";
+  config.rate_per_second = 100;
+  config.burst = 100;
+  config.max_concurrency = 2;
+  config.thread_window = std::chrono::seconds(0);
+  std::vector<outbox::NewEntry> entries;
+  for (int i = 0; i < 6; ++i) {
+    alerts::Alert alert = SampleRootSignInAlert("x" + std::to_string(i), "rule").value();
+    std::string channel = ChannelKey(config, alert, i % 2 ? "C0SECOND001" : "");
+    entries.push_back({config.name, channel, std::move(alert)});
+  }
+  ASSERT_TRUE(store_->Enqueue(entries, NowMs()).ok());
+  TargetContext context;
+  context.outbox = store_.get();
+  context.slack_api_url = slack.api_url();
+  std::vector<DeliveryTarget> targets;
+  targets.push_back({config, MakeTarget(config, context).value()});
+  DeliveryWorker worker(store_.get(), std::move(targets), FastOptions());
+  worker.Start();
+  ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(30)));
+  worker.Wait();
+  EXPECT_EQ(worker.counters().delivered, 6);
+  std::map<std::string, std::vector<std::string>> per_channel;
+  for (const auto& post : slack.Posts()) {
+    simdjson::dom::parser parser;
+    simdjson::dom::element message;
+    ASSERT_EQ(parser.parse(post.body).get(message), simdjson::SUCCESS);
+    std::string channel(message["channel"].get_string().value());
+    std::string text(message["text"].get_string().value());
+    for (int i = 0; i < 6; ++i) {
+      if (post.body.find("x" + std::to_string(i) + "`") != std::string::npos) {
+        per_channel[channel].push_back("x" + std::to_string(i));
+      }
+    }
+  }
+  EXPECT_EQ(per_channel["C0DEFAULT01"], (std::vector<std::string>{"x0", "x2", "x4"}));
+  EXPECT_EQ(per_channel["C0SECOND001"], (std::vector<std::string>{"x1", "x3", "x5"}));
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "outbox/outbox.h"
 #include "targets/fake_servers_util.h"
 #include "targets/sample_alert.h"
+#include "targets/slack_text_fallback.h"
 #include "targets/target.h"
 
 namespace trailwatch::targets {
@@ -110,7 +111,8 @@ TEST(SlackTargetWebhook, ClassifiesTheDocumentedAnswers) {
   };
   for (const WebhookAnswerCase& c : cases) {
     SCOPED_TRACE(std::to_string(c.answer.status) + " " + c.answer.body);
-    ScriptedAnswers answers({c.answer});
+    // Twice: a rejected payload is retried once as text only (and rejected again here).
+    ScriptedAnswers answers({c.answer, c.answer});
     FakeHttpServer fake(answers.Handler());
     auto target = Make(WebhookConfig(fake.Url("/services/T000/B000/SECRETPATH")));
     Outcome outcome = target->Deliver(SampleEntry("e-1"));
@@ -228,7 +230,12 @@ TEST_F(SlackTargetApi, ClassifiesOkFalseErrorsAndHttpAnswers) {
   auto target = Make(BotConfig(), store_.get(), slack_.api_url());
   for (const Case& c : codes) {
     SCOPED_TRACE(c.code);
-    slack_.ScriptPostErrors({c.code});
+    // A blocks rejection is retried once as text only: script the second answer too.
+    if (c.code == "invalid_blocks") {
+      slack_.ScriptPostErrors({c.code, c.code});
+    } else {
+      slack_.ScriptPostErrors({c.code});
+    }
     Outcome outcome = target->Deliver(SampleEntry("e-" + c.code));
     if (c.transient) {
       ASSERT_TRUE(std::holds_alternative<Retry>(outcome));
@@ -323,6 +330,133 @@ TEST_F(SlackTargetApi, AFailedReplyIsNotCountedInTheThread) {
   auto updates = slack_.Updates();
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_NE(updates[0].body.find("seen 2 times"), std::string::npos);
+}
+
+// formats.md §7.1: invalid_payload / invalid_blocks — retry once as text only before giving up.
+TEST(SlackTargetWebhook, RejectedBlocksAreRetriedOnceAsTextOnly) {
+  for (const std::string code : {"invalid_payload", "invalid_blocks"}) {
+    SCOPED_TRACE(code);
+    ScriptedAnswers answers({FakeResponse::Text(400, code)});
+    FakeHttpServer fake(answers.Handler());
+    auto target = Make(WebhookConfig(fake.Url("/services/T000/B000/XXXX")));
+    Outcome outcome = target->Deliver(SampleEntry("e-1"));
+    ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
+    EXPECT_NE(std::get<Delivered>(outcome).response.find("sent as text only"), std::string::npos);
+    EXPECT_NE(std::get<Delivered>(outcome).response.find(code), std::string::npos);
+    auto requests = fake.Requests();
+    ASSERT_EQ(requests.size(), 2u);
+    simdjson::dom::parser parser;
+    auto first = ParseJson(parser, requests[0].body);
+    EXPECT_EQ(first["blocks"].error(), simdjson::SUCCESS);
+    std::string first_text(first["text"].get_string().value());
+    simdjson::dom::parser parser2;
+    auto second = ParseJson(parser2, requests[1].body);
+    EXPECT_EQ(second["blocks"].error(), simdjson::NO_SUCH_FIELD);
+    EXPECT_EQ(second["attachments"].error(), simdjson::NO_SUCH_FIELD);
+    EXPECT_EQ(std::string(second["text"].get_string().value()), first_text);
+  }
+}
+
+TEST(SlackTargetWebhook, TextOnlyRetryIsOnceAndBothErrorsAreKept) {
+  ScriptedAnswers answers({FakeResponse::Text(400, "invalid_blocks")},
+                          FakeResponse::Text(400, "invalid_payload"));
+  FakeHttpServer fake(answers.Handler());
+  auto target = Make(WebhookConfig(fake.Url("/services/T000/B000/XXXX")));
+  Outcome outcome = target->Deliver(SampleEntry("e-1"));
+  ASSERT_TRUE(std::holds_alternative<Permanent>(outcome));
+  const std::string& error = std::get<Permanent>(outcome).error;
+  EXPECT_NE(error.find("invalid_blocks"), std::string::npos) << error;
+  EXPECT_NE(error.find("text-only retry"), std::string::npos) << error;
+  EXPECT_NE(error.find("invalid_payload"), std::string::npos) << error;
+  EXPECT_EQ(fake.RequestCount(), 2u);
+}
+
+TEST(SlackTargetWebhook, OtherPermanentErrorsAreNotRetriedAsText) {
+  ScriptedAnswers answers({FakeResponse::Text(404, "channel_not_found")});
+  FakeHttpServer fake(answers.Handler());
+  auto target = Make(WebhookConfig(fake.Url("/services/T000/B000/XXXX")));
+  EXPECT_TRUE(std::holds_alternative<Permanent>(target->Deliver(SampleEntry("e-1"))));
+  EXPECT_EQ(fake.RequestCount(), 1u);
+}
+
+TEST(SlackTextFallback, DropsBlocksAndAttachmentsAndKeepsTheRest) {
+  auto text_only = TextOnlySlackMessage(
+      R"({"channel":"C0123456789","text":"🚨 hi & <x>","blocks":[{"type":"divider"}],)"
+      R"("attachments":[{"color":"#d00000"}],"thread_ts":"1.2"})");
+  ASSERT_TRUE(text_only.has_value());
+  EXPECT_EQ(*text_only, R"({"channel":"C0123456789","text":"🚨 hi & <x>","thread_ts":"1.2"})");
+  EXPECT_FALSE(TextOnlySlackMessage(R"({"blocks":[]})").has_value()) << "no text: nothing to send";
+  EXPECT_FALSE(TextOnlySlackMessage(R"({"text":"","blocks":[]})").has_value());
+  EXPECT_FALSE(TextOnlySlackMessage("not json").has_value());
+  EXPECT_TRUE(IsSlackBlocksRejection("invalid_payload\n"));
+  EXPECT_FALSE(IsSlackBlocksRejection("channel_not_found"));
+}
+
+TEST_F(SlackTargetApi, RejectedBlocksAreRetriedOnceAsTextOnly) {
+  auto target = Make(BotConfig(), store_.get(), slack_.api_url());
+  slack_.ScriptPostErrors({"invalid_blocks"});
+  Outcome outcome = target->Deliver(SampleEntry("e-1"));
+  ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
+  EXPECT_NE(std::get<Delivered>(outcome).response.find("sent as text only"), std::string::npos);
+  auto posts = slack_.Posts();
+  ASSERT_EQ(posts.size(), 2u);
+  simdjson::dom::parser parser;
+  auto second = ParseJson(parser, posts[1].body);
+  EXPECT_EQ(second["blocks"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(std::string(second["channel"].get_string().value()), "C0123456789");
+  EXPECT_FALSE(std::string(second["text"].get_string().value()).empty());
+}
+
+// A route may choose the Slack channel (target reference "security-bot#C…"): the message goes to
+// that channel, and repeats thread per channel.
+TEST_F(SlackTargetApi, PostsToTheChannelInTheEntrysChannelKeyAndThreadsPerChannel) {
+  config::TargetConfig config = BotConfig();
+  auto target = Make(config, store_.get(), slack_.api_url());
+  outbox::Entry in_default = SampleEntry("e-1");
+  in_default.channel_key = ChannelKey(config, in_default.alert);
+  EXPECT_EQ(in_default.channel_key, "security-bot#C0123456789");
+  outbox::Entry in_other = SampleEntry("e-2");
+  in_other.channel_key = ChannelKey(config, in_other.alert, "C0SECOND001");
+  EXPECT_EQ(in_other.channel_key, "security-bot#C0SECOND001");
+  outbox::Entry repeat_in_other = SampleEntry("e-3");
+  repeat_in_other.channel_key = in_other.channel_key;
+
+  std::vector<std::string> thread_of;
+  for (const auto* entry : {&in_default, &in_other, &repeat_in_other}) {
+    Outcome outcome = target->Deliver(*entry);
+    ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
+    thread_of.push_back(std::get<Delivered>(outcome).thread_ts);
+  }
+  EXPECT_NE(thread_of[0], thread_of[1]);
+  EXPECT_EQ(thread_of[1], thread_of[2]);
+  auto posts = slack_.Posts();
+  ASSERT_EQ(posts.size(), 3u);
+  simdjson::dom::parser p0, p1, p2;
+  auto first = ParseJson(p0, posts[0].body);
+  auto second = ParseJson(p1, posts[1].body);
+  auto third = ParseJson(p2, posts[2].body);
+  EXPECT_EQ(std::string(first["channel"].get_string().value()), "C0123456789");
+  EXPECT_EQ(std::string(second["channel"].get_string().value()), "C0SECOND001");
+  // The same rule/identity/IP in another channel starts its own thread there...
+  EXPECT_EQ(second["thread_ts"].error(), simdjson::NO_SUCH_FIELD);
+  // ...and its repeat is threaded under the other channel's message, not the first one.
+  EXPECT_EQ(std::string(third["channel"].get_string().value()), "C0SECOND001");
+  ASSERT_EQ(third["thread_ts"].error(), simdjson::SUCCESS);
+  EXPECT_EQ(std::string(third["thread_ts"].get_string().value()), thread_of[1]);
+}
+
+TEST(TargetReference, NameOrNameAndSlackChannel) {
+  auto plain = ParseTargetReference("security-bot");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(plain->name, "security-bot");
+  EXPECT_EQ(plain->slack_channel, "");
+  auto with_channel = ParseTargetReference("security-bot#C0456789AB");
+  ASSERT_TRUE(with_channel.ok());
+  EXPECT_EQ(with_channel->name, "security-bot");
+  EXPECT_EQ(with_channel->slack_channel, "C0456789AB");
+  EXPECT_FALSE(ParseTargetReference("security-bot#general").ok());
+  EXPECT_FALSE(ParseTargetReference("#C0456789AB").ok());
+  EXPECT_FALSE(ParseTargetReference("security-bot#").ok());
 }
 
 }  // namespace
