@@ -53,7 +53,20 @@ std::string DescribeFailure(const HttpExchangeResponse& response, std::string* c
              text + ")";
     }
   }
-  if (code->empty()) *code = response.Header("x-amzn-query-error");
+  if (code->empty()) {
+    // Query-protocol style answers (and moto's signature errors) carry <Code>...</Code>.
+    size_t open = response.body.find("<Code>");
+    size_t close = response.body.find("</Code>");
+    if (open != std::string::npos && close != std::string::npos && close > open + 6 &&
+        close - open < 80) {
+      *code = response.body.substr(open + 6, close - open - 6);
+      text = *code + " (" + text + ")";
+    }
+  }
+  if (code->empty()) {
+    std::string query_error = response.Header("x-amzn-query-error");
+    *code = query_error.substr(0, query_error.find(';'));
+  }
   return text;
 }
 
@@ -119,8 +132,8 @@ Result<std::string> SqsClient::Call(const std::string& action, const std::string
       if (response->status >= 200 && response->status < 300) return std::move(response->body);
       last_error = DescribeFailure(*response, &code);
       retryable = Retryable(response->status, code);
-      if (code == "InvalidClientTokenId" || code == "SignatureDoesNotMatch" ||
-          code == "AccessDenied" || code == "ExpiredToken") {
+      if (response->status == 403 || code == "InvalidClientTokenId" ||
+          code == "SignatureDoesNotMatch" || code == "AccessDenied" || code == "ExpiredToken") {
         last_error += " [credentials from " + credentials->source + "]";
       }
     } else {

@@ -98,3 +98,69 @@ TEST_F(SqsClientTest, AStoppedLongPollReturnsNothing) {
 
 }  // namespace
 }  // namespace trailwatch::aws
+
+namespace trailwatch::aws {
+namespace {
+
+// moto with INITIAL_NO_AUTH_ACTION_COUNT=3 checks the SigV4 signature of every SQS request after
+// the IAM user, its policy and its key are created (formats.md §9.8).
+class SqsSignatureTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    auto started = MotoServer::Start({.initial_no_auth_action_count = 3});
+    if (!started.ok()) {
+      start_error_ = started.message();
+      return;
+    }
+    moto_ = std::move(started.value());
+    auto key = moto_->CreateIamAccessKey("trailwatch-sqs");
+    if (!key.ok()) {
+      start_error_ = key.message();
+      moto_.reset();
+      return;
+    }
+    key_ = *key;
+  }
+  static void TearDownTestSuite() { moto_.reset(); }
+  void SetUp() override { ASSERT_NE(moto_, nullptr) << start_error_; }
+
+  static std::unique_ptr<SqsClient> ClientWith(const std::string& secret) {
+    Environment environment = moto_->TestEnvironment();
+    environment["AWS_ACCESS_KEY_ID"] = key_.access_key_id;
+    environment["AWS_SECRET_ACCESS_KEY"] = secret;
+    SqsClientOptions options;
+    options.endpoint = moto_->endpoint();
+    options.max_retries = 0;
+    return std::make_unique<SqsClient>(options, std::make_shared<CredentialsProvider>(environment));
+  }
+
+  static inline std::unique_ptr<MotoServer> moto_;
+  static inline std::string start_error_;
+  static inline MotoServer::AccessKey key_;
+};
+
+TEST_F(SqsSignatureTest, SignedRequestsAreAcceptedAndWrongSecretsRejected) {
+  auto good = ClientWith(key_.secret_access_key);
+  auto queue = good->CreateQueue("signed");
+  ASSERT_TRUE(queue.ok()) << queue.message();
+  ASSERT_TRUE(good->SendMessage(*queue, "{\"a\":1}").ok());
+  SqsReceiveOptions receive;
+  receive.wait_time_seconds = 1;
+  auto messages = good->ReceiveMessages(*queue, receive);
+  ASSERT_TRUE(messages.ok()) << messages.message();
+  ASSERT_EQ(messages->size(), 1u);
+  ASSERT_TRUE(good->DeleteMessage(*queue, (*messages)[0].receipt_handle).ok());
+
+  const std::string wrong = "wrong-secret-0123456789abcdefghijklmnopqrstuv";
+  auto bad = ClientWith(wrong);
+  auto refused = bad->ReceiveMessages(*queue, receive);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.message().find(wrong), std::string::npos);
+  EXPECT_NE(refused.message().find("[credentials from environment]"), std::string::npos)
+      << refused.message();
+  EXPECT_NE(refused.message().find("SignatureDoesNotMatch"), std::string::npos)
+      << refused.message();
+}
+
+}  // namespace
+}  // namespace trailwatch::aws
