@@ -1,0 +1,342 @@
+// End-to-end tests of `trailwatch run` and `trailwatch validate`: the real binary, real sources
+// (a directory with inotify, the HTTP listener, SQS and S3 on moto_server), the real outbox, and a
+// fake Slack webhook on loopback.
+#include <curl/curl.h>
+#include <signal.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "aws/moto_server_util.h"
+#include "aws/s3_client.h"
+#include "aws/sqs_client.h"
+#include "cli/cli_test_util.h"
+#include "service/service_process_util.h"
+#include "targets/fake_servers_util.h"
+
+namespace trailwatch::testing {
+namespace {
+
+using std::chrono::seconds;
+
+const std::string kFixtures = TW_FIXTURES_DIR;
+const std::string kLogDir = "AWSLogs/111122223333/CloudTrail/us-east-1/2022/11/10/";
+
+std::string Fixture(const std::string& relative) { return ReadFile(kFixtures + "/" + relative); }
+
+// A CloudTrail log file holding the given fixture records.
+std::string LogFile(const std::vector<std::string>& record_fixtures) {
+  std::string text = "{\"Records\":[";
+  for (size_t i = 0; i < record_fixtures.size(); ++i) {
+    if (i) text += ",";
+    text += Fixture("aws/cloudtrail/" + record_fixtures[i]);
+  }
+  return text + "]}";
+}
+
+void WriteFileAtomically(const std::string& path, const std::string& content) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary);
+    out << content;
+  }
+  std::filesystem::rename(partial, path);
+}
+
+std::string Gzip(const std::string& text) {
+  uLongf size = compressBound(text.size()) + 64;
+  std::string out(size, '\0');
+  z_stream stream{};
+  deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
+  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
+  stream.avail_in = static_cast<uInt>(text.size());
+  stream.next_out = reinterpret_cast<Bytef*>(out.data());
+  stream.avail_out = static_cast<uInt>(out.size());
+  deflate(&stream, Z_FINISH);
+  out.resize(stream.total_out);
+  deflateEnd(&stream);
+  return out;
+}
+
+// The port the HTTP source logged ("listening on port N").
+int ListeningPort(const ServiceProcess& service) {
+  std::smatch match;
+  std::string err = service.Stderr();
+  if (std::regex_search(err, match, std::regex("listening on port ([0-9]+)"))) {
+    return std::stoi(match[1]);
+  }
+  return 0;
+}
+
+struct HttpAnswer {
+  long status = 0;
+  std::string body;
+};
+
+size_t Collect(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
+HttpAnswer Http(const std::string& method, const std::string& url, const std::string& body = "",
+                const std::vector<std::string>& headers = {}) {
+  HttpAnswer answer;
+  CURL* curl = curl_easy_init();
+  curl_slist* list = nullptr;
+  for (const std::string& header : headers) list = curl_slist_append(list, header.c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+  if (method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  if (curl_easy_perform(curl) == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+  }
+  curl_slist_free_all(list);
+  curl_easy_cleanup(curl);
+  return answer;
+}
+
+TEST(ValidateCommand, AcceptsTheBundledExample) {
+  CommandResult result =
+      RunTrailwatch({"validate", "--config", std::string(TW_SOURCE_DIR) + "/examples/trailwatch.yaml"});
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_NE(result.out.find("valid: 1 source(s)"), std::string::npos) << result.out;
+}
+
+TEST(ValidateCommand, ReportsEveryErrorWithFileLineAndColumn) {
+  TempDir dir;
+  std::string config = dir.Write("bad.yaml",
+                                 "store: ./tw.db\n"
+                                 "targets:\n"
+                                 "  - {name: console, type: stdout}\n"
+                                 "sources:\n"
+                                 "  - {type: directory, path: ./logs, colour: blue}\n"
+                                 "rules:\n"
+                                 "  - name: broken\n"
+                                 "    pattern: {\"detail\": {\"userIdentity\": {\"type\": \"Root\"}}}\n"
+                                 "    targets: [console]\n"
+                                 "  - name: nowhere\n"
+                                 "    pattern: {\"source\": [\"aws.iam\"]}\n"
+                                 "    targets: [pager]\n"
+                                 "extras: 1\n");
+  CommandResult result = RunTrailwatch({"validate", "--config", config});
+  EXPECT_EQ(result.exit_code, 2);
+  // The unknown top-level section, the unknown source key, the AWS reason for the pattern and
+  // the unknown target: all in one run.
+  EXPECT_NE(result.err.find(config + ":13:1: unknown section \"extras\""), std::string::npos)
+      << result.err;
+  EXPECT_NE(result.err.find(config + ":5:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("colour"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find(config + ":8:"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("must be an object or an array"), std::string::npos) << result.err;
+  EXPECT_NE(result.err.find("pager"), std::string::npos) << result.err;
+  EXPECT_TRUE(result.out.empty()) << result.out;
+}
+
+class RunCommandTest : public ::testing::Test {
+ protected:
+  std::string WriteConfig(const std::string& body) { return dir_.Write("trailwatch.yaml", body); }
+  TempDir dir_;
+};
+
+// The first user's system on files: a root sign-in in a log file reaches the stdout target; a
+// restart resumes from the checkpoint (no second alert) and picks up a new file via inotify.
+TEST_F(RunCommandTest, DirectorySourceAlertsOnceAcrossRestarts) {
+  std::string logs = dir_.path() + "/logs";
+  WriteFileAtomically(logs + "/" + kLogDir + "111122223333_CloudTrail_us-east-1_20221110T1625Z_aaaa.json",
+                      LogFile({"root-consolelogin-success-mfa.json",
+                               "iam-user-consolelogin-success-mfa.json"}));
+  std::string config = WriteConfig("store: " + dir_.path() + "/tw.db\n"
+                                   "sources:\n"
+                                   "  - {type: directory, path: " + logs + "}\n"
+                                   "targets:\n"
+                                   "  - {name: console, type: stdout}\n"
+                                   "rules:\n"
+                                   "  - {pack: root-signin, targets: [console]}\n");
+  const std::string first_event = "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0";
+  const std::string second_event = "a4fbbe77-91a0-4238-804a-64314184edb6";
+  {
+    ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir_.path());
+    ASSERT_TRUE(service.WaitForStdout("\"event_id\":\"" + first_event + "\"", seconds(60)))
+        << service.Stderr();
+    service.Signal(SIGTERM);
+    EXPECT_EQ(service.WaitExit(seconds(30)), 0) << service.Stderr();
+    EXPECT_EQ(CountOccurrences(service.Stdout(), "\"rule\":\"root-signin\""), 1u) << service.Stdout();
+    EXPECT_NE(service.Stderr().find("SIGTERM"), std::string::npos);
+  }
+  {
+    ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir_.path());
+    ASSERT_TRUE(service.WaitForStderr("watching", seconds(60))) << service.Stderr();
+    WriteFileAtomically(logs + "/" + kLogDir + "111122223333_CloudTrail_us-east-1_20221110T1630Z_bbbb.json",
+                        LogFile({"root-consolelogin-failure.json"}));
+    ASSERT_TRUE(service.WaitForStdout("\"event_id\":\"" + second_event + "\"", seconds(60)))
+        << service.Stderr();
+    service.Signal(SIGTERM);
+    EXPECT_EQ(service.WaitExit(seconds(30)), 0) << service.Stderr();
+    EXPECT_EQ(CountOccurrences(service.Stdout(), first_event), 0u)
+        << "re-alerted after a restart:\n" << service.Stdout();
+  }
+}
+
+// EventBridge API destination -> /events -> Slack webhook; /metrics and /healthz; SIGHUP with a
+// bad file keeps the running rules, with a good one swaps them.
+TEST_F(RunCommandTest, HttpEventsReachSlackAndReloadSwapsRules) {
+  FakeHttpServer slack([](const FakeRequest&) { return FakeResponse::Text(200, "ok"); });
+  std::string head = "store: " + dir_.path() + "/tw.db\n"
+                     "sources:\n"
+                     "  - {type: http, listen: \"127.0.0.1:0\", api_key: \"${env:TW_TEST_API_KEY}\"}\n"
+                     "targets:\n"
+                     "  - {name: slack, type: slack, webhook_url: \"${env:TW_TEST_SLACK_URL}\"}\n"
+                     "rules:\n"
+                     "  - {pack: root-signin, targets: [slack]}\n";
+  std::string config = WriteConfig(head);
+  std::map<std::string, std::string> environment = {
+      {"TW_TEST_API_KEY", "k3y-for-the-test"}, {"TW_TEST_SLACK_URL", slack.Url("/services/T0/B0/secret")}};
+  ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir_.path(),
+                         environment);
+  ASSERT_TRUE(service.WaitForStderr("listening on port", seconds(60))) << service.Stderr();
+  int port = ListeningPort(service);
+  ASSERT_GT(port, 0) << service.Stderr();
+  std::string base = "http://127.0.0.1:" + std::to_string(port);
+  std::string root_event = Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+
+  EXPECT_EQ(Http("GET", base + "/healthz").status, 200);
+  EXPECT_EQ(Http("POST", base + "/events", root_event, {"x-api-key: wrong"}).status, 401);
+  HttpAnswer accepted = Http("POST", base + "/events", root_event,
+                             {"x-api-key: k3y-for-the-test", "Content-Type: application/json"});
+  EXPECT_EQ(accepted.status / 100, 2) << accepted.body;
+  ASSERT_TRUE(slack.WaitForRequests(1, seconds(30))) << service.Stderr();
+  EXPECT_NE(slack.Requests()[0].body.find("Root user signed in"), std::string::npos)
+      << slack.Requests()[0].body;
+
+  // A retry of the same event (EventBridge is at-least-once) is stored once and sent once.
+  EXPECT_EQ(Http("POST", base + "/events", root_event, {"x-api-key: k3y-for-the-test"}).status / 100, 2);
+
+  // The delivery is recorded just after the fake answered: poll for it.
+  std::string metrics;
+  for (int i = 0; i < 100; ++i) {
+    metrics = Http("GET", base + "/metrics").body;
+    if (metrics.find("result=\"delivered\"") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_NE(metrics.find("trailwatch_matches_total{rule=\"root-signin\"}"), std::string::npos) << metrics;
+  // The retry was answered 2xx but not evaluated again: the source dedups on the envelope id.
+  EXPECT_NE(metrics.find("trailwatch_events_total{source=\"http:127.0.0.1:0\"} 1\n"), std::string::npos)
+      << metrics;
+  EXPECT_NE(metrics.find("trailwatch_deliveries_total{target=\"slack\",result=\"delivered\"} 1"),
+            std::string::npos)
+      << metrics;
+  EXPECT_EQ(metrics.find("k3y-for-the-test"), std::string::npos);
+  EXPECT_EQ(metrics.find("secret"), std::string::npos);
+
+  // A bad file is refused; the running rules stay.
+  WriteConfig(head + "  - name: broken\n    pattern: {\"source\": \"aws.iam\"}\n    targets: [slack]\n");
+  service.Signal(SIGHUP);
+  ASSERT_TRUE(service.WaitForStderr("reload refused", seconds(30))) << service.Stderr();
+  EXPECT_TRUE(service.Running());
+
+  // A good file: a rule for IAM users' sign-ins is added.
+  WriteConfig(head + "  - name: iam-signin\n"
+                     "    pattern: {\"detail-type\": [\"AWS Console Sign In via CloudTrail\"], "
+                     "\"detail\": {\"userIdentity\": {\"type\": [\"IAMUser\"]}}}\n"
+                     "    severity: low\n"
+                     "    targets: [slack]\n");
+  service.Signal(SIGHUP);
+  ASSERT_TRUE(service.WaitForStderr("configuration reloaded", seconds(30))) << service.Stderr();
+  ASSERT_TRUE(service.WaitForStderr("listening on port", seconds(30), 2)) << service.Stderr();
+  port = 0;
+  {
+    // The listener was restarted on a new ephemeral port: take the last one logged.
+    std::string err = service.Stderr();
+    std::regex listening("listening on port ([0-9]+)");
+    for (auto it = std::sregex_iterator(err.begin(), err.end(), listening); it != std::sregex_iterator(); ++it) {
+      port = std::stoi((*it)[1]);
+    }
+  }
+  base = "http://127.0.0.1:" + std::to_string(port);
+  std::string iam_event = root_event;
+  iam_event.replace(iam_event.find("\"Root\""), 6, "\"IAMUser\"");
+  iam_event.replace(iam_event.find("deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"), 36,
+                    "11111111-2222-4333-8444-555555555555");
+  EXPECT_EQ(Http("POST", base + "/events", iam_event, {"x-api-key: k3y-for-the-test"}).status / 100, 2);
+  ASSERT_TRUE(slack.WaitForRequests(2, seconds(30))) << service.Stderr();
+
+  service.Signal(SIGTERM);
+  EXPECT_EQ(service.WaitExit(seconds(30)), 0) << service.Stderr();
+  EXPECT_EQ(slack.RequestCount(), 2u);
+  std::string logs = service.Stderr() + service.Stdout();
+  EXPECT_EQ(logs.find("k3y-for-the-test"), std::string::npos);
+  EXPECT_EQ(logs.find("/services/T0/B0/secret"), std::string::npos);
+}
+
+// The AWS path of the first user, self-hosted: CloudTrail writes a log file to S3, S3 notifies
+// SQS, trailwatch fetches the object, and the root sign-in lands in Slack. The message is deleted
+// once the alert is in the outbox.
+TEST_F(RunCommandTest, SqsNotificationOfAnS3LogFileReachesSlack) {
+  auto moto = MotoServer::Start();
+  ASSERT_TRUE(moto.ok()) << moto.message();
+  aws::Environment environment = (*moto)->TestEnvironment();
+  auto credentials = std::make_shared<aws::CredentialsProvider>(environment);
+  aws::S3ClientOptions s3_options;
+  s3_options.endpoint = (*moto)->endpoint();
+  aws::S3Client s3(s3_options, credentials);
+  ASSERT_TRUE(s3.CreateBucket("trail-bucket").ok());
+  std::string key = kLogDir + "111122223333_CloudTrail_us-east-1_20221110T1625Z_cccc.json.gz";
+  ASSERT_TRUE(s3.Put("trail-bucket", key, Gzip(LogFile({"root-consolelogin-success-mfa.json"})),
+                     "application/x-gzip")
+                  .ok());
+  aws::SqsClientOptions sqs_options;
+  sqs_options.endpoint = (*moto)->endpoint();
+  aws::SqsClient sqs(sqs_options, credentials);
+  auto queue = sqs.CreateQueue("trail-objects");
+  ASSERT_TRUE(queue.ok()) << queue.message();
+  std::string notification = Fixture("aws/s3/event-objectcreated-put.json");
+  // The documentation's notification, pointed at our object (keys arrive form-encoded).
+  notification = std::regex_replace(notification, std::regex("\"mybucket\""), "\"trail-bucket\"");
+  notification = std::regex_replace(notification, std::regex("\"HappyFace\\.jpg\""),
+                                    "\"" + std::regex_replace(key, std::regex("/"), "%2F") + "\"");
+  ASSERT_TRUE(sqs.SendMessage(*queue, notification).ok());
+  ASSERT_TRUE(sqs.SendMessage(*queue, Fixture("aws/s3/test-event.json")).ok());
+
+  FakeHttpServer slack([](const FakeRequest&) { return FakeResponse::Text(200, "ok"); });
+  std::string config = WriteConfig("store: " + dir_.path() + "/tw.db\n"
+                                   "sources:\n"
+                                   "  - {type: sqs, queue_url: \"" + *queue + "\", wait_time: 1s}\n"
+                                   "targets:\n"
+                                   "  - {name: slack, type: slack, webhook_url: \"" +
+                                   slack.Url("/hook") + "\"}\n"
+                                   "rules:\n"
+                                   "  - {pack: root-signin, targets: [slack]}\n");
+  environment["TW_UNUSED"] = "1";
+  ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir_.path(),
+                         environment);
+  ASSERT_TRUE(slack.WaitForRequests(1, seconds(60))) << service.Stderr();
+  EXPECT_NE(slack.Requests()[0].body.find("Root user signed in"), std::string::npos);
+  // Both messages (the notification and S3's test event) are gone from the queue.
+  bool drained = false;
+  for (int i = 0; i < 100 && !drained; ++i) {
+    auto attributes = sqs.GetQueueAttributes(*queue);
+    ASSERT_TRUE(attributes.ok()) << attributes.message();
+    drained = (*attributes)["ApproximateNumberOfMessages"] == "0" &&
+              (*attributes)["ApproximateNumberOfMessagesNotVisible"] == "0";
+    if (!drained) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  EXPECT_TRUE(drained) << service.Stderr();
+  service.Signal(SIGTERM);
+  EXPECT_EQ(service.WaitExit(seconds(30)), 0) << service.Stderr();
+  EXPECT_EQ(slack.RequestCount(), 1u);
+}
+
+}  // namespace
+}  // namespace trailwatch::testing
