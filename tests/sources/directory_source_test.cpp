@@ -178,6 +178,42 @@ TEST_F(DirectorySourceTest, AFileIsRecordedOnlyAfterSubmitSucceeded) {
   EXPECT_EQ(sink.event_ids(), std::vector<std::string>{"e-1"});
 }
 
+TEST_F(DirectorySourceTest, AFileCaughtHalfWrittenIsReadAgainWhenComplete) {
+  // At start-up a shipper is still writing: the scan sees a truncated gzip and records it as
+  // failed with that size; the completed file (new size and mtime) is read.
+  std::string file = Key("1200", "AAAAAAAAAAAAAAAA");
+  std::string whole = LogWith({"e-1"});
+  WriteAt(file, whole.substr(0, whole.size() / 2));
+  RecordingSink sink;
+  DirectorySource source(Config(), context_.context());
+  RunningSource running(source, sink);
+  ASSERT_TRUE(WaitFor([&] {
+    return context_.metrics().Get("trailwatch_source_files_total",
+                                  {{"source", "directory:" + logs_}, {"result", "failed"}}) == 1;
+  })) << context_.log_text();
+  WriteAt(file, whole);
+  ASSERT_TRUE(WaitFor([&] { return sink.size() == 1; })) << context_.log_text();
+  ASSERT_TRUE(running.Stop().ok());
+  EXPECT_EQ(sink.event_ids(), std::vector<std::string>{"e-1"});
+}
+
+TEST_F(DirectorySourceTest, NonRecursiveIgnoresSubdirectories) {
+  WriteAt(logs_ + "/top.json.gz", LogWith({"top"}));
+  WriteAt(logs_ + "/sub/below.json.gz", LogWith({"below"}));
+  DirectorySourceConfig config = Config();
+  config.recursive = false;
+  RecordingSink sink;
+  DirectorySource source(config, context_.context());
+  RunningSource running(source, sink);
+  ASSERT_TRUE(WaitFor([&] { return sink.size() == 1; })) << context_.log_text();
+  WriteAt(logs_ + "/sub/later.json.gz", LogWith({"later-below"}));
+  WriteAt(logs_ + "/later.json.gz", LogWith({"later-top"}));
+  ASSERT_TRUE(WaitFor([&] { return sink.size() == 2; })) << context_.log_text();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(running.Stop().ok());
+  EXPECT_EQ(sink.event_ids(), (std::vector<std::string>{"top", "later-top"}));
+}
+
 TEST_F(DirectorySourceTest, AMissingDirectoryIsAnError) {
   DirectorySourceConfig config;
   config.path = dir_.path() + "/absent";
