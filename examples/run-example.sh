@@ -1,26 +1,36 @@
 #!/usr/bin/env bash
-# `make run`: the main job on the bundled example. Until the service exists (issue 5) this shows the
-# pattern engine: the first user's rule tested like `aws events test-event-pattern`, then the
-# example rules over the AWS documentation's sign-in events.
+# `make run`: the live service on the bundled example (examples/trailwatch.yaml): a directory
+# source over examples/cloudtrail (the AWS documentation's sign-in records), the root-signin,
+# root-activity and console-signin-without-mfa packs, and the stdout target. With
+# SLACK_WEBHOOK_URL set, every alert also goes to that Slack channel.
+#
+# The service keeps running and watching examples/cloudtrail: drop more CloudTrail log files
+# (.json or .json.gz) there and their alerts appear. Ctrl-C stops it cleanly.
 set -euo pipefail
 TW=${1:-build/release/trailwatch}
 cd "$(dirname "$0")/.."
 
-PATTERN='{"detail-type":["AWS Console Sign In via CloudTrail"],"detail":{"userIdentity":{"type":["Root"]}}}'
-echo "== trailwatch test-pattern: the first user's rule against a root sign-in"
-echo "\$ trailwatch test-pattern --event-pattern '$PATTERN' --event file://tests/fixtures/aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json"
-"$TW" test-pattern --event-pattern "$PATTERN" \
-  --event file://tests/fixtures/aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json
+config=examples/trailwatch.yaml
+# A fresh store each time, so that the example alerts again (a real deployment keeps its store:
+# checkpoints make a restart neither re-alert nor skip).
+rm -rf build/example
+mkdir -p build/example
+if [ -n "${SLACK_WEBHOOK_URL:-}" ]; then
+  # The URL stays in the environment: the config only names it (${env:...}).
+  config=build/example/trailwatch-slack.yaml
+  cat examples/trailwatch.yaml - > "$config" <<'YAML'
+  - name: slack
+    type: slack
+    webhook_url: ${env:SLACK_WEBHOOK_URL}
 
-echo
-echo "== an invalid pattern gets EventBridge's own reason (exit 2)"
-echo "\$ trailwatch test-pattern --event-pattern '{\"detail\":{\"userIdentity\":{\"type\":\"Root\"}}}' --event ..."
-"$TW" test-pattern --event-pattern '{"detail":{"userIdentity":{"type":"Root"}}}' \
-  --event file://tests/fixtures/aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json \
-  2>&1 && status=0 || status=$?
-echo "(exit $status)"
+routes:
+  - {rules: ["*"], targets: [slack]}
+YAML
+  echo "SLACK_WEBHOOK_URL is set: alerts also go to Slack"
+fi
 
+echo "\$ trailwatch validate --config $config"
+"$TW" validate --config "$config"
 echo
-echo "== trailwatch match: examples/rules.yaml over examples/events.jsonl"
-echo "\$ trailwatch match --rules examples/rules.yaml --events examples/events.jsonl --print-matches"
-"$TW" match --rules examples/rules.yaml --events examples/events.jsonl --print-matches
+echo "\$ trailwatch run --config $config      (Ctrl-C to stop)"
+exec "$TW" run --config "$config"
