@@ -206,5 +206,24 @@ TEST_F(S3SourceTest, SubmitFailuresAreRetriedAndBadObjectsSkipped) {
   EXPECT_NE(context.log_text().find("BADBADBADBADBADB"), std::string::npos);
 }
 
+TEST_F(S3SourceTest, NewAccountsAreDiscoveredAndOtherKeysSkipped) {
+  Put(LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "AAAAAAAAAAAAAAAA"),
+      LogWith({"a-1"}));
+  Put("AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/notes.txt", "not a log file");
+  TestContext context(dir_.path() + "/tw.db");
+  RecordingSink sink;
+  const std::string name = "s3://trail/";
+  S3Source source(Config(), context.context(), Options());
+  RunningSource running(source, sink);
+  ASSERT_TRUE(WaitFor([&] { return sink.size() == 1; })) << context.log_text();
+  // A new account (and region) appears: found by the discovery every tenth poll.
+  Put(LogKey("777788889999", "ap-southeast-2", "2024-05-01", "1300", "NEWNEWNEWNEWNEW1"),
+      LogWith({"new-account"}));
+  ASSERT_TRUE(WaitFor([&] { return sink.size() == 2; })) << context.log_text();
+  ASSERT_TRUE(running.Stop().ok());
+  EXPECT_EQ(sink.event_ids(), (std::vector<std::string>{"a-1", "new-account"}));
+  EXPECT_EQ(Objects(context, name, "skipped"), 1);
+}
+
 }  // namespace
 }  // namespace trailwatch::sources

@@ -435,5 +435,45 @@ TEST_F(SqsSourceTest, VisibilityIsExtendedWhileASlowMessageIsProcessed) {
   EXPECT_TRUE(Peek().empty());
 }
 
+TEST_F(SqsSourceTest, TwoConsumersShareOneQueue) {
+  // Two sources (two processes, in production) on one queue and one store: every object is read,
+  // every message deleted, and SQS hands each message to one consumer at a time.
+  const int kObjects = 12;
+  for (int i = 0; i < kObjects; ++i) {
+    char unique[17];
+    std::snprintf(unique, sizeof unique, "%016d", i);
+    std::string key = LogKey("111122223333", "us-east-1", "2024-05-01", "1200", unique);
+    Put(key, LogWith({"e-" + std::to_string(i)}));
+    Send(S3Notification("trail", key));
+  }
+  SqsSourceConfig config = Config();
+  config.max_messages = 2;
+  config.visibility_timeout = std::chrono::seconds(30);
+  TestContext first(dir_.path() + "/tw.db");
+  TestContext second(dir_.path() + "/tw.db");
+  RecordingSink sink_a;
+  RecordingSink sink_b;
+  SqsSource a(config, first.context(), Options());
+  SqsSource b(config, second.context(), Options());
+  RunningSource running_a(a, sink_a);
+  RunningSource running_b(b, sink_b);
+  ASSERT_TRUE(WaitFor([&] { return sink_a.size() + sink_b.size() == kObjects; }))
+      << first.log_text() << second.log_text();
+  auto deleted = [&](TestContext& context) {
+    return context.metrics().Get("trailwatch_source_messages_deleted_total",
+                                 {{"source", "sqs:" + queue_}});
+  };
+  ASSERT_TRUE(WaitFor([&] { return deleted(first) + deleted(second) == kObjects; }));
+  ASSERT_TRUE(running_a.Stop().ok());
+  ASSERT_TRUE(running_b.Stop().ok());
+  std::vector<std::string> ids = sink_a.event_ids();
+  std::vector<std::string> more = sink_b.event_ids();
+  ids.insert(ids.end(), more.begin(), more.end());
+  std::sort(ids.begin(), ids.end());
+  EXPECT_EQ(std::unique(ids.begin(), ids.end()), ids.end());  // none read twice
+  EXPECT_EQ(ids.size(), static_cast<size_t>(kObjects));
+  EXPECT_TRUE(Peek().empty());
+}
+
 }  // namespace
 }  // namespace trailwatch::sources
