@@ -1,0 +1,250 @@
+// service_load: end-to-end latency and ingest throughput of `trailwatch run` (issue 5, item 7).
+//
+//   service_load [--samples N] [--connections C] [--seconds S] [--match-every M]
+//
+// Starts the real service (TW_BINARY) with an http source on loopback and a Slack webhook target
+// pointing at an in-process fake Slack, then measures:
+//  1. latency: N root sign-in events POSTed to /events one at a time (20 ms apart); for each,
+//     the time from just before the POST to the fake Slack receiving the message (same clock,
+//     same process). Prints p50, p99 and max.
+//  2. throughput: C keep-alive connections POST events to /events for S seconds, as fast as the
+//     service answers; every M-th event matches the root-signin rule (0 = none). Prints the 2xx
+//     answers per second.
+// Both client and service run on this machine: on 2 cores they compete for the CPU.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <regex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cli/cli_test_util.h"
+#include "service/service_process_util.h"
+#include "targets/fake_servers_util.h"
+
+using namespace trailwatch::testing;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+const char* kApiKey = "load-test-api-key";
+
+// One keep-alive HTTP/1.1 connection; reconnects when the server closes it.
+class Connection {
+ public:
+  explicit Connection(int port) : port_(port) {}
+  ~Connection() { Close(); }
+
+  // POSTs `body` to /events; returns the status (0 on a transport error).
+  int Post(const std::string& body) {
+    for (int attempt = 0; attempt < 2; ++attempt) {
+      if (fd_ < 0 && !Connect()) return 0;
+      std::string request = "POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nx-api-key: ";
+      request += kApiKey;
+      request += "\r\nContent-Type: application/json\r\nContent-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n" + body;
+      if (!SendAll(request)) {
+        Close();
+        continue;
+      }
+      int status = ReadResponse();
+      if (status == 0) {
+        Close();
+        continue;
+      }
+      return status;
+    }
+    return 0;
+  }
+
+ private:
+  bool Connect() {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<uint16_t>(port_));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+      Close();
+      return false;
+    }
+    int one = 1;
+    setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    buffer_.clear();
+    return true;
+  }
+  void Close() {
+    if (fd_ >= 0) close(fd_);
+    fd_ = -1;
+  }
+  bool SendAll(const std::string& data) {
+    size_t sent = 0;
+    while (sent < data.size()) {
+      ssize_t n = send(fd_, data.data() + sent, data.size() - sent, MSG_NOSIGNAL);
+      if (n <= 0) return false;
+      sent += static_cast<size_t>(n);
+    }
+    return true;
+  }
+  int ReadResponse() {
+    size_t header_end;
+    while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
+      if (!Fill()) return 0;
+    }
+    std::string headers = buffer_.substr(0, header_end);
+    int status = std::atoi(headers.c_str() + 9);
+    size_t length = 0;
+    std::string lower = headers;
+    std::transform(lower.begin(), lower.end(), lower.begin(), ::tolower);
+    if (size_t at = lower.find("content-length:"); at != std::string::npos) {
+      length = std::strtoul(lower.c_str() + at + 15, nullptr, 10);
+    }
+    while (buffer_.size() < header_end + 4 + length) {
+      if (!Fill()) return 0;
+    }
+    buffer_.erase(0, header_end + 4 + length);
+    if (lower.find("connection: close") != std::string::npos) Close();
+    return status;
+  }
+  bool Fill() {
+    char chunk[16384];
+    ssize_t n = recv(fd_, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer_.append(chunk, static_cast<size_t>(n));
+    return true;
+  }
+
+  int port_;
+  int fd_ = -1;
+  std::string buffer_;
+};
+
+// The root sign-in envelope with its ids replaced, so every event is distinct.
+std::string Event(const std::string& templ, uint64_t serial, bool matching) {
+  char id[40];
+  std::snprintf(id, sizeof id, "%08llx-0000-4000-8000-%012llx",
+                static_cast<unsigned long long>(serial >> 20),
+                static_cast<unsigned long long>(serial));
+  std::string event = templ;
+  event = std::regex_replace(event, std::regex("deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"), id);
+  event = std::regex_replace(event, std::regex("\"id\": *\"[^\"]*\""), std::string("\"id\":\"") + id + "\"");
+  if (!matching) event = std::regex_replace(event, std::regex("\"Root\""), "\"IAMUser\"");
+  return event;
+}
+
+double Percentile(std::vector<double> values, double p) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  size_t index = static_cast<size_t>(p * static_cast<double>(values.size() - 1) + 0.5);
+  return values[std::min(index, values.size() - 1)];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  int samples = 200, connections = 4, seconds = 10, match_every = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string flag = argv[i];
+    int value = std::atoi(argv[i + 1]);
+    if (flag == "--samples") samples = value;
+    else if (flag == "--connections") connections = value;
+    else if (flag == "--seconds") seconds = value;
+    else if (flag == "--match-every") match_every = value;
+    else {
+      std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
+      return 2;
+    }
+  }
+  std::string templ = ReadFile(std::string(TW_FIXTURES_DIR) +
+                               "/aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+  FakeHttpServer slack([](const FakeRequest&) { return FakeResponse::Text(200, "ok"); });
+  TempDir dir;
+  std::string config = dir.Write(
+      "trailwatch.yaml",
+      "store: " + dir.path() + "/tw.db\n"
+      "sources:\n"
+      "  - {type: http, listen: \"127.0.0.1:0\", api_key: \"${env:TW_LOAD_API_KEY}\", max_pending_requests: 256}\n"
+      "targets:\n"
+      "  - {name: slack, type: slack, webhook_url: \"" + slack.Url("/hook") + "\", rate_per_second: 100, burst: 100}\n"
+      "rules:\n"
+      "  - {pack: root-signin, targets: [slack]}\n");
+  ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir.path(),
+                         {{"TW_LOAD_API_KEY", kApiKey}});
+  std::smatch match;
+  int port = 0;
+  for (int i = 0; i < 600 && port == 0; ++i) {
+    std::string err = service.Stderr();
+    if (std::regex_search(err, match, std::regex("listening on port ([0-9]+)"))) port = std::stoi(match[1]);
+    else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  if (port == 0) {
+    std::fprintf(stderr, "service did not start:\n%s\n", service.Stderr().c_str());
+    return 1;
+  }
+  std::printf("== machine: %u CPUs; service pid %d on port %d\n", std::thread::hardware_concurrency(),
+              static_cast<int>(service.pid()), port);
+
+  // 1. Latency, POST -> fake Slack.
+  std::vector<double> latency_ms, answer_ms;
+  {
+    Connection connection(port);
+    for (int i = 0; i < samples; ++i) {
+      std::string event = Event(templ, 1'000'000 + static_cast<uint64_t>(i), true);
+      size_t before = slack.RequestCount();
+      Clock::time_point start = Clock::now();
+      int status = connection.Post(event);
+      Clock::time_point answered = Clock::now();
+      if (status / 100 != 2 || !slack.WaitForRequests(before + 1, std::chrono::seconds(10))) {
+        std::fprintf(stderr, "sample %d: status %d, Slack saw %zu\n", i, status, slack.RequestCount());
+        return 1;
+      }
+      Clock::time_point received = slack.Requests()[before].received_at;
+      latency_ms.push_back(std::chrono::duration<double, std::milli>(received - start).count());
+      answer_ms.push_back(std::chrono::duration<double, std::milli>(answered - start).count());
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  std::printf("latency POST /events -> fake Slack, %d samples: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+              samples, Percentile(latency_ms, 0.5), Percentile(latency_ms, 0.99),
+              Percentile(latency_ms, 1.0));
+  std::printf("  (/events answered after p50 %.2f ms, p99 %.2f ms)\n", Percentile(answer_ms, 0.5),
+              Percentile(answer_ms, 0.99));
+
+  // 2. Throughput.
+  std::atomic<uint64_t> ok{0}, failed{0}, serial{2'000'000};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> clients;
+  Clock::time_point start = Clock::now();
+  for (int c = 0; c < connections; ++c) {
+    clients.emplace_back([&] {
+      Connection connection(port);
+      while (!stop.load(std::memory_order_relaxed)) {
+        uint64_t n = serial.fetch_add(1);
+        bool matching = match_every > 0 && n % static_cast<uint64_t>(match_every) == 0;
+        int status = connection.Post(Event(templ, n, matching));
+        (status / 100 == 2 ? ok : failed).fetch_add(1);
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  stop = true;
+  for (std::thread& client : clients) client.join();
+  double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::printf("throughput /events, %d connections, %d s, match every %d: %.0f events/s (2xx %llu, other %llu)\n",
+              connections, seconds, match_every, static_cast<double>(ok.load()) / elapsed,
+              static_cast<unsigned long long>(ok.load()), static_cast<unsigned long long>(failed.load()));
+  service.Signal(SIGTERM);
+  int code = service.WaitExit(std::chrono::seconds(60));
+  std::printf("service exit %d\n", code);
+  return 0;
+}
