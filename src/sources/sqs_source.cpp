@@ -449,6 +449,12 @@ Status SqsSource::Run(std::stop_token stop, EventSink& sink) {
       continue;
     }
     backoff = std::chrono::milliseconds(0);
+    if (messages->empty() && receive.wait_time_seconds == 0) {
+      // Short polling (wait_time: 0s) on an empty queue: do not spin.
+      for (int i = 0; i < 10 && !stop.stop_requested(); ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      }
+    }
     // The whole batch is kept invisible while its messages wait their turn.
     for (const aws::SqsMessage& message : *messages) keeper.Add(message.receipt_handle);
     for (const aws::SqsMessage& message : *messages) {
