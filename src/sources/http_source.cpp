@@ -209,7 +209,15 @@ class HttpSource::Server {
           res.status = 500;
           res.set_content("internal error\n", "text/plain");
         });
-    http_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    // httplib's default sets SO_REUSEPORT, which would let a second process share the port
+    // silently; SO_REUSEADDR alone still allows a quick restart.
+    http_->set_socket_options([](int fd) {
+      int yes = 1;
+      setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    });
+    // The post-routing handler runs for every answer (httplib's own 404/413 included) before it
+    // is written, so a client that has its answer also sees it counted.
+    http_->set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       std::string endpoint = EndpointLabel(req.path);
       context_.metrics->Add(kRequestsMetric,
                             {{"endpoint", endpoint}, {"status", std::to_string(res.status)}});

@@ -568,18 +568,23 @@ TEST_F(HttpSourceSnsTest, MalformedBodiesAndMessagesAre400) {
   EXPECT_TRUE(running_->sink().Events().empty());
 }
 
-TEST_F(HttpSourceSnsTest, OverloadIs503NotA4xx) {
-  // max_pending_requests is 64 here; hold 64 submits, the 65th is refused with 503.
+class HttpSourceSnsOverloadTest : public HttpSourceSnsTest {
+ protected:
+  void Configure(HttpSourceConfig& config) override { config.max_pending_requests = 2; }
+};
+
+TEST_F(HttpSourceSnsOverloadTest, OverloadIs503NotA4xx) {
+  // Two submits held; the third request is refused with 503 (SNS does not retry 4xx).
   running_->sink().Hold();
   std::vector<std::future<SnsReply>> held;
-  for (int i = 0; i < 64; ++i) {
+  for (int i = 0; i < 2; ++i) {
     SnsSpec spec = Notification(Envelope("load-" + std::to_string(i)));
     sender().Sign(spec);
     held.push_back(std::async(std::launch::async, [this, spec] {
       return SnsSender::Post(port(), SnsSender::Body(spec), SnsSender::Headers(spec));
     }));
   }
-  ASSERT_TRUE(running_->sink().WaitForHeld(64));
+  ASSERT_TRUE(running_->sink().WaitForHeld(2));
   SnsReply refused = sender().SignAndPost(port(), Notification(Envelope("load-x")));
   EXPECT_EQ(refused.status, 503);
   EXPECT_EQ(refused.headers["retry-after"], "1");
