@@ -149,7 +149,8 @@ Status AlertPipeline::Submit(const std::string& source_name,
       for (const std::string& target_name : rule.targets) {
         auto target = snapshot->targets.find(target_name);
         if (target == snapshot->targets.end()) continue;  // checked when the rules were compiled
-        entries.push_back({target_name, targets::ChannelKey(target->second), alert});
+        // The channel per alert: max_concurrency lanes for webhook/stdout (targets/target.h).
+        entries.push_back({target_name, targets::ChannelKey(target->second, alert), alert});
       }
     }
   }
