@@ -315,6 +315,17 @@ TEST(HttpSourceTest, StopsPromptlyWhenAsked) {
   EXPECT_EQ(HttpGet(port, "/healthz").status, 0);
 }
 
+TEST(HttpSourceTest, StopsWhileAClientKeepsItsConnectionOpen) {
+  RunningSource running(BaseConfig());
+  ASSERT_EQ(running.error(), "");
+  httplib::Client client("127.0.0.1", running.port());
+  client.set_keep_alive(true);
+  auto first = client.Get("/healthz");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->status, 200);
+  EXPECT_TRUE(running.Stop().ok());
+}
+
 TEST(HttpSourceTest, ServesHttpsWithTheConfiguredCertificate) {
   const TestPki& pki = TestPki::Shared();
   ASSERT_TRUE(pki.ok()) << pki.error();
