@@ -17,6 +17,7 @@
 #include "aws/sqs_client.h"
 #include "cli/cli_test_util.h"
 #include "service/service_process_util.h"
+#include "sources/sns_sender_util.h"
 #include "targets/fake_servers_util.h"
 
 namespace trailwatch::testing {
@@ -278,6 +279,75 @@ TEST_F(RunCommandTest, HttpEventsReachSlackAndReloadSwapsRules) {
   std::string logs = service.Stderr() + service.Stdout();
   EXPECT_EQ(logs.find("k3y-for-the-test"), std::string::npos);
   EXPECT_EQ(logs.find("/services/T0/B0/secret"), std::string::npos);
+}
+
+// The first user's topic, self-hosted: the EventBridge event that their rule sends to SNS arrives
+// at /sns in a correctly signed Notification (test CA), and the same event at /events; one Slack
+// message results. Forged signature, unknown topic, stale timestamp, an http:// SigningCertURL
+// and a missing API key are refused and counted, and alert nothing.
+TEST_F(RunCommandTest, SignedSnsNotificationAlertsAndForgeriesAreRefused) {
+  const TestPki& pki = TestPki::Shared();
+  ASSERT_TRUE(pki.ok()) << pki.error();
+  FakeCertHost cert_host;
+  FakeHttpServer slack([](const FakeRequest&) { return FakeResponse::Text(200, "ok"); });
+  const std::string topic = "arn:aws:sns:us-east-1:111122223333:chatbot-topic";
+  std::string config = WriteConfig(
+      "store: " + dir_.path() + "/tw.db\n"
+      "sources:\n"
+      "  - type: http\n"
+      "    listen: \"127.0.0.1:0\"\n"
+      "    api_key: \"${env:TW_TEST_API_KEY}\"\n"
+      "    sns_topics: [\"" + topic + "\"]\n"
+      "    sns_cert_url_pattern: '" + cert_host.CertUrlPattern() + "'\n"
+      "    sns_ca_file: " + pki.ca_file() + "\n"
+      "targets:\n"
+      "  - {name: slack, type: slack, webhook_url: \"" + slack.Url("/hook") + "\"}\n"
+      "rules:\n"
+      "  - {pack: root-signin, targets: [slack]}\n");
+  ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir_.path(),
+                         {{"TW_TEST_API_KEY", "k3y-k3y-k3y-k3y-k3y"}});
+  ASSERT_TRUE(service.WaitForStderr("listening on port", seconds(60))) << service.Stderr();
+  int port = ListeningPort(service);
+  ASSERT_GT(port, 0);
+  std::string root_event =
+      Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+  SnsSender sender(pki.sns_key_file());
+
+  // Refused, each for its own reason.
+  SnsSpec forged = SnsSender::Notification(topic, root_event, cert_host.CertUrl());
+  sender.Sign(forged);
+  forged.message.replace(forged.message.find("\"Root\""), 6, "\"Rooo\"");
+  EXPECT_EQ(SnsSender::Post(port, SnsSender::Body(forged), SnsSender::Headers(forged)).status, 403);
+  SnsSpec unknown_topic = SnsSender::Notification("arn:aws:sns:us-east-1:999999999999:other",
+                                                  root_event, cert_host.CertUrl());
+  EXPECT_EQ(sender.SignAndPost(port, unknown_topic).status, 403);
+  SnsSpec stale = SnsSender::Notification(topic, root_event, cert_host.CertUrl());
+  stale.timestamp = SnsSender::NowTimestamp(-2 * 3600);
+  EXPECT_EQ(sender.SignAndPost(port, stale).status / 100, 4);
+  std::string http_cert = cert_host.CertUrl();
+  http_cert.replace(0, 5, "http");
+  SnsSpec plain_cert_url = SnsSender::Notification(topic, root_event, http_cert);
+  EXPECT_EQ(sender.SignAndPost(port, plain_cert_url).status / 100, 4);
+  EXPECT_EQ(HttpPost(port, "/events", root_event, {}).status, 401);
+
+  // Accepted: the signed notification (SignatureVersion 2), then the same event at /events.
+  SnsSpec good = SnsSender::Notification(topic, root_event, cert_host.CertUrl());
+  good.signature_version = "2";
+  EXPECT_EQ(sender.SignAndPost(port, good).status, 200);
+  ASSERT_TRUE(slack.WaitForRequests(1, seconds(30))) << service.Stderr();
+  EXPECT_NE(slack.Requests()[0].body.find("Root user signed in"), std::string::npos);
+  EXPECT_EQ(HttpPost(port, "/events", root_event, {{"x-api-key", "k3y-k3y-k3y-k3y-k3y"}}).status / 100, 2);
+
+  std::string metrics = HttpGet(port, "/metrics").body;
+  for (const char* reason : {"reason=\"auth\""}) {
+    EXPECT_NE(metrics.find(reason), std::string::npos) << reason << "\n" << metrics;
+  }
+  EXPECT_NE(metrics.find("endpoint=\"/sns\",reason=\"topic\""), std::string::npos) << metrics;
+  service.Signal(SIGTERM);
+  EXPECT_EQ(service.WaitExit(seconds(30)), 0) << service.Stderr();
+  // The forgeries alerted nothing; the event that came twice (SNS and /events) alerted once.
+  EXPECT_EQ(slack.RequestCount(), 1u);
+  EXPECT_EQ(service.Stderr().find("k3y"), std::string::npos);
 }
 
 // The AWS path of the first user, self-hosted: CloudTrail writes a .json.gz log file to an S3
