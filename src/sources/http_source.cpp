@@ -183,6 +183,9 @@ class HttpSource::Server {
     http_->set_write_timeout(std::chrono::seconds(5));
     http_->set_keep_alive_timeout(5);
     http_->set_keep_alive_max_count(1000);
+    // The answer's headers and body are separate writes: without TCP_NODELAY, Nagle holds the
+    // body until the client's delayed ACK (40 ms on Linux) — every keep-alive request would wait.
+    http_->set_tcp_nodelay(true);
 
     http_->Post("/events", [this](const httplib::Request& req, httplib::Response& res) {
       HandleEvents(req, res);
