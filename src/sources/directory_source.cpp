@@ -54,6 +54,14 @@ int64_t MtimeNs(const struct stat& st) {
   return static_cast<int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec;
 }
 
+// One spelling per directory ("logs", "logs/" and "./logs/." are the same), so that a file found
+// by the scan and reported by inotify gets the same checkpoint key.
+std::string RootPath(const std::string& path) {
+  std::string root = fs::path(path).lexically_normal().string();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  return root;
+}
+
 }  // namespace
 
 // The inotify descriptor and the watched directories (watch descriptor -> path).
@@ -112,6 +120,7 @@ DirectorySource::DirectorySource(DirectorySourceConfig config, SourceContext con
     : config_(std::move(config)),
       context_(std::move(context)),
       name_("directory:" + config_.path),
+      root_(RootPath(config_.path)),
       reader_(std::make_unique<LogObjectReader>()) {}
 
 DirectorySource::~DirectorySource() = default;
@@ -234,17 +243,17 @@ Status DirectorySource::Run(std::stop_token stop, EventSink& sink) {
   checkpoints_ = std::move(store.value());
 
   std::error_code error;
-  if (!fs::is_directory(config_.path, error)) {
+  if (!fs::is_directory(root_, error)) {
     return Error{name_ + ": " + config_.path + " is not a directory"};
   }
   Watcher watcher;
   if (watcher.fd() < 0) return Error{name_ + ": inotify_init1: " + std::strerror(errno)};
   // Watch first, then scan: a file completed during the scan is then seen by one or the other
   // (both is harmless: the second finds it recorded).
-  if (Status s = watcher.Add(config_.path, config_.recursive); !s.ok()) {
+  if (Status s = watcher.Add(root_, config_.recursive); !s.ok()) {
     context_.log->warn("{}: {}", name_, s.message());
   }
-  Scan(config_.path, stop, sink);
+  Scan(root_, stop, sink);
   context_.log->info("{}: initial scan done; watching for new files", name_);
 
   alignas(inotify_event) char buffer[64 * 1024];
@@ -297,8 +306,8 @@ Status DirectorySource::Run(std::stop_token stop, EventSink& sink) {
     if (rescan) {
       context_.log->warn("{}: inotify queue overflowed; rescanning", name_);
       context_.metrics->Add("trailwatch_source_rescans_total", {{"source", name_}});
-      (void)watcher.Add(config_.path, config_.recursive);
-      Scan(config_.path, stop, sink);
+      (void)watcher.Add(root_, config_.recursive);
+      Scan(root_, stop, sink);
     }
     RetryDue(sink);
   }

@@ -53,6 +53,7 @@ class DirectorySource : public Source {
   DirectorySourceConfig config_;
   SourceContext context_;
   std::string name_;
+  std::string root_;  // config_.path, normalised: the prefix of every checkpointed path
   std::unique_ptr<store::CheckpointStore> checkpoints_;
   std::unique_ptr<LogObjectReader> reader_;
   struct Retry {

@@ -214,6 +214,27 @@ TEST_F(DirectorySourceTest, NonRecursiveIgnoresSubdirectories) {
   EXPECT_EQ(sink.event_ids(), (std::vector<std::string>{"top", "later-top"}));
 }
 
+TEST_F(DirectorySourceTest, ATrailingSlashDoesNotChangeCheckpointKeys) {
+  // Found by inotify in the first run, found by the scan in the second: one key, no repeat.
+  DirectorySourceConfig config = Config();
+  config.path = logs_ + "/./";
+  fs::create_directories(logs_);
+  RecordingSink sink;
+  {
+    DirectorySource source(config, context_.context());
+    RunningSource running(source, sink);
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    WriteAt(logs_ + "/new.json.gz", LogWith({"e-1"}));
+    ASSERT_TRUE(WaitFor([&] { return sink.size() == 1; })) << context_.log_text();
+    ASSERT_TRUE(running.Stop().ok());
+  }
+  DirectorySource source(config, context_.context());
+  RunningSource running(source, sink);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  ASSERT_TRUE(running.Stop().ok());
+  EXPECT_EQ(sink.event_ids(), std::vector<std::string>{"e-1"});
+}
+
 TEST_F(DirectorySourceTest, AMissingDirectoryIsAnError) {
   DirectorySourceConfig config;
   config.path = dir_.path() + "/absent";
