@@ -1,30 +1,34 @@
 #include "rules/builtin_rules.h"
 
-#include <array>
+#include <vector>
+
+#include "rules/rule_packs.h"
 
 namespace trailwatch::rules {
 
 namespace {
 
-// root-signin: any console sign-in by the root user, successful or not.
-//  * Both detail-type spellings: real events say "AWS Console Sign In via CloudTrail", the
-//    EventBridge documentation lists "AWS Console Signin via CloudTrail" (formats.md §3.2).
-//  * No condition on responseElements.ConsoleLogin, so failed sign-ins (which current CloudTrail
-//    records, formats.md §2.2 "History") match too.
-constexpr std::string_view kRootSignin =
-    R"({"detail-type":["AWS Console Sign In via CloudTrail","AWS Console Signin via CloudTrail"],)"
-    R"("detail":{"userIdentity":{"type":["Root"]}}})";
-
-constexpr std::array<BuiltinRule, 1> kRules = {{
-    {"root-signin", "console sign-in (success or failure) by the root user", kRootSignin},
-}};
+// One definition: the built-in rules are the rules of the packs (rule_packs.cpp), viewed as
+// BuiltinRule. Built once, on first use (thread-safe static initialisation), never changed.
+const std::vector<BuiltinRule>& Table() {
+  static const std::vector<BuiltinRule> table = [] {
+    std::vector<BuiltinRule> rules;
+    for (const RulePack& pack : RulePacks()) {
+      for (const PackRule& rule : pack.rules) {
+        rules.push_back({rule.name, rule.description, rule.pattern_json});
+      }
+    }
+    return rules;
+  }();
+  return table;
+}
 
 }  // namespace
 
-std::span<const BuiltinRule> BuiltinRules() { return kRules; }
+std::span<const BuiltinRule> BuiltinRules() { return Table(); }
 
 const BuiltinRule* FindBuiltinRule(std::string_view name) {
-  for (const BuiltinRule& rule : kRules) {
+  for (const BuiltinRule& rule : Table()) {
     if (rule.name == name) return &rule;
   }
   return nullptr;

@@ -2,8 +2,8 @@
 //
 // These are data, not code: each rule is the EventBridge pattern text a user could have written
 // in a rules file, so it compiles and matches exactly like one. `trailwatch scan` uses
-// kDefaultScanRule when neither --pattern nor --rules is given. Later rule packs (e.g. the CIS
-// monitoring items, formats.md §8) are added to the table in builtin_rules.cpp.
+// kDefaultScanRule when neither --pattern nor --rules is given. The rules are those of the rule
+// packs (rule_packs.h), which hold the one definition of each; this is their flat, by-name view.
 //
 // Thread-safety: immutable static data; safe from any thread.
 #pragma once
@@ -22,7 +22,7 @@ struct BuiltinRule {
 // The rule `trailwatch scan` runs when no rule is given: root console sign-ins.
 inline constexpr std::string_view kDefaultScanRule = "root-signin";
 
-// Every built-in rule, in a stable order.
+// Every built-in rule (every rule of every pack), in a stable order.
 std::span<const BuiltinRule> BuiltinRules();
 
 // The built-in rule called `name`, or nullptr.
