@@ -16,7 +16,6 @@ void RegisterDeliver(CLI::App& app, int* exit_code);
 void RegisterScan(CLI::App& app, int* exit_code);
 void RegisterGenerate(CLI::App& app, int* exit_code);
 void RegisterCfn(CLI::App& app, int* exit_code);  // import-cfn, export-cfn
-void RegisterPacks(CLI::App& app, int* exit_code);  // packs list, packs show
 void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterValidate(CLI::App& app, int* exit_code);
 void RegisterPacks(CLI::App& app, int* exit_code);  // packs list, packs show

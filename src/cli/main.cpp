@@ -19,7 +19,6 @@ int main(int argc, char** argv) {
   trailwatch::cli::RegisterScan(app, &exit_code);
   trailwatch::cli::RegisterGenerate(app, &exit_code);
   trailwatch::cli::RegisterCfn(app, &exit_code);
-  trailwatch::cli::RegisterPacks(app, &exit_code);
   trailwatch::cli::RegisterRun(app, &exit_code);
   trailwatch::cli::RegisterValidate(app, &exit_code);
   trailwatch::cli::RegisterPacks(app, &exit_code);
