@@ -156,6 +156,16 @@ Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_
       captured->state =
           type == od::json_type::null ? CapturedField::State::kNull : CapturedField::State::kOther;
       captured->value = {};
+      if (type == od::json_type::object && captured->check_object_keys &&
+          (child == FieldPaths::kNone || !paths_->has_children(child))) {
+        od::object object;
+        if (auto err = value.get_object().get(object)) return JsonError(err);
+        for (auto object_field : object) {
+          std::string_view object_key;
+          if (auto err = object_field.unescaped_key().get(object_key)) return JsonError(err);
+        }
+        continue;  // no rule reads below it, and an object is not a leaf
+      }
       if (child == FieldPaths::kNone) continue;
     }
     Status walked = Walk(value, child, 1);

@@ -60,6 +60,10 @@ struct CapturedField {
     kOther,   // a number, boolean, object or array
   };
   std::string_view key;  // set by the caller
+  // Set by the caller: when the value is an object that no rule reads into, iterate its keys
+  // anyway (values skipped), so that a syntax error among them fails the parse just as it fails
+  // a reader that looks for one key inside (EnvelopeBuilder's userIdentity.accountId fallback).
+  bool check_object_keys = false;
   State state = State::kAbsent;
   std::string_view value;
 };

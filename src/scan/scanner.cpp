@@ -387,13 +387,15 @@ class Worker {
   cloudtrail::Envelope envelope_;  // reused per record: its strings keep their storage
   EventHeader header_;
   // The record's top-level fields the envelope header is made of (MatchInOneWalk).
+  // userIdentity is not read here, only checked as BuildHeader's account fallback checks it.
   enum Captured { kEventId, kEventType, kEventSource, kEventTime, kAwsRegion, kRecipientAccountId };
-  std::array<pattern::CapturedField, 6> captured_{{{"eventID"},
+  std::array<pattern::CapturedField, 7> captured_{{{"eventID"},
                                                    {"eventType"},
                                                    {"eventSource"},
                                                    {"eventTime"},
                                                    {"awsRegion"},
-                                                   {"recipientAccountId"}}};
+                                                   {"recipientAccountId"},
+                                                   {"userIdentity", true}}};
 
   ScanSummary summary_;
   std::vector<MatchRow> rows_;

@@ -96,17 +96,18 @@ Outcome TwoParses(const pattern::PatternSet& set, pattern::EventMatcher& matcher
 // What MatchInOneWalk does; `applies` false when it would hand the record to the two-parse path.
 Outcome OneWalk(const pattern::PatternSet& set, pattern::EventMatcher& matcher,
                 const cloudtrail::RawRecord& record, std::string_view key_account, bool* applies) {
-  std::array<CapturedField, 6> captured{{{"eventID"},
+  std::array<CapturedField, 7> captured{{{"eventID"},
                                          {"eventType"},
                                          {"eventSource"},
                                          {"eventTime"},
                                          {"awsRegion"},
-                                         {"recipientAccountId"}}};
+                                         {"recipientAccountId"},
+                                         {"userIdentity", true}}};
   Outcome out;
   *applies = false;
   if (!matcher.ParseRecord(record.json, record.padded_capacity, captured).ok()) return out;
   std::array<std::optional<std::string_view>, 6> values;
-  for (size_t i = 0; i < captured.size(); ++i) {
+  for (size_t i = 0; i < values.size(); ++i) {
     if (captured[i].state == CapturedField::State::kOther) return out;
     if (captured[i].state == CapturedField::State::kString) values[i] = captured[i].value;
   }
@@ -206,6 +207,8 @@ TEST(OneWalkTest, EdgeCaseRecordsMatchTheTwoParsePath) {
       "{" + base + R"(,"eventType":5,"eventTime":"2025-01-02T03:04:05Z","recipientAccountId":"1"})",
       R"({"eventTime":"2025-01-02T03:04:05Z","awsRegion":"us-east-1"})",
       R"({"eventSource":"s3.amazonaws.com","eventTime":"yesterday","awsRegion":"us-east-1","recipientAccountId":"1"})",
+      // A syntax error inside userIdentity: bad for BuildHeader whether or not a rule reads it.
+      R"({"eventSource":"s3.amazonaws.com","eventTime":"2025-01-02T03:04:05Z","awsRegion":"us-east-1","recipientAccountId":"1","userIdentity":{"type" "Root"}})",
   };
   std::string file = R"({"Records":[)";
   for (size_t i = 0; i < records.size(); ++i) file += (i ? "," : "") + records[i];
