@@ -129,9 +129,9 @@ TEST(ScanMemoryTest, PeakRssOfOneLargeFileStaysWithinTwiceItsInflatedSize) {
     ASSERT_EQ(base.exit_status, 0);
     ASSERT_EQ(run.exit_status, 0);
     const double growth = static_cast<double>(run.max_rss_kb - base.max_rss_kb) * 1024.0;
-    // Measured 1.66-1.71x with 1 and 2 threads (Release): the inflated buffer, simdjson's structural
-    // index of the whole file (4 bytes per structural character), one 48-byte view per record,
-    // the compressed bytes. 2x is the stated bound (docs/benchmarks.md, Scan).
+    // Measured 1.66-1.71x with 1 and 2 threads (Release): the inflated buffer, simdjson's
+    // structural index of the whole file (4 bytes per structural character), one 48-byte view per
+    // record, the compressed bytes. 2x is the stated bound (docs/benchmarks.md, Scan).
     EXPECT_LT(growth, 2.0 * inflated)
         << "peak RSS grew by " << growth / 1e6 << " MB for " << inflated / 1e6 << " MB of JSON";
     RecordProperty(std::string("rss_growth_ratio_threads_") + threads,
