@@ -193,6 +193,29 @@ TEST(HttpSourceEventsTest, MalformedBodiesAre400NamingFieldAndIndex) {
   EXPECT_EQ(running.Rejected("/events", "malformed"), 8);
 }
 
+TEST(HttpSourceEventsTest, CompressedBodiesAreRefusedUnread) {
+  HttpSourceConfig config = BaseConfig();
+  config.max_body_bytes = 4096;
+  RunningSource running(config);
+  ASSERT_EQ(running.error(), "");
+  // 1 MB of zeros, gzip-compressed to about 1 KB (a zip bomb in miniature).
+  std::string zeros(1000000, '\0');
+  std::string compressed;
+  ASSERT_TRUE(httplib::detail::gzip_compressor().compress(
+      zeros.data(), zeros.size(), true, [&](const char* data, size_t size) {
+        compressed.append(data, size);
+        return true;
+      }));
+  ASSERT_LT(compressed.size(), 4096u);
+  std::map<std::string, std::string> headers = {{"x-api-key", kApiKey},
+                                                {"Content-Encoding", "gzip"}};
+  SnsReply reply = HttpPost(running.port(), "/events", compressed, headers);
+  EXPECT_EQ(reply.status, 415) << reply.body;
+  EXPECT_TRUE(running.sink().Events().empty());
+  EXPECT_EQ(running.Rejected("/events", "encoding"), 1);
+  EXPECT_EQ(PostEvents(running.port(), Envelope("after-gzip")).status, 202);
+}
+
 TEST(HttpSourceEventsTest, BodyOverTheLimitIs413) {
   HttpSourceConfig config = BaseConfig();
   config.max_body_bytes = 4096;
@@ -480,6 +503,23 @@ TEST_F(HttpSourceSnsTest, SinkFailureIs503AndTheRetryIsStored) {
   running_->sink().FailWith("");
   EXPECT_EQ(sender().SignAndPost(port(), spec).status, 200);
   EXPECT_EQ(running_->sink().Events().size(), 1u);
+}
+
+TEST_F(HttpSourceSnsTest, SnsRetriesAfter5xxAndTheEventIsStoredOnce) {
+  running_->sink().FailNext(2);
+  std::vector<int> attempts = sender().Deliver(port(), Notification(Envelope("retried")));
+  EXPECT_EQ(attempts, (std::vector<int>{503, 503, 200}));
+  EXPECT_EQ(running_->sink().Events().size(), 1u);
+}
+
+TEST_F(HttpSourceSnsTest, SnsDoesNotRetryAfter4xx) {
+  SnsSpec spec = SnsSender::Notification("arn:aws:sns:us-east-1:999999999999:other",
+                                         Envelope("final"), host_->CertUrl());
+  EXPECT_EQ(sender().Deliver(port(), spec), (std::vector<int>{403}));
+  SnsSpec stale = Notification(Envelope("final2"));
+  stale.timestamp = SnsSender::NowTimestamp(-3 * 3600);
+  EXPECT_EQ(sender().Deliver(port(), stale), (std::vector<int>{400}));
+  EXPECT_TRUE(running_->sink().Events().empty());
 }
 
 TEST_F(HttpSourceSnsTest, UnknownTopicIs403BeforeAnyFetch) {

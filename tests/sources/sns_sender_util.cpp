@@ -323,6 +323,20 @@ SnsReply SnsSender::SignAndPost(int port, SnsSpec spec) const {
   return Post(port, Body(spec), Headers(spec));
 }
 
+std::vector<int> SnsSender::Deliver(int port, SnsSpec spec, int retries,
+                                    std::chrono::milliseconds delay) const {
+  Sign(spec);
+  std::string body = Body(spec);
+  std::vector<int> statuses;
+  for (int attempt = 0; attempt <= retries; ++attempt) {
+    if (attempt > 0) std::this_thread::sleep_for(delay);
+    int status = Post(port, body, Headers(spec)).status;
+    statuses.push_back(status);
+    if (status >= 200 && status < 500) break;
+  }
+  return statuses;
+}
+
 SnsReply HttpPost(int port, const std::string& path, const std::string& body,
                   const std::map<std::string, std::string>& headers,
                   const std::string& content_type) {
@@ -351,6 +365,10 @@ Status RecordingSink::Submit(const std::string& source_name,
     changed_.wait(lock, [&] { return !hold_; });
     --held_;
   }
+  if (fail_next_ > 0) {
+    --fail_next_;
+    return Error{"scripted failure"};
+  }
   if (!failure_.empty()) return Error{failure_};
   events_.insert(events_.end(), events.begin(), events.end());
   return Status::Ok();
@@ -369,6 +387,11 @@ size_t RecordingSink::SubmitCount() const {
 void RecordingSink::FailWith(std::string message) {
   std::lock_guard lock(mutex_);
   failure_ = std::move(message);
+}
+
+void RecordingSink::FailNext(int count) {
+  std::lock_guard lock(mutex_);
+  fail_next_ = count;
 }
 
 void RecordingSink::Hold() {

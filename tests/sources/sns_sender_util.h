@@ -16,6 +16,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <map>
 #include <memory>
@@ -137,6 +138,11 @@ class SnsSender {
   static SnsReply Post(int port, const std::string& body,
                        const std::map<std::string, std::string>& headers);
   SnsReply SignAndPost(int port, SnsSpec spec) const;
+  // SNS's delivery policy (§5.5): a failed attempt (no answer, 5xx, anything outside 200-4xx) is
+  // retried up to `retries` times, `delay` apart; 2xx and 4xx end the delivery. Returns the status
+  // of every attempt (0 = no answer). Tests use a zero delay.
+  std::vector<int> Deliver(int port, SnsSpec spec, int retries = 3,
+                           std::chrono::milliseconds delay = std::chrono::milliseconds(0)) const;
 
  private:
   std::string key_file_;
@@ -155,6 +161,7 @@ class RecordingSink : public sources::EventSink {
   std::vector<sources::SourceEvent> Events() const;
   size_t SubmitCount() const;
   void FailWith(std::string message);  // empty: succeed again
+  void FailNext(int count);            // the next `count` Submit calls fail
   // Submit blocks until Release() (for the back-pressure tests).
   void Hold();
   void Release();
@@ -167,6 +174,7 @@ class RecordingSink : public sources::EventSink {
   std::vector<sources::SourceEvent> events_;
   size_t submits_ = 0;
   std::string failure_;
+  int fail_next_ = 0;
   bool hold_ = false;
   int held_ = 0;
 };
