@@ -145,7 +145,10 @@ std::optional<std::string> RulesLoader::CompiledPattern(const YAML::Node& node,
   if (!json) return std::nullopt;
   pattern::CompileResult compiled = pattern::CompilePattern(*json);
   if (!compiled.ok()) {
-    Fail(node, where, compiled.error->Message());
+    // A pattern from a file: name the file, since the position is the reference's, not the error's.
+    std::string from;
+    if (node.IsScalar() && node.Scalar().rfind("file://", 0) == 0) from = node.Scalar() + ": ";
+    Fail(node, where, from + compiled.error->Message());
     return std::nullopt;
   }
   return json;

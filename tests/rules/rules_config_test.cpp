@@ -327,9 +327,10 @@ TEST(RulesConfig, PatternFiles) {
   EXPECT_TRUE(HasSubstr(missing.message(), "nope.json (no such file)"));
   auto bad = LoadRulesConfig(YAML::Load("rules:\n  - {name: a, pattern: file://bad.json}\n"), path,
                              kTargets);
-  EXPECT_TRUE(HasSubstr(bad.message(),
-                        path + ":2:24: rules[0].pattern: Event pattern is not valid. Reason: "
-                               "\"eventName\" must be an object or an array"));
+  EXPECT_TRUE(HasSubstr(
+      bad.message(),
+      path + ":2:24: rules[0].pattern: file://bad.json: Event pattern is not valid. Reason: "
+             "\"eventName\" must be an object or an array"));
   dir.Write("big.json", std::string(kMaxPatternFileBytes + 1, ' '));
   auto big = LoadRulesConfig(YAML::Load("rules:\n  - {name: a, pattern: file://big.json}\n"), path,
                              kTargets);
