@@ -5,7 +5,8 @@
 // SigningCertURL / SubscribeURL rules (§5.4), which read hostile URLs, must give an answer for both
 // the AWS rules and a loopback pattern. A broken invariant aborts so libFuzzer keeps the input.
 //
-// Run: make fuzz && build/fuzz/sns_message_fuzz -max_total_time=60 /tmp/fz/sns_message fuzz/corpus/sns_message
+// Run: make fuzz && build/fuzz/sns_message_fuzz -max_total_time=60 /tmp/fz/sns_message
+// fuzz/corpus/sns_message
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -30,7 +31,8 @@ using trailwatch::sources::SnsStringToSign;
   std::abort();
 }
 
-constexpr const char* kPattern = R"(https://127\.0\.0\.1:4443/SimpleNotificationService-[0-9a-f]+\.pem)";
+constexpr const char* kPattern =
+    R"(https://127\.0\.0\.1:4443/SimpleNotificationService-[0-9a-f]+\.pem)";
 
 }  // namespace
 
@@ -44,7 +46,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string to_sign = SnsStringToSign(*message);
   std::string head = "Message\n" + message->message + "\n";
   std::string tail = std::string("Type\n") + SnsMessageTypeName(message->type) + "\n";
-  if (to_sign.compare(0, head.size(), head) != 0) Fail("string to sign does not start with Message", body);
+  if (to_sign.compare(0, head.size(), head) != 0)
+    Fail("string to sign does not start with Message", body);
   if (to_sign.size() < tail.size() ||
       to_sign.compare(to_sign.size() - tail.size(), tail.size(), tail) != 0) {
     Fail("string to sign does not end with Type", body);

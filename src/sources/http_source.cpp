@@ -93,6 +93,17 @@ std::array<unsigned char, SHA256_DIGEST_LENGTH> Digest(const std::string& text) 
   return digest;
 }
 
+// Text from a request (topic, message id) for a log line: control characters replaced, length
+// capped, so a hostile body cannot forge or flood log lines.
+std::string Printable(std::string_view text, size_t max = 200) {
+  std::string out(text.substr(0, max));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (text.size() > max) out += "...";
+  return out;
+}
+
 std::string EndpointLabel(const std::string& path) {
   if (path == "/events" || path == "/sns" || path == "/healthz" || path == "/metrics") return path;
   return "other";
@@ -176,7 +187,8 @@ class HttpSource::Server {
 
     // Threads beyond max_pending_requests so that the requests over the limit get their 429
     // quickly instead of queueing behind the ones that wait on the sink.
-    size_t threads = std::clamp<size_t>(static_cast<size_t>(config_.max_pending_requests) + 4, 4, 256);
+    size_t threads =
+        std::clamp<size_t>(static_cast<size_t>(config_.max_pending_requests) + 4, 4, 256);
     http_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     http_->set_payload_max_length(config_.max_body_bytes);
     http_->set_read_timeout(std::chrono::seconds(5));
@@ -217,7 +229,8 @@ class HttpSource::Server {
     // bodies are refused before they are read. Neither EventBridge nor SNS compresses requests.
     http_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       std::string encoding = req.get_header_value("Content-Encoding");
-      if (encoding.empty() || encoding == "identity") return httplib::Server::HandlerResponse::Unhandled;
+      if (encoding.empty() || encoding == "identity")
+        return httplib::Server::HandlerResponse::Unhandled;
       res.set_header("Connection", "close");
       Reject(res, EndpointLabel(req.path).c_str(), 415, "encoding",
              "Content-Encoding is not supported; send the body uncompressed");
@@ -304,7 +317,8 @@ class HttpSource::Server {
     }
     listener.join();
     sink_.store(nullptr);
-    if (!stop.stop_requested() && !served) return Error{name() + ": the server stopped unexpectedly"};
+    if (!stop.stop_requested() && !served)
+      return Error{name() + ": the server stopped unexpectedly"};
     context_.log->info("{}: stopped", name());
     return Status::Ok();
   }
@@ -325,7 +339,8 @@ class HttpSource::Server {
   // Submits and answers: `ok_status` after Submit succeeded, 503 otherwise.
   bool Submit(httplib::Response& res, const char* endpoint, std::span<const SourceEvent> events) {
     EventSink* sink = sink_.load();
-    Status submitted = sink == nullptr ? Status(Error{"not running"}) : sink->Submit(name(), events);
+    Status submitted =
+        sink == nullptr ? Status(Error{"not running"}) : sink->Submit(name(), events);
     if (!submitted.ok()) {
       context_.log->error("{} {}: could not store {} event(s), answering 503: {}", name(), endpoint,
                           events.size(), submitted.message());
@@ -483,7 +498,7 @@ class HttpSource::Server {
     if (std::find(config_.sns_topics.begin(), config_.sns_topics.end(), message.topic_arn) ==
         config_.sns_topics.end()) {
       context_.log->warn("{} /sns: {} for topic {} refused: topic not in sns_topics", name(),
-                         type_name, message.topic_arn);
+                         type_name, Printable(message.topic_arn));
       return Reject(res, kEndpoint, 403, "topic", "topic not allowed");
     }
     if (sns_ids_.Contains(message.message_id)) {
@@ -493,10 +508,11 @@ class HttpSource::Server {
     SnsVerdict verdict = verifier_->Verify(message);
     if (!verdict.ok()) {
       int status = verdict.failure == SnsVerdict::Failure::kUnavailable ? 503
-                   : verdict.failure == SnsVerdict::Failure::kStale    ? 400
-                                                                       : 403;
+                   : verdict.failure == SnsVerdict::Failure::kStale     ? 400
+                                                                        : 403;
       context_.log->warn("{} /sns: {} {} from topic {} refused: {}", name(), type_name,
-                         message.message_id, message.topic_arn, verdict.message);
+                         Printable(message.message_id), message.topic_arn,
+                         Printable(verdict.message, 400));
       if (status == 503) res.set_header("Retry-After", "5");
       return Reject(res, kEndpoint, status, SnsFailureLabel(verdict.failure),
                     status == 503 ? "signing certificate unavailable; retry later"
@@ -533,7 +549,8 @@ class HttpSource::Server {
         auto events = EventsFromMessage(message);
         if (!events.ok()) {
           context_.log->warn("{} /sns: notification {} from {} refused: {}", name(),
-                             message.message_id, message.topic_arn, events.message());
+                             message.message_id, message.topic_arn,
+                             Printable(events.message(), 400));
           return Reject(res, kEndpoint, 400, "malformed", events.message());
         }
         if (!Submit(res, kEndpoint, *events)) return;

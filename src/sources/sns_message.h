@@ -35,9 +35,9 @@ struct SnsMessage {
   std::string signature_version;       // "1" (SHA1withRSA) or "2" (SHA256withRSA)
   std::string signature;               // base64
   std::string signing_cert_url;
-  std::string token;                   // confirmations only
-  std::string subscribe_url;           // confirmations only
-  std::string unsubscribe_url;         // Notification only (not used, kept for logs)
+  std::string token;            // confirmations only
+  std::string subscribe_url;    // confirmations only
+  std::string unsubscribe_url;  // Notification only (not used, kept for logs)
 };
 
 // Parses a delivery body. Every key the type requires must be a JSON string (§5.2); unknown keys

@@ -290,12 +290,15 @@ Status CheckSubscribeUrl(const std::string& url, const std::string& topic_arn,
     auto value = PercentDecode(equals == std::string_view::npos ? std::string_view()
                                                                 : pair.substr(equals + 1));
     if (!key || !value) return Error{"SubscribeURL: bad percent-encoding in the query"};
-    std::optional<std::string>* slot = *key == "Action" ? &action : *key == "TopicArn" ? &topic : nullptr;
+    std::optional<std::string>* slot = *key == "Action"     ? &action
+                                       : *key == "TopicArn" ? &topic
+                                                            : nullptr;
     if (slot == nullptr) continue;
     if (slot->has_value()) return Error{"SubscribeURL: repeated " + *key + " parameter"};
     *slot = std::move(*value);
   }
-  if (action != "ConfirmSubscription") return Error{"SubscribeURL: Action is not ConfirmSubscription"};
+  if (action != "ConfirmSubscription")
+    return Error{"SubscribeURL: Action is not ConfirmSubscription"};
   if (topic != topic_arn) return Error{"SubscribeURL: TopicArn does not match the message's"};
   return Status::Ok();
 }
@@ -347,8 +350,8 @@ size_t SnsVerifier::fetch_count() const {
 Result<std::shared_ptr<SnsVerifier::CachedCertificate>> SnsVerifier::LoadCertificate(
     const std::string& pem, SnsVerdict::Failure* failure) {
   *failure = SnsVerdict::Failure::kBadCertificate;
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                 BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), BIO_free);
   X509Ptr leaf(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!leaf) {
     // DER is allowed too (§5.4).
@@ -358,7 +361,7 @@ Result<std::shared_ptr<SnsVerifier::CachedCertificate>> SnsVerifier::LoadCertifi
   if (!leaf) return Error{"signing certificate: neither PEM nor DER"};
   // Further certificates in the file are untrusted intermediates for the chain.
   std::unique_ptr<STACK_OF(X509), void (*)(STACK_OF(X509)*)> intermediates(
-      sk_X509_new_null(), [](STACK_OF(X509)* s) { sk_X509_pop_free(s, X509_free); });
+      sk_X509_new_null(), [](STACK_OF(X509) * s) { sk_X509_pop_free(s, X509_free); });
   while (X509* extra = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
     if (sk_X509_num(intermediates.get()) >= 8) {
       X509_free(extra);
@@ -378,10 +381,11 @@ Result<std::shared_ptr<SnsVerifier::CachedCertificate>> SnsVerifier::LoadCertifi
     bool missing_issuer = code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
                           code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE;
     // See the header: with the system store only, a missing Amazon intermediate is tolerated.
-    bool tolerated = missing_issuer && options_.ca_file.empty() &&
-                     NameEntry(X509_get_issuer_name(leaf.get()), NID_organizationName) == "Amazon" &&
-                     X509_cmp_current_time(X509_get0_notBefore(leaf.get())) < 0 &&
-                     X509_cmp_current_time(X509_get0_notAfter(leaf.get())) > 0;
+    bool tolerated =
+        missing_issuer && options_.ca_file.empty() &&
+        NameEntry(X509_get_issuer_name(leaf.get()), NID_organizationName) == "Amazon" &&
+        X509_cmp_current_time(X509_get0_notBefore(leaf.get())) < 0 &&
+        X509_cmp_current_time(X509_get0_notAfter(leaf.get())) > 0;
     if (!tolerated) {
       return Error{std::string("signing certificate: chain does not verify (") +
                    X509_verify_cert_error_string(code) + ")"};
@@ -486,9 +490,9 @@ SnsVerdict SnsVerifier::Verify(const SnsMessage& message) {
   if (!context || EVP_DigestVerifyInit(context.get(), nullptr, digest, nullptr, key) != 1) {
     return {Failure::kBadSignature, "cannot set up signature verification"};
   }
-  int verified = EVP_DigestVerify(context.get(), signature->data(), signature->size(),
-                                  reinterpret_cast<const unsigned char*>(to_sign.data()),
-                                  to_sign.size());
+  int verified =
+      EVP_DigestVerify(context.get(), signature->data(), signature->size(),
+                       reinterpret_cast<const unsigned char*>(to_sign.data()), to_sign.size());
   if (verified != 1) return {Failure::kBadSignature, "signature does not verify"};
   return {};
 }

@@ -4,11 +4,12 @@
 // Checks, cheapest first, so a forged message never makes trailwatch fetch anything it would not
 // trust: SignatureVersion "1" (SHA1withRSA) or "2" (SHA256withRSA); Timestamp within
 // max_message_age (replays) and not far in the future; SigningCertURL rules (https, no userinfo,
-// default port, host sns.<topic region>.amazonaws.com[.cn], path /SimpleNotificationService-<hex>.pem,
-// no query) or, for tests on loopback, an operator regex over the whole URL; then the certificate,
-// fetched over HTTPS (libcurl, no redirects, 10 KB cap) and cached by URL, is checked (chain to the
-// trust store, validity, subject CN sns[.<region>].amazonaws.com[.cn], digitalSignature) and the
-// RSA PKCS#1 v1.5 signature is verified over the exact string to sign (sns_message.h).
+// default port, host sns.<topic region>.amazonaws.com[.cn], path
+// /SimpleNotificationService-<hex>.pem, no query) or, for tests on loopback, an operator regex over
+// the whole URL; then the certificate, fetched over HTTPS (libcurl, no redirects, 10 KB cap) and
+// cached by URL, is checked (chain to the trust store, validity, subject CN
+// sns[.<region>].amazonaws.com[.cn], digitalSignature) and the RSA PKCS#1 v1.5 signature is
+// verified over the exact string to sign (sns_message.h).
 //
 // TopicArn pinning is the caller's job and must happen before Verify (http_source.cpp), so an
 // unknown topic costs no fetch at all.
@@ -18,7 +19,8 @@
 // ca_file), a chain that fails only for a missing issuer is accepted when the certificate's issuer
 // organisation is Amazon: it was fetched over HTTPS, verified against the same roots, from a host
 // that passed the sns.<region>.amazonaws.com rule, which is what AWS's own SDK validators rely on.
-// With ca_file set (tests, or an operator bundle with Amazon's intermediates) the chain must verify.
+// With ca_file set (tests, or an operator bundle with Amazon's intermediates) the chain must
+// verify.
 //
 // Thread-safety: Verify and Confirm may be called from many threads at once (the cache is locked;
 // a fetch runs outside the lock).
@@ -38,8 +40,9 @@
 namespace trailwatch::sources {
 
 struct SnsVerifierOptions {
-  std::string cert_url_pattern;  // ECMAScript regex over the whole SigningCertURL; empty = AWS rules
-  std::string ca_file;           // PEM bundle for HTTPS fetches and the chain; empty = system store
+  std::string
+      cert_url_pattern;  // ECMAScript regex over the whole SigningCertURL; empty = AWS rules
+  std::string ca_file;   // PEM bundle for HTTPS fetches and the chain; empty = system store
   std::chrono::seconds max_message_age{3600 + 300};
   std::chrono::seconds max_clock_skew{900};  // a Timestamp this far in the future is refused
   std::chrono::seconds cert_cache_ttl{24 * 3600};

@@ -41,8 +41,8 @@ std::string Envelope(const std::string& id, const std::string& event_name = "Con
 class RunningSource {
  public:
   explicit RunningSource(HttpSourceConfig config) {
-    context_.log = std::make_shared<spdlog::logger>("http-test",
-                                                    std::make_shared<spdlog::sinks::null_sink_mt>());
+    context_.log = std::make_shared<spdlog::logger>(
+        "http-test", std::make_shared<spdlog::sinks::null_sink_mt>());
     context_.metrics = &metrics_;
     auto source = HttpSource::Create(std::move(config), context_);
     if (!source.ok()) {
@@ -78,7 +78,8 @@ class RunningSource {
                         {{"endpoint", endpoint}, {"status", std::to_string(status)}});
   }
   double Rejected(const std::string& endpoint, const std::string& reason) {
-    return metrics_.Get("trailwatch_http_rejected_total", {{"endpoint", endpoint}, {"reason", reason}});
+    return metrics_.Get("trailwatch_http_rejected_total",
+                        {{"endpoint", endpoint}, {"reason", reason}});
   }
 
  private:
@@ -100,7 +101,8 @@ HttpSourceConfig BaseConfig() {
 
 SnsReply PostEvents(int port, const std::string& body, const std::string& key = kApiKey,
                     const std::string& header = "x-api-key") {
-  std::map<std::string, std::string> headers = {{"User-Agent", "Amazon/EventBridge/ApiDestinations"}};
+  std::map<std::string, std::string> headers = {
+      {"User-Agent", "Amazon/EventBridge/ApiDestinations"}};
   if (!key.empty()) headers[header] = key;
   return HttpPost(port, "/events", body, headers);
 }
@@ -201,11 +203,11 @@ TEST(HttpSourceEventsTest, CompressedBodiesAreRefusedUnread) {
   // 1 MB of zeros, gzip-compressed to about 1 KB (a zip bomb in miniature).
   std::string zeros(1000000, '\0');
   std::string compressed;
-  ASSERT_TRUE(httplib::detail::gzip_compressor().compress(
-      zeros.data(), zeros.size(), true, [&](const char* data, size_t size) {
-        compressed.append(data, size);
-        return true;
-      }));
+  ASSERT_TRUE(httplib::detail::gzip_compressor().compress(zeros.data(), zeros.size(), true,
+                                                          [&](const char* data, size_t size) {
+                                                            compressed.append(data, size);
+                                                            return true;
+                                                          }));
   ASSERT_LT(compressed.size(), 4096u);
   std::map<std::string, std::string> headers = {{"x-api-key", kApiKey},
                                                 {"Content-Encoding", "gzip"}};
@@ -249,8 +251,8 @@ TEST(HttpSourceEventsTest, DuplicateIdsAreAcknowledgedWithoutResubmitting) {
   SnsReply again = PostEvents(running.port(), Envelope("g1"));
   EXPECT_EQ(again.status, 202);
   EXPECT_NE(again.body.find("\"duplicates\":1"), std::string::npos);
-  EXPECT_EQ(PostEvents(running.port(), "[" + Envelope("g2") + "," + Envelope("g2") + "," +
-                                           Envelope("g1") + "]")
+  EXPECT_EQ(PostEvents(running.port(),
+                       "[" + Envelope("g2") + "," + Envelope("g2") + "," + Envelope("g1") + "]")
                 .status,
             202);
   EXPECT_EQ(running.sink().Events().size(), 2u);
@@ -263,8 +265,8 @@ TEST(HttpSourceEventsTest, MoreThanMaxPendingIs429WithRetryAfter) {
   RunningSource running(config);
   ASSERT_EQ(running.error(), "");
   running.sink().Hold();
-  auto first = std::async(std::launch::async,
-                          [&] { return PostEvents(running.port(), Envelope("h1")); });
+  auto first =
+      std::async(std::launch::async, [&] { return PostEvents(running.port(), Envelope("h1")); });
   ASSERT_TRUE(running.sink().WaitForHeld(1));
   SnsReply second = PostEvents(running.port(), Envelope("h2"));
   EXPECT_EQ(second.status, 429);
@@ -289,9 +291,9 @@ TEST(HttpSourceTest, HealthzAndMetrics) {
   EXPECT_EQ(metrics.status, 200);
   EXPECT_EQ(metrics.headers["content-type"], "text/plain; version=0.0.4");
   EXPECT_NE(metrics.body.find("# TYPE trailwatch_http_requests_total counter"), std::string::npos);
-  EXPECT_NE(metrics.body.find(
-                R"(trailwatch_http_requests_total{endpoint="/events",status="401"} 1)"),
-            std::string::npos)
+  EXPECT_NE(
+      metrics.body.find(R"(trailwatch_http_requests_total{endpoint="/events",status="401"} 1)"),
+      std::string::npos)
       << metrics.body;
   EXPECT_NE(metrics.body.find(R"(trailwatch_http_requests_total{endpoint="other",status="404"} 1)"),
             std::string::npos);
@@ -301,7 +303,8 @@ TEST(HttpSourceTest, HealthzAndMetrics) {
 TEST(HttpSourceTest, ConfigErrorsAreClear) {
   service::Metrics metrics;
   SourceContext context;
-  context.log = std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
+  context.log =
+      std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
   context.metrics = &metrics;
   HttpSourceConfig bad_listen = BaseConfig();
   bad_listen.listen = "localhost";
@@ -357,7 +360,8 @@ TEST(HttpSourceTest, ServesHttpsWithTheConfiguredCertificate) {
   config.tls_key_file = pki.server_key_file();
   service::Metrics metrics;
   SourceContext context;
-  context.log = std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
+  context.log =
+      std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
   context.metrics = &metrics;
   auto source = HttpSource::Create(config, context);
   ASSERT_TRUE(source.ok()) << source.message();
@@ -482,7 +486,8 @@ TEST_F(HttpSourceSnsTest, NotificationCarryingACloudTrailRecordBecomesAnEnvelope
 
 TEST_F(HttpSourceSnsTest, MessageWithNewlinesAndUnicodeVerifies) {
   std::string message = Envelope("uni");
-  message.insert(message.find("\"eventName\""), "\"note\":\"l\\u00e9\\n\xf0\x9f\x98\x80 line\\nnext\",\n");
+  message.insert(message.find("\"eventName\""),
+                 "\"note\":\"l\\u00e9\\n\xf0\x9f\x98\x80 line\\nnext\",\n");
   SnsReply reply = sender().SignAndPost(port(), Notification(message));
   EXPECT_EQ(reply.status, 200) << reply.body;
   EXPECT_EQ(running_->sink().Events().size(), 1u);
@@ -523,8 +528,8 @@ TEST_F(HttpSourceSnsTest, SnsDoesNotRetryAfter4xx) {
 }
 
 TEST_F(HttpSourceSnsTest, UnknownTopicIs403BeforeAnyFetch) {
-  SnsSpec spec = SnsSender::Notification("arn:aws:sns:us-east-1:999999999999:other",
-                                         Envelope("u1"), host_->CertUrl());
+  SnsSpec spec = SnsSender::Notification("arn:aws:sns:us-east-1:999999999999:other", Envelope("u1"),
+                                         host_->CertUrl());
   EXPECT_EQ(sender().SignAndPost(port(), spec).status, 403);
   EXPECT_EQ(host_->CertFetches(), 0u);
   EXPECT_EQ(running_->Rejected("/sns", "topic"), 1);

@@ -109,7 +109,8 @@ FakeCertHost::FakeCertHost() {
     std::lock_guard lock(mutex_);
     if (req.path == "/") {
       size_t question = req.target.find('?');
-      confirmations_.push_back(question == std::string::npos ? "" : req.target.substr(question + 1));
+      confirmations_.push_back(question == std::string::npos ? ""
+                                                             : req.target.substr(question + 1));
       res.status = confirm_status_;
       res.set_content(
           "<ConfirmSubscriptionResponse><ConfirmSubscriptionResult><SubscriptionArn>"
@@ -196,8 +197,9 @@ SnsSpec SnsSender::Notification(const std::string& topic_arn, const std::string&
   spec.message = message;
   spec.timestamp = NowTimestamp();
   spec.signing_cert_url = cert_url;
-  spec.unsubscribe_url = "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" +
-                         topic_arn + ":c9135db0-26c4-47ec-8998-413945fb5a96";
+  spec.unsubscribe_url =
+      "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=" + topic_arn +
+      ":c9135db0-26c4-47ec-8998-413945fb5a96";
   return spec;
 }
 
@@ -237,9 +239,12 @@ std::string SnsSender::StringToSign(const SnsSpec& spec) {
     fields.push_back({"TopicArn", spec.topic_arn});
     fields.push_back({"Type", spec.type});
   } else {
-    fields = {{"Message", spec.message},     {"MessageId", spec.message_id},
-              {"SubscribeURL", spec.subscribe_url}, {"Timestamp", spec.timestamp},
-              {"Token", spec.token},         {"TopicArn", spec.topic_arn},
+    fields = {{"Message", spec.message},
+              {"MessageId", spec.message_id},
+              {"SubscribeURL", spec.subscribe_url},
+              {"Timestamp", spec.timestamp},
+              {"Token", spec.token},
+              {"TopicArn", spec.topic_arn},
               {"Type", spec.type}};
   }
   std::string out;
@@ -307,7 +312,8 @@ std::map<std::string, std::string> SnsSender::Headers(const SnsSpec& spec) {
       {"User-Agent", "Amazon Simple Notification Service Agent"},
   };
   if (spec.type != "SubscriptionConfirmation") {
-    headers["x-amz-sns-subscription-arn"] = spec.topic_arn + ":c9135db0-26c4-47ec-8998-413945fb5a96";
+    headers["x-amz-sns-subscription-arn"] =
+        spec.topic_arn + ":c9135db0-26c4-47ec-8998-413945fb5a96";
   }
   return headers;
 }

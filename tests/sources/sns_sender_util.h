@@ -78,7 +78,7 @@ class FakeCertHost {
   std::string CertUrlPattern() const;
 
   void Serve(const std::string& path, std::string body);  // adds or replaces a document
-  void SetConfirmStatus(int status);                     // answer to SubscribeURL GETs (200)
+  void SetConfirmStatus(int status);                      // answer to SubscribeURL GETs (200)
   size_t CertFetches() const;
   std::vector<std::string> Confirmations() const;  // query strings of the SubscribeURL GETs
 

@@ -17,7 +17,8 @@ using testing::TestPki;
 
 constexpr const char* kTopic = "arn:aws:sns:us-east-1:111122223333:chatbot-topic";
 constexpr const char* kCertUrl =
-    "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem";
+    "https://sns.us-east-1.amazonaws.com/"
+    "SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem";
 
 TEST(SnsCertUrlTest, AcceptsAwsUrls) {
   EXPECT_TRUE(CheckSigningCertUrl(kCertUrl, kTopic, "").ok());
@@ -33,9 +34,9 @@ TEST(SnsCertUrlTest, AcceptsAwsUrls) {
 
 TEST(SnsCertUrlTest, RejectsEverythingElse) {
   const char* bad[] = {
-      "http://sns.us-east-1.amazonaws.com/SimpleNotificationService-0a1b.pem",   // http
+      "http://sns.us-east-1.amazonaws.com/SimpleNotificationService-0a1b.pem",  // http
       "https://sns.us-east-1.amazonaws.com.evil.com/SimpleNotificationService-0a1b.pem",
-      "https://evil.com/SimpleNotificationService-0a1b.pem",                      // foreign host
+      "https://evil.com/SimpleNotificationService-0a1b.pem",                     // foreign host
       "https://sns.us-west-2.amazonaws.com/SimpleNotificationService-0a1b.pem",  // other region
       "https://sns.us-east-1.amazonaws.com:8443/SimpleNotificationService-0a1b.pem",  // port
       "https://user@sns.us-east-1.amazonaws.com/SimpleNotificationService-0a1b.pem",  // userinfo
@@ -59,17 +60,18 @@ TEST(SnsCertUrlTest, PatternOverrideStillNeedsHttps) {
   EXPECT_TRUE(CheckSigningCertUrl("https://127.0.0.1:4443/SimpleNotificationService-0a.pem", kTopic,
                                   pattern)
                   .ok());
-  EXPECT_FALSE(CheckSigningCertUrl("http://127.0.0.1:4443/SimpleNotificationService-0a.pem", kTopic,
-                                   pattern)
-                   .ok());
+  EXPECT_FALSE(
+      CheckSigningCertUrl("http://127.0.0.1:4443/SimpleNotificationService-0a.pem", kTopic, pattern)
+          .ok());
   EXPECT_FALSE(CheckSigningCertUrl("https://127.0.0.1:4444/SimpleNotificationService-0a.pem",
                                    kTopic, pattern)
                    .ok());
 }
 
 TEST(SnsSubscribeUrlTest, ChecksHostActionAndTopic) {
-  std::string good = std::string("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=") +
-                     kTopic + "&Token=abc";
+  std::string good =
+      std::string("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=") +
+      kTopic + "&Token=abc";
   EXPECT_TRUE(CheckSubscribeUrl(good, kTopic, kCertUrl, "").ok());
   std::string encoded =
       "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn="
@@ -77,13 +79,18 @@ TEST(SnsSubscribeUrlTest, ChecksHostActionAndTopic) {
   EXPECT_TRUE(CheckSubscribeUrl(encoded, kTopic, kCertUrl, "").ok());
 
   const std::string bad[] = {
-      std::string("http://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=") + kTopic,
+      std::string("http://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=") +
+          kTopic,
       std::string("https://evil.com/?Action=ConfirmSubscription&TopicArn=") + kTopic,
       std::string("https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&TopicArn=") + kTopic,
-      "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-east-1:1:other",
+      "https://sns.us-east-1.amazonaws.com/"
+      "?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-east-1:1:other",
       "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription",
-      std::string("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Action=X&TopicArn=") + kTopic,
-      std::string("https://sns.us-east-1.amazonaws.com/x?Action=ConfirmSubscription&TopicArn=") + kTopic,
+      std::string(
+          "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Action=X&TopicArn=") +
+          kTopic,
+      std::string("https://sns.us-east-1.amazonaws.com/x?Action=ConfirmSubscription&TopicArn=") +
+          kTopic,
   };
   for (const std::string& url : bad) {
     EXPECT_FALSE(CheckSubscribeUrl(url, kTopic, kCertUrl, "").ok()) << url;
@@ -91,30 +98,33 @@ TEST(SnsSubscribeUrlTest, ChecksHostActionAndTopic) {
   // With a pattern (tests): the SigningCertURL's scheme, host and port.
   std::string pattern = R"(https://127\.0\.0\.1:4443/SimpleNotificationService-[0-9a-f]+\.pem)";
   std::string local_cert = "https://127.0.0.1:4443/SimpleNotificationService-0a.pem";
-  EXPECT_TRUE(CheckSubscribeUrl(std::string("https://127.0.0.1:4443/?Action=ConfirmSubscription&TopicArn=") + kTopic,
-                                kTopic, local_cert, pattern)
-                  .ok());
-  EXPECT_FALSE(CheckSubscribeUrl(std::string("https://127.0.0.1:4444/?Action=ConfirmSubscription&TopicArn=") + kTopic,
-                                 kTopic, local_cert, pattern)
-                   .ok());
+  EXPECT_TRUE(
+      CheckSubscribeUrl(
+          std::string("https://127.0.0.1:4443/?Action=ConfirmSubscription&TopicArn=") + kTopic,
+          kTopic, local_cert, pattern)
+          .ok());
+  EXPECT_FALSE(
+      CheckSubscribeUrl(
+          std::string("https://127.0.0.1:4444/?Action=ConfirmSubscription&TopicArn=") + kTopic,
+          kTopic, local_cert, pattern)
+          .ok());
 }
 
 class SnsVerifierTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    ASSERT_TRUE(pki().ok()) << pki().error();
-  }
+  void SetUp() override { ASSERT_TRUE(pki().ok()) << pki().error(); }
   static const TestPki& pki() { return TestPki::Shared(); }
 
   std::unique_ptr<SnsVerifier> MakeVerifier(std::string pem) {
     SnsVerifierOptions options;
     options.ca_file = pki().ca_file();
-    options.fetch = [this, pem](const std::string& url, size_t max_bytes)
-        -> Result<SnsVerifierOptions::FetchResult> {
+    options.fetch = [this, pem](const std::string& url,
+                                size_t max_bytes) -> Result<SnsVerifierOptions::FetchResult> {
       ++fetches_;
       fetched_url_ = url;
       if (fetch_error_) return Error{"connection refused"};
-      if (pem.size() > max_bytes) return Error{"response larger than " + std::to_string(max_bytes) + " bytes"};
+      if (pem.size() > max_bytes)
+        return Error{"response larger than " + std::to_string(max_bytes) + " bytes"};
       return SnsVerifierOptions::FetchResult{200, pem};
     };
     auto verifier = SnsVerifier::Create(std::move(options));
@@ -161,7 +171,8 @@ TEST_F(SnsVerifierTest, AcceptsConfirmationsWithMultiLineUnicodeMessages) {
   auto verifier = MakeVerifier(pki().sns_cert_pem());
   SnsSpec spec = SnsSender::SubscriptionConfirmation(
       kTopic, kCertUrl,
-      std::string("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=") + kTopic);
+      std::string("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=") +
+          kTopic);
   spec.message += "\n\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80";
   spec.signature_version = "2";
   SnsVerdict verdict = verifier->Verify(Signed(spec, pki().sns_key_file()));
@@ -193,7 +204,8 @@ TEST_F(SnsVerifierTest, RejectsStaleAndFutureTimestampsBeforeFetching) {
   auto verifier = MakeVerifier(pki().sns_cert_pem());
   SnsSpec old = Notification();
   old.timestamp = SnsSender::NowTimestamp(-2 * 3600);
-  EXPECT_EQ(verifier->Verify(Signed(old, pki().sns_key_file())).failure, SnsVerdict::Failure::kStale);
+  EXPECT_EQ(verifier->Verify(Signed(old, pki().sns_key_file())).failure,
+            SnsVerdict::Failure::kStale);
   SnsSpec future = Notification();
   future.timestamp = SnsSender::NowTimestamp(3600);
   EXPECT_EQ(verifier->Verify(Signed(future, pki().sns_key_file())).failure,
