@@ -126,12 +126,9 @@ int RetryEntries(const OutboxArgs& args) {
                 << "\", which is not in " << args.config_path << "; add the target back first\n";
       return 1;
     }
-  } else if (auto backlog = (*store)->List(outbox::EntryState::kDead); backlog.ok()) {
-    std::map<std::string, int64_t> skipped;
-    for (const outbox::Entry& entry : *backlog) {
-      if (!configured.count(entry.target)) ++skipped[entry.target];
-    }
-    for (const auto& [target, count] : skipped) {
+  } else if (auto dead = (*store)->CountByTarget(outbox::EntryState::kDead); dead.ok()) {
+    for (const auto& [target, count] : *dead) {
+      if (configured.count(target)) continue;
       std::fprintf(stderr, "note: %lld dead entries of target \"%s\" stay dead: it is not in %s\n",
                    static_cast<long long>(count), target.c_str(), args.config_path.c_str());
     }

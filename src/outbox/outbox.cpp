@@ -270,8 +270,14 @@ Result<std::optional<Entry>> Outbox::ClaimHead(const std::string& channel_key, i
 
 Result<Claim> Outbox::ClaimHeadOrExpire(const std::string& channel_key, int64_t now_ms,
                                         int64_t max_age_ms) {
+  Result<std::vector<Claim>> claims = ClaimHeads({{channel_key, max_age_ms}}, now_ms);
+  if (!claims.ok()) return claims.error();
+  return std::move(claims->front());
+}
+
+Result<std::vector<Claim>> Outbox::ClaimHeads(const std::vector<ClaimRequest>& requests,
+                                              int64_t now_ms) {
   std::lock_guard lock(mutex_);
-  Claim result;
   // NORMAL is enough for claims and for expiry: losing either to a power cut leaves the entry
   // pending, and the next claim takes or expires it again — nothing is sent because of it.
   if (Status s = SetSynchronousFull(false); !s.ok()) return StoreError("claim", s.message());
@@ -284,46 +290,59 @@ Result<Claim> Outbox::ClaimHeadOrExpire(const std::string& channel_key, int64_t 
   auto expire = db_->Prepare(
       "UPDATE outbox_entries SET state = 3, last_error = ? WHERE id = ? AND state = 0");
   if (!expire.ok()) return StoreError("claim", expire.message());
-  while (true) {
-    head->Bind(1, channel_key);
-    auto step = head->Step();
-    if (step == sqlite::Statement::StepResult::kError) {
-      return StoreError("claim", db_->ErrorMessage());
-    }
-    if (step == sqlite::Statement::StepResult::kDone) break;
-    Entry entry = ReadEntry(*head);
-    head->Reset();
-    if (entry.state != EntryState::kPending) break;  // in flight: the channel is busy
-    if (max_age_ms > 0 && now_ms - entry.queued_at >= max_age_ms) {
-      std::string why = "expired: queued " + std::to_string((now_ms - entry.queued_at) / 1000) +
-                        " s ago, older than max_age (" + std::to_string(max_age_ms / 1000) +
-                        " s); ";
-      why += entry.attempts == 0 ? "never sent"
-                                 : "not sent again after " + std::to_string(entry.attempts) +
-                                       " attempts; last error: " + entry.last_error;
-      expire->Bind(1, Clip(why)).Bind(2, entry.id);
-      if (Status s = expire->Run(); !s.ok()) return StoreError("claim", s.message());
-      entry.state = EntryState::kDead;
-      entry.last_error = Clip(why);
-      result.expired.push_back(std::move(entry));
-      if (result.expired.size() >= kMaxExpiredPerClaim) break;
-      continue;
-    }
-    if (entry.next_attempt_at > now_ms) {
-      result.next_due = entry.next_attempt_at;
+  auto claim = db_->Prepare(
+      "UPDATE outbox_entries SET state = 1, attempts = attempts + 1 WHERE id = ? AND state = 0");
+  if (!claim.ok()) return StoreError("claim", claim.message());
+  std::vector<Claim> results(requests.size());
+  for (size_t i = 0; i < requests.size(); ++i) {
+    const ClaimRequest& request = requests[i];
+    Claim& result = results[i];
+    while (true) {
+      head->Bind(1, request.channel_key);
+      auto step = head->Step();
+      if (step == sqlite::Statement::StepResult::kError) {
+        std::string message = db_->ErrorMessage();
+        head->Reset();
+        return StoreError("claim", message);
+      }
+      if (step == sqlite::Statement::StepResult::kDone) {
+        head->Reset();
+        break;
+      }
+      Entry entry = ReadEntry(*head);
+      head->Reset();
+      if (entry.state != EntryState::kPending) break;  // in flight: the channel is busy
+      if (request.max_age_ms > 0 && now_ms - entry.queued_at >= request.max_age_ms) {
+        std::string why = "expired: queued " +
+                          std::to_string((now_ms - entry.queued_at) / 1000) +
+                          " s ago, older than max_age (" +
+                          std::to_string(request.max_age_ms / 1000) + " s); ";
+        why += entry.attempts == 0 ? "never sent"
+                                   : "not sent again after " + std::to_string(entry.attempts) +
+                                         " attempts; last error: " + entry.last_error;
+        expire->Bind(1, Clip(why)).Bind(2, entry.id);
+        if (Status s = expire->Run(); !s.ok()) return StoreError("claim", s.message());
+        entry.state = EntryState::kDead;
+        entry.last_error = Clip(why);
+        result.expired.push_back(std::move(entry));
+        if (result.expired.size() >= kMaxExpiredPerClaim) break;
+        continue;
+      }
+      if (entry.next_attempt_at > now_ms) {
+        result.next_due = entry.next_attempt_at;
+        break;
+      }
+      if (Status s = claim->Bind(1, entry.id).Run(); !s.ok()) {
+        return StoreError("claim", s.message());
+      }
+      entry.state = EntryState::kInFlight;
+      ++entry.attempts;
+      result.entry = std::move(entry);
       break;
     }
-    auto claim = db_->Prepare(
-        "UPDATE outbox_entries SET state = 1, attempts = attempts + 1 WHERE id = ? AND state = 0");
-    if (!claim.ok()) return StoreError("claim", claim.message());
-    if (Status s = claim->Bind(1, entry.id).Run(); !s.ok()) return StoreError("claim", s.message());
-    entry.state = EntryState::kInFlight;
-    ++entry.attempts;
-    result.entry = std::move(entry);
-    break;
   }
   if (Status s = tx.Commit(); !s.ok()) return StoreError("claim", s.message());
-  return result;
+  return results;
 }
 
 struct Outbox::DeliveredMark {
@@ -608,6 +627,23 @@ Result<std::map<std::string, int64_t>> Outbox::UndeliveredByTarget() {
   }
   if (step == sqlite::Statement::StepResult::kError) {
     return StoreError("backlog", db_->ErrorMessage());
+  }
+  return result;
+}
+
+Result<std::map<std::string, int64_t>> Outbox::CountByTarget(EntryState state) {
+  std::lock_guard lock(mutex_);
+  auto counts = db_->Prepare(
+      "SELECT target, COUNT(*) FROM outbox_entries WHERE state = ? GROUP BY target");
+  if (!counts.ok()) return StoreError("count", counts.message());
+  counts->Bind(1, static_cast<int64_t>(state));
+  std::map<std::string, int64_t> result;
+  sqlite::Statement::StepResult step;
+  while ((step = counts->Step()) == sqlite::Statement::StepResult::kRow) {
+    result[counts->ColumnText(0)] = counts->ColumnInt(1);
+  }
+  if (step == sqlite::Statement::StepResult::kError) {
+    return StoreError("count", db_->ErrorMessage());
   }
   return result;
 }

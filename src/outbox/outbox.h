@@ -140,6 +140,13 @@ class Outbox {
   static constexpr size_t kMaxExpiredPerClaim = 100;
   Result<Claim> ClaimHeadOrExpire(const std::string& channel_key, int64_t now_ms,
                                   int64_t max_age_ms);
+  // ClaimHeadOrExpire for several channels in one transaction (one result per request, in
+  // order): the deliverer claims every ready channel at once instead of one write each.
+  struct ClaimRequest {
+    std::string channel_key;
+    int64_t max_age_ms = 0;
+  };
+  Result<std::vector<Claim>> ClaimHeads(const std::vector<ClaimRequest>& requests, int64_t now_ms);
 
   // Group commit: concurrent callers share one transaction and one fsync (synchronous=FULL). The
   // first caller commits what is queued; callers arriving during its fsync are committed together
@@ -173,6 +180,8 @@ class Outbox {
   Result<std::vector<ChannelBacklog>> UndeliveredChannels();
   // Entries pending or in flight per target (scans the backlog: start-up and CLI only).
   Result<std::map<std::string, int64_t>> UndeliveredByTarget();
+  // Entries in `state` per target (CLI).
+  Result<std::map<std::string, int64_t>> CountByTarget(EntryState state);
   // pending -> dead for every pending entry of `target`, with `error`. Returns how many.
   Result<int64_t> DeadLetterTarget(const std::string& target, const std::string& error);
 

@@ -248,6 +248,10 @@ void DeliveryWorker::Dispatch() {
     }
     auto wake = next_discovery;
     bool again = false;
+    // Pass 1: every channel that may send now reserves a token and a concurrency slot (so lanes
+    // sharing a bucket or a target's limit are not over-booked), and is marked busy.
+    std::vector<Channel*> ready;
+    std::vector<outbox::Outbox::ClaimRequest> requests;
     for (auto it = channels_.begin(); it != channels_.end() && !stop_requested_; ++it) {
       Channel& channel = it->second;
       const config::TargetConfig& config = targets_[channel.target_index].config;
@@ -262,47 +266,66 @@ void DeliveryWorker::Dispatch() {
         continue;
       }
       if (target_in_flight_[channel.target_index] >= EffectiveConcurrency(config)) continue;
-      // The bucket is checked before claiming (so a claim is never handed back) and a token taken
-      // only once there is something to send (so an idle channel keeps its burst).
+      // The bucket is checked before claiming, and the token given back when there was nothing
+      // to claim (so an idle channel keeps its burst).
       SteadyClock::time_point ready_at;
       if (!HasToken(bucket, config, now, &ready_at)) {
         wake = std::min(wake, ready_at);
         continue;
       }
-      int64_t max_age_ms =
-          std::chrono::duration_cast<std::chrono::milliseconds>(config.max_age).count();
-      std::string key = channel.key;
-      size_t target_index = channel.target_index;
+      bucket.tokens -= 1.0;
+      ++target_in_flight_[channel.target_index];
+      channel.busy = true;
+      ready.push_back(&channel);
+      requests.push_back(
+          {channel.key,
+           std::chrono::duration_cast<std::chrono::milliseconds>(config.max_age).count()});
+    }
+    if (!ready.empty()) {
+      // Pass 2: one transaction claims (or expires) the heads of all of them. The Channel
+      // pointers stay valid: only Discover (this thread) erases channels, and never busy ones.
       lock.unlock();
-      auto claimed = outbox_->ClaimHeadOrExpire(key, NowMs(), max_age_ms);
-      if (claimed.ok() && !claimed->expired.empty()) ReportExpired(target_index, claimed->expired);
+      auto claimed = outbox_->ClaimHeads(requests, NowMs());
+      if (claimed.ok()) {
+        for (size_t i = 0; i < ready.size(); ++i) {
+          if (!(*claimed)[i].expired.empty()) {
+            ReportExpired(ready[i]->target_index, (*claimed)[i].expired);
+          }
+        }
+      }
       lock.lock();
-      // `channel` is still valid: only Discover (this thread) erases channels.
       if (!claimed.ok()) {
         ++counters_.store_errors;
         spdlog::error("delivery: {}", claimed.message());
-        continue;
       }
-      counters_.dead += static_cast<int64_t>(claimed->expired.size());
-      counters_.expired += static_cast<int64_t>(claimed->expired.size());
-      if (!claimed->entry) {
-        if (claimed->expired.size() >= outbox::Outbox::kMaxExpiredPerClaim) {
+      for (size_t i = 0; i < ready.size(); ++i) {
+        Channel& channel = *ready[i];
+        outbox::Claim* claim = claimed.ok() ? &(*claimed)[i] : nullptr;
+        if (claim) {
+          counters_.dead += static_cast<int64_t>(claim->expired.size());
+          counters_.expired += static_cast<int64_t>(claim->expired.size());
+        }
+        if (claim && claim->entry) {
+          ++in_flight_;
+          jobs_.push_back(Job{channel.key, channel.target_index, std::move(*claim->entry)});
+          sender_wake_.notify_one();
+          continue;
+        }
+        // Nothing to send: give the reservation back.
+        buckets_[channel.rate_key].tokens += 1.0;
+        --target_in_flight_[channel.target_index];
+        channel.busy = false;
+        if (!claim) continue;
+        if (claim->expired.size() >= outbox::Outbox::kMaxExpiredPerClaim) {
           again = true;  // more expired heads may follow
-        } else if (claimed->next_due > 0) {
-          channel.due_at = now + std::chrono::milliseconds(
-                                     std::max<int64_t>(0, claimed->next_due - NowMs()));
+        } else if (claim->next_due > 0) {
+          channel.due_at =
+              now + std::chrono::milliseconds(std::max<int64_t>(0, claim->next_due - NowMs()));
           wake = std::min(wake, channel.due_at);
         } else {
           channel.empty = true;
         }
-        continue;
       }
-      bucket.tokens -= 1.0;
-      channel.busy = true;
-      ++target_in_flight_[channel.target_index];
-      ++in_flight_;
-      jobs_.push_back(Job{channel.key, channel.target_index, std::move(*claimed->entry)});
-      sender_wake_.notify_one();
     }
     if (again) continue;
     if (options_.stop_when_empty && in_flight_ == 0 &&
