@@ -1,5 +1,7 @@
 #include "rules/threshold_store.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -63,6 +65,25 @@ void AppendValueAt(simdjson::dom::element root, std::string_view path, std::stri
   }
 }
 
+// Keys longer than this are stored as their SHA-256: group values and ids can be attacker-chosen
+// text (a userName in a failed sign-in, an id POSTed to /events) up to the event size, and rows
+// are kept for a window plus kLateness.
+constexpr size_t kMaxKeyBytes = 256;
+
+std::string BoundedKey(std::string key) {
+  if (key.size() <= kMaxKeyBytes) return key;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(key.data(), key.size(), digest, &length, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string out = "sha256:";
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<ThresholdEvent> ReadThresholdEvent(simdjson::dom::parser& parser,
@@ -92,6 +113,8 @@ Result<ThresholdEvent> ReadThresholdEvent(simdjson::dom::parser& parser,
     AppendValueAt(root, threshold.group_by[i], &event.group);
   }
   event.group.push_back(']');
+  event.group = BoundedKey(std::move(event.group));
+  event.event_id = BoundedKey(std::move(event.event_id));
   return event;
 }
 

@@ -57,6 +57,7 @@ struct ThresholdEvent {
   std::string event_id;
   int64_t time = 0;   // seconds since the epoch, from the envelope's `time`
   std::string group;  // JSON array of the values at the group_by paths
+  // (group and event_id longer than 256 bytes are replaced by "sha256:<hex>" to bound row size)
 };
 
 // Reads event id, time and group from an EventBridge envelope. Errors: invalid JSON, no `time`.

@@ -100,6 +100,17 @@ TEST_F(ThresholdStoreTest, MissingGroupValueIsItsOwnGroup) {
   EXPECT_EQ(first->group, "[null]");
 }
 
+TEST_F(ThresholdStoreTest, LongGroupValuesAreStoredHashed) {
+  // group_by on attacker-chosen text (a failed sign-in's userName) must not store it whole.
+  RuleSpec rule = FailuresRule(2, 600);
+  std::string huge(100000, 'x');
+  ThresholdDecision first = Observe(rule, "a", kT0, huge);
+  EXPECT_EQ(first.group.substr(0, 7), "sha256:");
+  EXPECT_EQ(first.group.size(), 7u + 64u);
+  EXPECT_TRUE(Observe(rule, "b", kT0 + 1, huge).fire);         // same value, same group
+  EXPECT_FALSE(Observe(rule, "c", kT0 + 2, huge + "y").fire);  // another value, another group
+}
+
 TEST_F(ThresholdStoreTest, TheSameEventCountsOnce) {
   RuleSpec rule = FailuresRule(3, 600);
   EXPECT_FALSE(Observe(rule, "a", kT0).fire);
