@@ -10,6 +10,7 @@
 
 #include "cloudtrail/envelope.h"
 #include "rules/rule_packs.h"
+#include "rules/rules_config.h"
 
 namespace trailwatch::rules {
 namespace {
@@ -161,6 +162,30 @@ TEST(RuleEngine, PackRulesMatchTheirSamples) {
   RuleEvaluator evaluator(*engine);
   EXPECT_EQ(Names(evaluator, Envelope("root-consolelogin-success-no-mfa.json")).size(), 1u);
   EXPECT_TRUE(Names(evaluator, Envelope("root-consolelogin-success-mfa.json")).empty());
+}
+
+TEST(RuleEngine, FromTheConfigWithAPackSuppression) {
+  // The config path end to end: a pack whose suppression (a pack override) spares one address.
+  auto config = LoadRulesConfig(YAML::Load(R"(
+rules:
+  - pack: root-activity
+    suppress: [{"detail": {"sourceIPAddress": ["192.0.2.0"]}}]
+    targets: [siem]
+  - pack: root-signin
+    targets: [siem]
+  - name: off
+    enabled: false
+    pattern: {"source": ["aws.signin"]}
+)"),
+                                "c.yaml", {"siem"});
+  ASSERT_TRUE(config.ok()) << config.message();
+  auto engine = RuleEngine::Build(config->rules);
+  ASSERT_TRUE(engine.ok()) << engine.message();
+  RuleEvaluator evaluator(*engine);
+  std::string event = Envelope("root-consolelogin-failure.json");
+  EXPECT_EQ(Names(evaluator, event), std::vector<std::string>{"root-signin"});
+  event.replace(event.find("192.0.2.0"), 9, "192.0.2.9");
+  EXPECT_EQ(Names(evaluator, event), (std::vector<std::string>{"root-activity", "root-signin"}));
 }
 
 TEST(RuleEngine, OneEngineManyThreads) {
