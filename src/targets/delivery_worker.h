@@ -6,8 +6,8 @@
 //     UndeliveredChannels), so lanes, route-chosen Slack channels and channels left over from an
 //     older max_concurrency are all served;
 //   * order per channel: a channel has at most one entry in flight, and the outbox only ever
-//     hands out a channel's head (Outbox::ClaimHeadOrExpire), so entry N+1 never leaves before N
-//     is delivered or dead;
+//     hands out a channel's head (Outbox::ClaimHeads: the heads of every ready channel in one
+//     transaction), so entry N+1 never leaves before N is delivered or dead;
 //   * per-target concurrency: at most max_concurrency sends of a target at once (across its
 //     channels; a webhook/stdout target has max_concurrency lanes, so the limit is reached);
 //   * token bucket per rate domain (the Slack channel for the Web API, the target otherwise):
