@@ -86,7 +86,8 @@ int Run(const DeliverArgs& args) {
   std::printf("delivered %lld, retried %lld, dead %lld", static_cast<long long>(counters.delivered),
               static_cast<long long>(counters.retried), static_cast<long long>(counters.dead));
   if (counters.expired > 0) {
-    std::printf(" (%lld expired by max_age before a send)", static_cast<long long>(counters.expired));
+    std::printf(" (%lld expired by max_age before a send)",
+                static_cast<long long>(counters.expired));
   }
   if (counters.unconfigured > 0) {
     std::printf(", %lld dead-lettered for targets not in the configuration",

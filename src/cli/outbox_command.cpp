@@ -133,8 +133,8 @@ int RetryEntries(const OutboxArgs& args) {
                    static_cast<long long>(count), target.c_str(), args.config_path.c_str());
     }
   }
-  auto changed = args.dead ? (*store)->RetryDeadOf(configured, NowMs())
-                           : (*store)->Retry(args.id, NowMs());
+  auto changed =
+      args.dead ? (*store)->RetryDeadOf(configured, NowMs()) : (*store)->Retry(args.id, NowMs());
   if (!changed.ok()) {
     std::cerr << "error: " << changed.message() << "\n";
     return 1;

@@ -313,8 +313,7 @@ Result<std::vector<Claim>> Outbox::ClaimHeads(const std::vector<ClaimRequest>& r
       head->Reset();
       if (entry.state != EntryState::kPending) break;  // in flight: the channel is busy
       if (request.max_age_ms > 0 && now_ms - entry.queued_at >= request.max_age_ms) {
-        std::string why = "expired: queued " +
-                          std::to_string((now_ms - entry.queued_at) / 1000) +
+        std::string why = "expired: queued " + std::to_string((now_ms - entry.queued_at) / 1000) +
                           " s ago, older than max_age (" +
                           std::to_string(request.max_age_ms / 1000) + " s); ";
         why += entry.attempts == 0 ? "never sent"
@@ -617,8 +616,8 @@ Result<std::vector<ChannelBacklog>> Outbox::UndeliveredChannels() {
 
 Result<std::map<std::string, int64_t>> Outbox::UndeliveredByTarget() {
   std::lock_guard lock(mutex_);
-  auto counts = db_->Prepare(
-      "SELECT target, COUNT(*) FROM outbox_entries WHERE state < 2 GROUP BY target");
+  auto counts =
+      db_->Prepare("SELECT target, COUNT(*) FROM outbox_entries WHERE state < 2 GROUP BY target");
   if (!counts.ok()) return StoreError("backlog", counts.message());
   std::map<std::string, int64_t> result;
   sqlite::Statement::StepResult step;
@@ -633,8 +632,8 @@ Result<std::map<std::string, int64_t>> Outbox::UndeliveredByTarget() {
 
 Result<std::map<std::string, int64_t>> Outbox::CountByTarget(EntryState state) {
   std::lock_guard lock(mutex_);
-  auto counts = db_->Prepare(
-      "SELECT target, COUNT(*) FROM outbox_entries WHERE state = ? GROUP BY target");
+  auto counts =
+      db_->Prepare("SELECT target, COUNT(*) FROM outbox_entries WHERE state = ? GROUP BY target");
   if (!counts.ok()) return StoreError("count", counts.message());
   counts->Bind(1, static_cast<int64_t>(state));
   std::map<std::string, int64_t> result;

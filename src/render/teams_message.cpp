@@ -97,10 +97,10 @@ std::string RenderTeamsMessage(const AlertView& view) {
   if (!view.event_source.empty()) event += " \xC2\xB7 " + view.event_source;
   Fact(json, "Event", event);
 
-  PlainText(json,
-            TruncateText(SingleLine("rule " + view.rule + " \xC2\xB7 event " + view.event_id),
-                         kValueMax),
-            R"("isSubtle":true,"size":"Small")");
+  PlainText(
+      json,
+      TruncateText(SingleLine("rule " + view.rule + " \xC2\xB7 event " + view.event_id), kValueMax),
+      R"("isSubtle":true,"size":"Small")");
   json.EndArray();  // body
 
   json.Key("actions").BeginArray();

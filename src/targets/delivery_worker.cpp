@@ -222,8 +222,7 @@ int64_t DeliveryWorker::Discover(std::unique_lock<std::mutex>& lock) {
   return static_cast<int64_t>(present.size());
 }
 
-void DeliveryWorker::ReportExpired(size_t target_index,
-                                   const std::vector<outbox::Entry>& expired) {
+void DeliveryWorker::ReportExpired(size_t target_index, const std::vector<outbox::Entry>& expired) {
   const config::TargetConfig& config = targets_[target_index].config;
   for (const outbox::Entry& entry : expired) {
     spdlog::warn("target {}: entry {} is dead: {}", config.name, entry.id, entry.last_error);

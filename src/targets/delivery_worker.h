@@ -78,8 +78,8 @@ struct DeliveryCounters {
   int64_t retried = 0;
   int64_t dead = 0;
   int64_t store_errors = 0;
-  int64_t expired = 0;         // made dead by max_age before a send (also counted in `dead`)
-  int64_t unconfigured = 0;    // made dead because their target is not configured (not in `dead`)
+  int64_t expired = 0;       // made dead by max_age before a send (also counted in `dead`)
+  int64_t unconfigured = 0;  // made dead because their target is not configured (not in `dead`)
 };
 
 class DeliveryWorker {

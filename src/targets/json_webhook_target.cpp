@@ -33,12 +33,12 @@ class JsonWebhookTarget : public Target {
     std::optional<std::string> text_only = TextOnlySlackMessage(*body);
     if (!text_only) return outcome;
     std::string first_error = rejected->error;
-    Outcome second =
-        PostJsonWebhook(clients_, config_.webhook_url, std::move(*text_only), config_.timeout,
-                        what_ + " (text-only retry)");
+    Outcome second = PostJsonWebhook(clients_, config_.webhook_url, std::move(*text_only),
+                                     config_.timeout, what_ + " (text-only retry)");
     if (auto* delivered = std::get_if<Delivered>(&second)) {
-      delivered->response += " (sent as text only; the full message was rejected: " +
-                             AnswerText(rejected->response) + ")";
+      delivered->response +=
+          " (sent as text only; the full message was rejected: " + AnswerText(rejected->response) +
+          ")";
     } else if (auto* permanent = std::get_if<Permanent>(&second)) {
       permanent->error = first_error + "; then " + permanent->error;
     }

@@ -77,9 +77,9 @@ class SlackApiTarget : public Target {
   Outcome Deliver(const outbox::Entry& entry) override {
     Result<render::AlertView> view = render::MakeAlertView(entry.alert, context_.account_aliases);
     if (!view.ok()) return Permanent{"rendering the Slack message: " + view.message(), 0};
-    Result<std::string> message =
-        MessageBody(config_, entry.alert,
-                    [&]() -> Result<std::string> { return render::RenderSlackMessage(*view); });
+    Result<std::string> message = MessageBody(config_, entry.alert, [&]() -> Result<std::string> {
+      return render::RenderSlackMessage(*view);
+    });
     if (!message.ok()) return Permanent{"rendering the Slack message: " + message.message(), 0};
 
     int64_t now = NowMs();

@@ -9,8 +9,8 @@ namespace trailwatch::targets {
 bool IsSlackBlocksRejection(const std::string& code) {
   // Webhooks answer the code as a plain-text body, maybe with a trailing newline.
   std::string trimmed = code;
-  while (!trimmed.empty() && (trimmed.back() == '\n' || trimmed.back() == '\r' ||
-                              trimmed.back() == ' ')) {
+  while (!trimmed.empty() &&
+         (trimmed.back() == '\n' || trimmed.back() == '\r' || trimmed.back() == ' ')) {
     trimmed.pop_back();
   }
   return trimmed == "invalid_payload" || trimmed == "invalid_blocks" ||

@@ -72,8 +72,8 @@ struct TargetContext {
 //                            others, picked by a stable hash of the idempotency key. Order across
 //                            alerts is not kept (a SIEM orders by event time); each lane is FIFO.
 //
-// The rate domain (token bucket, Retry-After pause) is the Slack channel for the Web API (formats.md
-// §7.2: Slack rate-limits per channel) and the whole target otherwise (one endpoint).
+// The rate domain (token bucket, Retry-After pause) is the Slack channel for the Web API
+// (formats.md §7.2: Slack rate-limits per channel) and the whole target otherwise (one endpoint).
 
 // The target's default channel (lane 0, or the configured Slack channel).
 std::string ChannelKey(const config::TargetConfig& target);

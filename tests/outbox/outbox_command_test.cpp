@@ -35,8 +35,8 @@ class OutboxCommandTest : public ::testing::Test {
       : fake_([](const testing::FakeRequest&) { return FakeResponse::Text(200, "ok"); }) {}
 
   std::string Config(bool with_gone) {
-    std::string text = "store: " + dir_.path() + "/trailwatch.db\ntargets:\n" +
-                       Target("kept") + (with_gone ? Target("gone") : "");
+    std::string text = "store: " + dir_.path() + "/trailwatch.db\ntargets:\n" + Target("kept") +
+                       (with_gone ? Target("gone") : "");
     return dir_.Write(with_gone ? "with-gone.yaml" : "without-gone.yaml", text);
   }
   std::string Target(const std::string& name) {

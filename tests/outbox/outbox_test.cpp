@@ -253,9 +253,10 @@ TEST(OutboxTest, ThreadRootsCountRepeats) {
 TEST(OutboxTest, ExpiredHeadsBecomeDeadWithoutAClaimAndTheNextHeadIsClaimed) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  ASSERT_TRUE(outbox->Enqueue({{"siem", "siem", SampleAlert("old-1")},
-                               {"siem", "siem", SampleAlert("old-2")}},
-                              1000)
+  ASSERT_TRUE(outbox
+                  ->Enqueue({{"siem", "siem", SampleAlert("old-1")},
+                             {"siem", "siem", SampleAlert("old-2")}},
+                            1000)
                   .ok());
   ASSERT_TRUE(outbox->Enqueue({{"siem", "siem", SampleAlert("fresh")}}, 55000).ok());
   // max_age 10 s at t = 60 s: the two entries queued at 1 s are expired, the one at 55 s is not.

@@ -139,8 +139,8 @@ TEST(TeamsMessageTest, HostileValuesCannotInjectMarkdown) {
   bool identity_shown = false, agent_shown = false;
   for (const auto& [title, value] : Facts(card)) {
     if (title == "Identity") identity_shown = value.find(name) != std::string::npos;
-    if (title == "User agent") agent_shown = value.find("![img](https://evil.example/i.png)") !=
-                                             std::string::npos;
+    if (title == "User agent")
+      agent_shown = value.find("![img](https://evil.example/i.png)") != std::string::npos;
   }
   EXPECT_TRUE(identity_shown) << body;
   EXPECT_TRUE(agent_shown) << body;

@@ -2,13 +2,13 @@
 #include "targets/delivery_worker.h"
 
 #include <gtest/gtest.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <atomic>
 #include <map>
 #include <mutex>
 #include <set>
-#include <simdjson.h>
 #include <thread>
 
 #include "cli/cli_test_util.h"
