@@ -445,17 +445,20 @@ void RulesLoader::LoadPackEntry(const YAML::Node& node, const std::string& where
     }
   }
   if (exclude_entry != nullptr && pack != nullptr) {
-    Result<std::vector<std::string>> names = reader_.TextList(*exclude_entry, where);
-    if (!names.ok()) {
-      Report(names.error());
+    const YAML::Node& list = exclude_entry->value;
+    if (!list.IsNull() && !list.IsSequence()) {
+      Fail(list, where + ".exclude", "must be a list of rule names of the pack");
       ok = false;
-    } else {
-      for (const std::string& name : *names) {
+    } else if (list.IsSequence()) {
+      for (size_t i = 0; i < list.size(); ++i) {
+        const YAML::Node& item = list[i];
+        std::string name = item.IsScalar() ? item.Scalar() : "";
         bool in_pack = std::any_of(pack->rules.begin(), pack->rules.end(),
                                    [&](const PackRule& rule) { return rule.name == name; });
         if (!in_pack) {
-          Fail(exclude_entry->value, where + ".exclude",
-               "pack " + std::string(pack->name) + " has no rule " + QuoteForMessage(name));
+          Fail(item, where + ".exclude[" + std::to_string(i) + "]",
+               "pack " + std::string(pack->name) + " has no rule " + QuoteForMessage(name) +
+                   " (`trailwatch packs show " + std::string(pack->name) + "`)");
           ok = false;
         }
         excluded.push_back(name);

@@ -283,8 +283,9 @@ TEST(RulesConfig, StructuralErrors) {
                         "object"));
   EXPECT_TRUE(HasSubstr(Load("rules:\n  - {pack: root-signin, pattern: {\"a\": [1]}}\n").message(),
                         "a pack entry cannot have pattern"));
-  EXPECT_TRUE(HasSubstr(Load("rules:\n  - {pack: root-signin, exclude: [nope]}\n").message(),
-                        "rules[0].exclude: pack root-signin has no rule \"nope\""));
+  EXPECT_TRUE(HasSubstr(
+      Load("rules:\n  - {pack: root-signin, exclude: [nope]}\n").message(),
+      "trailwatch.yaml:2:35: rules[0].exclude[0]: pack root-signin has no rule \"nope\""));
   EXPECT_TRUE(HasSubstr(Load("rules:\n  - pack: root-signin\n  - pack: root-signin\n").message(),
                         "rules[1].pack: pack \"root-signin\" is already listed at rules[0]"));
   EXPECT_TRUE(HasSubstr(
