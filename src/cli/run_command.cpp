@@ -47,6 +47,7 @@ int Run(const RunArgs& args) {
   // A closed stdout (the stdout target's reader went away) must be an error, not a kill.
   signal(SIGPIPE, SIG_IGN);
 
+  for (const std::string& warning : config->warnings) log->warn("{}", warning);
   service::Service running(log);
   if (Status started = running.Start(std::move(config.value())); !started.ok()) {
     log->error("cannot start: {}", started.message());
@@ -73,6 +74,7 @@ int Run(const RunArgs& args) {
         log->error("reload refused, the running configuration is kept:\n{}", reloaded.message());
         continue;
       }
+      for (const std::string& warning : reloaded->warnings) log->warn("{}", warning);
       if (Status swapped = running.Reload(std::move(reloaded.value())); !swapped.ok()) {
         log->error("reload refused, the running configuration is kept: {}", swapped.message());
       }

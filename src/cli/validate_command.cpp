@@ -17,6 +17,7 @@ int Validate(const std::string& path) {
     std::cerr << config.message() << "\n";
     return 2;
   }
+  for (const std::string& warning : config->warnings) std::cerr << "warning: " << warning << "\n";
   size_t enabled = 0;
   for (const rules::RuleSpec& rule : config->rules) enabled += rule.enabled ? 1 : 0;
   std::cout << path << ": valid: " << config->sources.size() << " source(s), "

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 
 #include "service/source_factory.h"
 
@@ -19,6 +20,16 @@ bool AnyThreshold(const std::vector<rules::RuleSpec>& rules) {
     if (rule.threshold) return true;
   }
   return false;
+}
+
+// The rules whose threshold counters must be kept; the others' are dropped from the store, so
+// that counters of removed rules do not linger for years.
+std::set<std::string> ThresholdRuleNames(const std::vector<rules::RuleSpec>& rules) {
+  std::set<std::string> names;
+  for (const rules::RuleSpec& rule : rules) {
+    if (rule.threshold && rule.enabled) names.insert(rule.name);
+  }
+  return names;
 }
 
 }  // namespace
@@ -64,6 +75,9 @@ Status Service::Start(ServiceConfig config) {
   auto thresholds = rules::ThresholdStore::Open(store);
   if (!thresholds.ok()) return thresholds.error();
   thresholds_ = std::move(thresholds.value());
+  if (Status forgot = thresholds_->Forget(ThresholdRuleNames(config_.rules)); !forgot.ok()) {
+    log_->warn("thresholds: counters of removed rules not dropped: {}", forgot.message());
+  }
 
   auto compiled = CompilePipelineRules(config_.rules, config_.targets);
   if (!compiled.ok()) return compiled.error();
@@ -106,6 +120,9 @@ Status Service::Reload(ServiceConfig config) {
   }
 
   pipeline_->SetRules(std::move(compiled.value()));
+  if (Status forgot = thresholds_->Forget(ThresholdRuleNames(config.rules)); !forgot.ok()) {
+    log_->warn("thresholds: counters of removed rules not dropped: {}", forgot.message());
+  }
   StopSources();
   StopDelivery();
   config_ = std::move(config);
