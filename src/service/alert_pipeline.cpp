@@ -90,6 +90,11 @@ void AlertPipeline::SetRules(std::shared_ptr<const PipelineRules> rules) {
   rules_ = std::move(rules);
 }
 
+void AlertPipeline::SetOnEnqueued(std::function<void()> on_enqueued) {
+  std::lock_guard lock(rules_mutex_);
+  on_enqueued_ = std::move(on_enqueued);
+}
+
 std::shared_ptr<const PipelineRules> AlertPipeline::rules() const {
   std::lock_guard lock(rules_mutex_);
   return rules_;
@@ -163,6 +168,12 @@ Status AlertPipeline::Submit(const std::string& source_name,
                   {{"target", entries[i].target}});
   }
   if (stored->inserted > 0) {
+    std::function<void()> on_enqueued;
+    {
+      std::lock_guard lock(rules_mutex_);
+      on_enqueued = on_enqueued_;
+    }
+    if (on_enqueued) on_enqueued();
     log_->info("source {}: {} alert(s) queued{}", source_name, stored->inserted,
                stored->duplicates ? fmt::format(", {} already queued", stored->duplicates) : "");
   }

@@ -15,6 +15,7 @@
 // Thread-safety: Submit may be called from many threads; SetRules from any thread.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -49,6 +50,9 @@ class AlertPipeline : public sources::EventSink {
                 std::shared_ptr<spdlog::logger> log, std::shared_ptr<const PipelineRules> rules);
 
   void SetRules(std::shared_ptr<const PipelineRules> rules);
+  // Called after a Submit committed new alerts (the service wakes delivery with it, instead of
+  // letting the alerts wait for delivery's next poll of the outbox).
+  void SetOnEnqueued(std::function<void()> on_enqueued);
   std::shared_ptr<const PipelineRules> rules() const;
 
   Status Submit(const std::string& source_name,
@@ -61,6 +65,7 @@ class AlertPipeline : public sources::EventSink {
   std::shared_ptr<spdlog::logger> log_;
   mutable std::mutex rules_mutex_;
   std::shared_ptr<const PipelineRules> rules_;
+  std::function<void()> on_enqueued_;
 };
 
 // The CloudTrail eventID of an envelope (detail.eventID), else the envelope's id; empty when the

@@ -83,6 +83,10 @@ Status Service::Start(ServiceConfig config) {
   if (!compiled.ok()) return compiled.error();
   pipeline_ = std::make_unique<AlertPipeline>(outbox_.get(), thresholds_.get(), &metrics_, log_,
                                               std::move(compiled.value()));
+  pipeline_->SetOnEnqueued([this] {
+    std::lock_guard lock(worker_mutex_);
+    if (worker_) worker_->Notify();
+  });
   if (Status started = StartDelivery(config_.targets); !started.ok()) return started;
   if (Status started = StartSources(config_.sources); !started.ok()) {
     StopDelivery();
@@ -195,16 +199,21 @@ Status Service::StartDelivery(const config::TargetsConfig& targets) {
     metrics_.Add("trailwatch_deliveries_total",
                  {{"target", entry.target}, {"result", disposition}});
   };
-  worker_ = std::make_unique<targets::DeliveryWorker>(outbox_.get(), std::move(delivery.value()),
-                                                      options);
-  worker_->Start();
+  auto worker = std::make_unique<targets::DeliveryWorker>(outbox_.get(), std::move(delivery.value()),
+                                                         options);
+  worker->Start();
+  std::lock_guard lock(worker_mutex_);
+  worker_ = std::move(worker);
   return Status{};
 }
 
 void Service::StopDelivery() {
-  if (!worker_) return;
-  worker_->Stop();
-  worker_.reset();
+  std::unique_ptr<targets::DeliveryWorker> worker;
+  {
+    std::lock_guard lock(worker_mutex_);
+    worker = std::move(worker_);
+  }
+  if (worker) worker->Stop();  // the sends in flight finish and are recorded
 }
 
 void Service::RefreshOutboxMetrics() {

@@ -81,6 +81,7 @@ class Service {
   std::unique_ptr<outbox::Outbox> outbox_;
   std::unique_ptr<rules::ThresholdStore> thresholds_;
   std::unique_ptr<AlertPipeline> pipeline_;
+  std::mutex worker_mutex_;  // guards worker_ against the pipeline's wake-ups during a reload
   std::unique_ptr<targets::DeliveryWorker> worker_;
   std::vector<RunningSource> sources_;
   std::jthread metrics_thread_;
