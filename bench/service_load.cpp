@@ -1,12 +1,15 @@
 // service_load: end-to-end latency and ingest throughput of `trailwatch run` (issue 5, item 7).
 //
-//   service_load [--samples N] [--connections C] [--seconds S] [--match-every M] [--batch B]
+//   service_load [--samples N] [--file-samples F] [--connections C] [--seconds S]
+//                [--match-every M] [--batch B]
 //
 // Starts the real service (TW_BINARY) with an http source on loopback and a Slack webhook target
 // pointing at an in-process fake Slack, then measures:
 //  1. latency: N root sign-in events POSTed to /events one at a time (20 ms apart); for each,
 //     the time from just before the POST to the fake Slack receiving the message (same clock,
 //     same process). Prints p50, p99 and max.
+//  1b. file latency: N log files ({"Records":[root sign-in]}) renamed into the directory source's
+//     tree; the time from just before the rename to the fake Slack receiving the message.
 //  2. throughput: C keep-alive connections POST events to /events for S seconds, as fast as the
 //     service answers; every M-th event matches the root-signin rule (0 = none). Prints the 2xx
 //     events per second answered 2xx. With --batch B each POST carries a JSON array of B events
@@ -24,6 +27,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <thread>
@@ -177,11 +182,12 @@ double Percentile(std::vector<double> values, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  int samples = 200, connections = 4, seconds = 10, match_every = 0, batch = 1;
+  int samples = 200, file_samples = 50, connections = 4, seconds = 10, match_every = 0, batch = 1;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string flag = argv[i];
     int value = std::atoi(argv[i + 1]);
     if (flag == "--samples") samples = value;
+    else if (flag == "--file-samples") file_samples = value;
     else if (flag == "--connections") connections = value;
     else if (flag == "--seconds") seconds = value;
     else if (flag == "--match-every") match_every = value;
@@ -195,11 +201,13 @@ int main(int argc, char** argv) {
                                "/aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json"));
   FakeHttpServer slack([](const FakeRequest&) { return FakeResponse::Text(200, "ok"); });
   TempDir dir;
+  std::filesystem::create_directories(dir.path() + "/logs");
   std::string config = dir.Write(
       "trailwatch.yaml",
       "store: " + dir.path() + "/tw.db\n"
       "sources:\n"
       "  - {type: http, listen: \"127.0.0.1:0\", api_key: \"${env:TW_LOAD_API_KEY}\", max_pending_requests: 256}\n"
+      "  - {type: directory, path: " + dir.path() + "/logs}\n"
       "targets:\n"
       "  - {name: slack, type: slack, webhook_url: \"" + slack.Url("/hook") + "\", rate_per_second: 100, burst: 100}\n"
       "rules:\n"
@@ -245,6 +253,34 @@ int main(int argc, char** argv) {
               Percentile(latency_ms, 1.0));
   std::printf("  (/events answered after p50 %.2f ms, p99 %.2f ms)\n", Percentile(answer_ms, 0.5),
               Percentile(answer_ms, 0.99));
+
+  // 1b. Latency, log file renamed into the watched tree -> fake Slack.
+  std::string record = ReadFile(std::string(TW_FIXTURES_DIR) + "/aws/cloudtrail/root-consolelogin-success-mfa.json");
+  std::string log_dir = dir.path() + "/logs/AWSLogs/111122223333/CloudTrail/us-east-1/2022/11/10/";
+  std::filesystem::create_directories(log_dir);
+  std::vector<double> file_ms;
+  for (int i = 0; i < file_samples; ++i) {
+    std::string event_id = "22222222-0000-4000-8000-" + std::to_string(100000000000 + i);
+    std::string text = record;
+    text.replace(text.find("deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"), 36, event_id);
+    std::string name = "111122223333_CloudTrail_us-east-1_20221110T1625Z_" + std::to_string(i) + ".json";
+    std::string staged = dir.path() + "/" + name;
+    {
+      std::ofstream out(staged);
+      out << "{\"Records\":[" << text << "]}";
+    }
+    size_t before = slack.RequestCount();
+    Clock::time_point start = Clock::now();
+    std::filesystem::rename(staged, log_dir + name);
+    if (!slack.WaitForRequests(before + 1, std::chrono::seconds(10))) {
+      std::fprintf(stderr, "file sample %d: Slack saw %zu\n", i, slack.RequestCount());
+      return 1;
+    }
+    file_ms.push_back(std::chrono::duration<double, std::milli>(slack.Requests()[before].received_at - start).count());
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  std::printf("latency log file renamed into the directory -> fake Slack, %d samples: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+              file_samples, Percentile(file_ms, 0.5), Percentile(file_ms, 0.99), Percentile(file_ms, 1.0));
 
   // 2. Throughput.
   std::atomic<uint64_t> ok{0}, failed{0}, serial{2'000'000};
