@@ -79,6 +79,10 @@ openssl req -newkey rsa:2048 -nodes -keyout rogue.key -out rogue.csr -subj "/O=A
 openssl x509 -req -in rogue.csr -CA rogueca.pem -CAkey rogueca.key -CAcreateserial -days 3650 -extfile sns.ext -out rogue.pem
 openssl req -newkey rsa:2048 -nodes -keyout wrongcn.key -out wrongcn.csr -subj "/O=Amazon/CN=attacker.example.com"
 openssl x509 -req -in wrongcn.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile sns.ext -out wrongcn.pem
+openssl req -x509 -newkey rsa:2048 -nodes -keyout amazonca.key -out amazonca.pem -days 3650 -subj "/C=US/O=Amazon/CN=Amazon RSA 2048 M01" \
+  -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign"
+openssl req -newkey rsa:2048 -nodes -keyout amazonsns.key -out amazonsns.csr -subj "/CN=sns.amazonaws.com"
+openssl x509 -req -in amazonsns.csr -CA amazonca.pem -CAkey amazonca.key -CAcreateserial -days 3650 -extfile sns.ext -out amazonsns.pem
 openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.0.0.1"
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > srv.ext
 openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile srv.ext -out srv.pem
@@ -95,6 +99,9 @@ const TestPki& TestPki::Shared() {
 }
 
 std::string TestPki::sns_cert_pem() const { return Slurp(dir_.path() + "/sns.pem"); }
+std::string TestPki::unknown_amazon_issuer_cert_pem() const {
+  return Slurp(dir_.path() + "/amazonsns.pem");
+}
 std::string TestPki::rogue_cert_pem() const { return Slurp(dir_.path() + "/rogue.pem"); }
 std::string TestPki::wrong_subject_cert_pem() const { return Slurp(dir_.path() + "/wrongcn.pem"); }
 

@@ -50,6 +50,10 @@ class TestPki {
   // Signed by another CA ("rogue CA"), same subject: the chain must fail.
   std::string rogue_key_file() const { return dir_.path() + "/rogue.key"; }
   std::string rogue_cert_pem() const;
+  // Issued by a CA named "O=Amazon, CN=Amazon RSA 2048 M01" that no trust store holds: stands in
+  // for a real SNS certificate whose intermediate is missing from the system store.
+  std::string unknown_amazon_issuer_key_file() const { return dir_.path() + "/amazonsns.key"; }
+  std::string unknown_amazon_issuer_cert_pem() const;
   // Signed by the test CA but with CN=attacker.example.com.
   std::string wrong_subject_key_file() const { return dir_.path() + "/wrongcn.key"; }
   std::string wrong_subject_cert_pem() const;

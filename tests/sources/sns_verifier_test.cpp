@@ -115,9 +115,9 @@ class SnsVerifierTest : public ::testing::Test {
   void SetUp() override { ASSERT_TRUE(pki().ok()) << pki().error(); }
   static const TestPki& pki() { return TestPki::Shared(); }
 
-  std::unique_ptr<SnsVerifier> MakeVerifier(std::string pem) {
+  std::unique_ptr<SnsVerifier> MakeVerifier(std::string pem, bool system_store = false) {
     SnsVerifierOptions options;
-    options.ca_file = pki().ca_file();
+    if (!system_store) options.ca_file = pki().ca_file();
     options.fetch = [this, pem](const std::string& url,
                                 size_t max_bytes) -> Result<SnsVerifierOptions::FetchResult> {
       ++fetches_;
@@ -242,6 +242,23 @@ TEST_F(SnsVerifierTest, RejectsCertificatesFromAnotherCaOrWithAnotherSubject) {
   auto huge = MakeVerifier(std::string(20000, 'A'));
   EXPECT_EQ(huge->Verify(Signed(Notification(), pki().sns_key_file())).failure,
             SnsVerdict::Failure::kBadCertificate);
+}
+
+// The documented trade-off (sns_verifier.h): with the system store, an issuer missing from the
+// store is tolerated only when the issuer is an Amazon organisation; with sns_ca_file it never is.
+TEST_F(SnsVerifierTest, MissingIssuerToleratedOnlyForAmazonWithTheSystemStore) {
+  auto system = MakeVerifier(pki().unknown_amazon_issuer_cert_pem(), /*system_store=*/true);
+  SnsVerdict verdict =
+      system->Verify(Signed(Notification(), pki().unknown_amazon_issuer_key_file()));
+  EXPECT_TRUE(verdict.ok()) << verdict.message;
+
+  auto pinned_ca = MakeVerifier(pki().unknown_amazon_issuer_cert_pem());
+  verdict = pinned_ca->Verify(Signed(Notification(), pki().unknown_amazon_issuer_key_file()));
+  EXPECT_EQ(verdict.failure, SnsVerdict::Failure::kBadCertificate) << verdict.message;
+
+  auto rogue = MakeVerifier(pki().rogue_cert_pem(), /*system_store=*/true);
+  verdict = rogue->Verify(Signed(Notification(), pki().rogue_key_file()));
+  EXPECT_EQ(verdict.failure, SnsVerdict::Failure::kBadCertificate) << verdict.message;
 }
 
 TEST_F(SnsVerifierTest, SignatureByAnotherKeyFails) {
