@@ -214,12 +214,10 @@ int main(int argc, char** argv) {
       "  - {pack: root-signin, targets: [slack]}\n");
   ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir.path(),
                          {{"TW_LOAD_API_KEY", kApiKey}});
-  std::smatch match;
   int port = 0;
   for (int i = 0; i < 600 && port == 0; ++i) {
-    std::string err = service.Stderr();
-    if (std::regex_search(err, match, std::regex("listening on port ([0-9]+)"))) port = std::stoi(match[1]);
-    else std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    port = service.ListeningPort();
+    if (port == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   if (port == 0) {
     std::fprintf(stderr, "service did not start:\n%s\n", service.Stderr().c_str());

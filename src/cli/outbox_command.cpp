@@ -14,6 +14,7 @@
 #include <set>
 
 #include "cli/commands.h"
+#include "common/wall_clock.h"
 #include "config/targets_config.h"
 #include "outbox/outbox.h"
 #include "targets/sample_alert.h"
@@ -23,11 +24,7 @@ namespace trailwatch::cli {
 
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs() { return WallClockMs(); }
 
 std::string UtcTime(int64_t ms) {
   if (ms <= 0) return "-";

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "common/wall_clock.h"
 #include "config/targets_config.h"
 #include "outbox/delivery_lock.h"
 #include "outbox/outbox.h"
@@ -31,11 +32,7 @@ struct SendTestArgs {
   int wait_seconds = 60;
 };
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs() { return WallClockMs(); }
 
 int Report(const std::string& target, const outbox::Entry& entry) {
   switch (entry.state) {

@@ -9,6 +9,17 @@
 
 namespace trailwatch::config {
 
+Result<YAML::Node> LoadYamlFile(const std::string& path) {
+  try {
+    return YAML::LoadFile(path);
+  } catch (const YAML::BadFile&) {
+    return Error{path + ": cannot read the file"};
+  } catch (const YAML::Exception& e) {
+    return Error{path + ":" + std::to_string(e.mark.line + 1) + ":" +
+                 std::to_string(e.mark.column + 1) + ": not valid YAML (" + e.msg + ")"};
+  }
+}
+
 std::string QuoteForMessage(const std::string& text) {
   std::string out = "\"";
   size_t n = 0;

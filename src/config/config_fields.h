@@ -20,6 +20,9 @@
 
 namespace trailwatch::config {
 
+// Reads a YAML file. Errors: `path: cannot read the file`, `path:line:column: not valid YAML (...)`.
+Result<YAML::Node> LoadYamlFile(const std::string& path);
+
 // A name for error messages: printable ASCII as is, anything else escaped, at most 64 bytes.
 std::string QuoteForMessage(const std::string& text);
 

@@ -599,16 +599,9 @@ Result<TargetsConfig> LoadTargetsConfig(const YAML::Node& root, const std::strin
 }
 
 Result<TargetsConfig> LoadTargetsConfigFile(const std::string& path) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Error{path + ": cannot read the file"};
-  } catch (const YAML::Exception& e) {
-    return Error{path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                 std::to_string(e.mark.column + 1) + ": not valid YAML (" + e.msg + ")"};
-  }
-  return LoadTargetsConfig(root, path);
+  auto root = LoadYamlFile(path);
+  if (!root.ok()) return root.error();
+  return LoadTargetsConfig(*root, path);
 }
 
 }  // namespace trailwatch::config

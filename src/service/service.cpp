@@ -1,4 +1,5 @@
 #include "service/service.h"
+#include "common/wall_clock.h"
 
 #include <chrono>
 #include <filesystem>
@@ -9,11 +10,7 @@
 namespace trailwatch::service {
 namespace {
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs() { return WallClockMs(); }
 
 bool AnyThreshold(const std::vector<rules::RuleSpec>& rules) {
   for (const rules::RuleSpec& rule : rules) {

@@ -21,15 +21,9 @@ void Collect(const Status& status, std::vector<std::string>* errors) {
 
 Result<ServiceConfig> LoadServiceConfig(const std::string& path,
                                         config::EnvironmentLookup environment) {
-  YAML::Node root;
-  try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Error{path + ": cannot read the file"};
-  } catch (const YAML::Exception& e) {
-    return Error{path + ":" + std::to_string(e.mark.line + 1) + ":" +
-                 std::to_string(e.mark.column + 1) + ": not valid YAML (" + e.msg + ")"};
-  }
+  auto loaded = config::LoadYamlFile(path);
+  if (!loaded.ok()) return loaded.error();
+  const YAML::Node& root = *loaded;
   if (!root.IsMap()) {
     return Error{path + ": the configuration must be a mapping of sections (" +
                  config::JoinNames({std::begin(kSections), std::end(kSections)}) + ")"};

@@ -157,16 +157,7 @@ void DirectorySource::ProcessFile(const std::string& path, EventSink& sink) {
                                      store::FileCheckpoint{st.st_size, MtimeNs(st), true});
     return;
   }
-  LogObjectOutcome outcome = reader_->Read(
-      path, *bytes, path,
-      [&](std::span<const SourceEvent> events) { return sink.Submit(name_, events); });
-  for (const std::string& error : outcome.bad_record_errors) {
-    context_.log->warn("{}: skipped a record: {}", name_, error);
-  }
-  if (outcome.bad_records > 0) {
-    metrics.Add("trailwatch_source_bad_records_total", {{"source", name_}},
-                static_cast<double>(outcome.bad_records));
-  }
+  LogObjectOutcome outcome = reader_->ReadInto(path, *bytes, path, sink, name_, context_);
   store::FileCheckpoint done{st.st_size, MtimeNs(st), false};
   switch (outcome.state) {
     case LogObjectOutcome::State::kDone:

@@ -1,6 +1,8 @@
 // LogObjectReader (log_object_reader.h).
 #include "sources/log_object_reader.h"
 
+#include "service/metrics.h"
+
 #include <cstring>
 #include <utility>
 
@@ -116,6 +118,23 @@ LogObjectOutcome LogObjectReader::Read(std::string_view name, std::string_view b
     outcome.error = read.message();
     if (outcome.error.find(origin) == std::string::npos)
       outcome.error = origin + ": " + read.message();
+  }
+  return outcome;
+}
+
+LogObjectOutcome LogObjectReader::ReadInto(std::string_view name, std::string_view bytes,
+                                           const std::string& origin, EventSink& sink,
+                                           const std::string& source_name,
+                                           const SourceContext& context) {
+  LogObjectOutcome outcome =
+      Read(name, bytes, origin,
+           [&](std::span<const SourceEvent> events) { return sink.Submit(source_name, events); });
+  for (const std::string& error : outcome.bad_record_errors) {
+    context.log->warn("{}: skipped a record: {}", source_name, error);
+  }
+  if (outcome.bad_records > 0) {
+    context.metrics->Add("trailwatch_source_bad_records_total", {{"source", source_name}},
+                         static_cast<double>(outcome.bad_records));
   }
   return outcome;
 }

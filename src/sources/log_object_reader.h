@@ -68,6 +68,12 @@ class LogObjectReader {
   LogObjectOutcome Read(std::string_view name, std::string_view bytes, const std::string& origin,
                         const BatchSink& sink);
 
+  // Read with batches submitted to `sink` as `source_name`; skipped records are logged and
+  // counted (trailwatch_source_bad_records_total) — what every file-reading source does.
+  LogObjectOutcome ReadInto(std::string_view name, std::string_view bytes,
+                            const std::string& origin, EventSink& sink,
+                            const std::string& source_name, const SourceContext& context);
+
  private:
   size_t batch_size_;
   cloudtrail::Inflater inflater_;

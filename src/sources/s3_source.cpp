@@ -208,16 +208,7 @@ void S3Source::PollPrefix(const std::string& prefix,
       continue;
     }
     get_failures_.erase(key);
-    LogObjectOutcome outcome = reader_->Read(
-        key, body, origin,
-        [&](std::span<const SourceEvent> events) { return sink.Submit(name_, events); });
-    for (const std::string& error : outcome.bad_record_errors) {
-      context_.log->warn("{}: skipped a record: {}", name_, error);
-    }
-    if (outcome.bad_records > 0) {
-      metrics.Add("trailwatch_source_bad_records_total", {{"source", name_}},
-                  static_cast<double>(outcome.bad_records));
-    }
+    LogObjectOutcome outcome = reader_->ReadInto(key, body, origin, sink, name_, context_);
     switch (outcome.state) {
       case LogObjectOutcome::State::kDone:
         count("read");

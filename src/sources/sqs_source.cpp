@@ -334,16 +334,7 @@ bool SqsSource::ProcessObject(const SqsBodyClass::Object& object, EventSink& sin
     count("retry");
     return false;
   }
-  LogObjectOutcome outcome = reader_->Read(
-      object.key, body, origin,
-      [&](std::span<const SourceEvent> events) { return sink.Submit(name_, events); });
-  for (const std::string& error : outcome.bad_record_errors) {
-    context_.log->warn("{}: skipped a record: {}", name_, error);
-  }
-  if (outcome.bad_records > 0) {
-    metrics.Add("trailwatch_source_bad_records_total", {{"source", name_}},
-                static_cast<double>(outcome.bad_records));
-  }
+  LogObjectOutcome outcome = reader_->ReadInto(object.key, body, origin, sink, name_, context_);
   switch (outcome.state) {
     case LogObjectOutcome::State::kDone:
       count("read");
@@ -378,16 +369,8 @@ bool SqsSource::Process(const aws::SqsMessage& message, EventSink& sink) {
           name_, message.message_id, message.body.size(), message.receive_count, body.reason);
       return false;
     case Kind::kEvents: {
-      LogObjectOutcome outcome = reader_->Read(
-          "", body.events_json, "sqs:" + message.message_id,
-          [&](std::span<const SourceEvent> events) { return sink.Submit(name_, events); });
-      for (const std::string& error : outcome.bad_record_errors) {
-        context_.log->warn("{}: skipped a record: {}", name_, error);
-      }
-      if (outcome.bad_records > 0) {
-        metrics.Add("trailwatch_source_bad_records_total", {{"source", name_}},
-                    static_cast<double>(outcome.bad_records));
-      }
+      LogObjectOutcome outcome = reader_->ReadInto("", body.events_json,
+                                                   "sqs:" + message.message_id, sink, name_, context_);
       if (outcome.state == LogObjectOutcome::State::kSubmitFailed) {
         context_.log->warn("{}: {}; the message stays on the queue", name_, outcome.error);
         return false;

@@ -1,5 +1,6 @@
 // CheckpointStore (checkpoint_store.h) over the outbox's SQLite RAII wrappers.
 #include "store/checkpoint_store.h"
+#include "common/wall_clock.h"
 
 #include <chrono>
 #include <cstdio>
@@ -23,11 +24,7 @@ constexpr const char* kSchema =
     "  PRIMARY KEY (source, key)"
     ") WITHOUT ROWID";
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs() { return WallClockMs(); }
 
 Error StoreError(const std::string& what, const std::string& message) {
   return Error{"checkpoint store: " + what + ": " + message};

@@ -1,4 +1,5 @@
 #include "targets/delivery_worker.h"
+#include "common/wall_clock.h"
 
 #include <spdlog/spdlog.h>
 
@@ -10,11 +11,7 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowMs() { return WallClockMs(); }
 
 // Worker pool size: enough for every target's concurrency, bounded so that a config with many
 // targets does not start hundreds of threads.

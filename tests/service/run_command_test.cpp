@@ -3,7 +3,6 @@
 // fake Slack webhook on loopback.
 #include <curl/curl.h>
 #include <signal.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -16,6 +15,7 @@
 #include "aws/s3_client.h"
 #include "aws/sqs_client.h"
 #include "cli/cli_test_util.h"
+#include "scan/scan_test_util.h"
 #include "service/service_process_util.h"
 #include "sources/sns_sender_util.h"
 #include "targets/fake_servers_util.h"
@@ -48,31 +48,6 @@ void WriteFileAtomically(const std::string& path, const std::string& content) {
     out << content;
   }
   std::filesystem::rename(partial, path);
-}
-
-std::string Gzip(const std::string& text) {
-  uLongf size = compressBound(text.size()) + 64;
-  std::string out(size, '\0');
-  z_stream stream{};
-  deflateInit2(&stream, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY);
-  stream.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  stream.avail_in = static_cast<uInt>(text.size());
-  stream.next_out = reinterpret_cast<Bytef*>(out.data());
-  stream.avail_out = static_cast<uInt>(out.size());
-  deflate(&stream, Z_FINISH);
-  out.resize(stream.total_out);
-  deflateEnd(&stream);
-  return out;
-}
-
-// The port the HTTP source logged ("listening on port N").
-int ListeningPort(const ServiceProcess& service) {
-  std::smatch match;
-  std::string err = service.Stderr();
-  if (std::regex_search(err, match, std::regex("listening on port ([0-9]+)"))) {
-    return std::stoi(match[1]);
-  }
-  return 0;
 }
 
 struct HttpAnswer {
@@ -207,7 +182,7 @@ TEST_F(RunCommandTest, HttpEventsReachSlackAndReloadSwapsRules) {
   ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir_.path(),
                          environment);
   ASSERT_TRUE(service.WaitForStderr("listening on port", seconds(60))) << service.Stderr();
-  int port = ListeningPort(service);
+  int port = service.ListeningPort();
   ASSERT_GT(port, 0) << service.Stderr();
   std::string base = "http://127.0.0.1:" + std::to_string(port);
   std::string root_event = Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
@@ -256,15 +231,7 @@ TEST_F(RunCommandTest, HttpEventsReachSlackAndReloadSwapsRules) {
   service.Signal(SIGHUP);
   ASSERT_TRUE(service.WaitForStderr("configuration reloaded", seconds(30))) << service.Stderr();
   ASSERT_TRUE(service.WaitForStderr("listening on port", seconds(30), 2)) << service.Stderr();
-  port = 0;
-  {
-    // The listener was restarted on a new ephemeral port: take the last one logged.
-    std::string err = service.Stderr();
-    std::regex listening("listening on port ([0-9]+)");
-    for (auto it = std::sregex_iterator(err.begin(), err.end(), listening); it != std::sregex_iterator(); ++it) {
-      port = std::stoi((*it)[1]);
-    }
-  }
+  port = service.ListeningPort();  // the listener restarted on a new ephemeral port
   base = "http://127.0.0.1:" + std::to_string(port);
   std::string iam_event = root_event;
   iam_event.replace(iam_event.find("\"Root\""), 6, "\"IAMUser\"");
@@ -307,7 +274,7 @@ TEST_F(RunCommandTest, SignedSnsNotificationAlertsAndForgeriesAreRefused) {
   ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir_.path(),
                          {{"TW_TEST_API_KEY", "k3y-k3y-k3y-k3y-k3y"}});
   ASSERT_TRUE(service.WaitForStderr("listening on port", seconds(60))) << service.Stderr();
-  int port = ListeningPort(service);
+  int port = service.ListeningPort();
   ASSERT_GT(port, 0);
   std::string root_event =
       Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
@@ -388,7 +355,7 @@ class SqsPathTest : public RunCommandTest {
     std::string log = LogFile({"root-consolelogin-success-mfa.json"});
     log.replace(log.find("deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"), 36, event_id);
     std::string key = kLogDir + "111122223333_CloudTrail_us-east-1_20221110T1625Z_" + file_tag + ".json.gz";
-    ASSERT_TRUE(s3_->Put("trail-bucket", key, Gzip(log), "application/x-gzip").ok());
+    ASSERT_TRUE(s3_->Put("trail-bucket", key, scan::testing::Gzip(log), "application/x-gzip").ok());
   }
 
   std::string Config(const FakeHttpServer& slack) {

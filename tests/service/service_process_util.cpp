@@ -6,6 +6,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -108,6 +109,13 @@ bool ServiceProcess::WaitForStdout(const std::string& text, std::chrono::millise
 bool ServiceProcess::WaitForStderr(const std::string& text, std::chrono::milliseconds timeout,
                                    size_t count) const {
   return WaitFor(stderr_path_, text, timeout, count);
+}
+
+int ServiceProcess::ListeningPort() const {
+  std::string err = Stderr();
+  const std::string marker = "listening on port ";
+  size_t at = err.rfind(marker);
+  return at == std::string::npos ? 0 : std::atoi(err.c_str() + at + marker.size());
 }
 
 void ServiceProcess::Signal(int signal_number) const {

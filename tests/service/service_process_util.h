@@ -27,6 +27,8 @@ class ServiceProcess {
   bool WaitForStdout(const std::string& text, std::chrono::milliseconds timeout, size_t count = 1) const;
   bool WaitForStderr(const std::string& text, std::chrono::milliseconds timeout, size_t count = 1) const;
   void Signal(int signal_number) const;
+  // The port the http source last logged ("listening on port N"), 0 if none yet.
+  int ListeningPort() const;
   // The exit code (128 + signal when killed), or -1 if still running after `timeout`.
   int WaitExit(std::chrono::milliseconds timeout);
   bool Running();
