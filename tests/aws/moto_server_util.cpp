@@ -243,4 +243,32 @@ aws::Environment MotoServer::TestEnvironment() const {
           {"AWS_EC2_METADATA_DISABLED", "true"}};
 }
 
+bool MotoSuiteBase::StartMoto(MotoServer::Options options, const std::string& access_key_user) {
+  start_error_.clear();
+  auto started = MotoServer::Start(options);
+  if (!started.ok()) {
+    start_error_ = started.message();
+    return false;
+  }
+  moto_ = std::move(started.value());
+  if (!access_key_user.empty()) {
+    auto key = moto_->CreateIamAccessKey(access_key_user);
+    if (!key.ok()) {
+      start_error_ = key.message() + "\nmoto log:\n" + moto_->Log();
+      moto_.reset();
+      return false;
+    }
+    key_ = *key;
+  }
+  return true;
+}
+
+void MotoSuiteBase::RequireMoto(bool reset) {
+  ASSERT_NE(moto_, nullptr) << start_error_;
+  if (reset) {
+    Status reset_status = moto_->Reset();
+    ASSERT_TRUE(reset_status.ok()) << reset_status.message();
+  }
+}
+
 }  // namespace trailwatch::testing

@@ -22,6 +22,8 @@
 #include <sys/types.h>
 
 #include <memory>
+
+#include <gtest/gtest.h>
 #include <string>
 
 #include "aws/credentials.h"
@@ -60,6 +62,24 @@ class MotoServer {
   pid_t pid_ = -1;
   std::string endpoint_;
   std::string log_path_;
+};
+
+// Base of test suites that share one moto_server (started in SetUpTestSuite, stopped by PID in
+// TearDownTestSuite). A suite with extra set-up calls StartMoto() in its own SetUpTestSuite.
+class MotoSuiteBase : public ::testing::Test {
+ protected:
+  // Starts moto_ with `options`; with `access_key_user`, also creates that IAM user's access key
+  // (key_) for servers that check signatures. On failure start_error_ says why and moto_ is null.
+  static bool StartMoto(MotoServer::Options options = {}, const std::string& access_key_user = "");
+  static void SetUpTestSuite() { StartMoto(); }
+  static void TearDownTestSuite() { moto_.reset(); }
+  // Fails the current test when moto did not start (callers return on HasFatalFailure());
+  // `reset` forgets moto's state from the previous test.
+  void RequireMoto(bool reset);
+
+  static inline std::unique_ptr<MotoServer> moto_;
+  static inline std::string start_error_;
+  static inline MotoServer::AccessKey key_;
 };
 
 }  // namespace trailwatch::testing

@@ -26,7 +26,7 @@ using trailwatch::testing::FakeResponse;
 using trailwatch::testing::MotoServer;
 
 // Shared by the two suites below: one moto_server per suite, started in SetUpTestSuite.
-class MotoSuite : public ::testing::Test {
+class MotoSuite : public trailwatch::testing::MotoSuiteBase {
  protected:
   static S3Client ClientWith(const std::string& access_key_id, const std::string& secret) {
     Environment environment = moto_->TestEnvironment();
@@ -54,8 +54,6 @@ class MotoSuite : public ::testing::Test {
     return keys;
   }
 
-  static inline std::unique_ptr<MotoServer> moto_;
-  static inline std::string start_error_;
 };
 
 // Data-plane behaviour against moto without auth. moto 5.2.1's signature checker rebuilds the
@@ -65,21 +63,7 @@ class MotoSuite : public ::testing::Test {
 // way). Signatures are therefore checked in S3SignatureTest with keys and queries it handles.
 class S3ClientTest : public MotoSuite {
  protected:
-  static void SetUpTestSuite() {
-    start_error_.clear();
-    auto started = MotoServer::Start();
-    if (!started.ok()) {
-      start_error_ = started.message();
-      return;
-    }
-    moto_ = std::move(started.value());
-  }
-  static void TearDownTestSuite() { moto_.reset(); }
-
-  void SetUp() override {
-    ASSERT_NE(moto_, nullptr) << start_error_;
-    ASSERT_OK(moto_->Reset());
-  }
+  void SetUp() override { RequireMoto(true); }
 
   static S3Client Client() { return ClientWith("testing", "testing"); }
 };
@@ -244,26 +228,11 @@ TEST_F(S3ClientTest, MissingKeyAndBucketNameTheObjectAndTheCode) {
 class S3SignatureTest : public MotoSuite {
  protected:
   static void SetUpTestSuite() {
-    start_error_.clear();
-    auto started = MotoServer::Start({.initial_no_auth_action_count = 3});
-    if (!started.ok()) {
-      start_error_ = started.message();
-      return;
-    }
-    moto_ = std::move(started.value());
-    auto key = moto_->CreateIamAccessKey("trailwatch-test");
-    if (!key.ok()) {
-      start_error_ = key.message() + "\nmoto log:\n" + moto_->Log();
-      moto_.reset();
-      return;
-    }
-    key_ = *key;
+    StartMoto({.initial_no_auth_action_count = 3}, "trailwatch-test");
   }
-  static void TearDownTestSuite() { moto_.reset(); }
-  void SetUp() override { ASSERT_NE(moto_, nullptr) << start_error_; }
+  void SetUp() override { RequireMoto(false); }
 
   static S3Client Client() { return ClientWith(key_.access_key_id, key_.secret_access_key); }
-  static inline MotoServer::AccessKey key_;
 };
 
 TEST_F(S3SignatureTest, SignedRequestsAreAccepted) {

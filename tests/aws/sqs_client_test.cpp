@@ -11,28 +11,17 @@ namespace {
 
 using trailwatch::testing::MotoServer;
 
-class SqsClientTest : public ::testing::Test {
+class SqsClientTest : public trailwatch::testing::MotoSuiteBase {
  protected:
-  static void SetUpTestSuite() {
-    auto started = MotoServer::Start();
-    if (!started.ok()) {
-      start_error_ = started.message();
-      return;
-    }
-    moto_ = std::move(started.value());
-  }
-  static void TearDownTestSuite() { moto_.reset(); }
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr) << start_error_;
-    ASSERT_TRUE(moto_->Reset().ok());
+    RequireMoto(true);
+    if (HasFatalFailure()) return;
     SqsClientOptions options;
     options.endpoint = moto_->endpoint();
     client_ = std::make_unique<SqsClient>(
         options, std::make_shared<CredentialsProvider>(moto_->TestEnvironment()));
   }
 
-  static inline std::unique_ptr<MotoServer> moto_;
-  static inline std::string start_error_;
   std::unique_ptr<SqsClient> client_;
 };
 
@@ -104,25 +93,12 @@ namespace {
 
 // moto with INITIAL_NO_AUTH_ACTION_COUNT=3 checks the SigV4 signature of every SQS request after
 // the IAM user, its policy and its key are created (formats.md §9.8).
-class SqsSignatureTest : public ::testing::Test {
+class SqsSignatureTest : public trailwatch::testing::MotoSuiteBase {
  protected:
   static void SetUpTestSuite() {
-    auto started = MotoServer::Start({.initial_no_auth_action_count = 3});
-    if (!started.ok()) {
-      start_error_ = started.message();
-      return;
-    }
-    moto_ = std::move(started.value());
-    auto key = moto_->CreateIamAccessKey("trailwatch-sqs");
-    if (!key.ok()) {
-      start_error_ = key.message();
-      moto_.reset();
-      return;
-    }
-    key_ = *key;
+    StartMoto({.initial_no_auth_action_count = 3}, "trailwatch-sqs");
   }
-  static void TearDownTestSuite() { moto_.reset(); }
-  void SetUp() override { ASSERT_NE(moto_, nullptr) << start_error_; }
+  void SetUp() override { RequireMoto(false); }
 
   static std::unique_ptr<SqsClient> ClientWith(const std::string& secret) {
     Environment environment = moto_->TestEnvironment();
@@ -134,9 +110,6 @@ class SqsSignatureTest : public ::testing::Test {
     return std::make_unique<SqsClient>(options, std::make_shared<CredentialsProvider>(environment));
   }
 
-  static inline std::unique_ptr<MotoServer> moto_;
-  static inline std::string start_error_;
-  static inline MotoServer::AccessKey key_;
 };
 
 TEST_F(SqsSignatureTest, SignedRequestsAreAcceptedAndWrongSecretsRejected) {

@@ -29,15 +29,10 @@ using trailwatch::testing::TempDir;
 
 constexpr int kDayOneFiles = 1050;  // more than one ListObjectsV2 page
 
-class ScanS3 : public ::testing::Test {
+class ScanS3 : public trailwatch::testing::MotoSuiteBase {
  protected:
   static void SetUpTestSuite() {
-    auto started = MotoServer::Start();
-    if (!started.ok()) {
-      start_error_ = started.message();
-      return;
-    }
-    moto_ = std::move(started.value());
+    if (!StartMoto()) return;
     aws::S3ClientOptions options;
     options.endpoint = moto_->endpoint();
     aws::S3Client client(options,
@@ -96,10 +91,8 @@ class ScanS3 : public ::testing::Test {
     if (put.ok()) put = client.Put("trail", "notes/readme.txt", "hello");
     if (!put.ok()) start_error_ = put.message();
   }
-  static void TearDownTestSuite() { moto_.reset(); }
-
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr) << start_error_;
+    RequireMoto(false);
     ASSERT_EQ(start_error_, "");
   }
 
@@ -116,8 +109,6 @@ class ScanS3 : public ::testing::Test {
     return run;
   }
 
-  static inline std::unique_ptr<MotoServer> moto_;
-  static inline std::string start_error_;
   TempDir home_;
 };
 

@@ -59,21 +59,12 @@ TEST(S3SourceLookbackTest, StartsFifteenMinutesBeforeTheLastDeliveryMinute) {
             prefix + "odd-name.json.gz");
 }
 
-class S3SourceTest : public ::testing::Test {
+class S3SourceTest : public trailwatch::testing::MotoSuiteBase {
  protected:
-  static void SetUpTestSuite() {
-    auto started = MotoServer::Start();
-    if (!started.ok()) {
-      start_error_ = started.message();
-      return;
-    }
-    moto_ = std::move(started.value());
-  }
-  static void TearDownTestSuite() { moto_.reset(); }
 
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr) << start_error_;
-    ASSERT_TRUE(moto_->Reset().ok());
+    RequireMoto(true);
+    if (HasFatalFailure()) return;
     aws::S3ClientOptions options;
     options.endpoint = moto_->endpoint();
     client_ = std::make_unique<aws::S3Client>(
@@ -104,8 +95,6 @@ class S3SourceTest : public ::testing::Test {
                                  {{"source", name}, {"result", result}});
   }
 
-  static inline std::unique_ptr<MotoServer> moto_;
-  static inline std::string start_error_;
   std::unique_ptr<aws::S3Client> client_;
   TempDir dir_;
 };

@@ -182,21 +182,11 @@ TEST(SqsBodyTest, HostileBodiesNeverThrow) {
 
 // ---- against moto_server ----
 
-class SqsSourceTest : public ::testing::Test {
+class SqsSourceTest : public trailwatch::testing::MotoSuiteBase {
  protected:
-  static void SetUpTestSuite() {
-    auto started = MotoServer::Start();
-    if (!started.ok()) {
-      start_error_ = started.message();
-      return;
-    }
-    moto_ = std::move(started.value());
-  }
-  static void TearDownTestSuite() { moto_.reset(); }
-
   void SetUp() override {
-    ASSERT_NE(moto_, nullptr) << start_error_;
-    ASSERT_TRUE(moto_->Reset().ok());
+    RequireMoto(true);
+    if (HasFatalFailure()) return;
     auto credentials = std::make_shared<aws::CredentialsProvider>(moto_->TestEnvironment());
     aws::S3ClientOptions s3_options;
     s3_options.endpoint = moto_->endpoint();
@@ -248,8 +238,6 @@ class SqsSourceTest : public ::testing::Test {
     return context.metrics().Get(metric, {{"source", "sqs:" + queue_}, {label, value}});
   }
 
-  static inline std::unique_ptr<MotoServer> moto_;
-  static inline std::string start_error_;
   std::unique_ptr<aws::S3Client> s3_;
   std::unique_ptr<aws::SqsClient> sqs_;
   std::string queue_;
