@@ -306,10 +306,14 @@ TEST_F(RunCommandTest, SignedSnsNotificationAlertsAndForgeriesAreRefused) {
   EXPECT_EQ(HttpPost(port, "/events", root_event, {{"x-api-key", "k3y-k3y-k3y-k3y-k3y"}}).status / 100, 2);
 
   std::string metrics = HttpGet(port, "/metrics").body;
-  for (const char* reason : {"reason=\"auth\""}) {
-    EXPECT_NE(metrics.find(reason), std::string::npos) << reason << "\n" << metrics;
+  // Each refusal is counted under its reason.
+  for (const char* counted :
+       {"{endpoint=\"/events\",reason=\"auth\"} 1", "{endpoint=\"/sns\",reason=\"topic\"} 1",
+        "{endpoint=\"/sns\",reason=\"signature\"} 1", "{endpoint=\"/sns\",reason=\"stale\"} 1",
+        "{endpoint=\"/sns\",reason=\"cert_url\"} 1"}) {
+    EXPECT_NE(metrics.find(std::string("trailwatch_http_rejected_total") + counted), std::string::npos)
+        << counted << "\n" << metrics;
   }
-  EXPECT_NE(metrics.find("endpoint=\"/sns\",reason=\"topic\""), std::string::npos) << metrics;
   service.Signal(SIGTERM);
   EXPECT_EQ(service.WaitExit(seconds(30)), 0) << service.Stderr();
   // The forgeries alerted nothing; the event that came twice (SNS and /events) alerted once.
