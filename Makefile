@@ -46,7 +46,8 @@ run: build
 	./examples/run-example.sh $(BUILD)/trailwatch
 
 asan: deps
-	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTW_SANITIZE=ON -DTW_BENCH=OFF
+	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
+	  -DTW_SANITIZE=ON -DTW_BENCH=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS)
 
 fuzz: deps
