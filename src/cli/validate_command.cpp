@@ -18,10 +18,8 @@ int Validate(const std::string& path) {
     return 2;
   }
   for (const std::string& warning : config->warnings) std::cerr << "warning: " << warning << "\n";
-  size_t enabled = 0;
-  for (const rules::RuleSpec& rule : config->rules) enabled += rule.enabled ? 1 : 0;
   std::cout << path << ": valid: " << config->sources.size() << " source(s), "
-            << config->rules.size() << " rule(s) (" << enabled << " enabled), "
+            << config->rules.size() << " rule(s) (" << service::EnabledRuleCount(config->rules) << " enabled), "
             << config->targets.targets.size() << " target(s), store " << config->targets.store
             << "\n";
   return 0;

@@ -12,13 +12,6 @@ namespace {
 
 int64_t NowMs() { return WallClockMs(); }
 
-bool AnyThreshold(const std::vector<rules::RuleSpec>& rules) {
-  for (const rules::RuleSpec& rule : rules) {
-    if (rule.threshold) return true;
-  }
-  return false;
-}
-
 // The rules whose threshold counters must be kept; the others' are dropped from the store, so
 // that counters of removed rules do not linger for years.
 std::set<std::string> ThresholdRuleNames(const std::vector<rules::RuleSpec>& rules) {
@@ -99,10 +92,8 @@ Status Service::Start(ServiceConfig config) {
       wake.wait_for(lock, stop, options_.metrics_interval, [] { return false; });
     }
   });
-  size_t enabled = 0;
-  for (const rules::RuleSpec& rule : config_.rules) enabled += rule.enabled ? 1 : 0;
   log_->info("trailwatch running: {} source(s), {} rule(s) enabled, {} target(s), store {}",
-             sources_.size(), enabled, config_.targets.targets.size(), store);
+             sources_.size(), EnabledRuleCount(config_.rules), config_.targets.targets.size(), store);
   return Status{};
 }
 
@@ -116,9 +107,6 @@ Status Service::Reload(ServiceConfig config) {
   if (!compiled.ok()) return compiled.error();
   auto targets = targets::MakeDeliveryTargets(config.targets, outbox_.get());
   if (!targets.ok()) return targets.error();
-  if (AnyThreshold(config.rules) && thresholds_ == nullptr) {
-    return Error{"thresholds need the store, which is not open"};
-  }
 
   pipeline_->SetRules(std::move(compiled.value()));
   if (Status forgot = thresholds_->Forget(ThresholdRuleNames(config.rules)); !forgot.ok()) {
@@ -129,10 +117,8 @@ Status Service::Reload(ServiceConfig config) {
   config_ = std::move(config);
   if (Status started = StartDelivery(config_.targets); !started.ok()) return started;
   if (Status started = StartSources(config_.sources); !started.ok()) return started;
-  size_t enabled = 0;
-  for (const rules::RuleSpec& rule : config_.rules) enabled += rule.enabled ? 1 : 0;
   log_->info("configuration reloaded: {} source(s), {} rule(s) enabled, {} target(s)",
-             sources_.size(), enabled, config_.targets.targets.size());
+             sources_.size(), EnabledRuleCount(config_.rules), config_.targets.targets.size());
   return Status{};
 }
 

@@ -19,6 +19,12 @@ void Collect(const Status& status, std::vector<std::string>* errors) {
 
 }  // namespace
 
+size_t EnabledRuleCount(const std::vector<rules::RuleSpec>& rules) {
+  size_t enabled = 0;
+  for (const rules::RuleSpec& rule : rules) enabled += rule.enabled ? 1 : 0;
+  return enabled;
+}
+
 Result<ServiceConfig> LoadServiceConfig(const std::string& path,
                                         config::EnvironmentLookup environment) {
   auto loaded = config::LoadYamlFile(path);

@@ -24,6 +24,9 @@ struct ServiceConfig {
   std::vector<std::string> warnings;   // not errors, worth a log line (e.g. a rule with no target)
 };
 
+// How many of `rules` are enabled (disabled ones are loaded and validated, never evaluated).
+size_t EnabledRuleCount(const std::vector<rules::RuleSpec>& rules);
+
 // Loads and validates the file. On failure the error's message holds one line per problem, each
 // `file:line:column: section[N].key: reason`.
 Result<ServiceConfig> LoadServiceConfig(const std::string& path,
