@@ -6,6 +6,8 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "pattern/required_literals.h"
+
 namespace trailwatch::pattern {
 
 namespace {
@@ -77,6 +79,10 @@ std::string OrListKey(const FieldCondition& field) {
 Result<std::shared_ptr<const PatternSet>> PatternSet::Build(std::vector<NamedPattern> patterns) {
   std::shared_ptr<PatternSet> set(new PatternSet());
   set->states_.emplace_back();
+  std::vector<const CompiledPattern*> compiled;
+  compiled.reserve(patterns.size());
+  for (const NamedPattern& named : patterns) compiled.push_back(&named.pattern);
+  set->record_literals_ = RequiredRecordLiterals(compiled);
   std::set<std::string> seen;
   // Children are keyed by (state, field, canonical OR-list): sub-patterns sharing a prefix of steps
   // share states, and each chain stays deterministic.

@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,6 +43,11 @@ class PatternSet {
   bool Reads(std::string_view key) const {
     return paths_.Step(FieldPaths::kRoot, key) != FieldPaths::kNone;
   }
+  // RequiredRecordLiterals of the set's patterns: a record whose text holds none of them (and no
+  // \u or \/ escape) matches no pattern. nullopt when some pattern offers no literal.
+  const std::optional<std::vector<std::string>>& record_literals() const {
+    return record_literals_;
+  }
 
  private:
   friend class EventMatcher;
@@ -61,6 +67,7 @@ class PatternSet {
   std::vector<std::string> names_;
   FieldPaths paths_;
   std::vector<State> states_;  // states_[0] is the start state
+  std::optional<std::vector<std::string>> record_literals_;
 };
 
 }  // namespace trailwatch::pattern
