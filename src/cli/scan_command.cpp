@@ -38,6 +38,7 @@ struct ScanArgs {
   std::string output = "table";
   int threads = 0;
   bool quiet = false;
+  bool strict = false;
   std::string format = "auto";
   std::string endpoint_url;
   std::string summary_json;
@@ -113,6 +114,7 @@ int Run(const ScanArgs& args) {
 
   scan::ScanOptions options;
   options.threads = args.threads;
+  options.strict = args.strict;
   auto format = ParseInputFormat(args.format);
   if (!format.ok()) return Usage(format.message());
   options.format = *format;
@@ -211,6 +213,11 @@ void RegisterScan(CLI::App& app, int* exit_code) {
       "--accounts/--regions skip whole days, accounts and regions by the AWSLogs/ key layout\n"
       "before reading (files delivered up to 1 day after --until are still read, for late\n"
       "delivery), then filter records by eventTime, account and region.\n"
+      "Speed: when every rule needs some literal text in a record (root-signin needs \"Root\"),\n"
+      "a CloudTrail log file is checked in one pass (UTF-8, strings, brackets, the Records\n"
+      "array) and only records holding such a literal are parsed and matched; the others are\n"
+      "counted. --strict parses every record (bad records inside other records reported, all\n"
+      "records checked against --since/--until).\n"
       "Output: rows sorted by time, then file, then position. The summary follows the table on\n"
       "stdout; with jsonl/json/csv it goes to stderr, only when stderr is a terminal and not\n"
       "--quiet (use --summary-json FILE in scripts). A progress bar is drawn on stderr only when\n"
@@ -234,6 +241,9 @@ void RegisterScan(CLI::App& app, int* exit_code) {
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
   cmd->add_flag("--quiet,-q", args->quiet, "no progress bar or summary on stderr (errors only)");
+  cmd->add_flag("--strict", args->strict,
+                "parse and check every record, not only those that hold a literal some rule "
+                "needs (slower)");
   cmd->add_option("--format", args->format,
                   "input format: auto, records ({\"Records\":[...]}), array, record, jsonl "
                   "(JSON lines of records) or events (JSON lines of EventBridge events)")

@@ -1,7 +1,10 @@
 // PaddedBuffer (see padded_buffer.h).
 #include "cloudtrail/padded_buffer.h"
 
+#include <sys/mman.h>
+
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 
@@ -25,6 +28,16 @@ Status PaddedBuffer::Reserve(size_t capacity) {
   data_.release();  // realloc took ownership of (and possibly freed) the old block
   data_.reset(static_cast<char*>(grown));
   capacity_ = capacity;
+  // A large buffer (glibc maps it on its own) is filled once per file by the inflater: 2 MB pages
+  // take its first-touch page faults down 512-fold (a tenth of a scan's CPU went to 4 KB faults).
+  // Only a hint: where transparent huge pages are off it changes nothing.
+  constexpr size_t kHugeFrom = size_t{8} << 20;
+  if (capacity >= kHugeFrom) {
+    const auto begin = reinterpret_cast<uintptr_t>(grown);
+    const uintptr_t aligned = (begin + 4095) & ~uintptr_t{4095};
+    const uintptr_t end = begin + capacity;
+    if (end > aligned) ::madvise(reinterpret_cast<void*>(aligned), end - aligned, MADV_HUGEPAGE);
+  }
   // Only a fresh buffer gets its (empty) data padded here: an inflater writes past size_ before
   // calling SetSize, and those bytes must survive growth.
   if (fresh) SetSize(0);

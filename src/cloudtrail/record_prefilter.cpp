@@ -31,7 +31,6 @@ struct BlockMasks {
   uint64_t quote = 0;
   uint64_t open = 0;       // '{' or '['
   uint64_t close = 0;      // '}' or ']'
-  uint64_t escapable = 0;  // 'u' or '/': after a backslash, an escape that could spell a literal
 };
 
 #ifdef TW_PREFILTER_AVX2
@@ -54,7 +53,6 @@ inline BlockMasks Classify(const char* p) {
   m.quote = Eq(lo, hi, '"');
   m.open = Eq(lo_folded, hi_folded, '{');
   m.close = Eq(lo_folded, hi_folded, '}');
-  m.escapable = Eq(lo, hi, 'u') | Eq(lo, hi, '/');
   return m;
 }
 
@@ -87,7 +85,6 @@ inline BlockMasks Classify(const char* p) {
       case '"': m.quote |= bit; break;
       case '{': case '[': m.open |= bit; break;
       case '}': case ']': m.close |= bit; break;
-      case 'u': case '/': m.escapable |= bit; break;
       default: break;
     }
   }
@@ -135,7 +132,8 @@ size_t SkipSpace(std::string_view text, size_t i) {
 // The walk's state across blocks.
 class Walk {
  public:
-  Walk(std::string_view text, const std::vector<std::string>& literals, PrefilteredFile* out)
+  using SearchLiteral = RecordPrefilter::SearchLiteral;
+  Walk(std::string_view text, const std::vector<SearchLiteral>& literals, PrefilteredFile* out)
       : text_(text), literals_(literals), out_(out) {}
 
   bool Run() {
@@ -149,14 +147,16 @@ class Walk {
       if (!Block(text_.data() + block, block, ~uint64_t{0})) return false;
     }
     if (block < n) {
-      // The last < 96 bytes, copied into zeroed room for the same loads.
-      alignas(64) char tail[4 * kBlock] = {};
+      // The last < 96 bytes, copied into zeroed room for the same loads, with up to kMaxLiteral
+      // bytes before them (a literal found by a later anchor starts up to there).
+      alignas(64) char tail[5 * kBlock] = {};
+      const size_t before = std::min(block, RecordPrefilter::kMaxLiteral);
       const size_t rest = n - block;
-      std::memcpy(tail, text_.data() + block, rest);
+      std::memcpy(tail, text_.data() + block - before, before + rest);
       for (size_t offset = 0; offset < rest; offset += kBlock) {
         const size_t valid = std::min(kBlock, rest - offset);
         const uint64_t mask = valid == kBlock ? ~uint64_t{0} : (uint64_t{1} << valid) - 1;
-        if (!Block(tail + offset, block + offset, mask)) return false;
+        if (!Block(tail + before + offset, block + offset, mask)) return false;
       }
     }
     return depth_ == 0 && in_string_ == 0;
@@ -208,15 +208,12 @@ class Walk {
 
   bool Open(size_t pos, char c) {
     if (depth_ >= 3) {
-      if (depth_ >= 3 + 62) return false;  // deeper than the kind stack: RecordReader decides
-      kinds_ = (kinds_ << 1) | (c == '{' ? 1 : 0);
       ++depth_;
       return true;
     }
     if (depth_ == 2) {
       if (pos != expect_ || c != '{') return false;
       depth_ = 3;
-      kinds_ = 1;
       record_start_ = pos;
       record_hit_ = false;
       return true;
@@ -232,15 +229,12 @@ class Walk {
   }
 
   bool Close(size_t pos, char c) {
-    const uint64_t brace = c == '}' ? 1 : 0;
     if (depth_ > 3) {
-      if ((kinds_ & 1) != brace) return false;
-      kinds_ >>= 1;
       --depth_;
       return true;
     }
     if (depth_ == 3) {
-      if (brace == 0) return false;
+      if (c != '}') return false;
       depth_ = 2;
       if (record_hit_) {
         out_->candidates.push_back(
@@ -250,7 +244,7 @@ class Walk {
       return ExpectNextElement(pos + 1, /*first=*/false);
     }
     if (depth_ == 2) {
-      if (pos != expect_ || brace == 1) return false;
+      if (pos != expect_ || c != ']') return false;
       depth_ = 1;
       // Only whitespace between the array's ']' and the object's '}'.
       return SkipSpace(text_, pos + 1) == top_close_;
@@ -263,23 +257,44 @@ class Walk {
     return false;  // a bracket after the end
   }
 
-  bool Block(const char* p, size_t base, uint64_t valid) {
+  __attribute__((always_inline)) bool Block(const char* p, size_t base, uint64_t valid) {
     const BlockMasks m = Classify(p);
     const uint64_t escaped = EscapedCharacters(m.backslash, escape_carry_);
     const uint64_t quotes = m.quote & ~escaped;
     const uint64_t in_string = PrefixXor(quotes) ^ in_string_;
     in_string_ = static_cast<uint64_t>(static_cast<int64_t>(in_string) >> 63);
     uint64_t brackets = (m.open | m.close) & ~in_string & valid;
-    uint64_t hits = escaped & m.escapable;
-    for (const std::string& literal : literals_) {
-      uint64_t found = FirstLast(p, literal.front(), literal.back(), literal.size());
+    uint64_t hits = 0;
+    // Escaped characters are rare (\" mostly): look at each. \u and \/ could spell a literal.
+    for (uint64_t e = escaped; e != 0; e &= e - 1) {
+      const char c = p[__builtin_ctzll(e)];
+      if (c == 'u' || c == '/') hits |= e & -e;
+    }
+    for (const SearchLiteral& literal : literals_) {
+      // Candidates by two anchor bytes, then the whole literal. A literal is found by the block
+      // its anchor falls in; bit positions are where the anchor is, shifted back below.
+      uint64_t found = FirstLast(p, literal.text[literal.first_at], literal.text[literal.last_at],
+                                 literal.last_at - literal.first_at + 1);
       while (found != 0) {
         const int bit = __builtin_ctzll(found);
-        if (std::memcmp(p + bit, literal.data(), literal.size()) == 0) hits |= uint64_t{1} << bit;
+        // Every block but the first has kMaxLiteral readable bytes before it (see Run).
+        const char* start = p + bit - literal.first_at;
+        if ((base + bit >= literal.first_at) &&
+            std::memcmp(start, literal.text.data(), literal.text.size()) == 0) {
+          hits |= uint64_t{1} << bit;  // the anchor lies inside the literal, so in its record
+        }
         found &= found - 1;
       }
     }
     hits &= valid;
+    // Most blocks lie inside one record: when even all the block's closing brackets coming first
+    // could not bring the depth back to the array's, only the depth needs updating.
+    const uint64_t closes = __builtin_popcountll(brackets & m.close);
+    if (depth_ >= 3 + closes) {
+      if (hits != 0) record_hit_ = true;
+      depth_ = depth_ + __builtin_popcountll(brackets & m.open) - closes;
+      return true;
+    }
     while (brackets != 0) {
       const int bit = __builtin_ctzll(brackets);
       if (hits != 0) {
@@ -296,18 +311,16 @@ class Walk {
   }
 
   std::string_view text_;
-  const std::vector<std::string>& literals_;
+  const std::vector<SearchLiteral>& literals_;
   PrefilteredFile* out_;
   size_t top_open_ = 0, array_open_ = 0, top_close_ = 0;
   size_t expect_ = 0;  // where the next bracket at the array level must be
-  size_t depth_ = 0;   // 1: the top object, 2: the Records array, 3: a record
-  uint64_t kinds_ = 0;  // bit per open bracket from depth 3 on: 1 = '{', 0 = '['
+  size_t depth_ = 0;  // 1: the top object, 2: the Records array, 3: a record
   size_t record_start_ = 0;
   bool record_hit_ = false;
   uint64_t escape_carry_ = 0;
   uint64_t in_string_ = 0;  // all ones when the previous block ended inside a string
 };
-
 }  // namespace
 
 RecordPrefilter::RecordPrefilter(std::vector<std::string> literals) {
@@ -318,12 +331,22 @@ RecordPrefilter::RecordPrefilter(std::vector<std::string> literals) {
   }
   std::sort(literals_.begin(), literals_.end());
   literals_.erase(std::unique(literals_.begin(), literals_.end()), literals_.end());
+  for (const std::string& literal : literals_) {
+    SearchLiteral search{literal, 0, literal.size() - 1};
+    const size_t first = literal.find_first_not_of('"');
+    const size_t last = literal.find_last_not_of('"');
+    if (first != std::string::npos && last > first) {
+      search.first_at = first;
+      search.last_at = last;
+    }
+    search_.push_back(std::move(search));
+  }
 }
 
 bool RecordPrefilter::Find(std::string_view text, PrefilteredFile* out) const {
   out->records = 0;
   out->candidates.clear();
-  return Walk(text, literals_, out).Run();
+  return Walk(text, search_, out).Run();
 }
 
 }  // namespace trailwatch::cloudtrail

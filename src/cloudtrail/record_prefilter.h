@@ -10,11 +10,13 @@
 //
 // Exactness: only a file in the canonical shape AWS writes — `{"Records":[{...},{...}]}` with any
 // whitespace — is prefiltered; it must be valid UTF-8, its strings closed and its brackets
-// balanced and paired, and the array must hold only objects. Anything else (another shape, JSON
-// lines, a truncated or malformed file, nesting deeper than 64) returns nullopt and the caller reads
-// the file with RecordReader, whose errors are the reference. So the record count and the
-// candidates agree with RecordReader on every file prefiltered. What is not checked is the grammar
-// inside a record with no literal (`{"a" 1}`): such a record cannot match, and is counted, not read.
+// balanced, and the array must hold only objects. Anything else (another shape, JSON lines, a
+// truncated or malformed file) makes Find return false and the caller reads the file with
+// RecordReader, whose errors are the reference. So the record count and the candidates agree with
+// RecordReader on every file prefiltered. What is not checked is the grammar inside a record with
+// no literal (`{"a" 1}`, `{"a":[}}`): such a record cannot match, and is counted, not read — as
+// RecordReader, which also skips over records by their brackets, then only the matcher would
+// have parsed it.
 //
 // Thread-safety: immutable after construction; Find may be called from many threads.
 #pragma once
@@ -50,8 +52,17 @@ class RecordPrefilter {
 
   const std::vector<std::string>& literals() const { return literals_; }
 
+  // A literal as searched: two anchor bytes, compared 64 positions at a time, then the whole.
+  // Anchors avoid '"', the commonest byte around a JSON string, when the literal allows.
+  struct SearchLiteral {
+    std::string text;
+    size_t first_at = 0;  // index of the first anchor byte in text
+    size_t last_at = 0;   // index of the second (>= first_at)
+  };
+
  private:
   std::vector<std::string> literals_;  // truncated to kMaxLiteral, deduplicated
+  std::vector<SearchLiteral> search_;
 };
 
 }  // namespace trailwatch::cloudtrail

@@ -45,6 +45,10 @@ std::string FormatSummaryText(const ScanSummary& s) {
     out += fmt::format("; {} outside the time/account/region filter",
                        Plural(s.records_filtered, "record", "records"));
   }
+  if (s.records_prefiltered > 0) {
+    out += fmt::format("; {} without any rule's literal, not parsed (--strict parses all)",
+                       Plural(s.records_prefiltered, "record", "records"));
+  }
   out += "\n";
   if (s.failed()) {
     out += fmt::format("Failed: {}, {}, {} (see the errors above)\n",
@@ -59,13 +63,14 @@ std::string FormatSummaryJson(const ScanSummary& s) {
   const SkipCounts& k = s.skipped;
   return fmt::format(
       "{{\"files\": {}, \"files_failed\": {}, \"bytes_compressed\": {}, \"bytes_inflated\": {}, "
-      "\"records\": {}, \"records_filtered\": {}, \"bad_records\": {}, \"matches\": {}, "
+      "\"records\": {}, \"records_filtered\": {}, \"records_prefiltered\": {}, "
+      "\"bad_records\": {}, \"matches\": {}, "
       "\"discovery_errors\": {}, \"skipped\": {{\"digest\": {}, \"insight\": {}, \"other\": {}, "
       "\"pruned_time\": {}, \"pruned_account\": {}, \"pruned_region\": {}, "
       "\"s3_prefixes\": {}}}, \"s3_list_requests\": {}, \"elapsed_seconds\": {:.3f}, "
       "\"mb_per_second\": {:.1f}}}\n",
       s.files, s.files_failed, s.bytes_compressed, s.bytes_inflated, s.records, s.records_filtered,
-      s.bad_records, s.matches, s.discovery_errors, k.digest, k.insight, k.other, k.pruned_time,
+      s.records_prefiltered, s.bad_records, s.matches, s.discovery_errors, k.digest, k.insight, k.other, k.pruned_time,
       k.pruned_account, k.pruned_region, k.prefixes_skipped, s.s3_list_requests, s.elapsed_seconds,
       s.MegabytesPerSecond());
 }

@@ -22,7 +22,10 @@ struct ScanSummary {
   uint64_t bytes_compressed = 0;  // bytes as stored (gzip or plain) of the files read
   uint64_t bytes_inflated = 0;    // JSON bytes after inflation
   uint64_t records = 0;           // records read
-  uint64_t records_filtered = 0;  // records outside --since/--until/--accounts/--regions
+  uint64_t records_filtered = 0;  // records read and found outside --since/--until/--accounts/--regions
+  // Records not parsed: they hold none of the rules' literals, so no rule can match them
+  // (scanner.h; zero with --strict).
+  uint64_t records_prefiltered = 0;
   uint64_t bad_records = 0;       // records that could not be evaluated (reported on stderr)
   uint64_t matches = 0;           // rows: (record, rule) pairs
   uint64_t discovery_errors = 0;  // locations that could not be listed or do not exist

@@ -45,7 +45,8 @@ struct WorkQueue {
   std::mutex mutex;
   std::condition_variable changed;
   std::deque<RecordRange> ranges;
-  size_t next_input = 0;
+  std::vector<size_t> order;  // input indexes in the order workers open them
+  size_t next_input = 0;      // position in `order`
   size_t owners_active = 0;  // workers holding a file (they may still publish ranges)
 };
 
@@ -81,12 +82,14 @@ class Worker {
  public:
   Worker(const std::vector<ScanInput>& inputs, WorkQueue& queue,
          std::shared_ptr<const pattern::PatternSet> set, const ScanOptions& options, int threads,
-         aws::S3Client* s3, ObjectPrefetcher* prefetcher, Progress& progress)
+         const cloudtrail::RecordPrefilter* prefilter, aws::S3Client* s3,
+         ObjectPrefetcher* prefetcher, Progress& progress)
       : inputs_(inputs),
         queue_(queue),
         set_(set),
         options_(options),
         threads_(threads),
+        prefilter_(prefilter),
         s3_(s3),
         prefetcher_(prefetcher),
         progress_(progress),
@@ -101,8 +104,8 @@ class Worker {
         HelpWithRange(lock);
         continue;
       }
-      if (queue_.next_input < inputs_.size()) {
-        size_t index = queue_.next_input++;
+      if (queue_.next_input < queue_.order.size()) {
+        size_t index = queue_.order[queue_.next_input++];
         ++queue_.owners_active;
         lock.unlock();
         ProcessInput(index);
@@ -138,6 +141,8 @@ class Worker {
     if (Status loaded = Load(index); !loaded.ok()) {
       progress_.PrintError("error: " + loaded.message());
       failed = true;
+    } else if (Prefilter()) {
+      // records_ holds the candidates only; the others are counted here.
     } else {
       auto read = reader_.Read(
           buffer_.padded_view(), input.origin,
@@ -184,6 +189,25 @@ class Worker {
         queue_.changed.wait(lock);
       }
     }
+  }
+
+  // Runs the prefilter over the loaded file; false when there is none or it refuses the file.
+  bool Prefilter() {
+    if (prefilter_ == nullptr || !prefilter_->Find(buffer_.view(), &prefiltered_)) return false;
+    const simdjson::padded_string_view padded = buffer_.padded_view();
+    const char* padding_end = padded.data() + padded.capacity();
+    for (const cloudtrail::PrefilteredFile::Candidate& candidate : prefiltered_.candidates) {
+      RawRecord record;
+      record.json = candidate.json;
+      record.index = candidate.index;
+      record.padded_capacity = static_cast<size_t>(padding_end - candidate.json.data());
+      records_.push_back(record);
+    }
+    const uint64_t skipped = prefiltered_.records - prefiltered_.candidates.size();
+    summary_.records += skipped;
+    summary_.records_prefiltered += skipped;
+    progress_.counters().records.fetch_add(skipped, std::memory_order_relaxed);
+    return true;
   }
 
   Status Load(size_t index) {
@@ -370,6 +394,7 @@ class Worker {
   std::shared_ptr<const pattern::PatternSet> set_;
   const ScanOptions& options_;
   const int threads_;
+  const cloudtrail::RecordPrefilter* prefilter_;  // null: every record is read
   aws::S3Client* s3_;
   ObjectPrefetcher* prefetcher_;  // null when no input is in S3
   Progress& progress_;
@@ -380,6 +405,7 @@ class Worker {
   cloudtrail::Inflater inflater_;
   cloudtrail::RecordReader reader_;
   std::vector<RawRecord> records_;  // views into buffer_
+  cloudtrail::PrefilteredFile prefiltered_;
   cloudtrail::EnvelopeBuilder builder_;
   pattern::EventMatcher matcher_;
   bool reads_id_;  // some rule reads the envelope "id": only then is the UUIDv5 computed
@@ -405,7 +431,13 @@ class Worker {
 
 Scanner::Scanner(std::shared_ptr<const pattern::PatternSet> set, ScanOptions options,
                  aws::S3Client* s3, Progress* progress)
-    : set_(std::move(set)), options_(std::move(options)), s3_(s3), progress_(progress) {}
+    : set_(std::move(set)), options_(std::move(options)), s3_(s3), progress_(progress) {
+  const bool log_files = options_.format == cloudtrail::InputFormat::kAuto ||
+                         options_.format == cloudtrail::InputFormat::kLogFile;
+  if (!options_.strict && log_files && set_->record_literals().has_value()) {
+    prefilter_ = std::make_unique<const cloudtrail::RecordPrefilter>(*set_->record_literals());
+  }
+}
 
 int Scanner::ThreadCount(const ScanOptions& options) {
   if (options.threads > 0) return options.threads;
@@ -416,6 +448,8 @@ ScanResult Scanner::Run(const std::vector<ScanInput>& inputs) {
   const int threads = ThreadCount(options_);
   if (options_.chunk_records == 0) options_.chunk_records = 1;
   WorkQueue queue;
+  queue.order.resize(inputs.size());
+  for (size_t i = 0; i < inputs.size(); ++i) queue.order[i] = i;
   // S3 read-ahead: a window of a few objects beyond the ones the workers hold.
   std::unique_ptr<ObjectPrefetcher> prefetcher;
   if (s3_ != nullptr && std::any_of(inputs.begin(), inputs.end(),
@@ -423,11 +457,20 @@ ScanResult Scanner::Run(const std::vector<ScanInput>& inputs) {
     PrefetchOptions prefetch;
     prefetch.max_objects = static_cast<size_t>(threads) + 2;
     prefetcher = std::make_unique<ObjectPrefetcher>(inputs, s3_, prefetch);
+  } else {
+    // Local files, biggest first (the prefetcher reads S3 objects in input order, so only here):
+    // a large file opened last would leave the other cores idle while one inflates it, and each
+    // worker's buffers reach their final size at once instead of being regrown (and their new
+    // pages faulted in) each time a file is bigger than any before. Rows are sorted afterwards,
+    // so the output does not depend on this order.
+    std::stable_sort(queue.order.begin(), queue.order.end(),
+                     [&](size_t a, size_t b) { return inputs[a].size > inputs[b].size; });
   }
   std::vector<std::unique_ptr<Worker>> workers;
   for (int i = 0; i < threads; ++i) {
-    workers.push_back(std::make_unique<Worker>(inputs, queue, set_, options_, threads, s3_,
-                                               prefetcher.get(), *progress_));
+    workers.push_back(std::make_unique<Worker>(inputs, queue, set_, options_, threads,
+                                               prefilter_.get(), s3_, prefetcher.get(),
+                                               *progress_));
   }
   if (threads == 1) {
     workers[0]->Run();
@@ -445,6 +488,7 @@ ScanResult Scanner::Run(const std::vector<ScanInput>& inputs) {
     result.summary.bytes_inflated += s.bytes_inflated;
     result.summary.records += s.records;
     result.summary.records_filtered += s.records_filtered;
+    result.summary.records_prefiltered += s.records_prefiltered;
     result.summary.bad_records += s.bad_records;
     result.summary.matches += s.matches;
     std::vector<MatchRow>& rows = worker->rows();

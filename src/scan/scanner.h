@@ -19,6 +19,11 @@
 //     eventSource, eventTime, awsRegion, recipientAccountId, eventID). Anything unusual sends the
 //     record down the two-parse path (EnvelopeBuilder::BuildHeader, then MatchRecord), whose
 //     results and error texts are the reference; tests/scan/one_walk_test.cpp checks both agree.
+//   * Before that, unless --strict: when every rule requires a literal (PatternSet::
+//     record_literals(), e.g. `"Root"`), a canonical log file goes through RecordPrefilter, one
+//     pass that counts its records and hands on only those holding a literal or an escape; the
+//     others cannot match and are counted (records_prefiltered), not parsed. Any other file, or
+//     one the prefilter refuses, is read by RecordReader as before.
 //
 // Failures: a file that cannot be loaded, inflated or read (corrupt gzip, truncated or non-JSON
 // text, zero bytes, wrong shape) is reported through Progress::PrintError naming the file and
@@ -34,6 +39,7 @@
 #include <vector>
 
 #include "aws/s3_client.h"
+#include "cloudtrail/record_prefilter.h"
 #include "cloudtrail/record_reader.h"
 #include "pattern/pattern_set.h"
 #include "scan/key_pruning.h"
@@ -51,6 +57,10 @@ struct ScanOptions {
   // Records per range when a file is split across workers. Small enough to balance a 50 MB file
   // (~500k records) over many cores, large enough that hand-out costs nothing measurable.
   size_t chunk_records = 2048;
+  // Parse every record instead of only those holding one of the rules' literals (--strict):
+  // slower, but every record of every file is checked (bad records reported, all records
+  // counted against the time/account/region filter).
+  bool strict = false;
 };
 
 struct ScanResult {
@@ -72,6 +82,7 @@ class Scanner {
  private:
   std::shared_ptr<const pattern::PatternSet> set_;
   ScanOptions options_;
+  std::unique_ptr<const cloudtrail::RecordPrefilter> prefilter_;  // null: read every record
   aws::S3Client* s3_;
   Progress* progress_;
 };

@@ -247,6 +247,53 @@ TEST(ScanCommand, BadRecordsInsideAGoodFileAreReported) {
   EXPECT_EQ(Column(run.out, "result"), std::vector<std::string>{"Failure"});
 }
 
+// With a rule that needs a literal (root-signin needs "Root"), a canonical log file's records
+// without it are counted, not parsed; --strict parses them all. The rows are the same either way;
+// only a bad record that could never match goes unreported without --strict (scanner.h).
+TEST(ScanCommand, PrefilterSkipsRecordsWithoutALiteralAndStrictReadsThemAll) {
+  TempDir dir;
+  RecordSpec root;
+  root.event_id = "root-1";
+  RecordSpec user;
+  user.event_id = "user-1";
+  user.identity_type = "IAMUser";
+  user.user_name = "alice";
+  RecordSpec escaped = root;  // "Root" spelled with a \u escape: must still be found
+  escaped.event_id = "root-escaped";
+  std::string escaped_record = Record(escaped);
+  const size_t at = escaped_record.find("\"Root\"");
+  ASSERT_NE(at, std::string::npos);
+  escaped_record.replace(at, 6, "\"R\\u006fot\"");
+  // A record with no eventSource: a bad record, but it holds no "Root".
+  const std::string no_source = R"({"eventVersion":"1.08","eventTime":"2024-05-01T12:00:00Z","eventID":"broken"})";
+  WriteFile(dir.path(), LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "AAAAAAAAAAAAAAAA"),
+            Gzip(LogFile({Record(user), Record(root), no_source, escaped_record, Record(user)})));
+
+  const std::string fast_summary = dir.path() + "/fast.out";
+  CommandResult fast = RunTrailwatch({"scan", dir.path() + "/AWSLogs", "--output", "jsonl",
+                                      "--quiet", "--summary-json", fast_summary});
+  ASSERT_EQ(fast.exit_code, 0) << fast.err;
+  EXPECT_EQ(fast.err, "");
+  auto fast_totals = ReadSummary(fast_summary);
+  EXPECT_EQ(fast_totals["records"], 5);
+  EXPECT_EQ(fast_totals["records_prefiltered"], 3);
+  EXPECT_EQ(fast_totals["bad_records"], 0);
+
+  const std::string strict_summary = dir.path() + "/strict.out";
+  CommandResult strict = RunTrailwatch({"scan", dir.path() + "/AWSLogs", "--output", "jsonl",
+                                        "--quiet", "--strict", "--summary-json", strict_summary});
+  EXPECT_EQ(strict.exit_code, 1);
+  EXPECT_NE(strict.err.find("record 2: record has no \"eventSource\""), std::string::npos)
+      << strict.err;
+  auto strict_totals = ReadSummary(strict_summary);
+  EXPECT_EQ(strict_totals["records"], 5);
+  EXPECT_EQ(strict_totals["records_prefiltered"], 0);
+  EXPECT_EQ(strict_totals["bad_records"], 1);
+
+  EXPECT_EQ(Column(fast.out, "event_id"), (std::vector<std::string>{"root-1", "root-escaped"}));
+  EXPECT_EQ(fast.out, strict.out);
+}
+
 TEST(ScanCommand, OutputFormats) {
   TempDir dir;
   RecordSpec spec;
