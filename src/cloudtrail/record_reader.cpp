@@ -128,6 +128,12 @@ bool AtEnd(od::document& doc) {
 // object and more follows; or the first line is a broken object (not ending in '{', '[' or ',',
 // which a pretty-printed document's first line would) followed by a line starting with '{'.
 bool LooksLikeJsonLines(std::string_view text) {
+  // A CloudTrail log file ({"Records":[...]}) is one document whatever its line breaks (its first
+  // line may well end in '}'); no accepted JSON-lines shape starts with that key. This also spares
+  // a 200 MB one-line file a search for a newline.
+  std::string_view head = text.substr(1);
+  while (!head.empty() && IsJsonSpace(head.front())) head.remove_prefix(1);
+  if (head.starts_with("\"Records\"")) return false;
   const size_t eol = text.find('\n');
   if (eol == std::string_view::npos) return false;
   const std::string_view first = Trim(text.substr(0, eol));

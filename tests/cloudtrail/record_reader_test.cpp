@@ -112,6 +112,16 @@ TEST(RecordReaderTest, CompactLogFileWithSeveralRecordsAndIndexes) {
   EXPECT_EQ(got.lines, (std::vector<size_t>{0, 0}));
 }
 
+// Found by fuzz/record_prefilter_fuzz: a log file whose first line ends in '}' was taken for
+// JSON lines.
+TEST(RecordReaderTest, LogFileWhoseFirstLineEndsInABraceIsOneDocument) {
+  auto got = ReadAll(std::string("{ \"Records\":[") + kRecordA + "\n," + kRecordB + "\n]}\n");
+  ASSERT_TRUE(got.summary.ok()) << got.summary.message();
+  EXPECT_EQ(got.summary->format, InputFormat::kLogFile);
+  EXPECT_EQ(got.records, (std::vector<std::string>{kRecordA, kRecordB}));
+  EXPECT_TRUE(got.bad.empty());
+}
+
 TEST(RecordReaderTest, EmptyRecordsListIsAValidEmptyLogFile) {
   auto got = ReadAll(R"({"Records":[]})");
   ASSERT_TRUE(got.summary.ok()) << got.summary.message();
