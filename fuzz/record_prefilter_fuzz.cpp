@@ -23,6 +23,7 @@
 #include "cloudtrail/padded_buffer.h"
 #include "cloudtrail/record_prefilter.h"
 #include "cloudtrail/record_reader.h"
+#include "cloudtrail/spelling_escape.h"
 
 namespace {
 
@@ -32,6 +33,7 @@ using trailwatch::cloudtrail::PrefilteredFile;
 using trailwatch::cloudtrail::RawRecord;
 using trailwatch::cloudtrail::RecordPrefilter;
 using trailwatch::cloudtrail::RecordReader;
+using trailwatch::cloudtrail::testing::HasSpellingEscape;
 
 [[noreturn]] void Fail(const char* what, std::string_view input) {
   std::fprintf(stderr, "record_prefilter_fuzz: %s: %.*s\n", what, static_cast<int>(input.size()),
@@ -39,18 +41,6 @@ using trailwatch::cloudtrail::RecordReader;
   std::abort();
 }
 
-bool HasSpellingEscape(std::string_view record) {
-  for (size_t i = 0; i < record.size();) {
-    if (record[i] != '\\') {
-      ++i;
-      continue;
-    }
-    size_t run = 0;
-    while (i < record.size() && record[i] == '\\') ++run, ++i;
-    if (run % 2 == 1 && i < record.size() && (record[i] == 'u' || record[i] == '/')) return true;
-  }
-  return false;
-}
 
 }  // namespace
 

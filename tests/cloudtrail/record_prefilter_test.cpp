@@ -13,9 +13,12 @@
 
 #include "cloudtrail/padded_buffer.h"
 #include "cloudtrail/record_reader.h"
+#include "cloudtrail/spelling_escape.h"
 
 namespace trailwatch::cloudtrail {
 namespace {
+
+using testing::HasSpellingEscape;
 
 struct Prefiltered {
   bool accepted = false;
@@ -40,21 +43,7 @@ Prefiltered Prefilter(const std::string& text, const std::vector<std::string>& l
 }
 
 // The reference: RecordReader's records, and a record is a candidate when its text contains a
-// literal or a \u or \/ escape.
-bool HasSpellingEscape(std::string_view record) {
-  // Textual, as the prefilter: a character after an odd run of backslashes (in valid JSON,
-  // backslashes only occur inside strings).
-  for (size_t i = 0; i < record.size();) {
-    if (record[i] != '\\') {
-      ++i;
-      continue;
-    }
-    size_t run = 0;
-    while (i < record.size() && record[i] == '\\') ++run, ++i;
-    if (run % 2 == 1 && i < record.size() && (record[i] == 'u' || record[i] == '/')) return true;
-  }
-  return false;
-}
+// literal or a \u or \/ escape (spelling_escape.h).
 
 struct Reference {
   bool read_ok = false;
