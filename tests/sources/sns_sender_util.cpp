@@ -1,12 +1,15 @@
 #include "sources/sns_sender_util.h"
 
+#include <fmt/format.h>
 #include <httplib.h>
+#include <unistd.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -87,23 +90,46 @@ openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr -subj "/CN=127.
 printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' > srv.ext
 openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 3650 -extfile srv.ext -out srv.pem
 )";
-  dir_.Write("make-pki.sh", script);
-  std::string command = "cd '" + dir_.path() + "' && bash make-pki.sh";
-  ok_ = std::system(command.c_str()) == 0;
-  if (!ok_) error_ = "openssl failed: " + Slurp(dir_.path() + "/openssl.log");
+  // Made once per build directory and recipe; concurrent test processes race harmlessly: each
+  // builds in its own staging directory and the first rename wins (rename(2) is atomic).
+  namespace fs = std::filesystem;
+  const fs::path final_dir = fs::path(TW_BINARY).parent_path() /
+                             fmt::format("test-pki-{:016x}", std::hash<std::string>{}(script));
+  dir_ = final_dir.string();
+  if (fs::exists(final_dir / "srv.pem")) {
+    ok_ = true;
+    return;
+  }
+  const fs::path staging = final_dir.string() + ".tmp-" + std::to_string(::getpid());
+  std::error_code ec;
+  fs::remove_all(staging, ec);
+  fs::create_directories(staging, ec);
+  {
+    std::ofstream out(staging / "make-pki.sh", std::ios::binary);
+    out << script;
+  }
+  std::string command = "cd '" + staging.string() + "' && bash make-pki.sh";
+  if (std::system(command.c_str()) != 0) {
+    error_ = "openssl failed: " + Slurp((staging / "openssl.log").string());
+    return;
+  }
+  fs::rename(staging, final_dir, ec);  // fails when another process got there first
+  fs::remove_all(staging, ec);
+  ok_ = fs::exists(final_dir / "srv.pem");
+  if (!ok_) error_ = "test PKI missing in " + final_dir.string();
 }
 
 const TestPki& TestPki::Shared() {
-  static const TestPki pki;  // its TempDir (and the test keys) is removed at exit
+  static const TestPki pki;
   return pki;
 }
 
-std::string TestPki::sns_cert_pem() const { return Slurp(dir_.path() + "/sns.pem"); }
+std::string TestPki::sns_cert_pem() const { return Slurp(dir_ + "/sns.pem"); }
 std::string TestPki::unknown_amazon_issuer_cert_pem() const {
-  return Slurp(dir_.path() + "/amazonsns.pem");
+  return Slurp(dir_ + "/amazonsns.pem");
 }
-std::string TestPki::rogue_cert_pem() const { return Slurp(dir_.path() + "/rogue.pem"); }
-std::string TestPki::wrong_subject_cert_pem() const { return Slurp(dir_.path() + "/wrongcn.pem"); }
+std::string TestPki::rogue_cert_pem() const { return Slurp(dir_ + "/rogue.pem"); }
+std::string TestPki::wrong_subject_cert_pem() const { return Slurp(dir_ + "/wrongcn.pem"); }
 
 // ---- FakeCertHost ----------------------------------------------------------------------------
 

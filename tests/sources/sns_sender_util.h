@@ -4,8 +4,9 @@
 //
 //  * TestPki: a throw-away test CA, an SNS signing certificate (O=Amazon, CN=sns.amazonaws.com,
 //    keyUsage digitalSignature), an HTTPS server certificate for 127.0.0.1, and forgeries (a
-//    signing certificate from another CA, one with the wrong subject). Made once per test binary
-//    with the `openssl` CLI in a temporary directory (no key is committed).
+//    signing certificate from another CA, one with the wrong subject). Made with the `openssl` CLI
+//    once per build directory (build/<dir>/test-pki-<hash of the recipe>; no key is committed):
+//    ctest runs every test in its own process, and nine RSA keys per test cost ~2 s each time.
 //  * FakeCertHost: an HTTPS server on 127.0.0.1 (test CA certificate) that serves signing
 //    certificates at /SimpleNotificationService-<hex>.pem and records SubscribeURL GETs.
 //  * SnsSender: builds SubscriptionConfirmation / Notification / UnsubscribeConfirmation bodies,
@@ -37,30 +38,30 @@ namespace trailwatch::testing {
 
 class TestPki {
  public:
-  // Shared by every test in the binary (key generation takes a moment).
+  // Shared by every test in the process, and through the build directory by every process.
   static const TestPki& Shared();
 
   bool ok() const { return ok_; }
   const std::string& error() const { return error_; }
-  std::string ca_file() const { return dir_.path() + "/ca.pem"; }
-  std::string server_cert_file() const { return dir_.path() + "/srv.pem"; }
-  std::string server_key_file() const { return dir_.path() + "/srv.key"; }
-  std::string sns_key_file() const { return dir_.path() + "/sns.key"; }
+  std::string ca_file() const { return dir_ + "/ca.pem"; }
+  std::string server_cert_file() const { return dir_ + "/srv.pem"; }
+  std::string server_key_file() const { return dir_ + "/srv.key"; }
+  std::string sns_key_file() const { return dir_ + "/sns.key"; }
   std::string sns_cert_pem() const;
   // Signed by another CA ("rogue CA"), same subject: the chain must fail.
-  std::string rogue_key_file() const { return dir_.path() + "/rogue.key"; }
+  std::string rogue_key_file() const { return dir_ + "/rogue.key"; }
   std::string rogue_cert_pem() const;
   // Issued by a CA named "O=Amazon, CN=Amazon RSA 2048 M01" that no trust store holds: stands in
   // for a real SNS certificate whose intermediate is missing from the system store.
-  std::string unknown_amazon_issuer_key_file() const { return dir_.path() + "/amazonsns.key"; }
+  std::string unknown_amazon_issuer_key_file() const { return dir_ + "/amazonsns.key"; }
   std::string unknown_amazon_issuer_cert_pem() const;
   // Signed by the test CA but with CN=attacker.example.com.
-  std::string wrong_subject_key_file() const { return dir_.path() + "/wrongcn.key"; }
+  std::string wrong_subject_key_file() const { return dir_ + "/wrongcn.key"; }
   std::string wrong_subject_cert_pem() const;
 
  private:
   TestPki();
-  TempDir dir_;
+  std::string dir_;  // holds the keys and certificates
   bool ok_ = false;
   std::string error_;
 };
