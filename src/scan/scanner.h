@@ -2,7 +2,8 @@
 // EventBridge envelope, filters it by eventTime/account/region and matches it against the rules.
 //
 // Work distribution and memory:
-//   * Each of `threads` workers takes the next input, loads it (file or S3 GetObject), inflates it
+//   * Each of `threads` workers takes the next input (local files biggest first, S3 objects in
+//     listing order for the prefetcher), loads it (file or S3 GetObject), inflates it
 //     into its own reused PaddedBuffer (cloudtrail/inflate.h: one buffer per thread avoids
 //     faulting in fresh pages per file) and lists the file's records as views into that buffer.
 //   * A file with more than ScanOptions::chunk_records records is cut into record ranges that
