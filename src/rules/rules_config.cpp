@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "config/config_fields.h"
+#include "config/target_reference.h"
 #include "config/yaml_json.h"
 #include "pattern/compiler.h"
 #include "rules/rule_packs.h"
@@ -36,8 +37,12 @@ std::string PackNames() {
 
 class RulesLoader {
  public:
-  RulesLoader(const std::string& path, const std::set<std::string>& target_names)
-      : reader_(path, nullptr), path_(path), target_names_(target_names) {}
+  RulesLoader(const std::string& path, const std::set<std::string>& target_names,
+              const std::set<std::string>& channel_targets)
+      : reader_(path, nullptr),
+        path_(path),
+        target_names_(target_names),
+        channel_targets_(channel_targets) {}
 
   Result<RulesConfig> Load(const YAML::Node& root);
 
@@ -78,6 +83,7 @@ class RulesLoader {
   config::ConfigFieldReader reader_;
   std::string path_;
   const std::set<std::string>& target_names_;
+  const std::set<std::string>& channel_targets_;
   std::vector<std::string> errors_;
   RulesConfig config_;
   std::map<std::string, Defined> names_;      // every rule name seen, valid rule or not
@@ -185,7 +191,8 @@ bool RulesLoader::LoadTargets(const ConfigEntry& entry, const std::string& where
   const YAML::Node& value = entry.value;
   if (value.IsNull()) return true;
   if (!value.IsSequence()) {
-    Fail(value, where + ".targets", "must be a list of target names, like [security-slack]");
+    Fail(value, where + ".targets",
+         "must be a list of target names, like [security-slack] or [security-bot#C0456789AB]");
     return false;
   }
   bool ok = true;
@@ -197,7 +204,14 @@ bool RulesLoader::LoadTargets(const ConfigEntry& entry, const std::string& where
       ok = false;
       continue;
     }
-    const std::string& name = item.Scalar();
+    const std::string& text = item.Scalar();
+    auto reference = config::ParseTargetReference(text);
+    if (!reference.ok()) {
+      Fail(item, here, reference.message());
+      ok = false;
+      continue;
+    }
+    const std::string& name = reference->name;
     if (target_names_.count(name) == 0) {
       std::vector<std::string> known(target_names_.begin(), target_names_.end());
       Fail(item, here,
@@ -207,7 +221,14 @@ bool RulesLoader::LoadTargets(const ConfigEntry& entry, const std::string& where
       ok = false;
       continue;
     }
-    if (std::find(out->begin(), out->end(), name) == out->end()) out->push_back(name);
+    if (!reference->slack_channel.empty() && channel_targets_.count(name) == 0) {
+      Fail(item, here,
+           "target " + QuoteForMessage(name) +
+               " takes no channel: '#CHANNEL_ID' is for Slack Web API targets (token + channel)");
+      ok = false;
+      continue;
+    }
+    if (std::find(out->begin(), out->end(), text) == out->end()) out->push_back(text);
   }
   return ok;
 }
@@ -684,9 +705,10 @@ std::string CheckGroupByPath(const std::string& path) {
 }
 
 Result<RulesConfig> LoadRulesConfig(const YAML::Node& root, const std::string& path,
-                                    const std::set<std::string>& target_names) {
+                                    const std::set<std::string>& target_names,
+                                    const std::set<std::string>& channel_targets) {
   try {
-    RulesLoader loader(path, target_names);
+    RulesLoader loader(path, target_names, channel_targets);
     return loader.Load(root);
   } catch (const YAML::Exception& e) {
     return Error{path + ":" + std::to_string(e.mark.line + 1) + ":" +

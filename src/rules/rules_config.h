@@ -65,9 +65,12 @@ inline constexpr size_t kMaxPatternFileBytes = 64 * 1024;
 
 // Reads `rules` and `routes` from the parsed config `root` (either may be absent). `path` is the
 // config file: it names the file in errors and anchors file:// patterns. `target_names` are the
-// names defined in the `targets` section. On failure the error holds one line per problem.
+// names defined in the `targets` section; `channel_targets` those of them that take a Slack
+// channel in a reference (`name#C0456789AB`: Slack Web API targets, config/target_reference.h).
+// On failure the error holds one line per problem.
 Result<RulesConfig> LoadRulesConfig(const YAML::Node& root, const std::string& path,
-                                    const std::set<std::string>& target_names);
+                                    const std::set<std::string>& target_names,
+                                    const std::set<std::string>& channel_targets = {});
 
 // Whether `name` may name a rule: 1-128 letters, digits, '_', '-' or '.'.
 bool IsValidRuleName(const std::string& name);

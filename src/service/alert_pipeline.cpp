@@ -48,8 +48,10 @@ Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
   for (const config::TargetConfig& target : targets.targets) compiled->targets[target.name] = target;
   for (const rules::RuleSpec& rule : rules) {
     for (const std::string& target : rule.targets) {
-      if (!compiled->targets.count(target)) {
-        return Error{"rule \"" + rule.name + "\": no target named \"" + target + "\""};
+      auto reference = targets::ParseTargetReference(target);
+      if (!reference.ok()) return Error{"rule \"" + rule.name + "\": " + reference.message()};
+      if (!compiled->targets.count(reference->name)) {
+        return Error{"rule \"" + rule.name + "\": no target named \"" + reference->name + "\""};
       }
     }
   }
@@ -148,11 +150,17 @@ Status AlertPipeline::Submit(const std::string& source_name,
       alert.event_json = event.envelope_json;
       alert.event_id = event_id;
       alert.origin = event.origin;
-      for (const std::string& target_name : rule.targets) {
-        auto target = snapshot->targets.find(target_name);
-        if (target == snapshot->targets.end()) continue;  // checked when the rules were compiled
-        // The channel per alert: max_concurrency lanes for webhook/stdout (targets/target.h).
-        entries.push_back({target_name, targets::ChannelKey(target->second, alert), alert});
+      for (const std::string& target_text : rule.targets) {
+        // "name" or "name#CHANNEL_ID" (a Slack Web API target posting elsewhere), checked when the
+        // rules were compiled. The outbox keeps the target's name; the channel key carries the
+        // Slack channel (and, for webhook/stdout, the max_concurrency lane: targets/target.h).
+        auto reference = targets::ParseTargetReference(target_text);
+        if (!reference.ok()) continue;
+        auto target = snapshot->targets.find(reference->name);
+        if (target == snapshot->targets.end()) continue;
+        entries.push_back({reference->name,
+                           targets::ChannelKey(target->second, alert, reference->slack_channel),
+                           alert});
       }
     }
   }

@@ -66,8 +66,14 @@ Result<ServiceConfig> LoadServiceConfig(const std::string& path,
   // Rules are checked against the target names even when the targets section had an error
   // elsewhere, so one run of `validate` shows both.
   std::set<std::string> target_names;
+  std::set<std::string> channel_targets;  // Slack Web API targets take "name#CHANNEL_ID"
   if (targets.ok()) {
-    for (const config::TargetConfig& target : result.targets.targets) target_names.insert(target.name);
+    for (const config::TargetConfig& target : result.targets.targets) {
+      target_names.insert(target.name);
+      if (target.type == config::TargetConfig::Type::kSlack && !target.token.empty()) {
+        channel_targets.insert(target.name);
+      }
+    }
   } else if (root["targets"] && root["targets"].IsSequence()) {
     for (const YAML::Node& target : root["targets"]) {
       if (target.IsMap() && target["name"] && target["name"].IsScalar()) {
@@ -75,7 +81,7 @@ Result<ServiceConfig> LoadServiceConfig(const std::string& path,
       }
     }
   }
-  auto rules = rules::LoadRulesConfig(root, path, target_names);
+  auto rules = rules::LoadRulesConfig(root, path, target_names, channel_targets);
   if (rules.ok()) {
     result.rules = std::move(rules->rules);
     result.warnings = std::move(rules->warnings);

@@ -68,30 +68,6 @@ std::string RateKey(const config::TargetConfig& target, const std::string& chann
   return IsSlackApi(target) ? channel_key : target.name;
 }
 
-bool IsSlackChannelId(const std::string& id) {
-  if (id.size() < 9 || id.size() > 24) return false;
-  if (id[0] != 'C' && id[0] != 'G' && id[0] != 'D') return false;
-  for (char c : id) {
-    if (!((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))) return false;
-  }
-  return true;
-}
-
-Result<TargetReference> ParseTargetReference(const std::string& text) {
-  TargetReference reference;
-  size_t hash = text.find('#');
-  reference.name = text.substr(0, hash);
-  if (reference.name.empty()) return Error{"a target reference needs a target name"};
-  if (hash == std::string::npos) return reference;
-  reference.slack_channel = text.substr(hash + 1);
-  if (!IsSlackChannelId(reference.slack_channel)) {
-    return Error{"target \"" + reference.name +
-                 "\": after '#' comes a Slack channel id (C, G or D and 8-23 upper-case letters "
-                 "or digits)"};
-  }
-  return reference;
-}
-
 Result<std::unique_ptr<Target>> MakeTarget(const config::TargetConfig& target,
                                            const TargetContext& context) {
   using Type = config::TargetConfig::Type;

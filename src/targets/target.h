@@ -20,6 +20,7 @@
 #include <variant>
 
 #include "common/result.h"
+#include "config/target_reference.h"
 #include "config/targets_config.h"
 #include "outbox/outbox.h"
 
@@ -89,15 +90,11 @@ std::string SlackChannelOf(const config::TargetConfig& target, const std::string
 // The token bucket an entry's channel draws from (see above).
 std::string RateKey(const config::TargetConfig& target, const std::string& channel_key);
 
-// A target as a route names it: "security-bot" or, for a Slack Web API target, "security-bot#C0456"
-// (post to that channel instead of the configured one). Errors say what is wrong, without values.
-struct TargetReference {
-  std::string name;
-  std::string slack_channel;  // empty: the target's own channel
-};
-Result<TargetReference> ParseTargetReference(const std::string& text);
-// Whether `id` looks like a Slack channel id: C, G or D, then 8-23 upper-case letters or digits.
-bool IsSlackChannelId(const std::string& id);
+// A target as a rule or route names it ("security-bot" or "security-bot#C0456789AB"): parsed in
+// config/ (the rules loader checks references too).
+using config::IsSlackChannelId;
+using config::ParseTargetReference;
+using config::TargetReference;
 
 // Builds the target for a config entry. Errors name the target.
 Result<std::unique_ptr<Target>> MakeTarget(const config::TargetConfig& target,

@@ -351,5 +351,31 @@ TEST(RulesConfig, GroupByPaths) {
   EXPECT_FALSE(IsValidRuleName(std::string(129, 'a')));
 }
 
+// `name#CHANNEL_ID` sends a Slack Web API target's alerts to another Slack channel; other targets
+// take no channel, and the channel must look like a Slack channel id.
+TEST(RulesConfig, TargetReferencesWithASlackChannel) {
+  const std::string yaml = R"(
+rules:
+  - {name: a, pattern: '{"source":["aws.iam"]}', targets: [security-bot#C0456789AB]}
+routes:
+  - {rules: ["*"], targets: [security-bot#G0123456789, pager]}
+)";
+  auto config = LoadRulesConfig(YAML::Load(yaml), "trailwatch.yaml", kTargets, {"security-bot"});
+  ASSERT_TRUE(config.ok()) << config.message();
+  ASSERT_EQ(config->rules.size(), 1u);
+  EXPECT_EQ(config->rules[0].targets,
+            (std::vector<std::string>{"security-bot#C0456789AB", "security-bot#G0123456789", "pager"}));
+
+  auto bad = LoadRulesConfig(YAML::Load(R"(
+rules:
+  - {name: a, pattern: '{"source":["aws.iam"]}', targets: [pager#C0456789AB, security-bot#general, nobody#C0456789AB]}
+)"),
+                             "trailwatch.yaml", kTargets, {"security-bot"});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_TRUE(HasSubstr(bad.message(), "targets[0]: target \"pager\" takes no channel"));
+  EXPECT_TRUE(HasSubstr(bad.message(), "targets[1]: target \"security-bot\": after '#' comes a Slack channel id"));
+  EXPECT_TRUE(HasSubstr(bad.message(), "targets[2]: unknown target \"nobody\""));
+}
+
 }  // namespace
 }  // namespace trailwatch::rules

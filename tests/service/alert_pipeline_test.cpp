@@ -1,6 +1,9 @@
 #include "service/alert_pipeline.h"
+#include "targets/target.h"
 
 #include <gtest/gtest.h>
+
+#include <map>
 #include <spdlog/sinks/null_sink.h>
 
 #include "cli/cli_test_util.h"
@@ -142,6 +145,39 @@ TEST_F(AlertPipelineTest, UnknownTargetIsRefusedAtCompileTime) {
   auto compiled = CompilePipelineRules({rule}, targets_);
   ASSERT_FALSE(compiled.ok());
   EXPECT_NE(compiled.message().find("pager"), std::string::npos);
+}
+
+// A rule or route may send a Slack Web API target's alerts to another channel: "name#CHANNEL_ID".
+// The outbox keeps the target's name; the channel key carries the channel delivery posts to.
+TEST_F(AlertPipelineTest, TargetReferenceWithASlackChannelChoosesTheChannel) {
+  targets_.targets.push_back({});
+  config::TargetConfig& bot = targets_.targets.back();
+  bot.name = "security-bot";
+  bot.type = config::TargetConfig::Type::kSlack;
+  bot.token = config::Secret("xoxb-test");
+  bot.channel = "C0000000001";
+  rules::RuleSpec to_other = Rule("root", kRootPattern);
+  to_other.targets = {"security-bot#C0456789AB"};
+  rules::RuleSpec to_own = Rule("root-again", kRootPattern);
+  to_own.targets = {"security-bot"};
+  auto pipeline = Make({to_other, to_own});
+  std::vector<sources::SourceEvent> events = {{RootSignIn(), "file-a"}};
+  ASSERT_TRUE(pipeline->Submit("test", events).ok());
+  auto entries = outbox_->List(std::nullopt);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 2u);
+  std::map<std::string, std::string> channel_by_rule;
+  for (const outbox::Entry& entry : *entries) {
+    EXPECT_EQ(entry.target, "security-bot");
+    channel_by_rule[entry.alert.rule] = entry.channel_key;
+  }
+  EXPECT_EQ(channel_by_rule["root"], "security-bot#C0456789AB");
+  EXPECT_EQ(channel_by_rule["root-again"], "security-bot#C0000000001");
+  EXPECT_EQ(targets::SlackChannelOf(bot, channel_by_rule["root"]), "C0456789AB");
+
+  rules::RuleSpec malformed = Rule("bad", kRootPattern);
+  malformed.targets = {"security-bot#general"};
+  EXPECT_FALSE(CompilePipelineRules({malformed}, targets_).ok());
 }
 
 TEST(EventIdOfEnvelope, PrefersTheCloudTrailEventId) {
