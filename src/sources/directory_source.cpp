@@ -189,7 +189,9 @@ void DirectorySource::ProcessFile(const std::string& path, EventSink& sink) {
   }
 }
 
-void DirectorySource::Scan(const std::string& directory, std::stop_token stop, EventSink& sink) {
+std::optional<std::vector<std::string>> DirectorySource::Scan(const std::string& directory,
+                                                              std::stop_token stop,
+                                                              EventSink& sink) {
   std::vector<std::string> files;
   std::error_code error;
   if (config_.recursive) {
@@ -214,9 +216,31 @@ void DirectorySource::Scan(const std::string& directory, std::stop_token stop, E
   // CloudTrail file names sort by delivery minute within a folder: read oldest first.
   std::sort(files.begin(), files.end());
   for (const std::string& file : files) {
-    if (stop.stop_requested()) return;
+    if (stop.stop_requested()) return std::nullopt;
     ProcessFile(file, sink);
   }
+  if (error) return std::nullopt;
+  return files;
+}
+
+void DirectorySource::ForgetVanishedFiles(const std::vector<std::string>& listed) {
+  auto rows = checkpoints_->List(name_);
+  if (!rows.ok()) {
+    context_.log->warn("{}: {}", name_, rows.message());
+    return;
+  }
+  // `listed` is sorted (Scan); a file that came back later is simply read again, and the
+  // outbox's idempotency key drops the alerts it already made.
+  std::vector<std::string> vanished;
+  for (const auto& [path, value] : *rows) {
+    if (!std::binary_search(listed.begin(), listed.end(), path)) vanished.push_back(path);
+  }
+  if (vanished.empty()) return;
+  if (Status s = checkpoints_->DeleteKeys(name_, vanished); !s.ok()) {
+    context_.log->warn("{}: {}", name_, s.message());
+    return;
+  }
+  context_.log->info("{}: forgot {} checkpoints of files no longer there", name_, vanished.size());
 }
 
 void DirectorySource::RetryDue(EventSink& sink) {
@@ -244,7 +268,7 @@ Status DirectorySource::Run(std::stop_token stop, EventSink& sink) {
   if (Status s = watcher.Add(root_, config_.recursive); !s.ok()) {
     context_.log->warn("{}: {}", name_, s.message());
   }
-  Scan(root_, stop, sink);
+  if (auto listed = Scan(root_, stop, sink)) ForgetVanishedFiles(*listed);
   context_.log->info("{}: initial scan done; watching for new files", name_);
 
   alignas(inotify_event) char buffer[64 * 1024];
@@ -288,7 +312,7 @@ Status DirectorySource::Run(std::stop_token stop, EventSink& sink) {
       if (Status s = watcher.Add(directory, true); !s.ok()) {
         context_.log->warn("{}: {}", name_, s.message());
       }
-      Scan(directory, stop, sink);
+      (void)Scan(directory, stop, sink);
     }
     for (const std::string& file : files) {
       if (stop.stop_requested()) break;
@@ -298,7 +322,7 @@ Status DirectorySource::Run(std::stop_token stop, EventSink& sink) {
       context_.log->warn("{}: inotify queue overflowed; rescanning", name_);
       context_.metrics->Add("trailwatch_source_rescans_total", {{"source", name_}});
       (void)watcher.Add(root_, config_.recursive);
-      Scan(root_, stop, sink);
+      if (auto listed = Scan(root_, stop, sink)) ForgetVanishedFiles(*listed);
     }
     RetryDue(sink);
   }

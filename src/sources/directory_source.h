@@ -20,7 +20,9 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "sources/source.h"
 #include "sources/sources_config.h"
@@ -45,7 +47,12 @@ class DirectorySource : public Source {
   class Watcher;  // the inotify descriptor and its watches (directory_source.cpp)
 
   // Reads every not-yet-recorded file under `directory`.
-  void Scan(const std::string& directory, std::stop_token stop, EventSink& sink);
+  // Reads the files of `directory` not yet done. Returns the files listed, or nullopt when the
+  // listing failed or the scan was stopped (then nothing may be concluded from it).
+  std::optional<std::vector<std::string>> Scan(const std::string& directory, std::stop_token stop,
+                                               EventSink& sink);
+  // After a complete scan of the root: forgets the checkpoints of files no longer there.
+  void ForgetVanishedFiles(const std::vector<std::string>& listed);
   // Reads one file unless it is recorded with its current size and mtime.
   void ProcessFile(const std::string& path, EventSink& sink);
   void RetryDue(EventSink& sink);

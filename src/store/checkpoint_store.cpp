@@ -111,6 +111,24 @@ Status CheckpointStore::Delete(const std::string& source, const std::string& key
   return Status::Ok();
 }
 
+Status CheckpointStore::DeleteKeys(const std::string& source,
+                                   const std::vector<std::string>& keys) {
+  if (keys.empty()) return Status::Ok();
+  std::lock_guard lock(mutex_);
+  outbox::sqlite::Transaction transaction(*db_);
+  if (Status s = transaction.Begin(); !s.ok()) return StoreError("delete", s.message());
+  auto remove = db_->Prepare("DELETE FROM source_checkpoints WHERE source = ? AND key = ?");
+  if (!remove.ok()) return StoreError("delete", remove.message());
+  for (const std::string& key : keys) {
+    remove->Reset();
+    if (Status s = remove->Bind(1, source).Bind(2, key).Run(); !s.ok()) {
+      return StoreError("delete", s.message());
+    }
+  }
+  if (Status s = transaction.Commit(); !s.ok()) return StoreError("delete", s.message());
+  return Status::Ok();
+}
+
 Result<std::map<std::string, std::string>> CheckpointStore::List(const std::string& source) {
   std::lock_guard lock(mutex_);
   auto select =

@@ -22,6 +22,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
 
@@ -52,6 +53,9 @@ class CheckpointStore {
   Status Put(const std::string& source, const std::string& key, const std::string& value);
   // Removes the row if present.
   Status Delete(const std::string& source, const std::string& key);
+  // Deletes these keys of `source` in one transaction (the directory source forgetting files
+  // that are gone, so that years of rotated logs do not grow the table without bound).
+  Status DeleteKeys(const std::string& source, const std::vector<std::string>& keys);
   // Every key of `source` with its value, sorted by key.
   Result<std::map<std::string, std::string>> List(const std::string& source);
 

@@ -235,6 +235,44 @@ TEST_F(DirectorySourceTest, ATrailingSlashDoesNotChangeCheckpointKeys) {
   EXPECT_EQ(sink.event_ids(), std::vector<std::string>{"e-1"});
 }
 
+// Rotated-away logs must not leave their checkpoint rows behind for ever (a daemon runs for years):
+// a complete scan of the root forgets the files that are gone.
+TEST_F(DirectorySourceTest, ACompleteScanForgetsTheCheckpointsOfVanishedFiles) {
+  const std::string kept = Key("1200", "AAAAAAAAAAAAAAAA");
+  const std::string removed = Key("1205", "BBBBBBBBBBBBBBBB");
+  WriteAt(kept, LogWith({"kept"}));
+  WriteAt(removed, LogWith({"removed"}));
+  RecordingSink sink;
+  {
+    DirectorySource source(Config(), context_.context());
+    RunningSource running(source, sink);
+    ASSERT_TRUE(WaitFor([&] { return sink.size() == 2; })) << context_.log_text();
+    ASSERT_TRUE(running.Stop().ok());
+  }
+  const auto keys = [&] {
+    auto store = store::CheckpointStore::Open(dir_.path() + "/tw.db");
+    EXPECT_TRUE(store.ok());
+    auto rows = (*store)->List("directory:" + logs_);
+    EXPECT_TRUE(rows.ok());
+    std::vector<std::string> out;
+    for (const auto& [key, value] : *rows) out.push_back(key);
+    return out;
+  };
+  EXPECT_EQ(keys(), (std::vector<std::string>{kept, removed}));
+
+  fs::remove(removed);
+  {
+    DirectorySource source(Config(), context_.context());
+    RunningSource running(source, sink);
+    ASSERT_TRUE(WaitFor([&] {
+      return context_.log_text().find("forgot 1 checkpoints") != std::string::npos;
+    })) << context_.log_text();
+    ASSERT_TRUE(running.Stop().ok());
+  }
+  EXPECT_EQ(keys(), std::vector<std::string>{kept});
+  EXPECT_EQ(sink.size(), 2u);  // nothing read again
+}
+
 TEST_F(DirectorySourceTest, AMissingDirectoryIsAnError) {
   DirectorySourceConfig config;
   config.path = dir_.path() + "/absent";
