@@ -93,7 +93,7 @@ openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 365
   // Made once per build directory and recipe; concurrent test processes race harmlessly: each
   // builds in its own staging directory and the first rename wins (rename(2) is atomic).
   namespace fs = std::filesystem;
-  const fs::path final_dir = fs::path(TW_BINARY).parent_path() /
+  const fs::path final_dir = fs::path(TW_BUILD_DIR) /
                              fmt::format("test-pki-{:016x}", std::hash<std::string>{}(script));
   dir_ = final_dir.string();
   if (fs::exists(final_dir / "srv.pem")) {
