@@ -47,13 +47,17 @@ Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
   auto compiled = std::make_shared<PipelineRules>();
   for (const config::TargetConfig& target : targets.targets) compiled->targets[target.name] = target;
   for (const rules::RuleSpec& rule : rules) {
+    std::vector<config::TargetReference> references;
     for (const std::string& target : rule.targets) {
-      auto reference = targets::ParseTargetReference(target);
+      auto reference = config::ParseTargetReference(target);
       if (!reference.ok()) return Error{"rule \"" + rule.name + "\": " + reference.message()};
       if (!compiled->targets.count(reference->name)) {
         return Error{"rule \"" + rule.name + "\": no target named \"" + reference->name + "\""};
       }
+      references.push_back(std::move(reference.value()));
     }
+    // The engine keeps the enabled rules, in this order (rule_engine.h): index them alike.
+    if (rule.enabled) compiled->rule_targets.push_back(std::move(references));
   }
   auto engine = rules::RuleEngine::Build(rules);
   if (!engine.ok()) return engine.error();
@@ -150,16 +154,14 @@ Status AlertPipeline::Submit(const std::string& source_name,
       alert.event_json = event.envelope_json;
       alert.event_id = event_id;
       alert.origin = event.origin;
-      for (const std::string& target_text : rule.targets) {
-        // "name" or "name#CHANNEL_ID" (a Slack Web API target posting elsewhere), checked when the
-        // rules were compiled. The outbox keeps the target's name; the channel key carries the
-        // Slack channel (and, for webhook/stdout, the max_concurrency lane: targets/target.h).
-        auto reference = targets::ParseTargetReference(target_text);
-        if (!reference.ok()) continue;
-        auto target = snapshot->targets.find(reference->name);
-        if (target == snapshot->targets.end()) continue;
-        entries.push_back({reference->name,
-                           targets::ChannelKey(target->second, alert, reference->slack_channel),
+      for (const config::TargetReference& reference : snapshot->rule_targets[rule_index]) {
+        // "name" or "name#CHANNEL_ID" (a Slack Web API target posting elsewhere). The outbox
+        // keeps the target's name; the channel key carries the Slack channel (and, for
+        // webhook/stdout, the max_concurrency lane: targets/target.h).
+        auto target = snapshot->targets.find(reference.name);
+        if (target == snapshot->targets.end()) continue;  // checked when the rules were compiled
+        entries.push_back({reference.name,
+                           targets::ChannelKey(target->second, alert, reference.slack_channel),
                            alert});
       }
     }

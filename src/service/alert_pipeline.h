@@ -24,6 +24,7 @@
 
 #include <spdlog/logger.h>
 
+#include "config/target_reference.h"
 #include "config/targets_config.h"
 #include "outbox/outbox.h"
 #include "rules/rule_engine.h"
@@ -37,6 +38,9 @@ namespace trailwatch::service {
 struct PipelineRules {
   std::shared_ptr<const rules::RuleEngine> engine;
   std::map<std::string, config::TargetConfig> targets;  // by name
+  // Per rule of engine->rules() (same index): its targets as parsed references
+  // ("name" or "name#CHANNEL_ID"), resolved once here rather than per alert.
+  std::vector<std::vector<config::TargetReference>> rule_targets;
 };
 
 // Compiles `rules` (enabled ones) and indexes `targets`. Errors name the rule.
