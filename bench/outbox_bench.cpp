@@ -172,6 +172,37 @@ BENCHMARK(BM_Enqueue)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
 
+// A webhook target on the bench's server, never rate limited.
+config::TargetConfig WebhookTarget(const std::string& name, const std::string& url,
+                                   int max_concurrency) {
+  config::TargetConfig config;
+  config.name = name;
+  config.type = config::TargetConfig::Type::kWebhook;
+  config.url = config::Secret(url);
+  config.rate_per_second = 1e6;
+  config.burst = 1000000;
+  config.max_concurrency = max_concurrency;
+  return config;
+}
+
+// Delivers everything in `store` to `configs`, timing only the delivery; `expected` sends.
+void TimedDelivery(benchmark::State& state, Store& store,
+                   const std::vector<config::TargetConfig>& configs, int64_t expected) {
+  std::vector<targets::DeliveryTarget> delivery;
+  targets::TargetContext context;
+  for (const config::TargetConfig& config : configs) {
+    delivery.push_back({config, targets::MakeTarget(config, context).value()});
+  }
+  targets::DeliveryOptions options;
+  options.stop_when_empty = true;
+  targets::DeliveryWorker worker(store.outbox.get(), std::move(delivery), options);
+  state.ResumeTiming();
+  worker.Start();
+  worker.Wait();
+  state.PauseTiming();
+  if (worker.counters().delivered != expected) state.SkipWithError("lost");
+}
+
 void BM_Deliver(benchmark::State& state) {
   const int channels = static_cast<int>(state.range(0));
   constexpr int64_t kAlerts = 2000;
@@ -180,29 +211,15 @@ void BM_Deliver(benchmark::State& state) {
   for (auto _ : state) {
     state.PauseTiming();
     Store store;
-    std::vector<targets::DeliveryTarget> delivery;
+    std::vector<config::TargetConfig> configs;
     for (int c = 0; c < channels; ++c) {
-      config::TargetConfig config;
-      config.name = "siem-" + std::to_string(c);
-      config.type = config::TargetConfig::Type::kWebhook;
-      config.url = config::Secret(server.Url());
-      config.rate_per_second = 1e6;
-      config.burst = 1000000;
-      config.max_concurrency = 1;
-      auto entries = Alerts(config.name, targets::ChannelKey(config), next, kAlerts / channels);
+      configs.push_back(WebhookTarget("siem-" + std::to_string(c), server.Url(), 1));
+      auto entries =
+          Alerts(configs.back().name, targets::ChannelKey(configs.back()), next, kAlerts / channels);
       next += kAlerts / channels;
       if (!store.outbox->Enqueue(entries, NowMs()).ok()) state.SkipWithError("enqueue");
-      targets::TargetContext context;
-      delivery.push_back({config, targets::MakeTarget(config, context).value()});
     }
-    targets::DeliveryOptions options;
-    options.stop_when_empty = true;
-    targets::DeliveryWorker worker(store.outbox.get(), std::move(delivery), options);
-    state.ResumeTiming();
-    worker.Start();
-    worker.Wait();
-    state.PauseTiming();
-    if (worker.counters().delivered != kAlerts / channels * channels) state.SkipWithError("lost");
+    TimedDelivery(state, store, configs, kAlerts / channels * channels);
     state.ResumeTiming();
   }
   int64_t total = state.iterations() * (kAlerts / channels * channels);
@@ -229,13 +246,7 @@ void BM_DeliverLanes(benchmark::State& state) {
     state.PauseTiming();
     Store store;
     store.outbox->SetGroupCommit(group_commit);
-    config::TargetConfig config;
-    config.name = "siem";
-    config.type = config::TargetConfig::Type::kWebhook;
-    config.url = config::Secret(server.Url());
-    config.rate_per_second = 1e6;
-    config.burst = 1000000;
-    config.max_concurrency = lanes;
+    const config::TargetConfig config = WebhookTarget("siem", server.Url(), lanes);
     std::vector<outbox::NewEntry> entries;
     for (int64_t i = next; i < next + kAlerts; ++i) {
       alerts::Alert alert =
@@ -245,17 +256,7 @@ void BM_DeliverLanes(benchmark::State& state) {
     }
     next += kAlerts;
     if (!store.outbox->Enqueue(entries, NowMs()).ok()) state.SkipWithError("enqueue");
-    std::vector<targets::DeliveryTarget> delivery;
-    targets::TargetContext context;
-    delivery.push_back({config, targets::MakeTarget(config, context).value()});
-    targets::DeliveryOptions options;
-    options.stop_when_empty = true;
-    targets::DeliveryWorker worker(store.outbox.get(), std::move(delivery), options);
-    state.ResumeTiming();
-    worker.Start();
-    worker.Wait();
-    state.PauseTiming();
-    if (worker.counters().delivered != kAlerts) state.SkipWithError("lost");
+    TimedDelivery(state, store, {config}, kAlerts);
     commits += store.outbox->DeliveredCommits();
     state.ResumeTiming();
   }
