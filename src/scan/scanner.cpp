@@ -10,6 +10,7 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <numeric>
 #include <optional>
 #include <thread>
 
@@ -449,7 +450,7 @@ ScanResult Scanner::Run(const std::vector<ScanInput>& inputs) {
   if (options_.chunk_records == 0) options_.chunk_records = 1;
   WorkQueue queue;
   queue.order.resize(inputs.size());
-  for (size_t i = 0; i < inputs.size(); ++i) queue.order[i] = i;
+  std::iota(queue.order.begin(), queue.order.end(), size_t{0});
   // S3 read-ahead: a window of a few objects beyond the ones the workers hold.
   std::unique_ptr<ObjectPrefetcher> prefetcher;
   if (s3_ != nullptr && std::any_of(inputs.begin(), inputs.end(),
