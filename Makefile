@@ -14,7 +14,7 @@ FUZZ_SECONDS ?= 10
 # Debian 12 packages the build and the tests need (never vendored).
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev \
   libsimdjson-dev libdeflate-dev libisal-dev zlib1g-dev libyaml-cpp-dev libcli11-dev \
-  libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libcpp-httplib-dev \
+  libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libboost-dev \
   libicu-dev ccache libgtest-dev libgmock-dev libbenchmark-dev libexpat1-dev jq openssl
 
 .PHONY: run test build deps check-tools bench fuzz fuzz-run asan format clean

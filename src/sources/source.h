@@ -22,6 +22,7 @@
 
 #include <spdlog/logger.h>
 
+#include "common/readiness.h"
 #include "common/result.h"
 
 namespace trailwatch::service {
@@ -50,6 +51,7 @@ struct SourceContext {
   std::shared_ptr<spdlog::logger> log;  // never null
   service::Metrics* metrics = nullptr;  // never null
   std::string store_path;               // the SQLite store (checkpoints live there)
+  Readiness* readiness = nullptr;       // what /healthz reports; null in tools and some tests
 };
 
 class Source {
