@@ -8,6 +8,8 @@
 #include <memory>
 #include <mutex>
 
+#include "common/version.h"
+
 namespace trailwatch::aws {
 
 namespace {
@@ -116,6 +118,8 @@ Result<HttpExchangeResponse> CurlEasy::Perform(const HttpExchangeRequest& reques
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // worker threads: no SIGALRM DNS timeouts
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // curl_easy_reset cleared it: set on every request (S3, SQS, STS, ECS and EC2 metadata).
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, UserAgent());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &transfer);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "cloudtrail/event_time.h"
+#include "common/version.h"
 
 namespace trailwatch::sources {
 namespace {
@@ -206,7 +207,7 @@ Result<SnsVerifierOptions::FetchResult> CurlHttpsGet(const std::string& url, siz
   curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteCapped);
   curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, "trailwatch");
+  curl_easy_setopt(h, CURLOPT_USERAGENT, UserAgent());
   if (!ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file.c_str());
   CURLcode code = curl_easy_perform(h);
   if (sink.overflow || code == CURLE_FILESIZE_EXCEEDED) {

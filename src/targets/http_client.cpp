@@ -7,6 +7,8 @@
 #include <ctime>
 #include <mutex>
 
+#include "common/version.h"
+
 namespace trailwatch::targets {
 
 namespace {
@@ -86,6 +88,8 @@ Result<HttpResponse> HttpClient::Post(const HttpRequest& request, TransportError
   // Never follow redirects: a redirect could carry the signed body or the bearer token elsewhere.
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+  // curl_easy_reset cleared it: set on every request, so receivers can tell who is calling.
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, UserAgent());
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
