@@ -142,7 +142,8 @@ Status TargetsLoader::LoadHeaders(const Entry& entry, const std::string& where,
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     if (lower == "content-type" || lower == "content-length" || lower == "host" ||
         lower == "transfer-encoding" || lower == "x-trailwatch-signature" ||
-        lower == "idempotency-key") {
+        lower == "x-trailwatch-timestamp" || lower == "idempotency-key" ||
+        lower == "user-agent") {
       return Fail(header.key_node, where, "header " + name + " is set by trailwatch");
     }
     Entry keyed{"headers." + name, header.key_node, header.value};

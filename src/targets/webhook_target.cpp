@@ -38,9 +38,15 @@ class WebhookTarget : public Target {
                        {"Idempotency-Key", IdempotencyHeader(entry.idempotency_key)}};
     for (const auto& [name, value] : config_.headers)
       request.headers.push_back({name, value.reveal()});
+    // Taken per attempt: a retry is signed again with its own time, so a receiver that rejects
+    // old timestamps still accepts it (the Idempotency-Key stays the same across attempts).
+    std::string timestamp = UnixSecondsText(context_.now ? context_.now()
+                                                         : std::chrono::system_clock::now());
+    request.headers.push_back({"X-Trailwatch-Timestamp", timestamp});
     if (!config_.hmac_secret.empty()) {
-      request.headers.push_back({"X-Trailwatch-Signature",
-                                 "sha256=" + HmacSha256Hex(config_.hmac_secret.reveal(), *body)});
+      request.headers.push_back(
+          {"X-Trailwatch-Signature",
+           "sha256=" + WebhookSignatureHex(config_.hmac_secret.reveal(), timestamp, *body)});
     }
     request.body = std::move(body.value());
     request.timeout = config_.timeout;
@@ -62,6 +68,16 @@ std::string HmacSha256Hex(const std::string& secret, const std::string& body) {
   HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),
        reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &size);
   return Hex(mac, size);
+}
+
+std::string WebhookSignatureHex(const std::string& secret, const std::string& timestamp,
+                                const std::string& body) {
+  return HmacSha256Hex(secret, timestamp + "." + body);
+}
+
+std::string UnixSecondsText(std::chrono::system_clock::time_point when) {
+  return std::to_string(
+      std::chrono::duration_cast<std::chrono::seconds>(when.time_since_epoch()).count());
 }
 
 std::string IdempotencyHeader(const std::string& idempotency_key) {

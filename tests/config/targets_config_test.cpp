@@ -232,6 +232,12 @@ TEST(TargetsConfigTest, ErrorsNameFileLineColumnAndKey) {
        "trailwatch.yaml:2:65: targets[0] (x): headers must be a mapping"},
       {"targets:\n  - {name: x, type: webhook, url: 'https://a.example', headers: {Host: a}}\n",
        "trailwatch.yaml:2:66: targets[0] (x): header Host is set by trailwatch"},
+      {"targets:\n  - {name: x, type: webhook, url: 'https://a.example', headers: "
+       "{X-Trailwatch-Timestamp: '1'}}\n",
+       "trailwatch.yaml:2:66: targets[0] (x): header X-Trailwatch-Timestamp is set by trailwatch"},
+      {"targets:\n  - {name: x, type: webhook, url: 'https://a.example', headers: "
+       "{user-agent: curl}}\n",
+       "trailwatch.yaml:2:66: targets[0] (x): header user-agent is set by trailwatch"},
       {"targets:\n  - {name: x, type: webhook, url: 'https://a.example', headers: {'a b': c}}\n",
        "trailwatch.yaml:2:66: targets[0] (x): header name \"a b\" is not a valid name"},
       {"targets: {name: x}\n", "trailwatch.yaml:1:10: targets: must be a list of targets"},

@@ -4,11 +4,16 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstring>
+
+#include "common/version.h"
 
 namespace trailwatch::testing {
 
@@ -22,6 +27,8 @@ const char* Reason(int status) {
       return "Accepted";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
     case 403:
       return "Forbidden";
     case 404:
@@ -260,6 +267,60 @@ FakeResponse FakeSlackApi::Answer(const FakeRequest& request) {
     return FakeResponse::Json(200, R"({"ok":true,"channel":"C0123456789","ts":"x"})");
   }
   return FakeResponse::Json(404, R"({"ok":false,"error":"unknown_method"})");
+}
+
+std::string ReferenceHmacSha256Hex(const std::string& key, const std::string& message) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &size);
+  std::string hex;
+  char byte[3];
+  for (unsigned i = 0; i < size; ++i) {
+    std::snprintf(byte, sizeof byte, "%02x", mac[i]);
+    hex += byte;
+  }
+  return hex;
+}
+
+FakeWebhookReceiver::FakeWebhookReceiver(std::string secret, std::chrono::seconds tolerance)
+    : secret_(std::move(secret)),
+      tolerance_(tolerance),
+      server_([this](const FakeRequest& r) { return Answer(r); }) {}
+
+std::vector<std::string> FakeWebhookReceiver::Refusals() const {
+  std::lock_guard lock(mutex_);
+  return refusals_;
+}
+
+size_t FakeWebhookReceiver::AcceptedCount() const {
+  std::lock_guard lock(mutex_);
+  return accepted_;
+}
+
+FakeResponse FakeWebhookReceiver::Answer(const FakeRequest& request) {
+  auto refuse = [&](int status, std::string why) {
+    std::lock_guard lock(mutex_);
+    refusals_.push_back(why);
+    return FakeResponse::Text(status, why);
+  };
+  if (request.Header("user-agent") != std::string("trailwatch/") + Version()) {
+    return refuse(400, "User-Agent is \"" + request.Header("user-agent") + "\"");
+  }
+  std::string timestamp = request.Header("x-trailwatch-timestamp");
+  if (timestamp.empty() || timestamp.size() > 12 ||
+      !std::all_of(timestamp.begin(), timestamp.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return refuse(401, "no X-Trailwatch-Timestamp in Unix seconds");
+  }
+  auto sent = std::chrono::seconds(std::stoll(timestamp));
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+      std::chrono::system_clock::now().time_since_epoch());
+  if (sent < now - tolerance_ || sent > now + tolerance_) return refuse(401, "stale timestamp");
+  std::string expected = "sha256=" + ReferenceHmacSha256Hex(secret_, timestamp + "." + request.body);
+  if (request.Header("x-trailwatch-signature") != expected) return refuse(401, "bad signature");
+  std::lock_guard lock(mutex_);
+  ++accepted_;
+  return FakeResponse::Text(204, "");
 }
 
 }  // namespace trailwatch::testing

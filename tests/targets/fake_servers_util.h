@@ -136,4 +136,32 @@ class FakeSlackApi {
   FakeHttpServer server_;
 };
 
+// HMAC-SHA256 of `message` keyed with `key`, lower-case hex, written with OpenSSL directly (not
+// with the product's helper) so that the tests check the product against an independent reference.
+std::string ReferenceHmacSha256Hex(const std::string& key, const std::string& message);
+
+// A generic webhook receiver that checks what docs/webhook-signatures.md asks receivers to check:
+// User-Agent is trailwatch/<version>, X-Trailwatch-Timestamp is Unix seconds within `tolerance` of
+// the receiver's clock, and X-Trailwatch-Signature is "sha256=" + hex HMAC-SHA256 over
+// "<timestamp>.<body>" with `secret`. Answers 204 when all hold, else 401 (or 400 for a wrong
+// User-Agent) and records why. Thread-safe.
+class FakeWebhookReceiver {
+ public:
+  explicit FakeWebhookReceiver(std::string secret,
+                               std::chrono::seconds tolerance = std::chrono::minutes(5));
+  std::string url() const { return server_.Url("/hook"); }
+  FakeHttpServer& server() { return server_; }
+  std::vector<std::string> Refusals() const;  // one reason per refused request, in order
+  size_t AcceptedCount() const;
+
+ private:
+  FakeResponse Answer(const FakeRequest& request);
+  std::string secret_;
+  std::chrono::seconds tolerance_;
+  mutable std::mutex mutex_;
+  std::vector<std::string> refusals_;
+  size_t accepted_ = 0;
+  FakeHttpServer server_;
+};
+
 }  // namespace trailwatch::testing

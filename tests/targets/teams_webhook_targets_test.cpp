@@ -1,7 +1,5 @@
 // Teams Workflows and generic webhook targets; the HTTP client's Retry-After parsing.
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 #include <simdjson.h>
 
 #include "outbox/outbox.h"
@@ -92,20 +90,6 @@ config::TargetConfig WebhookConfig(const std::string& url) {
   return config;
 }
 
-std::string ReferenceHmac(const std::string& key, const std::string& body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-       reinterpret_cast<const unsigned char*>(body.data()), body.size(), mac, &size);
-  std::string hex;
-  char byte[3];
-  for (unsigned i = 0; i < size; ++i) {
-    std::snprintf(byte, sizeof byte, "%02x", mac[i]);
-    hex += byte;
-  }
-  return hex;
-}
-
 TEST(WebhookTarget, PostsTheEventWithHeadersAndAnHmacSignature) {
   FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(204, ""); });
   config::TargetConfig config = WebhookConfig(fake.Url("/ingest"));
@@ -123,8 +107,11 @@ TEST(WebhookTarget, PostsTheEventWithHeadersAndAnHmacSignature) {
   EXPECT_EQ(request.Header("content-type"), "application/json");
   EXPECT_EQ(request.Header("authorization"), "Splunk SECRET-HEC-TOKEN");
   EXPECT_EQ(request.Header("x-source"), "trailwatch");
+  std::string timestamp = request.Header("x-trailwatch-timestamp");
+  ASSERT_FALSE(timestamp.empty());
   EXPECT_EQ(request.Header("x-trailwatch-signature"),
-            "sha256=" + ReferenceHmac("s3cr3t", request.body));
+            "sha256=" + testing::ReferenceHmacSha256Hex("s3cr3t", timestamp + "." + request.body))
+      << "the signature covers the timestamp, then a dot, then the body";
   // RFC 4231 test case 2, to pin the helper to the standard.
   EXPECT_EQ(HmacSha256Hex("Jefe", "what do ya want for nothing?"),
             "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");

@@ -1,0 +1,166 @@
+// What every outgoing delivery request carries (issue 10, item 6): the User-Agent
+// trailwatch/<version> on every target type, and the webhook target's timestamped signature,
+// checked by a receiver that verifies it the way docs/webhook-signatures.md describes.
+#include <gtest/gtest.h>
+
+#include "cli/cli_test_util.h"
+#include "common/version.h"
+#include "outbox/outbox.h"
+#include "targets/fake_servers_util.h"
+#include "targets/sample_alert.h"
+#include "targets/target.h"
+#include "targets/webhook_target.h"
+
+namespace trailwatch::targets {
+namespace {
+
+using testing::FakeHttpServer;
+using testing::FakeResponse;
+using testing::FakeWebhookReceiver;
+
+outbox::Entry SampleEntry(const std::string& target, const std::string& event_id) {
+  outbox::Entry entry;
+  entry.id = 1;
+  entry.alert = SampleRootSignInAlert(event_id, "root-signin").value();
+  entry.target = target;
+  entry.idempotency_key = outbox::IdempotencyKey(target, entry.alert);
+  return entry;
+}
+
+config::TargetConfig SignedWebhook(const std::string& url, const std::string& secret) {
+  config::TargetConfig config;
+  config.name = "siem";
+  config.type = config::TargetConfig::Type::kWebhook;
+  config.url = config::Secret(url);
+  config.hmac_secret = config::Secret(secret);
+  config.timeout = std::chrono::seconds(2);
+  return config;
+}
+
+std::unique_ptr<Target> Make(const config::TargetConfig& config, TargetContext context = {}) {
+  auto target = MakeTarget(config, context);
+  EXPECT_TRUE(target.ok()) << target.message();
+  return std::move(target.value());
+}
+
+std::chrono::system_clock::time_point fixed_now;
+std::chrono::system_clock::time_point FixedNow() { return fixed_now; }
+
+TEST(WebhookSignature, AReceiverThatChecksTimestampAndSignatureAcceptsIt) {
+  FakeWebhookReceiver receiver("whsec-0123456789");
+  auto target = Make(SignedWebhook(receiver.url(), "whsec-0123456789"));
+  for (const char* id : {"e-1", "e-2"}) {
+    Outcome outcome = target->Deliver(SampleEntry("siem", id));
+    EXPECT_TRUE(std::holds_alternative<Delivered>(outcome))
+        << (std::holds_alternative<Permanent>(outcome) ? std::get<Permanent>(outcome).error
+            : std::holds_alternative<Retry>(outcome)   ? std::get<Retry>(outcome).error
+                                                       : "");
+  }
+  EXPECT_EQ(receiver.AcceptedCount(), 2u);
+  EXPECT_TRUE(receiver.Refusals().empty()) << receiver.Refusals().front();
+}
+
+TEST(WebhookSignature, AnotherSecretIsRefused) {
+  FakeWebhookReceiver receiver("the-receivers-secret");
+  auto target = Make(SignedWebhook(receiver.url(), "not-the-same-secret"));
+  Outcome outcome = target->Deliver(SampleEntry("siem", "e-1"));
+  ASSERT_TRUE(std::holds_alternative<Permanent>(outcome));
+  ASSERT_EQ(receiver.Refusals().size(), 1u);
+  EXPECT_EQ(receiver.Refusals()[0], "bad signature");
+}
+
+TEST(WebhookSignature, ARequestSignedTenMinutesAgoIsRefusedAsAReplay) {
+  FakeWebhookReceiver receiver("whsec-0123456789");
+  fixed_now = std::chrono::system_clock::now() - std::chrono::minutes(10);
+  TargetContext context;
+  context.now = &FixedNow;
+  auto target = Make(SignedWebhook(receiver.url(), "whsec-0123456789"), context);
+  Outcome outcome = target->Deliver(SampleEntry("siem", "e-1"));
+  ASSERT_TRUE(std::holds_alternative<Permanent>(outcome));
+  ASSERT_EQ(receiver.Refusals().size(), 1u);
+  EXPECT_EQ(receiver.Refusals()[0], "stale timestamp");
+}
+
+TEST(WebhookSignature, TimestampIsUnixSecondsAndSignedBeforeTheBody) {
+  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, ""); });
+  fixed_now = std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000999));
+  TargetContext context;
+  context.now = &FixedNow;
+  auto target = Make(SignedWebhook(fake.Url("/hook"), "k"), context);
+  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("siem", "e-1"))));
+  ASSERT_EQ(fake.RequestCount(), 1u);
+  testing::FakeRequest request = fake.Requests()[0];
+  EXPECT_EQ(request.Header("x-trailwatch-timestamp"), "1700000000");
+  EXPECT_EQ(request.Header("x-trailwatch-signature"),
+            "sha256=" + testing::ReferenceHmacSha256Hex("k", "1700000000." + request.body));
+  EXPECT_NE(request.Header("x-trailwatch-signature"),
+            "sha256=" + testing::ReferenceHmacSha256Hex("k", request.body))
+      << "the body alone is no longer what is signed";
+  EXPECT_EQ(WebhookSignatureHex("k", "1700000000", request.body),
+            testing::ReferenceHmacSha256Hex("k", "1700000000." + request.body));
+}
+
+TEST(WebhookSignature, EveryAttemptIsSignedWithItsOwnTime) {
+  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(503, ""); });
+  fixed_now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
+  TargetContext context;
+  context.now = &FixedNow;
+  auto target = Make(SignedWebhook(fake.Url("/hook"), "k"), context);
+  outbox::Entry entry = SampleEntry("siem", "e-1");
+  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(entry)));
+  fixed_now += std::chrono::seconds(90);
+  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(entry)));
+  auto requests = fake.Requests();
+  ASSERT_EQ(requests.size(), 2u);
+  EXPECT_EQ(requests[1].Header("x-trailwatch-timestamp"), "1700000090");
+  EXPECT_NE(requests[0].Header("x-trailwatch-signature"),
+            requests[1].Header("x-trailwatch-signature"));
+  EXPECT_EQ(requests[0].Header("idempotency-key"), requests[1].Header("idempotency-key"))
+      << "the same alert keeps its Idempotency-Key";
+}
+
+TEST(OutgoingUserAgent, EveryTargetTypeSendsTrailwatchAndItsVersion) {
+  const std::string expected = std::string("trailwatch/") + Version();
+  EXPECT_EQ(expected.rfind("trailwatch/", 0), 0u);
+  FakeHttpServer hooks([](const testing::FakeRequest&) { return FakeResponse::Text(200, "ok"); });
+  testing::FakeSlackApi slack;
+  testing::TempDir dir;
+  auto store = outbox::Outbox::Open(dir.path() + "/outbox.db");
+  ASSERT_TRUE(store.ok()) << store.message();
+
+  config::TargetConfig slack_webhook;
+  slack_webhook.name = "slack";
+  slack_webhook.type = config::TargetConfig::Type::kSlack;
+  slack_webhook.webhook_url = config::Secret(hooks.Url("/services/T/B/X"));
+  config::TargetConfig teams;
+  teams.name = "teams";
+  teams.type = config::TargetConfig::Type::kTeams;
+  teams.webhook_url = config::Secret(hooks.Url("/workflows/x"));
+  config::TargetConfig webhook = SignedWebhook(hooks.Url("/ingest"), "k");
+  config::TargetConfig bot;
+  bot.name = "bot";
+  bot.type = config::TargetConfig::Type::kSlack;
+  bot.token = config::Secret("xoxb-test");
+  bot.channel = "C0123456789";
+
+  for (const config::TargetConfig* config : {&slack_webhook, &teams, &webhook}) {
+    EXPECT_TRUE(std::holds_alternative<Delivered>(
+        Make(*config)->Deliver(SampleEntry(config->name, "e-1"))));
+  }
+  TargetContext api_context;
+  api_context.outbox = store->get();
+  api_context.slack_api_url = slack.api_url();
+  EXPECT_TRUE(std::holds_alternative<Delivered>(
+      Make(bot, api_context)->Deliver(SampleEntry("bot", "e-1"))));
+
+  auto requests = hooks.Requests();
+  ASSERT_EQ(requests.size(), 3u);
+  for (const auto& request : requests) {
+    EXPECT_EQ(request.Header("user-agent"), expected) << request.path;
+  }
+  ASSERT_EQ(slack.Posts().size(), 1u);
+  EXPECT_EQ(slack.Posts()[0].Header("user-agent"), expected);
+}
+
+}  // namespace
+}  // namespace trailwatch::targets
