@@ -64,7 +64,7 @@ struct TargetConfig {
   std::string channel;
   Secret url;
   std::map<std::string, Secret> headers;
-  Secret hmac_secret;  // webhook: X-Trailwatch-Signature = hex HMAC-SHA256(body)
+  Secret hmac_secret;  // webhook: X-Trailwatch-Signature = hex HMAC-SHA256("<timestamp>.<body>")
   std::optional<InputTransformerConfig> input_transformer;
   // Delivery tuning (defaults per issue 4).
   int max_concurrency = 1;
