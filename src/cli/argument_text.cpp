@@ -1,9 +1,8 @@
 #include "cli/argument_text.h"
 
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+#include <string_view>
+
+#include "config/regular_file.h"
 
 namespace trailwatch::cli {
 
@@ -11,11 +10,10 @@ Result<std::string> ReadArgumentText(const std::string& value, const std::string
   static constexpr std::string_view kFilePrefix = "file://";
   if (value.compare(0, kFilePrefix.size(), kFilePrefix) != 0) return value;
   std::string path = value.substr(kFilePrefix.size());
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{option + ": cannot read " + path + ": " + std::strerror(errno)};
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
+  if (path.empty()) return Error{option + ": file:// needs a path, like file://pattern.json"};
+  Result<std::string> content = config::ReadRegularFile(path, kMaxArgumentFileBytes);
+  if (!content.ok()) return Error{option + ": cannot read " + content.message()};
+  return content;
 }
 
 }  // namespace trailwatch::cli

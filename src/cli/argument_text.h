@@ -1,12 +1,22 @@
 // Command-line values given as inline JSON or as file://PATH, like the AWS CLI's
 // `--event-pattern file://pattern.json`.
+//
+// PATH must be an ordinary file of at most kMaxArgumentFileBytes (config/regular_file.h: no
+// devices, FIFOs, /proc or /sys files); errors name the option and the path, never the content.
+//
+// Thread-safety: a pure function.
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 #include "common/result.h"
 
 namespace trailwatch::cli {
+
+// EventBridge events are at most 256 KiB and patterns far smaller; 1 MiB leaves room for
+// --max-pattern-chars without letting a wrong path fill memory.
+inline constexpr size_t kMaxArgumentFileBytes = 1 << 20;
 
 // Returns the text itself, or the contents of PATH for "file://PATH". `option` names the
 // command-line option in errors.

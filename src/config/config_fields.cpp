@@ -7,13 +7,16 @@
 #include <set>
 #include <utility>
 
+#include "config/regular_file.h"
+
 namespace trailwatch::config {
 
 Result<YAML::Node> LoadYamlFile(const std::string& path) {
+  // An ordinary file of bounded size: `--config /dev/zero` fails at once instead of filling memory.
+  Result<std::string> text = ReadRegularFile(path, kMaxConfigFileBytes);
+  if (!text.ok()) return text.error();
   try {
-    return YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return Error{path + ": cannot read the file"};
+    return YAML::Load(*text);
   } catch (const YAML::Exception& e) {
     return Error{path + ":" + std::to_string(e.mark.line + 1) + ":" +
                  std::to_string(e.mark.column + 1) + ": not valid YAML (" + e.msg + ")"};

@@ -20,7 +20,12 @@
 
 namespace trailwatch::config {
 
-// Reads a YAML file. Errors: `path: cannot read the file`, `path:line:column: not valid YAML (...)`.
+// The largest configuration or rules YAML file LoadYamlFile reads.
+inline constexpr size_t kMaxConfigFileBytes = 16 << 20;
+
+// Reads a YAML file: an ordinary file (config/regular_file.h) of at most kMaxConfigFileBytes.
+// Errors: `path: no such file` (and ReadRegularFile's others), `path:line:column: not valid YAML
+// (...)`.
 Result<YAML::Node> LoadYamlFile(const std::string& path);
 
 // A name for error messages: printable ASCII as is, anything else escaped, at most 64 bytes.

@@ -2,14 +2,14 @@
 //
 // A reference is replaced by the variable's value or by the file's contents with one trailing
 // newline removed (files written by `echo` or by secret managers end with one; a token with a
-// newline in it would be sent as a broken header). `$${` writes a literal `${`.
+// newline in it would be sent as a broken header). `$${` writes a literal `${`. A ${file:} must be
+// an ordinary file of at most 1 MiB (config/regular_file.h: no devices, FIFOs, /proc or /sys).
 // Error messages name the reference, never what it resolved to: the value is usually a secret.
 #include <cstdlib>
-#include <fstream>
 #include <ostream>
-#include <sstream>
 #include <string>
 
+#include "config/regular_file.h"
 #include "config/targets_config.h"
 
 namespace trailwatch::config {
@@ -17,7 +17,7 @@ namespace trailwatch::config {
 namespace {
 
 // A secret file larger than this is almost certainly the wrong file (a log, a binary).
-constexpr std::streamsize kMaxSecretFileBytes = 1 << 20;
+constexpr size_t kMaxSecretFileBytes = 1 << 20;
 
 std::optional<std::string> ProcessEnvironment(const std::string& name) {
   const char* value = std::getenv(name.c_str());
@@ -37,18 +37,13 @@ bool IsEnvironmentName(const std::string& name) {
 }
 
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& reference) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{reference + ": cannot read the file"};
-  std::string contents;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  contents = buffer.str();
-  if (static_cast<std::streamsize>(contents.size()) > kMaxSecretFileBytes) {
-    return Error{reference + ": the file is larger than 1 MiB"};
-  }
-  if (!contents.empty() && contents.back() == '\n') {
-    contents.pop_back();
-    if (!contents.empty() && contents.back() == '\r') contents.pop_back();
+  // Only an ordinary file (not a device, FIFO, /proc or /sys file), read up to the limit: the
+  // error names the reference, never the content.
+  Result<std::string> contents = ReadRegularFile(path, kMaxSecretFileBytes, reference);
+  if (!contents.ok()) return contents;
+  if (!contents->empty() && contents->back() == '\n') {
+    contents->pop_back();
+    if (!contents->empty() && contents->back() == '\r') contents->pop_back();
   }
   return contents;
 }

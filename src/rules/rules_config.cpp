@@ -9,11 +9,10 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "config/config_fields.h"
+#include "config/regular_file.h"
 #include "config/target_reference.h"
 #include "config/yaml_json.h"
 #include "pattern/compiler.h"
@@ -123,26 +122,14 @@ std::optional<std::string> RulesLoader::PatternText(const YAML::Node& node,
   }
   std::filesystem::path file(relative);
   if (file.is_relative()) file = std::filesystem::path(path_).parent_path() / file;
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(file, ec)) {
-    Fail(node, where, "cannot read pattern file " + file.string() + " (no such file)");
+  // An ordinary file of bounded size (no device, FIFO, /proc or /sys file); errors name the file,
+  // never its content.
+  Result<std::string> content = config::ReadRegularFile(file.string(), kMaxPatternFileBytes);
+  if (!content.ok()) {
+    Fail(node, where, "cannot read pattern file " + content.message());
     return std::nullopt;
   }
-  auto size = std::filesystem::file_size(file, ec);
-  if (ec || size > kMaxPatternFileBytes) {
-    Fail(node, where,
-         "pattern file " + file.string() + " is larger than " +
-             std::to_string(kMaxPatternFileBytes) + " bytes");
-    return std::nullopt;
-  }
-  std::ifstream in(file, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (!in) {
-    Fail(node, where, "cannot read pattern file " + file.string());
-    return std::nullopt;
-  }
-  return content.str();
+  return std::move(*content);
 }
 
 std::optional<std::string> RulesLoader::CompiledPattern(const YAML::Node& node,

@@ -1,12 +1,11 @@
 #include "rules/rules_file.h"
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <simdjson.h>
 #include <yaml-cpp/yaml.h>
 
+#include "config/regular_file.h"
 #include "config/yaml_json.h"
 
 namespace trailwatch::rules {
@@ -33,7 +32,7 @@ Result<std::vector<PatternText>> ParseJsonRules(std::string_view text, const std
   };
   if (auto err = parser.iterate(padded).get(doc)) return fail(err, nullptr);
   od::object root;
-  if (auto err = doc.get_object().get(root)) {
+  if (doc.get_object().get(root) != simdjson::SUCCESS) {
     return Error{where + ": a rules file must be a mapping of rule name to event pattern"};
   }
   std::vector<PatternText> rules;
@@ -117,11 +116,10 @@ Result<std::vector<PatternText>> ParseRules(std::string_view text, const std::st
 }
 
 Result<std::vector<PatternText>> LoadRulesFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path + ": cannot open rules file"};
-  std::ostringstream content;
-  content << in.rdbuf();
-  return ParseRules(content.str(), path);
+  // An ordinary file only (`--rules /dev/zero` would never end), bounded like a config file.
+  Result<std::string> content = config::ReadRegularFile(path, kMaxRulesFileBytes);
+  if (!content.ok()) return Error{"cannot read the rules file " + content.message()};
+  return ParseRules(*content, path);
 }
 
 }  // namespace trailwatch::rules

@@ -25,6 +25,9 @@ struct PatternText {
   int line = 0;      // 1-based line of the rule in the file (0 when unknown)
 };
 
+// The largest rules file LoadRulesFile reads (thousands of rules fit in far less).
+inline constexpr size_t kMaxRulesFileBytes = 16 << 20;
+
 // Parses rules from text; `where` names the source in errors. The format is YAML unless the first
 // non-blank character is '{' (JSON is also YAML, but the JSON reader keeps duplicate keys exact).
 Result<std::vector<PatternText>> ParseRules(std::string_view text, const std::string& where);

@@ -1,5 +1,13 @@
 // `trailwatch test-pattern`, run as a user runs it.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
 
 #include "cli/cli_test_util.h"
 
@@ -63,6 +71,54 @@ TEST(TestPatternCommand, MissingPatternFileNamesThePath) {
       {"test-pattern", "--event-pattern", "file:///nonexistent/p.json", "--event", kRootEvent});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("/nonexistent/p.json"), std::string::npos) << r.err;
+}
+
+TEST(TestPatternCommand, FileArgumentsMustBeOrdinaryFiles) {
+  // /proc/self/environ holds the process environment: refused, and nothing of it is printed.
+  std::map<std::string, std::string> environment = {{"TW_CANARY", "canary-3b9c"}};
+  CommandResult proc =
+      RunTrailwatch({"test-pattern", "--event-pattern", "file:///proc/self/environ", "--event",
+                     kRootEvent},
+                    "", &environment);
+  EXPECT_EQ(proc.exit_code, 2);
+  EXPECT_EQ(proc.err,
+            "error: --event-pattern: cannot read /proc/self/environ: a /proc or /sys file is not "
+            "accepted\n");
+  EXPECT_EQ((proc.out + proc.err).find("canary"), std::string::npos);
+  CommandResult zero =
+      RunTrailwatch({"test-pattern", "--event-pattern", kPattern, "--event", "file:///dev/zero"});
+  EXPECT_EQ(zero.exit_code, 2);
+  EXPECT_EQ(zero.err,
+            "error: --event: cannot read /dev/zero: not a regular file (a directory, device, FIFO "
+            "or socket)\n");
+}
+
+TEST(TestPatternCommand, AFifoIsRefusedAtOnce) {
+  TempDir dir;
+  std::string fifo = dir.path() + "/pattern.json";
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  // Bounded even if the refusal broke: after 5 s a writer opens and closes the FIFO, which ends a
+  // reader blocked in open() (the test then fails instead of hanging).
+  std::atomic<bool> done{false};
+  std::thread unblock([&] {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    while (!done) {
+      int fd = open(fifo.c_str(), O_WRONLY | O_NONBLOCK);
+      if (fd >= 0) close(fd);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  auto started = std::chrono::steady_clock::now();
+  CommandResult r =
+      RunTrailwatch({"test-pattern", "--event-pattern", "file://" + fifo, "--event", kRootEvent});
+  done = true;
+  unblock.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find(fifo + ": not a regular file"), std::string::npos) << r.err;
 }
 
 TEST(TestPatternCommand, MissingOptionIsAUsageError) {

@@ -296,7 +296,7 @@ TEST(TargetsConfigTest, SubstitutesEnvironmentAndFileReferences) {
   EXPECT_EQ(error("${env:MISSING}"), "${env:MISSING}: environment variable MISSING is not set");
   EXPECT_EQ(error("${env:1BAD}"), "${env:1BAD}: not an environment variable name");
   EXPECT_EQ(error("${file:/nonexistent/trailwatch/secret}"),
-            "${file:/nonexistent/trailwatch/secret}: cannot read the file");
+            "${file:/nonexistent/trailwatch/secret}: no such file");
   EXPECT_EQ(error("${vault:x}").substr(0, 32), "${vault:x}: unknown reference (u");
   EXPECT_EQ(error("xoxb-1${env:SIEM_TOKEN xoxb-2"),
             "unterminated reference at character 7 (\"${\" without \"}\")");
@@ -440,7 +440,7 @@ TEST(TargetsConfigTest, LoadsAFileAndReportsYamlErrorsWithPosition) {
 
   Result<TargetsConfig> missing = LoadTargetsConfigFile("/nonexistent/trailwatch.yaml");
   ASSERT_FALSE(missing.ok());
-  EXPECT_EQ(missing.message(), "/nonexistent/trailwatch.yaml: cannot read the file");
+  EXPECT_EQ(missing.message(), "/nonexistent/trailwatch.yaml: no such file");
 }
 
 TEST(TargetsConfigTest, ParsesInputPaths) {

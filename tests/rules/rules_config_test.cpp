@@ -325,7 +325,7 @@ TEST(RulesConfig, PatternFiles) {
   auto missing = LoadRulesConfig(YAML::Load("rules:\n  - {name: a, pattern: file://nope.json}\n"),
                                  path, kTargets);
   EXPECT_TRUE(HasSubstr(missing.message(), "rules[0].pattern: cannot read pattern file"));
-  EXPECT_TRUE(HasSubstr(missing.message(), "nope.json (no such file)"));
+  EXPECT_TRUE(HasSubstr(missing.message(), "nope.json: no such file"));
   auto bad = LoadRulesConfig(YAML::Load("rules:\n  - {name: a, pattern: file://bad.json}\n"), path,
                              kTargets);
   EXPECT_TRUE(HasSubstr(
@@ -335,7 +335,26 @@ TEST(RulesConfig, PatternFiles) {
   dir.Write("big.json", std::string(kMaxPatternFileBytes + 1, ' '));
   auto big = LoadRulesConfig(YAML::Load("rules:\n  - {name: a, pattern: file://big.json}\n"), path,
                              kTargets);
-  EXPECT_TRUE(HasSubstr(big.message(), "is larger than"));
+  EXPECT_TRUE(HasSubstr(big.message(), "big.json: larger than 65536 bytes"));
+}
+
+TEST(RulesConfig, PatternFilesMustBeOrdinaryFiles) {
+  trailwatch::testing::TempDir dir;
+  std::string path = dir.Write("c.yaml", "");
+  ASSERT_EQ(setenv("TW_RULES_CANARY", "canary-77e2", 1), 0);
+  auto load = [&](const std::string& file) {
+    auto loaded = LoadRulesConfig(
+        YAML::Load("rules:\n  - {name: a, pattern: \"file://" + file + "\"}\n"), path, kTargets);
+    EXPECT_FALSE(loaded.ok()) << file;
+    return loaded.ok() ? std::string() : loaded.message();
+  };
+  std::string environ_error = load("/proc/self/environ");
+  EXPECT_TRUE(HasSubstr(environ_error, "rules[0].pattern: cannot read pattern file "
+                                       "/proc/self/environ: a /proc or /sys file is not accepted"));
+  EXPECT_EQ(environ_error.find("canary"), std::string::npos) << environ_error;
+  EXPECT_TRUE(HasSubstr(load("/dev/zero"), "/dev/zero: not a regular file"));
+  EXPECT_TRUE(HasSubstr(load("."), ": not a regular file"));
+  unsetenv("TW_RULES_CANARY");
 }
 
 TEST(RulesConfig, GroupByPaths) {

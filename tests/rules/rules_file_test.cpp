@@ -61,7 +61,7 @@ TEST(RulesFileTest, ErrorsNameFileAndLine) {
 TEST(RulesFileTest, MissingFileIsNamed) {
   auto rules = LoadRulesFile("/nonexistent/rules.yaml");
   ASSERT_FALSE(rules.ok());
-  EXPECT_EQ(rules.message(), "/nonexistent/rules.yaml: cannot open rules file");
+  EXPECT_EQ(rules.message(), "cannot read the rules file /nonexistent/rules.yaml: no such file");
 }
 
 }  // namespace
