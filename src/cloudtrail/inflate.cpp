@@ -23,11 +23,6 @@ constexpr size_t kIsalChunk = size_t{1} << 30;
 
 std::string Offset(size_t offset) { return "byte offset " + std::to_string(offset); }
 
-Error SizeLimitError(size_t limit) {
-  return Error{"gzip: inflated size exceeds the limit of " + std::to_string(limit) +
-               " bytes (a corrupt file or a gzip bomb)"};
-}
-
 // Buffer room for a limit: one byte more, so that output over the limit is seen rather than
 // mistaken for "fits exactly". Saturates for an unlimited (SIZE_MAX) limit.
 size_t RoomFor(size_t limit) {
@@ -46,16 +41,6 @@ size_t InitialCapacity(std::string_view gzip, size_t limit) {
   }
   guess = std::min(guess, gzip.size() * kMaxDeflateRatio + kMinCapacity);
   return std::min(std::max(guess, kMinCapacity), RoomFor(limit));
-}
-
-// Doubles the buffer up to limit + 1. False when it is already there.
-Result<bool> Grow(PaddedBuffer& buffer, size_t limit) {
-  if (buffer.capacity() >= RoomFor(limit)) return false;
-  const size_t target = std::min(std::max(buffer.capacity() * 2, kMinCapacity), RoomFor(limit));
-  if (Status status = buffer.Reserve(target); !status.ok()) {
-    return Error{"gzip: " + status.message()};
-  }
-  return true;
 }
 
 enum class AfterMember { kDone, kNextMember, kGarbage };
@@ -101,6 +86,12 @@ std::string IsalErrorText(int code) {
 
 }  // namespace
 
+struct Inflater::Job {
+  std::string_view gzip;
+  size_t limit = 0;                  // OutputLimit(gzip.size())
+  bool first_block_checked = false;  // or there is no check
+};
+
 bool LooksLikeGzip(std::string_view bytes) {
   return bytes.size() >= 2 && static_cast<unsigned char>(bytes[0]) == 0x1f &&
          static_cast<unsigned char>(bytes[1]) == 0x8b;
@@ -121,29 +112,128 @@ Result<PaddedBuffer> Inflater::Inflate(std::string_view gzip) {
   return out;
 }
 
+size_t Inflater::OutputLimit(size_t compressed) const {
+  size_t limit = options_.max_output_bytes;
+  if (const size_t ratio = options_.max_compression_ratio; ratio > 0) {
+    const size_t by_ratio = compressed > std::numeric_limits<size_t>::max() / ratio
+                                ? std::numeric_limits<size_t>::max()
+                                : compressed * ratio;
+    limit = std::min(limit, std::max(options_.ratio_floor_bytes, by_ratio));
+  }
+  return limit;
+}
+
+Error Inflater::LimitError(size_t compressed) const {
+  const size_t limit = OutputLimit(compressed);
+  if (limit == options_.max_output_bytes) {
+    return Error{"gzip: inflated size exceeds the limit of " + std::to_string(limit) +
+                 " bytes (max_inflated_bytes; a corrupt file or a gzip bomb)"};
+  }
+  return Error{"gzip: inflates to more than " + std::to_string(options_.max_compression_ratio) +
+               " times its " + std::to_string(compressed) +
+               " compressed bytes (max_compression_ratio; CloudTrail JSON compresses about 10-20 "
+               "times, a gzip bomb about 1000 times)"};
+}
+
+Result<bool> Inflater::Grow(Job& job, PaddedBuffer& out, size_t produced) {
+  if (out.capacity() >= RoomFor(job.limit)) return false;
+  const size_t target = std::min(std::max(out.capacity() * 2, kMinCapacity), RoomFor(job.limit));
+  if (!job.first_block_checked && target > kCheckFirstBlockBefore) {
+    // ISA-L streams: the start of the output is in `out` already. libdeflate's partial output is
+    // undefined, so the start is inflated again.
+    Status status = Status::Ok();
+    if (produced >= kFirstBlockBytes) {
+      job.first_block_checked = true;
+      status = options_.check_first_block(std::string_view(out.data(), kFirstBlockBytes));
+    } else {
+      status = CheckFirstBlock(job);
+    }
+    if (!status.ok()) return Error{status.message()};
+  }
+  if (Status status = out.Reserve(target); !status.ok()) {
+    return Error{"gzip: " + status.message()};
+  }
+  return true;
+}
+
+Status Inflater::EnsureIsal() {
+  if (isal_) return Status::Ok();
+  try {
+    isal_ = std::make_unique<inflate_state>();  // tens of KB of tables, reused across files
+  } catch (const std::bad_alloc&) {
+    return Error{"gzip: out of memory allocating the ISA-L inflate state"};
+  }
+  return Status::Ok();
+}
+
+Status Inflater::CheckFirstBlock(Job& job) {
+  job.first_block_checked = true;
+  if (Status status = EnsureIsal(); !status.ok()) return status;
+  if (!scratch_) {
+    try {
+      scratch_ = std::make_unique_for_overwrite<char[]>(kFirstBlockBytes);
+    } catch (const std::bad_alloc&) {
+      return Error{"gzip: out of memory allocating the first-block buffer"};
+    }
+  }
+  // Streaming, so that only kFirstBlockBytes are produced however large the file is.
+  inflate_state* state = isal_.get();
+  isal_inflate_init(state);
+  state->crc_flag = ISAL_GZIP;
+  state->next_in = reinterpret_cast<uint8_t*>(const_cast<char*>(job.gzip.data()));
+  state->avail_in = static_cast<uint32_t>(std::min(job.gzip.size(), kIsalChunk));
+  state->next_out = reinterpret_cast<uint8_t*>(scratch_.get());
+  state->avail_out = static_cast<uint32_t>(kFirstBlockBytes);
+  for (;;) {
+    const uint8_t* const in_before = state->next_in;
+    const uint32_t out_before = state->avail_out;
+    // A corrupt start is left to the full inflation, whose errors say where and what.
+    if (isal_inflate(state) < 0) return Status::Ok();
+    if (state->block_state == ISAL_BLOCK_FINISH || state->avail_out == 0) break;
+    if (state->next_in == in_before && state->avail_out == out_before) break;  // input ended
+  }
+  const size_t produced = kFirstBlockBytes - state->avail_out;
+  return options_.check_first_block(std::string_view(scratch_.get(), produced));
+}
+
 Status Inflater::InflateInto(std::string_view gzip, PaddedBuffer& out) {
   out.SetSize(0);
   if (!LooksLikeGzip(gzip)) return NotGzipError(gzip);
-  if (Status status = out.Reserve(InitialCapacity(gzip, options_.max_output_bytes)); !status.ok()) {
+  Job job{gzip, OutputLimit(gzip.size()), options_.check_first_block == nullptr};
+  const size_t capacity = InitialCapacity(gzip, job.limit);
+  // A bomb usually announces its size in the ISIZE trailer: check before allocating for it.
+  if (!job.first_block_checked && capacity > kCheckFirstBlockBefore) {
+    if (Status status = CheckFirstBlock(job); !status.ok()) return status;
+  }
+  if (Status status = out.Reserve(capacity); !status.ok()) {
     return Error{"gzip: " + status.message()};
   }
-  if (options_.engine == InflateEngine::kIsal) return InflateWithIsal(gzip, out);
-  Status inflated = InflateWithLibdeflate(gzip, out);
-  // libdeflate reports every malformation as LIBDEFLATE_BAD_DATA. The error path is rare, so
-  // re-run the streaming engine there to name the problem (truncated vs corrupt vs checksum).
-  if (!inflated.ok() && inflated.message().starts_with("gzip: bad data")) {
-    Status diagnosis = InflateWithIsal(gzip, out);
-    if (!diagnosis.ok()) return diagnosis;
+  Status inflated;
+  if (options_.engine == InflateEngine::kIsal) {
+    inflated = InflateWithIsal(job, out);
+  } else {
+    inflated = InflateWithLibdeflate(job, out);
+    // libdeflate reports every malformation as LIBDEFLATE_BAD_DATA. The error path is rare, so
+    // re-run the streaming engine there to name the problem (truncated vs corrupt vs checksum).
+    if (!inflated.ok() && inflated.message().starts_with("gzip: bad data")) {
+      Status diagnosis = InflateWithIsal(job, out);
+      if (!diagnosis.ok()) return diagnosis;
+    }
   }
-  return inflated;
+  if (!inflated.ok() || job.first_block_checked) return inflated;
+  // A small file: its first block is checked in the finished output, not inflated twice.
+  Status checked = options_.check_first_block(out.view().substr(0, kFirstBlockBytes));
+  if (!checked.ok()) out.SetSize(0);
+  return checked;
 }
 
-Status Inflater::InflateWithLibdeflate(std::string_view gzip, PaddedBuffer& out) {
+Status Inflater::InflateWithLibdeflate(Job& job, PaddedBuffer& out) {
   if (!libdeflate_) {
     libdeflate_.reset(libdeflate_alloc_decompressor());
     if (!libdeflate_) return Error{"gzip: out of memory allocating the libdeflate decompressor"};
   }
-  const size_t limit = options_.max_output_bytes;
+  const std::string_view gzip = job.gzip;
+  const size_t limit = job.limit;
   size_t in_pos = 0;
   size_t out_size = 0;
   for (size_t member = 1;; ++member) {
@@ -162,11 +252,11 @@ Status Inflater::InflateWithLibdeflate(std::string_view gzip, PaddedBuffer& out)
                      Offset(in_pos)};
       }
       // The member did not fit: grow and inflate it again from its start.
-      auto grown = Grow(out, limit);
+      auto grown = Grow(job, out, /*produced=*/0);
       if (!grown.ok()) return grown.error();
-      if (!*grown) return SizeLimitError(limit);
+      if (!*grown) return LimitError(gzip.size());
     }
-    if (out_size > limit) return SizeLimitError(limit);
+    if (out_size > limit) return LimitError(gzip.size());
     switch (ClassifyRest(gzip.substr(in_pos))) {
       case AfterMember::kDone:
         out.SetSize(out_size);
@@ -179,16 +269,11 @@ Status Inflater::InflateWithLibdeflate(std::string_view gzip, PaddedBuffer& out)
   }
 }
 
-Status Inflater::InflateWithIsal(std::string_view gzip, PaddedBuffer& out) {
-  if (!isal_) {
-    try {
-      isal_ = std::make_unique<inflate_state>();  // tens of KB of tables, reused across files
-    } catch (const std::bad_alloc&) {
-      return Error{"gzip: out of memory allocating the ISA-L inflate state"};
-    }
-  }
+Status Inflater::InflateWithIsal(Job& job, PaddedBuffer& out) {
+  if (Status status = EnsureIsal(); !status.ok()) return status;
   inflate_state* state = isal_.get();
-  const size_t limit = options_.max_output_bytes;
+  const std::string_view gzip = job.gzip;
+  const size_t limit = job.limit;
   auto* const in = reinterpret_cast<uint8_t*>(const_cast<char*>(gzip.data()));
   size_t out_size = 0;
   size_t member = 1;
@@ -210,7 +295,7 @@ Status Inflater::InflateWithIsal(std::string_view gzip, PaddedBuffer& out) {
       return Error{"gzip: " + IsalErrorText(code) + " in member " + std::to_string(member) +
                    " starting at " + Offset(member_start)};
     }
-    if (out_size > limit) return SizeLimitError(limit);
+    if (out_size > limit) return LimitError(gzip.size());
     const size_t in_pos = static_cast<size_t>(state->next_in - in);
     const size_t in_end = in_pos + state->avail_in;  // end of what ISA-L has been given
     if (state->block_state == ISAL_BLOCK_FINISH) {
@@ -236,9 +321,9 @@ Status Inflater::InflateWithIsal(std::string_view gzip, PaddedBuffer& out) {
       continue;
     }
     if (state->avail_out == 0) {
-      auto grown = Grow(out, limit);
+      auto grown = Grow(job, out, out_size);
       if (!grown.ok()) return grown.error();
-      if (!*grown) return SizeLimitError(limit);
+      if (!*grown) return LimitError(gzip.size());
       continue;
     }
     if (state->avail_in != 0 && progressed) continue;

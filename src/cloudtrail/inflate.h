@@ -7,13 +7,19 @@
 //     on LIBDEFLATE_INSUFFICIENT_SPACE the buffer grows and the member is inflated again.
 //   * ISA-L igzip: streaming isal_inflate, growing the buffer as output arrives.
 // Both handle multi-member gzip (concatenated members, RFC 1952 §2.2), ignore zero bytes after the
-// last member (as gzip does) and reject any other trailing bytes. Output beyond
-// InflateOptions::max_output_bytes is an error, so a gzip bomb cannot exhaust memory.
+// last member (as gzip does) and reject any other trailing bytes.
+//
+// Gzip bombs (a small file that inflates to gigabytes, e.g. of zeros): the output limit of a file
+// (InflateOptions: max_output_bytes, max_compression_ratio) is computed from its compressed size
+// before inflating, and the buffer never grows past it, so memory is bounded by the limit whatever
+// the file claims. A first-block check (check_first_block) refuses non-JSON data after at most
+// kFirstBlockBytes of output, before a large buffer is ever filled.
 //
 // Thread-safety: an Inflater holds decompressor state and is not thread-safe; use one per thread.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string_view>
 
@@ -35,11 +41,33 @@ enum class InflateEngine { kLibdeflate, kIsal };
 // names truncation and corruption when libdeflate fails (InflateInto).
 inline constexpr InflateEngine kDefaultInflateEngine = InflateEngine::kLibdeflate;
 
+// The defaults of the config keys max_inflated_bytes and max_compression_ratio (why these values:
+// log_file_limits.h).
+inline constexpr size_t kDefaultMaxInflatedBytes = size_t{1} << 30;
+inline constexpr uint32_t kDefaultMaxCompressionRatio = 100;
+// The ratio limit applies only beyond this many inflated bytes: a small file may compress very
+// well (a few repeated records) and costs little memory whatever its ratio.
+inline constexpr size_t kRatioFloorBytes = size_t{64} << 20;
+// How many inflated bytes a first-block check sees: enough to see past any plausible leading
+// whitespace, small enough to inflate twice at no measurable cost.
+inline constexpr size_t kFirstBlockBytes = size_t{64} << 10;
+// A first-block check runs before the output buffer grows past this size (below it, on the
+// finished output): small files are not inflated twice, and a bomb costs at most this much.
+inline constexpr size_t kCheckFirstBlockBefore = size_t{4} << 20;
+
 struct InflateOptions {
   InflateEngine engine = kDefaultInflateEngine;
-  // Inflated bytes allowed per file. CloudTrail files are ≤ 50 MB compressed; JSON inflates
-  // ~10–20×, so 2 GiB leaves a wide margin while bounding a hostile file.
-  size_t max_output_bytes = size_t{2} << 30;
+  // Inflated bytes allowed per file (max_inflated_bytes). The buffer never grows past it (+1).
+  size_t max_output_bytes = kDefaultMaxInflatedBytes;
+  // Inflated bytes allowed per compressed byte, over the whole file (max_compression_ratio);
+  // 0 = no ratio limit. So a file may inflate to max(ratio_floor_bytes, ratio × its compressed
+  // size), capped by max_output_bytes: known before inflating, enforced as output arrives.
+  uint32_t max_compression_ratio = kDefaultMaxCompressionRatio;
+  size_t ratio_floor_bytes = kRatioFloorBytes;
+  // Optional test of the first kFirstBlockBytes inflated bytes (all of them if fewer), made before
+  // the rest is inflated (see kCheckFirstBlockBefore); its error stops inflation and is returned
+  // as is. Log files use CheckLogFileStart (log_file_limits.h).
+  Status (*check_first_block)(std::string_view first_block) = nullptr;
 };
 
 // True if `bytes` starts with the gzip magic 1f 8b.
@@ -66,12 +94,26 @@ class Inflater {
     void operator()(libdeflate_decompressor* d) const;
   };
 
-  Status InflateWithLibdeflate(std::string_view gzip, PaddedBuffer& out);
-  Status InflateWithIsal(std::string_view gzip, PaddedBuffer& out);
+  struct Job;  // one InflateInto call (inflate.cpp)
+
+  Status InflateWithLibdeflate(Job& job, PaddedBuffer& out);
+  Status InflateWithIsal(Job& job, PaddedBuffer& out);
+  // The most a file of `compressed` bytes may inflate to, and the error for going past it.
+  size_t OutputLimit(size_t compressed) const;
+  Error LimitError(size_t compressed) const;
+  // Doubles `out` up to the job's limit + 1 (false when already there), running the first-block
+  // check first if the buffer is about to pass kCheckFirstBlockBefore. `produced`: output bytes
+  // already valid at the start of `out`.
+  Result<bool> Grow(Job& job, PaddedBuffer& out, size_t produced);
+  // Inflates the start of the first member into scratch_ and runs options_.check_first_block
+  // (uses the ISA-L state: never while InflateWithIsal runs).
+  Status CheckFirstBlock(Job& job);
+  Status EnsureIsal();
 
   InflateOptions options_;
   std::unique_ptr<libdeflate_decompressor, LibdeflateDeleter> libdeflate_;
   std::unique_ptr<inflate_state> isal_;  // complete type only in inflate.cpp, where ~Inflater is
+  std::unique_ptr<char[]> scratch_;      // kFirstBlockBytes, for CheckFirstBlock
 };
 
 // One-shot convenience (allocates decompressor state per call).

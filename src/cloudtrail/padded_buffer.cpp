@@ -1,6 +1,7 @@
 // PaddedBuffer (see padded_buffer.h).
 #include "cloudtrail/padded_buffer.h"
 
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <cerrno>
@@ -48,6 +49,19 @@ void PaddedBuffer::SetSize(size_t size) {
   size_ = size;
   if (!data_) return;  // nothing allocated yet: only size 0 is possible, and it has no padding
   std::memset(data_.get() + size_, 0, simdjson::SIMDJSON_PADDING);
+}
+
+void PaddedBuffer::Release() {
+  data_.reset();
+  size_ = 0;
+  capacity_ = 0;
+}
+
+void ReturnFreedMemoryToSystem() {
+  // glibc keeps freed blocks below its mmap threshold (which rises, up to 32 MiB, after each large
+  // free) in its heaps, and trims a heap only from its top; malloc_trim(0) also releases the free
+  // pages in the middle of every arena (madvise MADV_DONTNEED).
+  ::malloc_trim(0);
 }
 
 Result<PaddedBuffer> ReadFileToPaddedBuffer(const std::string& path) {

@@ -30,6 +30,9 @@ class PaddedBuffer {
   Status Reserve(size_t capacity);
   // Sets the data size (≤ capacity()) and zeroes the padding after it.
   void SetSize(size_t size);
+  // Frees the allocation (the buffer is then empty, as if new). A reused buffer keeps the size of
+  // the largest file it held; a long-running reader calls this after a large one.
+  void Release();
 
   char* data() { return data_.get(); }
   const char* data() const { return data_.get(); }
@@ -53,6 +56,12 @@ class PaddedBuffer {
   size_t size_ = 0;
   size_t capacity_ = 0;  // data bytes; the allocation is capacity_ + SIMDJSON_PADDING
 };
+
+// Hands memory that large buffers (and other big blocks) gave back to malloc over to the operating
+// system (glibc's malloc_trim), so that the resident size of a long-running process returns
+// near its baseline after one large file. Costs a walk over the heap's free blocks: call it after a
+// large file, not after every file.
+void ReturnFreedMemoryToSystem();
 
 // Reads a whole file into a PaddedBuffer. Errors name the path.
 Result<PaddedBuffer> ReadFileToPaddedBuffer(const std::string& path);

@@ -172,8 +172,8 @@ TEST_P(InflateTest, OutputLimitStopsGzipBombs) {
   auto out = Inflate(bomb, size_t{1} << 20);
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.message(),
-            "gzip: inflated size exceeds the limit of 1048576 bytes (a corrupt file or a gzip "
-            "bomb)");
+            "gzip: inflated size exceeds the limit of 1048576 bytes (max_inflated_bytes; a "
+            "corrupt file or a gzip bomb)");
   const std::string exact(size_t{1} << 20, 'x');
   auto at_limit = Inflate(GzipMember(exact), exact.size());
   ASSERT_TRUE(at_limit.ok()) << at_limit.message();
