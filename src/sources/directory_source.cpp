@@ -27,18 +27,17 @@ namespace fs = std::filesystem;
 
 // How long poll() waits: the bound on how late a stop request is noticed.
 constexpr int kPollTimeoutMs = 250;
-// A file larger than this is refused rather than read into memory (CloudTrail files are at most
-// 50 MB compressed, formats.md §1.5).
-constexpr uint64_t kMaxFileBytes = uint64_t{1} << 30;
 constexpr std::chrono::milliseconds kFirstRetry{500};
 constexpr std::chrono::milliseconds kMaxRetry{60000};
 
 constexpr uint32_t kDirectoryMask =
     IN_CLOSE_WRITE | IN_MOVED_TO | IN_CREATE | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR;
 
-Result<std::string> ReadWholeFile(const std::string& path, uint64_t size) {
-  if (size > kMaxFileBytes) {
-    return Error{path + ": " + std::to_string(size) + " bytes is over the 1 GiB file limit"};
+// Refuses a file over max_file_bytes before reading it (log_object_reader.h has the other limits).
+Result<std::string> ReadWholeFile(const std::string& path, uint64_t size,
+                                  const cloudtrail::LogFileLimits& limits) {
+  if (Status s = cloudtrail::CheckStoredSize(size, limits); !s.ok()) {
+    return Error{path + ": " + s.message()};
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return Error{path + ": cannot open: " + std::strerror(errno)};
@@ -121,7 +120,7 @@ DirectorySource::DirectorySource(DirectorySourceConfig config, SourceContext con
       context_(std::move(context)),
       name_("directory:" + config_.path),
       root_(RootPath(config_.path)),
-      reader_(std::make_unique<LogObjectReader>()) {}
+      reader_(std::make_unique<LogObjectReader>(config_.limits)) {}
 
 DirectorySource::~DirectorySource() = default;
 
@@ -149,7 +148,7 @@ void DirectorySource::ProcessFile(const std::string& path, EventSink& sink) {
     retries_.erase(path);
     return;
   }
-  auto bytes = ReadWholeFile(path, static_cast<uint64_t>(st.st_size));
+  auto bytes = ReadWholeFile(path, static_cast<uint64_t>(st.st_size), config_.limits);
   if (!bytes.ok()) {
     context_.log->warn("{}: {}", name_, bytes.message());
     count("failed");
@@ -158,6 +157,9 @@ void DirectorySource::ProcessFile(const std::string& path, EventSink& sink) {
     return;
   }
   LogObjectOutcome outcome = reader_->ReadInto(path, *bytes, path, sink, name_, context_);
+  // The file's bytes are freed first, so that after a large file all of its memory goes back.
+  std::string().swap(*bytes);
+  reader_->ReturnFreedMemory();
   store::FileCheckpoint done{st.st_size, MtimeNs(st), false};
   switch (outcome.state) {
     case LogObjectOutcome::State::kDone:

@@ -11,7 +11,9 @@
 // A file is recorded only after EventSink::Submit accepted all its events, so a restart neither
 // re-alerts (the file is recorded) nor skips (a file not yet recorded is read at start). A file
 // changed since (other size or mtime) is read again. A file that cannot be read as CloudTrail is
-// logged with its name, counted and recorded as failed: it is not retried until it changes. When
+// logged with its name, counted and recorded as failed: it is not retried until it changes; so is
+// a file over the source's limits (config.limits: max_file_bytes before it is read, the inflate
+// limits and the first-block JSON test of a gzip bomb while it is inflated). When
 // Submit fails, the file is retried with backoff and the source keeps running.
 //
 // Thread-safety: Run is called once, on its own thread; name() from any thread.

@@ -48,6 +48,26 @@ const char* LogObjectClassName(LogObjectClass kind) {
 
 LogObjectOutcome LogObjectReader::Read(std::string_view name, std::string_view bytes,
                                        const std::string& origin, const BatchSink& sink) {
+  LogObjectOutcome outcome = ReadBuffered(name, bytes, origin, sink);
+  // The inflated buffer, or simdjson's index of it (sized like the document), outgrew what is
+  // worth keeping (a large file, or a bomb refused at its limit): free them now.
+  if (buffer_.capacity() > kKeptBufferBytes || bytes.size() > kKeptBufferBytes) {
+    buffer_.Release();
+    records_ = cloudtrail::RecordReader();
+    large_object_freed_ = true;
+  }
+  return outcome;
+}
+
+void LogObjectReader::ReturnFreedMemory() {
+  if (!large_object_freed_) return;
+  large_object_freed_ = false;
+  cloudtrail::ReturnFreedMemoryToSystem();
+}
+
+LogObjectOutcome LogObjectReader::ReadBuffered(std::string_view name, std::string_view bytes,
+                                               const std::string& origin,
+                                               const BatchSink& sink) {
   LogObjectOutcome outcome;
   auto unreadable = [&](const std::string& why) {
     outcome.state = LogObjectOutcome::State::kUnreadable;
@@ -55,6 +75,9 @@ LogObjectOutcome LogObjectReader::Read(std::string_view name, std::string_view b
     return outcome;
   };
 
+  if (Status s = cloudtrail::CheckStoredSize(bytes.size(), limits_); !s.ok()) {
+    return unreadable(s.message());
+  }
   // Gzip is recognised by its magic bytes, not the name: a plain .json.gz upload or a gzip
   // named .json both read.
   if (cloudtrail::LooksLikeGzip(bytes)) {

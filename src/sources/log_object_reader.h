@@ -14,6 +14,14 @@
 // whole object came back kDone. A record that cannot become an envelope is counted and reported,
 // not fatal; a file that cannot be read as a whole (corrupt gzip, not JSON) is kUnreadable.
 //
+// Memory: an object is refused (kUnreadable, the error naming it) when it breaks its source's
+// cloudtrail::LogFileLimits — more stored bytes than max_file_bytes, more inflated bytes than
+// max_inflated_bytes or max_compression_ratio allow (checked as it inflates), or a first inflated
+// block that is not JSON (a gzip bomb of zeros is refused after 64 KiB). The buffers are reused
+// from object to object, but after an object larger than kKeptBufferBytes they are freed, and
+// ReturnFreedMemory hands the memory back to the system, so one large file does not keep the
+// service's RSS high.
+//
 // Thread-safety: a LogObjectReader owns parsers and buffers; use one per thread.
 #pragma once
 
@@ -26,6 +34,7 @@
 
 #include "cloudtrail/envelope.h"
 #include "cloudtrail/inflate.h"
+#include "cloudtrail/log_file_limits.h"
 #include "cloudtrail/padded_buffer.h"
 #include "cloudtrail/record_reader.h"
 #include "common/result.h"
@@ -62,7 +71,15 @@ class LogObjectReader {
   // Receives one batch; an error stops the object (kSubmitFailed).
   using BatchSink = std::function<Status(std::span<const SourceEvent>)>;
 
-  explicit LogObjectReader(size_t batch_size = 500) : batch_size_(batch_size ? batch_size : 1) {}
+  // Buffers up to this size are kept for the next object; larger ones are freed after it.
+  static constexpr size_t kKeptBufferBytes = size_t{32} << 20;
+
+  explicit LogObjectReader(size_t batch_size = 500)
+      : LogObjectReader(cloudtrail::LogFileLimits{}, batch_size) {}
+  explicit LogObjectReader(const cloudtrail::LogFileLimits& limits, size_t batch_size = 500)
+      : batch_size_(batch_size ? batch_size : 1),
+        limits_(limits),
+        inflater_(limits.ToInflateOptions()) {}
 
   // `name` is the key or path (for the account fallback and messages); `origin` labels events.
   LogObjectOutcome Read(std::string_view name, std::string_view bytes, const std::string& origin,
@@ -74,8 +91,17 @@ class LogObjectReader {
                             const std::string& origin, EventSink& sink,
                             const std::string& source_name, const SourceContext& context);
 
+  // After the caller has freed the object's bytes: if the last object was large, returns the
+  // freed memory to the system (cloudtrail::ReturnFreedMemoryToSystem). Cheap otherwise.
+  void ReturnFreedMemory();
+
  private:
+  LogObjectOutcome ReadBuffered(std::string_view name, std::string_view bytes,
+                                const std::string& origin, const BatchSink& sink);
+
   size_t batch_size_;
+  cloudtrail::LogFileLimits limits_;
+  bool large_object_freed_ = false;  // ReturnFreedMemory has work to do
   cloudtrail::Inflater inflater_;
   cloudtrail::PaddedBuffer buffer_;
   cloudtrail::RecordReader records_;

@@ -50,7 +50,7 @@ S3Source::S3Source(S3SourceConfig config, SourceContext context, S3SourceOptions
       context_(std::move(context)),
       options_(std::move(options)),
       name_("s3://" + config_.bucket + "/" + config_.prefix),
-      reader_(std::make_unique<LogObjectReader>()) {
+      reader_(std::make_unique<LogObjectReader>(config_.limits)) {
   std::string date = !config_.start_date.empty() ? config_.start_date
                      : !options_.today.empty()   ? options_.today
                                                  : TodayUtc();
@@ -191,6 +191,14 @@ void S3Source::PollPrefix(const std::string& prefix,
       if (!record(key, "skipped")) return;
       continue;
     }
+    // The listing gives the size: an object over max_file_bytes is not even downloaded.
+    if (Status size = cloudtrail::CheckStoredSize(object.size, config_.limits); !size.ok()) {
+      context_.log->warn("{}: not a readable CloudTrail file, recorded as failed: {}: {}", name_,
+                         origin, size.message());
+      count("failed");
+      if (!record(key, "failed")) return;
+      continue;
+    }
     Status got = s3_->Get(config_.bucket, key, &body);
     if (!got.ok()) {
       int attempts = ++get_failures_[key];
@@ -209,6 +217,8 @@ void S3Source::PollPrefix(const std::string& prefix,
     }
     get_failures_.erase(key);
     LogObjectOutcome outcome = reader_->ReadInto(key, body, origin, sink, name_, context_);
+    if (body.size() > LogObjectReader::kKeptBufferBytes) std::string().swap(body);
+    reader_->ReturnFreedMemory();  // after a large object, its memory goes back to the system
     switch (outcome.state) {
       case LogObjectOutcome::State::kDone:
         count("read");

@@ -163,6 +163,10 @@ class SourcesLoader : private ConfigFieldReader {
   // region / endpoint_url; false when the key is not one of them.
   Result<bool> LoadAws(const ConfigEntry& entry, const std::string& where,
                        AwsEndpointConfig* out) const;
+  // max_file_bytes / max_inflated_bytes / max_compression_ratio (directory, s3, sqs); false when
+  // the key is not one of them.
+  Result<bool> LoadLogFileLimits(const ConfigEntry& entry, const std::string& where,
+                                 cloudtrail::LogFileLimits* out) const;
   // A plain (non-secret) value with ${...} substituted; never quoted if it came from a reference.
   Result<std::string> Value(const ConfigEntry& entry, const std::string& where) const {
     bool secret = false;
@@ -198,6 +202,25 @@ Result<bool> SourcesLoader::LoadAws(const ConfigEntry& entry, const std::string&
   return false;
 }
 
+Result<bool> SourcesLoader::LoadLogFileLimits(const ConfigEntry& entry, const std::string& where,
+                                              cloudtrail::LogFileLimits* out) const {
+  // Bytes from 1 MiB (smaller would refuse ordinary log files) to 64 GiB; ratio 0 = no limit.
+  if (entry.key == "max_file_bytes" || entry.key == "max_inflated_bytes") {
+    auto bytes = Integer(entry, Key(where, entry), 1L << 20, 64L << 30);
+    if (!bytes.ok()) return bytes.error();
+    (entry.key == "max_file_bytes" ? out->max_file_bytes : out->max_inflated_bytes) =
+        static_cast<uint64_t>(*bytes);
+    return true;
+  }
+  if (entry.key == "max_compression_ratio") {
+    auto ratio = Integer(entry, Key(where, entry), 0, 100000);
+    if (!ratio.ok()) return ratio.error();
+    out->max_compression_ratio = static_cast<uint32_t>(*ratio);
+    return true;
+  }
+  return false;
+}
+
 Result<std::vector<std::string>> SourcesLoader::TopicArns(const ConfigEntry& entry,
                                                           const std::string& where) const {
   auto list = TextList(entry, Key(where, entry));
@@ -217,6 +240,9 @@ Result<std::vector<std::string>> SourcesLoader::TopicArns(const ConfigEntry& ent
 Status SourcesLoader::LoadDirectory(const EntryList& entries, const std::string& where,
                                     DirectorySourceConfig* out) const {
   for (const ConfigEntry& entry : entries) {
+    auto limits = LoadLogFileLimits(entry, where, &out->limits);
+    if (!limits.ok()) return limits.error();
+    if (*limits) continue;
     if (entry.key == "path") {
       auto path = Value(entry, Key(where, entry));
       if (!path.ok()) return path.error();
@@ -238,6 +264,9 @@ Status SourcesLoader::LoadS3(const EntryList& entries, const std::string& where,
     auto aws = LoadAws(entry, where, &out->aws);
     if (!aws.ok()) return aws.error();
     if (*aws) continue;
+    auto limits = LoadLogFileLimits(entry, where, &out->limits);
+    if (!limits.ok()) return limits.error();
+    if (*limits) continue;
     if (entry.key == "bucket") {
       auto bucket = Value(entry, here);
       if (!bucket.ok()) return bucket.error();
@@ -287,6 +316,9 @@ Status SourcesLoader::LoadSqs(const EntryList& entries, const std::string& where
     auto aws = LoadAws(entry, where, &out->aws);
     if (!aws.ok()) return aws.error();
     if (*aws) continue;
+    auto limits = LoadLogFileLimits(entry, where, &out->limits);
+    if (!limits.ok()) return limits.error();
+    if (*limits) continue;
     if (entry.key == "queue_url") {
       auto url = Value(entry, here);
       if (!url.ok()) return url.error();
@@ -424,16 +456,21 @@ Status SourcesLoader::LoadSource(const YAML::Node& node, size_t index, SourceCon
   std::vector<std::string> required;
   if (*type_text == "directory") {
     source->type = SourceConfig::Type::kDirectory;
-    allowed = {"type", "path", "recursive"};
+    allowed = {"type", "path", "recursive", "max_file_bytes", "max_inflated_bytes",
+               "max_compression_ratio"};
     required = {"path"};
   } else if (*type_text == "s3") {
     source->type = SourceConfig::Type::kS3;
-    allowed = {"type", "bucket", "prefix", "poll_interval", "start_date", "region", "endpoint_url"};
+    allowed = {"type",          "bucket",         "prefix",
+               "poll_interval", "start_date",     "region",
+               "endpoint_url",  "max_file_bytes", "max_inflated_bytes",
+               "max_compression_ratio"};
     required = {"bucket"};
   } else if (*type_text == "sqs") {
     source->type = SourceConfig::Type::kSqs;
     allowed = {"type",         "queue_url",  "wait_time", "visibility_timeout",
-               "max_messages", "sns_topics", "region",    "endpoint_url"};
+               "max_messages", "sns_topics", "region",    "endpoint_url",
+               "max_file_bytes", "max_inflated_bytes", "max_compression_ratio"};
     required = {"queue_url"};
   } else if (*type_text == "http") {
     source->type = SourceConfig::Type::kHttp;

@@ -22,6 +22,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "cloudtrail/log_file_limits.h"
 #include "common/result.h"
 #include "config/targets_config.h"
 
@@ -38,6 +39,7 @@ struct DirectorySourceConfig {
   bool recursive = true;
   // Files are read once complete: on IN_CLOSE_WRITE / IN_MOVED_TO, and at start-up for files
   // not yet recorded in the store's checkpoints.
+  cloudtrail::LogFileLimits limits;  // max_file_bytes, max_inflated_bytes, max_compression_ratio
 };
 
 struct S3SourceConfig {
@@ -48,6 +50,7 @@ struct S3SourceConfig {
   // read); empty = today (UTC) at start-up, so a new deployment does not alert on old history.
   std::string start_date;                            // YYYY-MM-DD
   AwsEndpointConfig aws;
+  cloudtrail::LogFileLimits limits;  // max_file_bytes, max_inflated_bytes, max_compression_ratio
 };
 
 struct SqsSourceConfig {
@@ -57,6 +60,7 @@ struct SqsSourceConfig {
   int max_messages = 10;                         // 1-10 per ReceiveMessage
   std::vector<std::string> sns_topics;           // optional TopicArn pin for SNS-wrapped messages
   AwsEndpointConfig aws;                         // region defaults to the one in queue_url
+  cloudtrail::LogFileLimits limits;  // max_file_bytes, max_inflated_bytes, max_compression_ratio
 };
 
 struct HttpSourceConfig {

@@ -300,7 +300,7 @@ SqsSource::SqsSource(SqsSourceConfig config, SourceContext context, SqsSourceOpt
       context_(std::move(context)),
       options_(std::move(options)),
       name_("sqs:" + config_.queue_url),
-      reader_(std::make_unique<LogObjectReader>()) {}
+      reader_(std::make_unique<LogObjectReader>(config_.limits)) {}
 
 SqsSource::~SqsSource() = default;
 
@@ -335,6 +335,8 @@ bool SqsSource::ProcessObject(const SqsBodyClass::Object& object, EventSink& sin
     return false;
   }
   LogObjectOutcome outcome = reader_->ReadInto(object.key, body, origin, sink, name_, context_);
+  std::string().swap(body);
+  reader_->ReturnFreedMemory();  // after a large object, its memory goes back to the system
   switch (outcome.state) {
     case LogObjectOutcome::State::kDone:
       count("read");

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "cloudtrail/gzip_bomb_util.h"
 #include "scan/scan_test_util.h"
 #include "sources/source_test_util.h"
 
@@ -72,6 +73,37 @@ TEST(LogObjectReaderTest, GzipAndPlainFilesBecomeEnvelopesWithOrigin) {
                   "\"detail-type\":\"AWS Console Sign In via CloudTrail\""),
               std::string::npos);
   }
+}
+
+// The source's LogFileLimits: a gzip bomb (1 GB of zeros) and a file over max_file_bytes are
+// unreadable, named by origin; the same reader then reads a good file (its large buffers freed).
+TEST(LogObjectReaderTest, LimitsRefuseBombsAndLargeFilesByName) {
+  cloudtrail::LogFileLimits limits;
+  limits.max_file_bytes = uint64_t{1} << 20;
+  LogObjectReader reader(limits);
+  Collected got;
+  auto bomb = reader.Read("b.json.gz", cloudtrail::testing::GzipZeros(1'000'000'000, 9),
+                          "s3://b/b.json.gz", got.sink());
+  EXPECT_EQ(bomb.state, LogObjectOutcome::State::kUnreadable);
+  EXPECT_TRUE(bomb.error.starts_with("s3://b/b.json.gz: not a JSON log file: inflated byte 0"))
+      << bomb.error;
+  auto large = reader.Read("l.json", std::string((size_t{1} << 20) + 1, ' '), "s3://b/l.json",
+                           got.sink());
+  EXPECT_EQ(large.state, LogObjectOutcome::State::kUnreadable);
+  EXPECT_EQ(large.error,
+            "s3://b/l.json: 1048577 bytes is over the limit of 1048576 bytes per file "
+            "(max_file_bytes)");
+  // A JSON start and 100 MB of spaces: stopped by the 100x ratio at 64 MiB, then freed.
+  auto spaces = reader.Read(
+      "s.json.gz", cloudtrail::testing::GzipBomb("{\"Records\":[", ' ', 100'000'000, 9),
+      "s3://b/s.json.gz", got.sink());
+  EXPECT_EQ(spaces.state, LogObjectOutcome::State::kUnreadable);
+  EXPECT_NE(spaces.error.find("(max_compression_ratio;"), std::string::npos) << spaces.error;
+  reader.ReturnFreedMemory();
+  auto good = reader.Read("g.json.gz", Gzip(LogFile({RecordWithId("e-1")})), "s3://b/g.json.gz",
+                          got.sink());
+  EXPECT_EQ(good.state, LogObjectOutcome::State::kDone) << good.error;
+  EXPECT_EQ(got.ids(), std::vector<std::string>{"e-1"});
 }
 
 TEST(LogObjectReaderTest, TheKeyAccountIsTheFallbackAccount) {

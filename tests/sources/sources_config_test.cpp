@@ -158,7 +158,7 @@ TEST(SourcesConfigTest, ErrorsNameFileLineColumnAndKey) {
   EXPECT_EQ(
       LoadError("sources:\n  - {type: directory, path: x, recursve: true}\n"),
       "trailwatch.yaml:2:32: sources[0].recursve: unknown key \"recursve\" for type directory "
-      "(valid: type, path, recursive)");
+      "(valid: type, path, recursive, max_file_bytes, max_inflated_bytes, max_compression_ratio)");
   EXPECT_EQ(LoadError("sources:\n  - {type: s3, bucket: b-1, poll_interval: often}\n"),
             "trailwatch.yaml:2:44: sources[0].poll_interval: poll_interval must be a duration "
             "like 10s, 15m, 24h or 1h30m, not \"often\"");
@@ -289,6 +289,36 @@ TEST(SourcesConfigTest, RefusesTheSameSourceTwice) {
   EXPECT_EQ(LoadError("sources:\n  - {type: directory, path: ./ct}\n"
                       "  - {type: directory, path: ./ct}\n"),
             "trailwatch.yaml:3:5: sources[1]: the same source as sources[0] (line 2)");
+}
+
+// max_file_bytes / max_inflated_bytes / max_compression_ratio: per source, defaults where absent
+// (cloudtrail/log_file_limits.h), range-checked.
+TEST(SourcesConfigTest, LogFileLimitsPerSource) {
+  auto config = Load(
+      "sources:\n"
+      "  - {type: directory, path: a, max_file_bytes: 2097152, max_inflated_bytes: 4194304,\n"
+      "     max_compression_ratio: 0}\n"
+      "  - {type: s3, bucket: b-1, max_compression_ratio: 50}\n"
+      "  - {type: sqs, queue_url: \"https://sqs.us-east-1.amazonaws.com/111122223333/q\",\n"
+      "     max_inflated_bytes: 1048576}\n");
+  ASSERT_TRUE(config.ok()) << config.message();
+  const auto& directory = std::get<DirectorySourceConfig>((*config)[0].settings).limits;
+  EXPECT_EQ(directory.max_file_bytes, 2097152u);
+  EXPECT_EQ(directory.max_inflated_bytes, 4194304u);
+  EXPECT_EQ(directory.max_compression_ratio, 0u);
+  const auto& s3 = std::get<S3SourceConfig>((*config)[1].settings).limits;
+  EXPECT_EQ(s3.max_compression_ratio, 50u);
+  EXPECT_EQ(s3.max_inflated_bytes, uint64_t{1} << 30);
+  EXPECT_EQ(s3.max_file_bytes, uint64_t{1} << 30);
+  const auto& sqs = std::get<SqsSourceConfig>((*config)[2].settings).limits;
+  EXPECT_EQ(sqs.max_inflated_bytes, 1048576u);
+  EXPECT_EQ(sqs.max_compression_ratio, 100u);
+  EXPECT_NE(LoadError("sources: [{type: directory, path: a, max_inflated_bytes: 1000}]")
+                .find("sources[0].max_inflated_bytes"),
+            std::string::npos);
+  EXPECT_NE(LoadError("sources: [{type: s3, bucket: b-1, max_compression_ratio: -1}]")
+                .find("sources[0].max_compression_ratio"),
+            std::string::npos);
 }
 
 TEST(SourcesConfigTest, DuplicateKeysAreErrors) {
