@@ -12,6 +12,7 @@
 #include "aws/s3_client.h"
 #include "cli/argument_text.h"
 #include "cli/commands.h"
+#include "cloudtrail/log_file_limits.h"
 #include "pattern/compiler.h"
 #include "pattern/pattern_set.h"
 #include "rules/builtin_rules.h"
@@ -42,6 +43,7 @@ struct ScanArgs {
   std::string format = "auto";
   std::string endpoint_url;
   std::string summary_json;
+  cloudtrail::LogFileLimits limits;  // --max-file-bytes, --max-inflated-bytes, ...
 };
 
 constexpr int kUsageError = 2;
@@ -115,6 +117,7 @@ int Run(const ScanArgs& args) {
   scan::ScanOptions options;
   options.threads = args.threads;
   options.strict = args.strict;
+  options.limits = args.limits;
   auto format = ParseInputFormat(args.format);
   if (!format.ok()) return Usage(format.message());
   options.format = *format;
@@ -222,6 +225,10 @@ void RegisterScan(CLI::App& app, int* exit_code) {
       "stdout; with jsonl/json/csv it goes to stderr, only when stderr is a terminal and not\n"
       "--quiet (use --summary-json FILE in scripts). A progress bar is drawn on stderr only when\n"
       "it is a terminal. Errors always go to stderr.\n"
+      "Limits (docs/limits.md): a file larger than --max-file-bytes, a gzip file that inflates\n"
+      "past --max-inflated-bytes or past --max-compression-ratio times its size (once over\n"
+      "64 MiB), or whose first 64 KiB inflated are not JSON (a gzip bomb of zeros) is reported\n"
+      "with its name and counted as failed; the scan goes on.\n"
       "Exit: 0 scanned (with or without matches), 1 some inputs failed (a file that is not\n"
       "valid, an S3 error; what was found is still printed), 2 usage error.");
   auto args = std::make_shared<ScanArgs>();
@@ -253,6 +260,19 @@ void RegisterScan(CLI::App& app, int* exit_code) {
                   "AWS_ENDPOINT_URL, else AWS");
   cmd->add_option("--summary-json", args->summary_json,
                   "also write the summary as one JSON object to this file");
+  cmd->add_option("--max-file-bytes", args->limits.max_file_bytes,
+                  "refuse a file larger than this many bytes as stored (compressed)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1} << 20, uint64_t{64} << 30));
+  cmd->add_option("--max-inflated-bytes", args->limits.max_inflated_bytes,
+                  "refuse a gzip file that inflates to more bytes than this (gzip bombs)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1} << 20, uint64_t{64} << 30));
+  cmd->add_option("--max-compression-ratio", args->limits.max_compression_ratio,
+                  "refuse a gzip file inflating to more than this many times its size, once "
+                  "over 64 MiB (CloudTrail JSON: ~10-20x, zeros: ~1000x); 0 = no limit")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 100000));
   cmd->callback([=] { *exit_code = Run(*args); });
 }
 

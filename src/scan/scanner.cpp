@@ -35,6 +35,10 @@ struct FileJob {
   size_t pending = 0;  // ranges handed out and not yet finished; guarded by WorkQueue::mutex
 };
 
+// A worker keeps its buffers from file to file (the speed of reuse); after a failed file left them
+// larger than this (a gzip bomb stopped at its limit), they are freed.
+constexpr size_t kKeptBufferBytes = size_t{256} << 20;
+
 struct RecordRange {
   FileJob* job;
   size_t begin;
@@ -51,8 +55,9 @@ struct WorkQueue {
   size_t owners_active = 0;  // workers holding a file (they may still publish ranges)
 };
 
-// Reads a whole local file into *out (reusing its allocation).
-Status ReadLocalFile(const std::string& path, std::string* out) {
+// Reads a whole local file into *out (reusing its allocation); refuses it over max_file_bytes.
+Status ReadLocalFile(const std::string& path, const cloudtrail::LogFileLimits& limits,
+                     std::string* out) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Error{path + ": " + std::strerror(errno)};
   struct stat info {};
@@ -60,6 +65,11 @@ Status ReadLocalFile(const std::string& path, std::string* out) {
     int saved = errno;
     ::close(fd);
     return Error{path + ": " + std::strerror(saved)};
+  }
+  if (Status size = cloudtrail::CheckStoredSize(static_cast<uint64_t>(info.st_size), limits);
+      !size.ok()) {
+    ::close(fd);
+    return Error{path + ": " + size.message()};
   }
   out->resize(static_cast<size_t>(info.st_size));
   size_t done = 0;
@@ -94,6 +104,7 @@ class Worker {
         s3_(s3),
         prefetcher_(prefetcher),
         progress_(progress),
+        inflater_(options.limits.ToInflateOptions()),
         reader_(options.format),
         matcher_(set),
         reads_id_(set->Reads("id")) {}
@@ -158,7 +169,10 @@ class Worker {
         failed = true;
       }
     }
-    if (failed) ++summary_.files_failed;
+    if (failed) {
+      ++summary_.files_failed;
+      if (buffer_.capacity() > kKeptBufferBytes) buffer_.Release();
+    }
     if (threads_ <= 1 || records_.size() <= options_.chunk_records) {
       EvaluateRange(job, 0, records_.size());
     } else {
@@ -214,13 +228,19 @@ class Worker {
   Status Load(size_t index) {
     const ScanInput& input = inputs_[index];
     if (!input.path.empty()) {
-      if (Status s = ReadLocalFile(input.path, &raw_); !s.ok()) return s;
+      if (Status s = ReadLocalFile(input.path, options_.limits, &raw_); !s.ok()) return s;
     } else if (prefetcher_ != nullptr) {
       if (Status s = prefetcher_->Take(index, &raw_); !s.ok()) return s;
     } else {
       if (s3_ == nullptr) return Error{input.origin + ": no S3 client"};
       // S3Client errors name s3://bucket/key already.
       if (Status s = s3_->Get(input.bucket, input.key, &raw_); !s.ok()) return s;
+    }
+    if (input.path.empty()) {
+      // The listing's size was not checked before the download: refuse before inflating.
+      if (Status s = cloudtrail::CheckStoredSize(raw_.size(), options_.limits); !s.ok()) {
+        return Error{input.origin + ": " + s.message()};
+      }
     }
     summary_.bytes_compressed += raw_.size();
     if (cloudtrail::LooksLikeGzip(raw_)) {

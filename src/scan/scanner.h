@@ -28,7 +28,11 @@
 //
 // Failures: a file that cannot be loaded, inflated or read (corrupt gzip, truncated or non-JSON
 // text, zero bytes, wrong shape) is reported through Progress::PrintError naming the file and
-// counted in files_failed; records it yielded before the error are still evaluated. A record that
+// counted in files_failed; records it yielded before the error are still evaluated. So is a file
+// over ScanOptions::limits (cloudtrail/log_file_limits.h): larger than max_file_bytes (not read),
+// inflating past max_inflated_bytes or max_compression_ratio (stopped there, so a gzip bomb costs
+// at most the limit per worker), or not JSON in its first inflated block. A worker whose buffer
+// grew past kKeptBufferBytes for a failed file frees it. A record that
 // cannot be turned into an envelope or matched is a bad record, reported the same way. The scan
 // always goes on.
 //
@@ -40,6 +44,7 @@
 #include <vector>
 
 #include "aws/s3_client.h"
+#include "cloudtrail/log_file_limits.h"
 #include "cloudtrail/record_prefilter.h"
 #include "cloudtrail/record_reader.h"
 #include "pattern/pattern_set.h"
@@ -62,6 +67,8 @@ struct ScanOptions {
   // slower, but every record of every file is checked (bad records reported, all records
   // counted against the time/account/region filter).
   bool strict = false;
+  // Per-file bounds (--max-file-bytes, --max-inflated-bytes, --max-compression-ratio).
+  cloudtrail::LogFileLimits limits;
 };
 
 struct ScanResult {

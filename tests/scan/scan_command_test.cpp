@@ -8,6 +8,7 @@
 #include <set>
 
 #include "cli/cli_test_util.h"
+#include "cloudtrail/gzip_bomb_util.h"
 #include "scan/scan_test_util.h"
 
 namespace trailwatch::scan {
@@ -232,6 +233,46 @@ TEST(ScanCommand, BadFilesAreNamedAndTheScanGoesOn) {
   auto totals = ReadSummary(summary);
   EXPECT_EQ(totals["files"], 8);
   EXPECT_EQ(totals["files_failed"], 7);
+}
+
+// Issue #10: gzip bombs are refused with their name and the limit they broke, counted as failed
+// (exit 1), and the scan goes on: the good file's row is there. The limits are flags.
+TEST(ScanCommand, GzipBombsAndOversizedFilesAreRefusedAndTheScanGoesOn) {
+  TempDir dir;
+  WriteFile(dir.path(), "good.json.gz", Fixture("aws/digest-vector/log-file.json.gz"));
+  // 1 GB of zeros in ~1 MB; 256 MiB of spaces after a JSON start in ~250 KB; 300 MB of zeros in
+  // ~1.3 MB (over --max-file-bytes below).
+  WriteFile(dir.path(), "zeros.json.gz", cloudtrail::testing::GzipZeros(1'000'000'000, 9));
+  WriteFile(dir.path(), "spaces.json.gz",
+            cloudtrail::testing::GzipBomb("{\"Records\":[", ' ', uint64_t{256} << 20, 9));
+  WriteFile(dir.path(), "large.json.gz", cloudtrail::testing::GzipZeros(300'000'000, 1));
+  const std::string summary = dir.path() + "/summary.out";
+  CommandResult run = RunTrailwatch({"scan", dir.path(), "--output", "jsonl", "--threads", "2",
+                                     "--summary-json", summary, "--max-inflated-bytes", "16777216",
+                                     "--max-file-bytes", "1048576"});
+  EXPECT_EQ(run.exit_code, 1) << run.err;
+  for (const char* expected : {
+           "/zeros.json.gz: not a JSON log file: inflated byte 0 is 0x00 (JSON text never holds a "
+           "zero byte; a gzip bomb of zeros does)",
+           "/spaces.json.gz: gzip: inflated size exceeds the limit of 16777216 bytes "
+           "(max_inflated_bytes; a corrupt file or a gzip bomb)",
+           "/large.json.gz: ",
+           " bytes is over the limit of 1048576 bytes per file (max_file_bytes)"}) {
+    EXPECT_NE(run.err.find(expected), std::string::npos) << expected << " not in:\n" << run.err;
+  }
+  EXPECT_EQ(Column(run.out, "event_id"),
+            std::vector<std::string>{"deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"});
+  auto totals = ReadSummary(summary);
+  EXPECT_EQ(totals["files"], 4);
+  EXPECT_EQ(totals["files_failed"], 3);
+
+  // With the default limits the spaces are stopped by the compression ratio instead (at 64 MiB).
+  CommandResult ratio = RunTrailwatch({"scan", dir.path() + "/spaces.json.gz", "--quiet"});
+  EXPECT_EQ(ratio.exit_code, 1);
+  EXPECT_NE(ratio.err.find("spaces.json.gz: gzip: inflates to more than 100 times its"),
+            std::string::npos)
+      << ratio.err;
+  EXPECT_EQ(RunTrailwatch({"scan", dir.path(), "--max-inflated-bytes", "10"}).exit_code, 2);
 }
 
 TEST(ScanCommand, BadRecordsInsideAGoodFileAreReported) {
