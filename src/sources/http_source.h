@@ -1,27 +1,15 @@
-// HttpSource: the `http` source of `trailwatch run` — events pushed to trailwatch over HTTP(S).
+// HttpSource: the `http` source of `trailwatch run` — events pushed to trailwatch over HTTP(S)
+// by EventBridge API destinations (POST /events) and SNS subscriptions (POST /sns), plus
+// GET /healthz and GET /metrics for operators.
 //
-//   POST /events   EventBridge API destinations (formats.md §6): one envelope or a JSON array of
-//                  them, authenticated by an API key header (constant-time compare).
-//   POST /sns      an SNS HTTP(S) subscription (§5): signed messages, topic pinned, subscriptions
-//                  confirmed; a Notification's Message is an EventBridge event or a CloudTrail
-//                  record.
-//   GET  /healthz  "ok" while serving.
-//   GET  /metrics  Metrics::RenderPrometheus (text format 0.0.4).
+// The endpoints are HttpEndpoints (http_endpoints.h); the server in front of them is
+// server::HttpServer, event-driven and bounded by the source's limits (docs/limits.md): every
+// connection, header, body and wait has a cap, and a refused request's body is never read.
 //
-// Answers follow the senders' retry rules: 2xx only after EventSink::Submit returned OK (the
-// durability contract of source.h); 503 when Submit fails (both senders retry it); 429 with
-// Retry-After on /events beyond max_pending_requests (EventBridge retries 429), 503 with
-// Retry-After on /sns (SNS does not retry 4xx); 400/401/403/413 are final. Envelope ids and SNS
-// MessageIds already accepted are answered 2xx again without resubmitting (bounded memory).
+// TLS: `tls: {cert, key}` serves HTTPS (TLS 1.2+). The files are read when the source is created,
+// so a SIGHUP (which re-creates the sources) picks up a renewed certificate.
 //
-// Every request is counted as trailwatch_http_requests_total{endpoint,status} and every refusal as
-// trailwatch_http_rejected_total{endpoint,reason}; the endpoint label is one of the four paths or
-// "other", never the raw request path. Logs and metrics never carry the API key.
-//
-// TLS: cpp-httplib as Debian builds it has OpenSSL support, so tls_cert_file + tls_key_file serve
-// HTTPS (httplib::SSLServer).
-//
-// Thread-safety: Bind and Run are called from one thread; handlers run on the server's own worker
+// Thread-safety: Bind and Run are called from one thread; the endpoints run on the server's
 // threads and may call EventSink::Submit concurrently.
 #pragma once
 
@@ -33,7 +21,13 @@
 #include "sources/source.h"
 #include "sources/sources_config.h"
 
+namespace trailwatch::server {
+class HttpServer;
+}
+
 namespace trailwatch::sources {
+
+class HttpEndpoints;
 
 class HttpSource : public Source {
  public:
@@ -52,9 +46,14 @@ class HttpSource : public Source {
   Status Run(std::stop_token stop, EventSink& sink) override;
 
  private:
-  class Server;
-  explicit HttpSource(std::unique_ptr<Server> server);
-  std::unique_ptr<Server> server_;
+  HttpSource(std::string name, std::shared_ptr<spdlog::logger> log,
+             std::unique_ptr<HttpEndpoints> endpoints, std::unique_ptr<server::HttpServer> server,
+             bool tls);
+  std::string name_;
+  std::shared_ptr<spdlog::logger> log_;
+  std::unique_ptr<HttpEndpoints> endpoints_;
+  std::unique_ptr<server::HttpServer> server_;  // destroyed before endpoints_ (its handler)
+  bool tls_;
 };
 
 }  // namespace trailwatch::sources

@@ -144,6 +144,28 @@ bool ValidDate(const std::string& date) {
   return day.ok();
 }
 
+// Sets the settings' `name`: SourceName with each value that came from a ${...} reference shown
+// as the reference written in the file (`directory:${env:LOG_DIR}`), never as its value.
+void SetShownName(const YAML::Node& node, SourceConfig* source) {
+  SourceConfig shown = *source;
+  auto written = [&](const char* key, std::string* value) {
+    ConfigEntry entry{key, node[key], node[key]};
+    *value = ConfigFieldReader::WrittenIfReference(entry, *value);
+  };
+  if (auto* directory = std::get_if<DirectorySourceConfig>(&shown.settings)) {
+    written("path", &directory->path);
+  } else if (auto* s3 = std::get_if<S3SourceConfig>(&shown.settings)) {
+    written("bucket", &s3->bucket);
+    written("prefix", &s3->prefix);
+  } else if (auto* sqs = std::get_if<SqsSourceConfig>(&shown.settings)) {
+    written("queue_url", &sqs->queue_url);
+  } else if (auto* http = std::get_if<HttpSourceConfig>(&shown.settings)) {
+    written("listen", &http->listen);
+  }
+  std::string name = SourceName(shown);
+  std::visit([&](auto& settings) { settings.name = name; }, source->settings);
+}
+
 class SourcesLoader : private ConfigFieldReader {
  public:
   SourcesLoader(const std::string& path, config::EnvironmentLookup environment)
@@ -186,7 +208,7 @@ Result<bool> SourcesLoader::LoadAws(const ConfigEntry& entry, const std::string&
     if (!region.ok()) return region.error();
     if (!ValidRegion(*region)) {
       return Fail(entry.value, Key(where, entry),
-                  "region must look like us-east-1, not " + QuoteForMessage(*region));
+                  "region must look like us-east-1, not " + ShownValue(entry, *region));
     }
     out->region = *region;
     return true;
@@ -276,7 +298,8 @@ Status SourcesLoader::LoadS3(const EntryList& entries, const std::string& where,
       if (!ValidBucketName(*bucket)) {
         return Fail(
             entry.value, here,
-            "not a valid S3 bucket name (3-63 of a-z, 0-9, '.', '-'): " + QuoteForMessage(*bucket));
+            "not a valid S3 bucket name (3-63 of a-z, 0-9, '.', '-'): " +
+                ShownValue(entry, *bucket));
       }
       out->bucket = *bucket;
     } else if (entry.key == "prefix") {
@@ -289,7 +312,7 @@ Status SourcesLoader::LoadS3(const EntryList& entries, const std::string& where,
       if (!prefix->empty() && !prefix->ends_with("/")) {
         return Fail(entry.value, here,
                     "must end with '/' (a folder such as AWSLogs/ or team/AWSLogs/), not " +
-                        QuoteForMessage(*prefix));
+                        ShownValue(entry, *prefix));
       }
       out->prefix = *prefix;
     } else if (entry.key == "poll_interval") {
@@ -301,7 +324,7 @@ Status SourcesLoader::LoadS3(const EntryList& entries, const std::string& where,
       if (!date.ok()) return date.error();
       if (!ValidDate(*date)) {
         return Fail(entry.value, here,
-                    "start_date must be a date like 2024-05-01, not " + QuoteForMessage(*date));
+                    "start_date must be a date like 2024-05-01, not " + ShownValue(entry, *date));
       }
       out->start_date = *date;
     }
@@ -360,7 +383,7 @@ Status SourcesLoader::LoadHttp(const EntryList& entries, const std::string& wher
       if (!listen.ok()) return listen.error();
       std::string reason = CheckListen(*listen);
       if (!reason.empty()) {
-        return Fail(entry.value, here, "listen " + QuoteForMessage(*listen) + " " + reason);
+        return Fail(entry.value, here, "listen " + ShownValue(entry, *listen) + " " + reason);
       }
       out->listen = *listen;
     } else if (entry.key == "api_key") {
@@ -379,7 +402,7 @@ Status SourcesLoader::LoadHttp(const EntryList& entries, const std::string& wher
                std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
       });
       if (!token) {
-        return Fail(entry.value, here, "not a valid header name: " + QuoteForMessage(*header));
+        return Fail(entry.value, here, "not a valid header name: " + ShownValue(entry, *header));
       }
       out->api_key_header = *header;
     } else if (entry.key == "sns_topics") {
@@ -389,11 +412,59 @@ Status SourcesLoader::LoadHttp(const EntryList& entries, const std::string& wher
     } else if (entry.key == "max_body_bytes") {
       auto bytes = Integer(entry, here, 1024, 16L << 20);
       if (!bytes.ok()) return bytes.error();
-      out->max_body_bytes = static_cast<size_t>(*bytes);
+      out->limits.max_body_bytes = static_cast<size_t>(*bytes);
     } else if (entry.key == "max_pending_requests") {
-      auto count = Integer(entry, here, 1, 100000);
+      auto count = Integer(entry, here, 1, 4096);
       if (!count.ok()) return count.error();
-      out->max_pending_requests = static_cast<int>(*count);
+      out->limits.max_pending_requests = static_cast<size_t>(*count);
+    } else if (entry.key == "max_connections") {
+      auto count = Integer(entry, here, 16, 1000000);
+      if (!count.ok()) return count.error();
+      out->limits.max_connections = static_cast<size_t>(*count);
+    } else if (entry.key == "max_connections_per_client") {
+      auto count = Integer(entry, here, 1, 1000000);
+      if (!count.ok()) return count.error();
+      out->limits.max_connections_per_client = static_cast<size_t>(*count);
+    } else if (entry.key == "max_header_bytes") {
+      auto bytes = Integer(entry, here, 1024, 1L << 20);
+      if (!bytes.ok()) return bytes.error();
+      out->limits.max_header_bytes = static_cast<size_t>(*bytes);
+    } else if (entry.key == "header_timeout" || entry.key == "body_timeout" ||
+               entry.key == "idle_timeout" || entry.key == "write_timeout") {
+      auto timeout = Duration(entry, here, seconds(1), hours(1));
+      if (!timeout.ok()) return timeout.error();
+      std::chrono::milliseconds* field = entry.key == "header_timeout" ? &out->limits.header_timeout
+                                         : entry.key == "body_timeout" ? &out->limits.body_timeout
+                                         : entry.key == "idle_timeout" ? &out->limits.idle_timeout
+                                                                       : &out->limits.write_timeout;
+      *field = *timeout;
+    } else if (entry.key == "tls") {
+      // tls: {cert: FILE, key: FILE}
+      if (!entry.value.IsMap()) {
+        return Fail(entry.value, here, "tls must be a mapping like {cert: FILE, key: FILE}");
+      }
+      EntryList tls_entries;
+      if (Status s = Entries(entry.value, here, &tls_entries); !s.ok()) return s;
+      for (const ConfigEntry& tls_entry : tls_entries) {
+        std::string tls_here = Key(here, tls_entry);
+        if (tls_entry.key != "cert" && tls_entry.key != "key") {
+          return Fail(tls_entry.key_node, tls_here,
+                      "unknown key " + QuoteForMessage(tls_entry.key) + " (cert, key)");
+        }
+        auto file = Value(tls_entry, tls_here);
+        if (!file.ok()) return file.error();
+        if (file->empty()) return Fail(tls_entry.value, tls_here, tls_entry.key + " is empty");
+        if (tls_entry.key == "cert") {
+          out->tls_cert_file = *file;
+          cert = &entry;
+        } else {
+          out->tls_key_file = *file;
+          key = &entry;
+        }
+      }
+      if (cert == nullptr || key == nullptr) {
+        return Fail(entry.value, here, "tls needs both cert and key");
+      }
     } else if (entry.key == "tls_cert_file" || entry.key == "tls_key_file" ||
                entry.key == "sns_ca_file") {
       auto file = Value(entry, here);
@@ -426,7 +497,7 @@ Status SourcesLoader::LoadHttp(const EntryList& entries, const std::string& wher
   if ((cert == nullptr) != (key == nullptr)) {
     const ConfigEntry* given = cert ? cert : key;
     return Fail(given->key_node, Key(where, *given),
-                "tls_cert_file and tls_key_file go together: give both or neither");
+                "tls_cert_file and tls_key_file go together: give both or neither (or use tls: {cert, key})");
   }
   return Status::Ok();
 }
@@ -481,6 +552,14 @@ Status SourcesLoader::LoadSource(const YAML::Node& node, size_t index, SourceCon
                "sns_topics",
                "max_body_bytes",
                "max_pending_requests",
+               "max_connections",
+               "max_connections_per_client",
+               "max_header_bytes",
+               "header_timeout",
+               "body_timeout",
+               "idle_timeout",
+               "write_timeout",
+               "tls",
                "tls_cert_file",
                "tls_key_file",
                "sns_cert_url_pattern",
@@ -556,6 +635,7 @@ Result<std::vector<SourceConfig>> SourcesLoader::Load(const YAML::Node& root) co
                    "]: the same source as sources[" + std::to_string(it->second) + "] (line " +
                    std::to_string(out[it->second].line) + ")"};
     }
+    SetShownName(node, &source);
     out.push_back(std::move(source));
     ++index;
   }

@@ -25,6 +25,7 @@
 #include "cloudtrail/log_file_limits.h"
 #include "common/result.h"
 #include "config/targets_config.h"
+#include "server/http_limits.h"
 
 namespace trailwatch::sources {
 
@@ -35,6 +36,7 @@ struct AwsEndpointConfig {
 };
 
 struct DirectorySourceConfig {
+  std::string name;  // Source::name(), set by LoadSourcesConfig (SourceName); empty: derived
   std::string path;        // walked recursively; then watched with inotify
   bool recursive = true;
   // Files are read once complete: on IN_CLOSE_WRITE / IN_MOVED_TO, and at start-up for files
@@ -43,6 +45,7 @@ struct DirectorySourceConfig {
 };
 
 struct S3SourceConfig {
+  std::string name;  // Source::name(), set by LoadSourcesConfig (SourceName); empty: derived
   std::string bucket;
   std::string prefix;                                // e.g. "AWSLogs/" or "team/AWSLogs/"
   std::chrono::seconds poll_interval{60};
@@ -54,6 +57,7 @@ struct S3SourceConfig {
 };
 
 struct SqsSourceConfig {
+  std::string name;  // Source::name(), set by LoadSourcesConfig (SourceName); empty: derived
   std::string queue_url;
   std::chrono::seconds wait_time{20};            // long polling, 0-20
   std::chrono::seconds visibility_timeout{300};  // extended while a large object is processed
@@ -64,13 +68,14 @@ struct SqsSourceConfig {
 };
 
 struct HttpSourceConfig {
+  std::string name;  // Source::name(), set by LoadSourcesConfig (SourceName); empty: derived
   std::string listen = "127.0.0.1:8080";  // host:port; port 0 = ephemeral (tests)
   config::Secret api_key;                 // required for /events
   std::string api_key_header = "x-api-key";
   std::vector<std::string> sns_topics;    // TopicArn allow-list for /sns (empty: /sns refuses all)
-  size_t max_body_bytes = 256 * 1024;     // larger bodies get 413
-  int max_pending_requests = 64;          // beyond this, 429 with Retry-After
-  // HTTPS for the listener (SNS needs https endpoints); both or neither.
+  // Connections, header and body sizes, timeouts, requests in progress (docs/limits.md).
+  server::HttpServerLimits limits;
+  // HTTPS for the listener (`tls: {cert, key}`; SNS needs https endpoints); both or neither.
   std::string tls_cert_file;
   std::string tls_key_file;
   // SNS verification. Defaults follow formats.md §5.4; the overrides exist for tests on loopback
@@ -95,9 +100,11 @@ Result<std::vector<SourceConfig>> LoadSourcesConfig(const YAML::Node& root, cons
 // "directory", "s3", "sqs", "http".
 const char* SourceTypeName(SourceConfig::Type type);
 
-// The name a source reports (Source::name()) and keys its checkpoints by:
-// "directory:<path>", "s3://<bucket>/<prefix>", "sqs:<queue url>", "http:<listen>". Two sources
-// with the same name in one config are refused by LoadSourcesConfig.
+// The identity of a source: "directory:<path>", "s3://<bucket>/<prefix>", "sqs:<queue url>",
+// "http:<listen>". Two sources with the same identity in one config are refused by
+// LoadSourcesConfig. The name a source reports (Source::name(): logs, metrics labels, checkpoint
+// keys) is the settings' `name`: the same text, except that a value that came from a ${...}
+// reference is written as the reference (`directory:${env:LOG_DIR}`), never as its value.
 std::string SourceName(const SourceConfig& config);
 
 // The region in an SQS queue URL (https://sqs.<region>.amazonaws.com/... or

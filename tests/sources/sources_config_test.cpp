@@ -135,8 +135,8 @@ sources:
   EXPECT_EQ(http.listen, "[::1]:0");
   EXPECT_EQ(http.api_key_header, "X-Trailwatch-Key");
   EXPECT_TRUE(http.sns_topics.empty());
-  EXPECT_EQ(http.max_body_bytes, 65536u);
-  EXPECT_EQ(http.max_pending_requests, 8);
+  EXPECT_EQ(http.limits.max_body_bytes, 65536u);
+  EXPECT_EQ(http.limits.max_pending_requests, 8u);
   EXPECT_EQ(http.tls_cert_file, "/etc/tw/cert.pem");
   EXPECT_EQ(http.tls_key_file, "/etc/tw/key.pem");
   EXPECT_EQ(http.sns_ca_file, "/etc/tw/ca.pem");
@@ -150,8 +150,8 @@ TEST(SourcesConfigTest, HttpDefaults) {
   const auto& http = std::get<HttpSourceConfig>((*config)[0].settings);
   EXPECT_EQ(http.listen, "127.0.0.1:8080");
   EXPECT_EQ(http.api_key_header, "x-api-key");
-  EXPECT_EQ(http.max_body_bytes, 256u * 1024);
-  EXPECT_EQ(http.max_pending_requests, 64);
+  EXPECT_EQ(http.limits.max_body_bytes, 256u * 1024);
+  EXPECT_EQ(http.limits.max_pending_requests, 64u);
 }
 
 TEST(SourcesConfigTest, ErrorsNameFileLineColumnAndKey) {

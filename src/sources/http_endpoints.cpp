@@ -1,0 +1,464 @@
+#include "sources/http_endpoints.h"
+
+#include <openssl/crypto.h>
+#include <openssl/sha.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <array>
+#include <list>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+#include "cloudtrail/envelope.h"
+#include "service/metrics.h"
+#include "sources/sns_message.h"
+#include "sources/sns_verifier.h"
+
+namespace trailwatch::sources {
+
+using server::HeadDecision;
+using server::HttpRequest;
+using server::HttpResponse;
+
+// Ids already accepted, the oldest forgotten first. Retries of a delivery reuse its id, so a
+// bounded memory of recent ids is enough; the outbox's own key catches the rest.
+class RecentIds {
+ public:
+  explicit RecentIds(size_t capacity) : capacity_(capacity) {}
+  bool Contains(std::string_view id) const {
+    std::lock_guard lock(mutex_);
+    return index_.count(std::string(id)) != 0;
+  }
+  void Add(const std::string& id) {
+    std::lock_guard lock(mutex_);
+    if (index_.count(id) != 0) return;
+    order_.push_back(id);
+    index_.emplace(order_.back(), std::prev(order_.end()));
+    if (order_.size() > capacity_) {
+      index_.erase(order_.front());
+      order_.pop_front();
+    }
+  }
+
+ private:
+  size_t capacity_;
+  mutable std::mutex mutex_;
+  std::list<std::string> order_;
+  std::unordered_map<std::string, std::list<std::string>::iterator> index_;
+};
+
+namespace {
+
+constexpr const char* kRequestsMetric = "trailwatch_http_requests_total";
+constexpr const char* kRejectedMetric = "trailwatch_http_rejected_total";
+constexpr size_t kRememberedIds = 16384;  // per endpoint; ~1 MB at most
+constexpr auto kRejectionLogInterval = std::chrono::seconds(60);
+
+std::array<unsigned char, SHA256_DIGEST_LENGTH> Digest(std::string_view text) {
+  std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  return digest;
+}
+
+// Text from a request (topic, message id) for a log line: control characters replaced, length
+// capped, so a hostile body cannot forge or flood log lines.
+std::string Printable(std::string_view text, size_t max = 200) {
+  std::string out(text.substr(0, max));
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '?';
+  }
+  if (text.size() > max) out += "...";
+  return out;
+}
+
+std::string_view EndpointLabel(std::string_view path) {
+  if (path == "/events" || path == "/sns" || path == "/healthz" || path == "/metrics") return path;
+  return "other";
+}
+
+// The envelope fields EventBridge always sends (docs/http-source.md); `where` is "event" or
+// "event[N]".
+Status CheckEnvelope(simdjson::dom::element event, const std::string& where) {
+  simdjson::dom::object object;
+  if (event.get_object().get(object) != simdjson::SUCCESS) {
+    return Error{where + ": not a JSON object"};
+  }
+  static constexpr const char* kStrings[] = {"version", "id",   "detail-type", "source",
+                                             "account", "time", "region"};
+  for (const char* field : kStrings) {
+    simdjson::dom::element value;
+    if (object.at_key(field).get(value) != simdjson::SUCCESS) {
+      return Error{where + ": missing \"" + field + "\""};
+    }
+    if (!value.is_string()) return Error{where + ": \"" + field + "\" is not a string"};
+  }
+  simdjson::dom::element value;
+  if (object.at_key("resources").get(value) != simdjson::SUCCESS) {
+    return Error{where + ": missing \"resources\""};
+  }
+  if (!value.is_array()) return Error{where + ": \"resources\" is not an array"};
+  if (object.at_key("detail").get(value) != simdjson::SUCCESS) {
+    return Error{where + ": missing \"detail\""};
+  }
+  if (!value.is_object()) return Error{where + ": \"detail\" is not an object"};
+  return Status::Ok();
+}
+
+std::string EnvelopeId(simdjson::dom::element event) {
+  std::string_view id;
+  if (event["id"].get_string().get(id) != simdjson::SUCCESS) return {};
+  return std::string(id);
+}
+
+HttpResponse Json(int status, std::string body) {
+  HttpResponse response;
+  response.status = status;
+  response.content_type = "application/json";
+  response.body = std::move(body);
+  return response;
+}
+
+// A Notification's Message: an EventBridge event, a CloudTrail record, or {"Records": [...]}.
+Result<std::vector<SourceEvent>> EventsFromMessage(const SnsMessage& message) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string text(message.message);
+  simdjson::dom::element root;
+  simdjson::dom::object object;
+  if (parser.parse(text).get(root) != simdjson::SUCCESS ||
+      root.get_object().get(object) != simdjson::SUCCESS) {
+    return Error{"Message: not a JSON object"};
+  }
+  const std::string origin = "sns:" + message.message_id;
+  std::vector<SourceEvent> events;
+  simdjson::dom::element unused;
+  if (object.at_key("detail-type").get(unused) == simdjson::SUCCESS ||
+      object.at_key("detail").get(unused) == simdjson::SUCCESS) {
+    if (Status valid = CheckEnvelope(root, "Message"); !valid.ok()) return Error{valid.message()};
+    events.push_back({simdjson::minify(root), origin});
+    return events;
+  }
+  cloudtrail::EnvelopeBuilder builder;
+  auto add_record = [&](simdjson::dom::element record, const std::string& where) -> Status {
+    auto envelope = builder.Build(std::string_view(simdjson::minify(record)));
+    if (!envelope.ok()) return Error{where + ": " + envelope.message()};
+    events.push_back({std::move(envelope->json), origin});
+    return Status::Ok();
+  };
+  simdjson::dom::array records;
+  if (object.at_key("Records").get_array().get(records) == simdjson::SUCCESS) {
+    size_t index = 0;
+    for (simdjson::dom::element record : records) {
+      if (Status added = add_record(record, "Message.Records[" + std::to_string(index++) + "]");
+          !added.ok()) {
+        return Error{added.message()};
+      }
+    }
+    if (events.empty()) return Error{"Message: empty Records"};
+    return events;
+  }
+  if (object.at_key("eventID").get(unused) == simdjson::SUCCESS ||
+      object.at_key("eventVersion").get(unused) == simdjson::SUCCESS) {
+    if (Status added = add_record(root, "Message"); !added.ok()) return Error{added.message()};
+    return events;
+  }
+  return Error{"Message: neither an EventBridge event nor a CloudTrail record"};
+}
+
+}  // namespace
+
+HttpEndpoints::HttpEndpoints(const HttpSourceConfig& config, SourceContext context,
+                             std::string name)
+    : config_(config),
+      context_(std::move(context)),
+      name_(std::move(name)),
+      event_ids_(std::make_unique<RecentIds>(kRememberedIds)),
+      sns_ids_(std::make_unique<RecentIds>(kRememberedIds)),
+      rejection_log_(kRejectionLogInterval) {}
+
+HttpEndpoints::~HttpEndpoints() = default;
+
+Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::Create(const HttpSourceConfig& config,
+                                                             SourceContext context,
+                                                             std::string name) {
+  std::unique_ptr<HttpEndpoints> endpoints(
+      new HttpEndpoints(config, std::move(context), std::move(name)));
+  SnsVerifierOptions sns;
+  sns.cert_url_pattern = config.sns_cert_url_pattern;
+  sns.ca_file = config.sns_ca_file;
+  sns.max_message_age = config.sns_max_message_age;
+  auto verifier = SnsVerifier::Create(std::move(sns));
+  if (!verifier.ok()) return verifier.error();
+  endpoints->verifier_ = std::move(*verifier);
+  if (!config.api_key.empty()) {
+    auto digest = Digest(config.api_key.reveal());
+    endpoints->api_key_digest_.assign(digest.begin(), digest.end());
+  }
+  service::Metrics& metrics = *endpoints->context_.metrics;
+  metrics.Describe(kRequestsMetric, "counter",
+                   "HTTP requests to the http source by endpoint and status.");
+  metrics.Describe(kRejectedMetric, "counter",
+                   "Requests and connections the http source refused, by endpoint and reason.");
+  return endpoints;
+}
+
+bool HttpEndpoints::Authorized(const HttpRequest& request) const {
+  std::string lower_header = config_.api_key_header;
+  std::transform(lower_header.begin(), lower_header.end(), lower_header.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  if (api_key_digest_.empty() || !request.HasHeader(lower_header)) return false;
+  auto presented = Digest(request.Header(lower_header));
+  return CRYPTO_memcmp(presented.data(), api_key_digest_.data(), presented.size()) == 0;
+}
+
+void HttpEndpoints::CountAndLogRejection(std::string_view endpoint, std::string_view reason,
+                                         int status, std::string_view remote,
+                                         std::string_view detail) {
+  context_.metrics->Add(kRejectedMetric,
+                        {{"endpoint", std::string(endpoint)}, {"reason", std::string(reason)}});
+  std::string key = std::string(endpoint) + " " + std::string(reason);
+  size_t count = rejection_log_.Admit(key);
+  if (count == 0) return;
+  std::string answer = status == 0 ? "connection closed" : std::to_string(status);
+  if (count == 1) {
+    context_.log->warn("{} {}: refused ({}, {}) from {}: {}", name_, endpoint, reason, answer,
+                       Printable(remote, 64), Printable(detail, 300));
+  } else {
+    context_.log->warn("{} {}: refused {} times in the last {} s ({}, {}); last from {}: {}", name_,
+                       endpoint, count, kRejectionLogInterval.count(), reason, answer,
+                       Printable(remote, 64), Printable(detail, 300));
+  }
+}
+
+HttpResponse HttpEndpoints::Reject(const HttpRequest& request, int status, const char* reason,
+                                   const std::string& message) {
+  CountAndLogRejection(EndpointLabel(request.path), reason, status, request.remote_address,
+                       message);
+  return HttpResponse::Text(status, message);
+}
+
+void HttpEndpoints::OnRejected(const server::ServerRejection& rejection) {
+  std::string_view endpoint =
+      rejection.path.empty() ? std::string_view("connection") : EndpointLabel(rejection.path);
+  CountAndLogRejection(endpoint, rejection.reason, rejection.status, rejection.remote_address,
+                       rejection.detail);
+}
+
+void HttpEndpoints::OnAnswered(const HttpRequest& request, int status) {
+  context_.metrics->Add(kRequestsMetric, {{"endpoint", std::string(EndpointLabel(request.path))},
+                                          {"status", std::to_string(status)}});
+}
+
+HeadDecision HttpEndpoints::OnHead(const HttpRequest& request) {
+  const std::string& path = request.path;
+  const bool get = request.method == "GET" || request.method == "HEAD";
+  if (path == "/healthz" && get) {
+    if (context_.readiness != nullptr && !context_.readiness->ready()) {
+      return HeadDecision::Answer(
+          HttpResponse::Text(503, "not ready\n" + context_.readiness->Describe()));
+    }
+    return HeadDecision::Answer(HttpResponse::Text(200, "ok"));
+  }
+  if (path == "/metrics" && get) {
+    HttpResponse response;
+    response.content_type = "text/plain; version=0.0.4";
+    response.body = context_.metrics->RenderPrometheus();
+    return HeadDecision::Answer(std::move(response));
+  }
+  if (path != "/events" && path != "/sns") {
+    return HeadDecision::Answer(HttpResponse::Text(404, "not found"));
+  }
+  if (request.method != "POST") {
+    HttpResponse response = HttpResponse::Text(405, "method not allowed; use POST");
+    response.headers.emplace_back("Allow", "POST");
+    return HeadDecision::Answer(std::move(response));
+  }
+  if (path == "/events" && !Authorized(request)) {
+    HttpResponse response = Reject(request, 401, "auth", "missing or wrong API key");
+    response.headers.emplace_back("WWW-Authenticate", "ApiKey");
+    return HeadDecision::Answer(std::move(response));
+  }
+  // Neither EventBridge nor SNS compresses requests; an inflated body would escape the limit.
+  std::string_view encoding = request.Header("content-encoding");
+  if (!encoding.empty() && encoding != "identity") {
+    return HeadDecision::Answer(Reject(
+        request, 415, "encoding", "Content-Encoding is not supported; send the body uncompressed"));
+  }
+  if (path == "/sns") {
+    if (request.Header("x-amz-sns-rawdelivery") == "true") {
+      return HeadDecision::Answer(
+          Reject(request, 400, "malformed",
+                 "raw message delivery carries no signature; turn it off for this subscription"));
+    }
+    std::string_view type = request.Header("x-amz-sns-message-type");
+    if (!type.empty() && !ParseSnsMessageType(std::string(type))) {
+      return HeadDecision::Answer(
+          Reject(request, 400, "malformed", "x-amz-sns-message-type: unknown type"));
+    }
+    std::string_view id = request.Header("x-amz-sns-message-id");
+    if (!id.empty() && sns_ids_->Contains(id)) {
+      // A retry of a message already stored: acknowledged without reading it again.
+      return HeadDecision::Answer(HttpResponse::Text(200, "ok"));
+    }
+    // SNS retries 5xx but never 4xx, so overload is a 503 here.
+    return HeadDecision::ReadBody(config_.limits.max_body_bytes, 503);
+  }
+  return HeadDecision::ReadBody(config_.limits.max_body_bytes, 429);
+}
+
+HttpResponse HttpEndpoints::OnRequest(const HttpRequest& request) {
+  if (request.path == "/events") return HandleEvents(request);
+  return HandleSns(request);
+}
+
+bool HttpEndpoints::Submit(std::string_view endpoint, std::span<const SourceEvent> events,
+                           HttpResponse* failure) {
+  EventSink* sink = sink_.load();
+  Status submitted = sink == nullptr ? Status(Error{"not running"}) : sink->Submit(name_, events);
+  if (submitted.ok()) return true;
+  context_.log->error("{} {}: could not store {} event(s), answering 503: {}", name_, endpoint,
+                      events.size(), submitted.message());
+  context_.metrics->Add(kRejectedMetric,
+                        {{"endpoint", std::string(endpoint)}, {"reason", "unavailable"}});
+  *failure = HttpResponse::Text(503, "events not stored; retry later");
+  failure->headers.emplace_back("Retry-After", "5");
+  return false;
+}
+
+HttpResponse HttpEndpoints::HandleEvents(const HttpRequest& request) {
+  simdjson::dom::parser parser;
+  simdjson::padded_string body(request.body);
+  simdjson::dom::element root;
+  if (auto error = parser.parse(body).get(root); error != simdjson::SUCCESS) {
+    return Reject(request, 400, "malformed",
+                  std::string("body: not JSON (") + simdjson::error_message(error) + ")");
+  }
+  std::vector<simdjson::dom::element> elements;
+  std::vector<std::string> wheres;
+  simdjson::dom::array array;
+  if (root.get_array().get(array) == simdjson::SUCCESS) {
+    size_t index = 0;
+    for (simdjson::dom::element element : array) {
+      elements.push_back(element);
+      wheres.push_back("event[" + std::to_string(index++) + "]");
+    }
+    if (elements.empty()) return Reject(request, 400, "malformed", "body: empty array");
+  } else {
+    elements.push_back(root);
+    wheres.push_back("event");
+  }
+  std::vector<SourceEvent> events;
+  std::vector<std::string> ids;
+  size_t duplicates = 0;
+  for (size_t i = 0; i < elements.size(); ++i) {
+    if (Status valid = CheckEnvelope(elements[i], wheres[i]); !valid.ok()) {
+      return Reject(request, 400, "malformed", valid.message());
+    }
+    std::string id = EnvelopeId(elements[i]);
+    if (event_ids_->Contains(id) || std::find(ids.begin(), ids.end(), id) != ids.end()) {
+      ++duplicates;
+      continue;
+    }
+    ids.push_back(std::move(id));
+    events.push_back({simdjson::minify(elements[i]), "http:/events"});
+  }
+  if (!events.empty()) {
+    HttpResponse failure;
+    if (!Submit("/events", events, &failure)) return failure;
+    for (const std::string& id : ids) event_ids_->Add(id);
+  }
+  return Json(202, "{\"accepted\":" + std::to_string(events.size()) +
+                       ",\"duplicates\":" + std::to_string(duplicates) + "}");
+}
+
+HttpResponse HttpEndpoints::HandleSns(const HttpRequest& request) {
+  constexpr const char* kEndpoint = "/sns";
+  std::string header_type(request.Header("x-amz-sns-message-type"));
+  std::string_view header_id = request.Header("x-amz-sns-message-id");
+  std::string_view header_topic = request.Header("x-amz-sns-topic-arn");
+  auto parsed = ParseSnsMessage(request.body);
+  if (!parsed.ok()) return Reject(request, 400, "malformed", parsed.message());
+  const SnsMessage& message = *parsed;
+  const char* type_name = SnsMessageTypeName(message.type);
+  if (!header_type.empty() && header_type != type_name) {
+    return Reject(request, 400, "malformed",
+                  "x-amz-sns-message-type does not match the body's Type");
+  }
+  if (!header_topic.empty() && header_topic != message.topic_arn) {
+    return Reject(request, 400, "malformed",
+                  "x-amz-sns-topic-arn does not match the body's TopicArn");
+  }
+  if (!header_id.empty() && header_id != message.message_id) {
+    return Reject(request, 400, "malformed",
+                  "x-amz-sns-message-id does not match the body's MessageId");
+  }
+  // Pinned before anything is fetched.
+  if (std::find(config_.sns_topics.begin(), config_.sns_topics.end(), message.topic_arn) ==
+      config_.sns_topics.end()) {
+    return Reject(request, 403, "topic",
+                  std::string(type_name) + " for topic " + Printable(message.topic_arn) +
+                      " refused: topic not in sns_topics");
+  }
+  if (sns_ids_->Contains(message.message_id)) return HttpResponse::Text(200, "ok");
+  SnsVerdict verdict = verifier_->Verify(message);
+  if (!verdict.ok()) {
+    int status = verdict.failure == SnsVerdict::Failure::kUnavailable ? 503
+                 : verdict.failure == SnsVerdict::Failure::kStale     ? 400
+                                                                      : 403;
+    context_.log->warn("{} /sns: {} {} from topic {} refused: {}", name_, type_name,
+                       Printable(message.message_id), Printable(message.topic_arn),
+                       Printable(verdict.message, 400));
+    HttpResponse response = Reject(
+        request, status, SnsFailureLabel(verdict.failure),
+        status == 503
+            ? "signing certificate unavailable; retry later"
+            : "message verification failed: " + std::string(SnsFailureLabel(verdict.failure)));
+    if (status == 503) response.headers.emplace_back("Retry-After", "5");
+    return response;
+  }
+
+  switch (message.type) {
+    case SnsMessageType::kSubscriptionConfirmation: {
+      if (Status url = CheckSubscribeUrl(message.subscribe_url, message.topic_arn,
+                                         message.signing_cert_url, config_.sns_cert_url_pattern);
+          !url.ok()) {
+        return Reject(
+            request, 403, "subscribe_url",
+            "subscription to " + Printable(message.topic_arn) + " not confirmed: " + url.message());
+      }
+      if (Status confirmed = verifier_->Confirm(message); !confirmed.ok()) {
+        context_.log->error("{} /sns: subscription to {} not confirmed: {}", name_,
+                            Printable(message.topic_arn), confirmed.message());
+        HttpResponse response =
+            Reject(request, 503, "confirm_failed", "confirmation failed; retry later");
+        response.headers.emplace_back("Retry-After", "5");
+        return response;
+      }
+      context_.log->info("{} /sns: confirmed the subscription to {}", name_,
+                         Printable(message.topic_arn));
+      break;
+    }
+    case SnsMessageType::kUnsubscribeConfirmation:
+      // Never visited: its SubscribeURL would re-subscribe.
+      context_.log->warn(
+          "{} /sns: topic {} unsubscribed this endpoint; no more events will arrive from it", name_,
+          Printable(message.topic_arn));
+      context_.metrics->Add("trailwatch_sns_unsubscribed_total", {{"topic", message.topic_arn}});
+      break;
+    case SnsMessageType::kNotification: {
+      auto events = EventsFromMessage(message);
+      if (!events.ok()) {
+        return Reject(request, 400, "malformed",
+                      "notification " + Printable(message.message_id) + ": " + events.message());
+      }
+      HttpResponse failure;
+      if (!Submit(kEndpoint, *events, &failure)) return failure;
+      break;
+    }
+  }
+  sns_ids_->Add(message.message_id);
+  return HttpResponse::Text(200, "ok");
+}
+
+}  // namespace trailwatch::sources
