@@ -1,9 +1,10 @@
 #include "targets/delivery_worker.h"
-#include "common/wall_clock.h"
 
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+
+#include "common/wall_clock.h"
 
 namespace trailwatch::targets {
 
@@ -24,7 +25,8 @@ DeliveryWorker::DeliveryWorker(outbox::Outbox* outbox, std::vector<DeliveryTarge
     : outbox_(outbox),
       targets_(std::move(targets)),
       options_(std::move(options)),
-      rng_(std::random_device{}()) {
+      rng_(std::random_device{}()),
+      failure_log_(options_.failure_log_interval) {
   for (size_t i = 0; i < targets_.size(); ++i) target_by_name_[targets_[i].config.name] = i;
   target_in_flight_.assign(targets_.size(), 0);
 }
@@ -99,6 +101,31 @@ void DeliveryWorker::Stop() {
     kicked_ = true;
   }
   dispatcher_wake_.notify_all();
+  Wait();
+}
+
+void DeliveryWorker::Stop(std::chrono::milliseconds grace) {
+  {
+    std::lock_guard lock(mutex_);
+    stop_requested_ = true;
+    kicked_ = true;
+    if (!started_) return;
+  }
+  dispatcher_wake_.notify_all();
+  if (!WaitFor(grace)) {
+    int in_flight;
+    {
+      std::lock_guard lock(mutex_);
+      in_flight = in_flight_;
+    }
+    spdlog::warn(
+        "delivery: {} send(s) still in flight after shutdown_timeout ({} s): abandoning them; "
+        "their "
+        "alerts stay queued and are sent when trailwatch starts again (a receiver that got one "
+        "may see it twice)",
+        in_flight, std::chrono::duration_cast<std::chrono::seconds>(grace).count());
+    options_.abandon.request_stop();
+  }
   Wait();
 }
 
@@ -369,9 +396,40 @@ void DeliveryWorker::Send() {
   }
 }
 
+void DeliveryWorker::LogRetry(const config::TargetConfig& config, const Retry& retry) {
+  // Keyed by the status, or by the transport error's text (curl's generic words, no URL): a
+  // bounded set per target whatever the far side answers.
+  std::string reason =
+      retry.http_status > 0 ? "HTTP " + std::to_string(retry.http_status) : retry.error;
+  size_t count = failure_log_.Admit(config.name + '\n' + reason);
+  if (count == 1) {
+    spdlog::warn("target {}: delivery failed ({}); retrying", config.name, retry.error);
+  } else if (count > 1) {
+    spdlog::warn(
+        "target {}: {} deliveries failed ({}) since the last line about it (at most one per {} s); "
+        "last error: {}; retrying",
+        config.name, count, reason,
+        std::chrono::duration_cast<std::chrono::seconds>(options_.failure_log_interval).count(),
+        retry.error);
+  }
+}
+
 void DeliveryWorker::Record(const Job& job, const Outcome& outcome) {
   const outbox::Entry& entry = job.entry;
   const config::TargetConfig& config = targets_[job.target_index].config;
+  if (std::holds_alternative<Retry>(outcome) && options_.abandon.stop_requested()) {
+    // Abandoned by Stop(grace): not the far side's fault, so no backoff and no failure line; the
+    // entry is due at once for the next run (its attempt stays counted: it may have arrived).
+    Status stored =
+        outbox_->MarkRetry(entry.id, NowMs(), "send abandoned at shutdown (shutdown_timeout)", 0);
+    std::lock_guard lock(mutex_);
+    ++counters_.abandoned;
+    if (!stored.ok()) {
+      ++counters_.store_errors;
+      spdlog::error("delivery: {}", stored.message());
+    }
+    return;
+  }
   std::string disposition;
   Status stored;
   if (const auto* delivered = std::get_if<Delivered>(&outcome)) {
@@ -407,6 +465,7 @@ void DeliveryWorker::Record(const Job& job, const Outcome& outcome) {
       }
       spdlog::debug("target {}: entry {} attempt {} failed, retry in {} ms: {}", config.name,
                     entry.id, entry.attempts, delay.count(), retry.error);
+      LogRetry(config, retry);
       stored = outbox_->MarkRetry(entry.id, now + delay.count(), retry.error, retry.http_status);
     }
   }
@@ -426,8 +485,10 @@ void DeliveryWorker::Record(const Job& job, const Outcome& outcome) {
 
 Result<std::vector<DeliveryTarget>> MakeDeliveryTargets(const config::TargetsConfig& config,
                                                         outbox::Outbox* outbox,
-                                                        const std::string& only) {
+                                                        const std::string& only,
+                                                        std::stop_token abandon_sends) {
   TargetContext context;
+  context.abandon_sends = std::move(abandon_sends);
   context.account_aliases = config.accounts;
   context.outbox = outbox;
   std::vector<DeliveryTarget> targets;

@@ -25,8 +25,16 @@
 //     back).
 //
 // Stop() stops claiming, lets the sends in flight finish and be recorded, then returns: nothing is
-// left in_flight by a clean stop. A kill leaves at most one entry per channel in_flight;
-// Outbox::RecoverInFlight on the next start makes it pending again.
+// left in_flight by a clean stop. Stop(grace) bounds the wait: sends still in flight after `grace`
+// are abandoned (options.abandon is requested; targets built with its token abort their requests
+// within about a second) and their entries are put back to pending, due at once, so the next run
+// sends them again — at most one repeat, as after a crash. A kill leaves at most one entry per
+// channel in_flight; Outbox::RecoverInFlight on the next start makes it pending again.
+//
+// Failures that will be retried are logged at most once per target and reason per
+// failure_log_interval, with the number of failures since the last line (LogThrottle): an outage
+// of a receiver shows in the log, not only in /metrics, without a line per attempt. Dead entries
+// are logged one by one (each is an alert that will not arrive).
 //
 // Thread-safety: Start/Stop/Wait from one controlling thread; Notify from any thread; the callback
 // runs on sender threads (and on the dispatcher thread for expired entries).
@@ -42,10 +50,12 @@
 #include <mutex>
 #include <random>
 #include <set>
+#include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "common/log_throttle.h"
 #include "config/targets_config.h"
 #include "outbox/outbox.h"
 #include "targets/target.h"
@@ -67,6 +77,11 @@ struct DeliveryOptions {
   // Entries whose target is not among this worker's targets are made dead (see above). Set false
   // when the worker is given only some of the configured targets (send-test).
   bool dead_letter_unconfigured = true;
+  // At most one log line per target and failure reason per interval (see above).
+  std::chrono::milliseconds failure_log_interval{60000};
+  // Requested by Stop(grace) when the grace period runs out. Build the targets with its token
+  // (MakeDeliveryTargets) so that their requests are aborted then.
+  std::stop_source abandon;
   // Called after each outcome has been recorded in the outbox. `disposition` is "delivered",
   // "retry" or "dead". Entries expired by max_age are reported as Permanent{last_error}, "dead".
   std::function<void(const outbox::Entry&, const Outcome&, const std::string& disposition)>
@@ -80,6 +95,7 @@ struct DeliveryCounters {
   int64_t store_errors = 0;
   int64_t expired = 0;       // made dead by max_age before a send (also counted in `dead`)
   int64_t unconfigured = 0;  // made dead because their target is not configured (not in `dead`)
+  int64_t abandoned = 0;     // sends given up by Stop(grace); their entries wait for the next run
 };
 
 class DeliveryWorker {
@@ -93,6 +109,8 @@ class DeliveryWorker {
   void Start();
   // No new claims; returns once the sends in flight are finished and recorded.
   void Stop();
+  // No new claims; waits at most `grace` for the sends in flight, then abandons them (see above).
+  void Stop(std::chrono::milliseconds grace);
   // Blocks until the worker stops (Stop from another thread, or stop_when_empty reached).
   void Wait();
   // True once the worker has stopped; waits at most `timeout`.
@@ -128,6 +146,8 @@ class DeliveryWorker {
   void Dispatch();
   void Send();
   void Record(const Job& job, const Outcome& outcome);
+  // A send that will be retried: a throttled warning per target and reason.
+  void LogRetry(const config::TargetConfig& config, const Retry& retry);
   // Lists the channels with a backlog; adds the new ones and forgets idle vanished ones. Handles
   // entries of unconfigured targets. Called with mutex_ held (released around the query).
   // Returns how many channels of our targets have a backlog, or -1 on a store error.
@@ -162,6 +182,7 @@ class DeliveryWorker {
   bool kicked_ = false;  // a send finished, Notify or Stop: the dispatcher looks again
   DeliveryCounters counters_;
   std::mt19937_64 rng_;
+  LogThrottle failure_log_;
 
   std::mutex join_mutex_;  // one caller of Wait joins the threads
   std::thread dispatcher_;
@@ -170,8 +191,10 @@ class DeliveryWorker {
 
 // Builds a DeliveryTarget for every configured target (all when `only` is empty, else the one
 // named). Errors name the target.
+// `abandon_sends`: the token of DeliveryOptions::abandon, for a worker that may Stop(grace).
 Result<std::vector<DeliveryTarget>> MakeDeliveryTargets(const config::TargetsConfig& config,
                                                         outbox::Outbox* outbox,
-                                                        const std::string& only = "");
+                                                        const std::string& only = "",
+                                                        std::stop_token abandon_sends = {});
 
 }  // namespace trailwatch::targets

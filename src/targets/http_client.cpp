@@ -48,13 +48,19 @@ size_t OnHeader(char* data, size_t size, size_t count, void* user) {
   return n;
 }
 
+// Aborts the transfer once the shutdown gives up on it; libcurl calls this about once a second
+// even while no byte moves, so a receiver that never answers is dropped promptly.
+int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
+}
+
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }
 };
 
 }  // namespace
 
-HttpClient::HttpClient() {
+HttpClient::HttpClient(std::stop_token abandon) : abandon_(std::move(abandon)) {
   GlobalInitOnce();
   curl_ = curl_easy_init();
 }
@@ -64,6 +70,10 @@ HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
 Result<HttpResponse> HttpClient::Post(const HttpRequest& request, TransportError* transport_error) {
   CURL* curl = static_cast<CURL*>(curl_);
   if (!curl) return Error{"HTTP client could not be created"};
+  if (abandon_.stop_requested()) {
+    if (transport_error) transport_error->message = "HTTP request abandoned: shutting down";
+    return Error{"HTTP request abandoned: shutting down"};
+  }
   curl_easy_reset(curl);
   HttpResponse response;
   std::unique_ptr<curl_slist, SlistDeleter> headers;
@@ -94,11 +104,16 @@ Result<HttpResponse> HttpClient::Post(const HttpRequest& request, TransportError
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
+  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
+  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &abandon_);
+  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
   CURLcode rc = curl_easy_perform(curl);
   if (rc != CURLE_OK) {
     // curl_easy_strerror is generic ("Timeout was reached"); CURLOPT_ERRORBUFFER is not used
     // because its text can include the URL.
-    std::string message = std::string("HTTP request failed: ") + curl_easy_strerror(rc);
+    std::string message = rc == CURLE_ABORTED_BY_CALLBACK
+                              ? std::string("HTTP request abandoned: shutting down")
+                              : std::string("HTTP request failed: ") + curl_easy_strerror(rc);
     if (transport_error) {
       transport_error->message = message;
       transport_error->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
@@ -118,7 +133,7 @@ HttpClientPool::Lease HttpClientPool::Acquire() {
       idle_.pop_back();
     }
   }
-  if (!client) client = std::make_unique<HttpClient>();
+  if (!client) client = std::make_unique<HttpClient>(abandon_);
   return Lease(this, std::move(client));
 }
 

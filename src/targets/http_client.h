@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <utility>
 #include <vector>
@@ -42,7 +43,10 @@ struct TransportError {
 
 class HttpClient {
  public:
-  HttpClient();
+  // A request in progress when `abandon` is requested is aborted within about a second (curl's
+  // progress callback), and later requests fail at once: how a bounded shutdown drops a send to a
+  // receiver that never answers. The failure is a TransportError ("abandoned").
+  explicit HttpClient(std::stop_token abandon = {});
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -52,11 +56,14 @@ class HttpClient {
 
  private:
   void* curl_;  // CURL*
+  std::stop_token abandon_;
 };
 
-// Clients for concurrent sends to one target.
+// Clients for concurrent sends to one target; every client is built with the pool's `abandon`.
 class HttpClientPool {
  public:
+  explicit HttpClientPool(std::stop_token abandon = {}) : abandon_(std::move(abandon)) {}
+
   class Lease {
    public:
     Lease(HttpClientPool* pool, std::unique_ptr<HttpClient> client)
@@ -78,6 +85,7 @@ class HttpClientPool {
   void Release(std::unique_ptr<HttpClient> client);
   std::mutex mutex_;
   std::vector<std::unique_ptr<HttpClient>> idle_;
+  std::stop_token abandon_;
 };
 
 // Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date. Returns the delay from `now`

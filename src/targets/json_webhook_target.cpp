@@ -51,7 +51,7 @@ class JsonWebhookTarget : public Target {
   MessageRenderer renderer_;
   std::string what_;
   bool slack_text_fallback_;
-  HttpClientPool clients_;
+  HttpClientPool clients_{context_.abandon_sends};  // context_ is initialised first
 };
 
 }  // namespace

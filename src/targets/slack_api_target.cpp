@@ -233,7 +233,7 @@ class SlackApiTarget : public Target {
 
   config::TargetConfig config_;
   TargetContext context_;
-  HttpClientPool clients_;
+  HttpClientPool clients_{context_.abandon_sends};  // context_ is initialised first
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <stop_token>
 #include <string>
 #include <variant>
 
@@ -60,6 +61,9 @@ struct TargetContext {
   std::chrono::system_clock::time_point (*now)() = nullptr;  // nullptr: system_clock::now
   // Slack Web API base (tests point it at a fake on loopback).
   std::string slack_api_url = "https://slack.com/api";
+  // Requested when a bounded shutdown gives up on the sends in flight: HTTP targets abort them
+  // (HttpClient), and the delivery worker leaves their entries queued.
+  std::stop_token abandon_sends;
 };
 
 // Channels: the outbox's order domain (Outbox::ClaimHead). Entries of one channel are sent one at

@@ -57,7 +57,7 @@ class WebhookTarget : public Target {
  private:
   config::TargetConfig config_;
   TargetContext context_;
-  HttpClientPool clients_;
+  HttpClientPool clients_{context_.abandon_sends};  // context_ is initialised first
 };
 
 }  // namespace

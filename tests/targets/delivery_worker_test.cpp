@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "cli/cli_test_util.h"
+#include "service/service_process_util.h"
+#include "sources/source_test_util.h"
 #include "targets/fake_servers_util.h"
 #include "targets/sample_alert.h"
 
@@ -21,6 +23,20 @@ namespace {
 using testing::FakeHttpServer;
 using testing::FakeResponse;
 using testing::ScriptedAnswers;
+
+// Makes a captured logger spdlog's default (the worker logs through it) for the test's duration.
+class DefaultLogCapture {
+ public:
+  DefaultLogCapture() : previous_(spdlog::default_logger()), context_(":memory:") {
+    spdlog::set_default_logger(context_.context().log);
+  }
+  ~DefaultLogCapture() { spdlog::set_default_logger(previous_); }
+  std::string text() const { return context_.log_text(); }
+
+ private:
+  std::shared_ptr<spdlog::logger> previous_;
+  sources::testing::TestContext context_;
+};
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -68,11 +84,13 @@ class DeliveryWorkerTest : public ::testing::Test {
     ASSERT_TRUE(store_->Enqueue(entries, now_ms ? now_ms : NowMs()).ok());
   }
 
-  std::vector<DeliveryTarget> Targets(const std::vector<config::TargetConfig>& configs) {
+  std::vector<DeliveryTarget> Targets(const std::vector<config::TargetConfig>& configs,
+                                      std::stop_token abandon_sends = {}) {
     std::vector<DeliveryTarget> targets;
     for (const auto& config : configs) {
       TargetContext context;
       context.outbox = store_.get();
+      context.abandon_sends = abandon_sends;
       targets.push_back({config, MakeTarget(config, context).value()});
     }
     return targets;
@@ -485,6 +503,114 @@ TEST_F(DeliveryWorkerTest, SlackApiChannelsChosenPerEntryKeepOrderPerChannel) {
   }
   EXPECT_EQ(per_channel["C0DEFAULT01"], (std::vector<std::string>{"x0", "x2", "x4"}));
   EXPECT_EQ(per_channel["C0SECOND001"], (std::vector<std::string>{"x1", "x3", "x5"}));
+}
+
+}  // namespace
+}  // namespace trailwatch::targets
+
+namespace trailwatch::targets {
+namespace {
+
+TEST_F(DeliveryWorkerTest, RetriedFailuresAreLoggedOncePerIntervalPerTargetWithoutTheUrl) {
+  DefaultLogCapture log;
+  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(503, "busy"); });
+  auto config = Webhook("siem", fake.Url("/hooks/T0SECRET/B0SECRET"));
+  config.max_attempts = 5;
+  Enqueue(config, 1);
+  DeliveryOptions options = FastOptions();
+  options.failure_log_interval = std::chrono::seconds(60);
+  DeliveryWorker worker(store_.get(), Targets({config}), options);
+  worker.Start();
+  ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(30)));
+  EXPECT_EQ(fake.RequestCount(), 5u);
+  std::string text = log.text();
+  // Four retried failures within the interval: one line, at the first.
+  EXPECT_EQ(testing::CountOccurrences(text, "target siem: delivery failed"), 1u) << text;
+  EXPECT_NE(text.find("HTTP 503"), std::string::npos) << text;
+  EXPECT_NE(text.find("retrying"), std::string::npos) << text;
+  // The fifth made the entry dead: that has its own line.
+  EXPECT_NE(text.find("is dead"), std::string::npos) << text;
+  EXPECT_EQ(text.find("SECRET"), std::string::npos) << text;
+  EXPECT_EQ(text.find("127.0.0.1"), std::string::npos) << text;
+}
+
+TEST_F(DeliveryWorkerTest, FailureLinesAfterTheIntervalCarryTheCountOfSuppressedOnes) {
+  DefaultLogCapture log;
+  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(500, "boom"); });
+  auto config = Webhook("siem", fake.Url("/in"));
+  config.max_attempts = 8;
+  Enqueue(config, 1);
+  DeliveryOptions options = FastOptions();
+  options.backoff_base = std::chrono::milliseconds(1);
+  options.backoff_cap = std::chrono::milliseconds(1);
+  // Far longer than attempts 1-4 take (a few ms each); the interval elapses once, between
+  // attempts 4 and 5 (the sender sleeps in on_outcome).
+  options.failure_log_interval = std::chrono::seconds(1);
+  std::atomic<int> seen{0};
+  options.on_outcome = [&](const outbox::Entry&, const Outcome&, const std::string&) {
+    if (++seen == 4) std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+  };
+  DeliveryWorker worker(store_.get(), Targets({config}), options);
+  worker.Start();
+  ASSERT_TRUE(worker.WaitFor(std::chrono::seconds(30)));
+  std::string text = log.text();
+  EXPECT_EQ(testing::CountOccurrences(text, "target siem: delivery failed (webhook"), 1u) << text;
+  // Attempts 2, 3, 4 were suppressed; attempt 5 reports them with itself.
+  EXPECT_EQ(testing::CountOccurrences(text, "target siem: 4 deliveries failed (HTTP 500)"), 1u)
+      << text;
+}
+
+TEST_F(DeliveryWorkerTest, StopWithGraceAbandonsAHangingSendAndLeavesItQueued) {
+  DefaultLogCapture log;
+  FakeResponse hang = FakeResponse::Text(200, "ok");
+  hang.delay = std::chrono::seconds(120);
+  FakeHttpServer fake([hang](const testing::FakeRequest&) { return hang; });
+  auto config = Webhook("siem", fake.Url("/in"));
+  config.timeout = std::chrono::minutes(5);
+  Enqueue(config, 2);
+  DeliveryOptions options = FastOptions();
+  options.stop_when_empty = false;
+  DeliveryWorker worker(store_.get(), Targets({config}, options.abandon.get_token()), options);
+  worker.Start();
+  ASSERT_TRUE(fake.WaitForRequests(1, std::chrono::seconds(10)));
+  auto started = std::chrono::steady_clock::now();
+  worker.Stop(std::chrono::milliseconds(300));
+  // The grace period, then curl's progress callback (about once a second) aborts the send.
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+  EXPECT_EQ(worker.counters().abandoned, 1);
+  EXPECT_EQ(worker.counters().retried, 0);
+  auto pending = store_->List(outbox::EntryState::kPending);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 2u) << "nothing in flight, nothing dead";
+  const outbox::Entry& abandoned = (*pending)[0];
+  EXPECT_EQ(abandoned.attempts, 1);
+  EXPECT_NE(abandoned.last_error.find("abandoned at shutdown"), std::string::npos);
+  EXPECT_LE(abandoned.next_attempt_at, NowMs()) << "due at once in the next run";
+  EXPECT_EQ(fake.RequestCount(), 1u);
+  std::string text = log.text();
+  EXPECT_NE(text.find("1 send(s) still in flight after shutdown_timeout"), std::string::npos)
+      << text;
+  EXPECT_EQ(text.find("delivery failed"), std::string::npos) << "not the receiver's failure";
+}
+
+TEST_F(DeliveryWorkerTest, StopWithGraceLetsSendsThatFinishInTimeBeRecorded) {
+  FakeResponse slow = FakeResponse::Text(200, "ok");
+  slow.delay = std::chrono::milliseconds(400);
+  FakeHttpServer fake([slow](const testing::FakeRequest&) { return slow; });
+  auto config = Webhook("siem", fake.Url("/in"));
+  Enqueue(config, 3);
+  DeliveryOptions options = FastOptions();
+  options.stop_when_empty = false;
+  DeliveryWorker worker(store_.get(), Targets({config}, options.abandon.get_token()), options);
+  worker.Start();
+  ASSERT_TRUE(fake.WaitForRequests(1, std::chrono::seconds(10)));
+  worker.Stop(std::chrono::seconds(10));
+  EXPECT_EQ(worker.counters().abandoned, 0);
+  EXPECT_EQ(worker.counters().delivered, 1);
+  auto stats = store_->Stats();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->delivered, 1);
+  EXPECT_EQ(stats->in_flight, 0);
 }
 
 }  // namespace
