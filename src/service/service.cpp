@@ -1,11 +1,12 @@
 #include "service/service.h"
-#include "common/wall_clock.h"
 
 #include <chrono>
 #include <filesystem>
 #include <set>
 
+#include "common/wall_clock.h"
 #include "service/source_factory.h"
+#include "store/store_integrity.h"
 
 namespace trailwatch::service {
 namespace {
@@ -25,7 +26,9 @@ std::set<std::string> ThresholdRuleNames(const std::vector<rules::RuleSpec>& rul
 }  // namespace
 
 Service::Service(std::shared_ptr<spdlog::logger> log, ServiceOptions options)
-    : log_(std::move(log)), options_(options) {
+    : log_(std::move(log)),
+      options_(options),
+      store_problem_log_(options.store_problem_log_interval) {
   metrics_.Describe("trailwatch_deliveries_total", "counter",
                     "Delivery attempts by target and result (delivered, retry, dead).");
   metrics_.Describe("trailwatch_outbox_entries", "gauge", "Outbox entries by state.");
@@ -52,15 +55,21 @@ Status Service::Start(ServiceConfig config) {
   auto lock = outbox::DeliveryLock::TryAcquire(store);
   if (!lock.ok()) return lock.error();
   lock_ = std::move(lock.value());
+  // Before anything writes to it: a damaged store must not be used (store_integrity.h).
+  if (Status sound = store::CheckStoreIntegrity(store); !sound.ok()) return sound;
   auto opened = outbox::Outbox::Open(store);
   if (!opened.ok()) return opened.error();
   outbox_ = std::move(opened.value());
+  auto watch = store::StoreWatch::Begin(store);
+  if (!watch.ok()) return watch.error();
+  store_watch_ = std::move(watch.value());
   auto recovered = outbox_->RecoverInFlight();
   if (!recovered.ok()) return recovered.error();
   if (*recovered > 0) {
-    log_->warn("outbox: {} alert(s) were in flight when the last run stopped; they are sent again "
-               "(the far side may see them twice)",
-               *recovered);
+    log_->warn(
+        "outbox: {} alert(s) were in flight when the last run stopped; they are sent again "
+        "(the far side may see them twice)",
+        *recovered);
   }
   auto thresholds = rules::ThresholdStore::Open(store);
   if (!thresholds.ok()) return thresholds.error();
@@ -73,6 +82,7 @@ Status Service::Start(ServiceConfig config) {
   if (!compiled.ok()) return compiled.error();
   pipeline_ = std::make_unique<AlertPipeline>(outbox_.get(), thresholds_.get(), &metrics_, log_,
                                               std::move(compiled.value()));
+  sink_ = std::make_unique<GuardedSink>(pipeline_.get());
   pipeline_->SetOnEnqueued([this] {
     std::lock_guard lock(worker_mutex_);
     if (worker_) worker_->Notify();
@@ -88,12 +98,14 @@ Status Service::Start(ServiceConfig config) {
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {
       RefreshOutboxMetrics();
+      CheckStoreFile();
       std::unique_lock lock(mutex);
       wake.wait_for(lock, stop, options_.metrics_interval, [] { return false; });
     }
   });
   log_->info("trailwatch running: {} source(s), {} rule(s) enabled, {} target(s), store {}",
-             sources_.size(), EnabledRuleCount(config_.rules), config_.targets.targets.size(), store);
+             sources_.size(), EnabledRuleCount(config_.rules), config_.targets.targets.size(),
+             store);
   return Status{};
 }
 
@@ -131,6 +143,7 @@ void Service::Stop() {
     metrics_thread_.join();
   }
   metrics_.Set("trailwatch_up", {}, 0);
+  sink_.reset();
   pipeline_.reset();
   thresholds_.reset();
   outbox_.reset();
@@ -142,6 +155,7 @@ Status Service::StartSources(const std::vector<sources::SourceConfig>& configs) 
   context.log = log_;
   context.metrics = &metrics_;
   context.store_path = config_.targets.store;
+  context.readiness = &readiness_;
   std::vector<std::unique_ptr<sources::Source>> made;
   for (const sources::SourceConfig& config : configs) {
     auto source = MakeSource(config, context);
@@ -153,7 +167,7 @@ Status Service::StartSources(const std::vector<sources::SourceConfig>& configs) 
     running.source = std::move(source);
     sources::Source* raw = running.source.get();
     running.thread = std::jthread([this, raw](std::stop_token stop) {
-      Status ran = raw->Run(stop, *pipeline_);
+      Status ran = raw->Run(stop, *sink_);
       if (!ran.ok() && !stop.stop_requested()) {
         log_->error("source {} stopped: {}", raw->name(), ran.message());
         std::lock_guard lock(fatal_mutex_);
@@ -174,16 +188,17 @@ void Service::StopSources() {
 }
 
 Status Service::StartDelivery(const config::TargetsConfig& targets) {
-  auto delivery = targets::MakeDeliveryTargets(targets, outbox_.get());
-  if (!delivery.ok()) return delivery.error();
   targets::DeliveryOptions options;
+  auto delivery =
+      targets::MakeDeliveryTargets(targets, outbox_.get(), "", options.abandon.get_token());
+  if (!delivery.ok()) return delivery.error();
   options.on_outcome = [this](const outbox::Entry& entry, const targets::Outcome&,
                               const std::string& disposition) {
     metrics_.Add("trailwatch_deliveries_total",
                  {{"target", entry.target}, {"result", disposition}});
   };
-  auto worker = std::make_unique<targets::DeliveryWorker>(outbox_.get(), std::move(delivery.value()),
-                                                         options);
+  auto worker = std::make_unique<targets::DeliveryWorker>(outbox_.get(),
+                                                          std::move(delivery.value()), options);
   worker->Start();
   std::lock_guard lock(worker_mutex_);
   worker_ = std::move(worker);
@@ -196,7 +211,35 @@ void Service::StopDelivery() {
     std::lock_guard lock(worker_mutex_);
     worker = std::move(worker_);
   }
-  if (worker) worker->Stop();  // the sends in flight finish and are recorded
+  // The sends in flight finish and are recorded, or are abandoned after shutdown_timeout.
+  if (worker) worker->Stop(config_.shutdown_timeout);
+}
+
+void Service::CheckStoreFile() {
+  if (!store_watch_ || !sink_) return;
+  std::string problem = store_watch_->Check();
+  if (problem.empty()) {
+    if (store_problem_) {
+      store_problem_ = false;
+      sink_->Accept();
+      readiness_.ClearProblem("store");
+      log_->warn("the store file {} is back: accepting events again", store_watch_->path());
+    }
+    return;
+  }
+  if (!store_problem_) {
+    store_problem_ = true;
+    sink_->Refuse(problem);
+    readiness_.SetProblem("store", problem);
+  }
+  if (store_problem_log_.Admit("store") > 0) {
+    log_->error(
+        "{}: new events are refused (they would be stored in a file nobody opens again) and "
+        "/healthz answers 503. Alerts queued before, thresholds and dedup history are in the file "
+        "trailwatch still holds open: they are lost at restart unless that file is put back. "
+        "Restart trailwatch to go on with the file now at this path (or a new, empty store).",
+        problem);
+  }
 }
 
 void Service::RefreshOutboxMetrics() {
@@ -206,9 +249,12 @@ void Service::RefreshOutboxMetrics() {
     log_->warn("metrics: outbox statistics unavailable: {}", stats.message());
     return;
   }
-  metrics_.Set("trailwatch_outbox_entries", {{"state", "pending"}}, static_cast<double>(stats->pending));
-  metrics_.Set("trailwatch_outbox_entries", {{"state", "in_flight"}}, static_cast<double>(stats->in_flight));
-  metrics_.Set("trailwatch_outbox_entries", {{"state", "delivered"}}, static_cast<double>(stats->delivered));
+  metrics_.Set("trailwatch_outbox_entries", {{"state", "pending"}},
+               static_cast<double>(stats->pending));
+  metrics_.Set("trailwatch_outbox_entries", {{"state", "in_flight"}},
+               static_cast<double>(stats->in_flight));
+  metrics_.Set("trailwatch_outbox_entries", {{"state", "delivered"}},
+               static_cast<double>(stats->delivered));
   metrics_.Set("trailwatch_outbox_entries", {{"state", "dead"}}, static_cast<double>(stats->dead));
   double lag = stats->oldest_pending_created_at == 0
                    ? 0

@@ -1,11 +1,20 @@
 // Service: `trailwatch run` — sources, the alert pipeline, the outbox and the delivery workers of
 // one configuration, with reload and a draining stop.
 //
-// Start order: open the store (outbox, thresholds), take the delivery lock (one service per
-// store), put entries a killed predecessor left in flight back to pending, start delivery, then
-// the sources. Stop is the reverse: sources first (each finishes or abandons its current batch
-// without checkpointing it), then delivery (sends in flight finish and are recorded), so a
-// SIGTERM loses nothing and leaves nothing in flight.
+// Start order: take the delivery lock (one service per store), check the store file (SQLite
+// quick_check: a damaged store refuses to start), open the store (outbox, thresholds), put entries
+// a killed predecessor left in flight back to pending, start delivery, then the sources. Stop is
+// the reverse: sources first (each finishes or abandons its current batch without checkpointing
+// it), then delivery: sends in flight get up to shutdown_timeout to finish and be recorded; those
+// still hanging then are abandoned and their entries left pending for the next run (at most one
+// repeat, as after a crash). So a SIGTERM loses nothing and ends in bounded time.
+//
+// While running, a housekeeping thread refreshes the outbox metrics and checks that the store
+// path still names the file that was opened (store/store_watch.h). If the file was deleted or
+// replaced, sources are refused new events (GuardedSink: /events answers 503, file sources retry
+// later), /healthz reports the problem (Readiness key "store") and an error is logged, repeated
+// at most once a minute — until the file is back or the service is restarted. Delivery of what
+// was already queued continues.
 //
 // Reload compiles the new rules and builds the new targets before touching anything: a bad
 // configuration is refused and the running one kept. Then rules swap atomically in the pipeline,
@@ -16,6 +25,8 @@
 // any thread.
 #pragma once
 
+#include <spdlog/logger.h>
+
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -24,23 +35,27 @@
 #include <thread>
 #include <vector>
 
-#include <spdlog/logger.h>
-
+#include "common/log_throttle.h"
+#include "common/readiness.h"
 #include "common/result.h"
 #include "outbox/delivery_lock.h"
 #include "outbox/outbox.h"
 #include "rules/threshold_store.h"
 #include "service/alert_pipeline.h"
+#include "service/guarded_sink.h"
 #include "service/metrics.h"
 #include "service/service_config.h"
 #include "sources/source.h"
+#include "store/store_watch.h"
 #include "targets/delivery_worker.h"
 
 namespace trailwatch::service {
 
 struct ServiceOptions {
-  // How often outbox depth and lag are refreshed in the metrics.
+  // How often outbox depth and lag are refreshed in the metrics, and the store file is checked.
   std::chrono::milliseconds metrics_interval{2000};
+  // At most one log line per interval while the store file is missing or replaced.
+  std::chrono::milliseconds store_problem_log_interval{60000};
 };
 
 class Service {
@@ -59,6 +74,8 @@ class Service {
   std::optional<std::string> Fatal() const;
 
   Metrics& metrics() { return metrics_; }
+  // Why the service is not ready (what /healthz answers); the sources report into it too.
+  Readiness& readiness() { return readiness_; }
   AlertPipeline* pipeline() { return pipeline_.get(); }
 
  private:
@@ -70,18 +87,25 @@ class Service {
   Status StartSources(const std::vector<sources::SourceConfig>& configs);
   void StopSources();
   Status StartDelivery(const config::TargetsConfig& targets);
+  // Sends in flight get config_.shutdown_timeout to finish, then are abandoned.
   void StopDelivery();
   void RefreshOutboxMetrics();
+  void CheckStoreFile();
 
   std::shared_ptr<spdlog::logger> log_;
   ServiceOptions options_;
   Metrics metrics_;
+  Readiness readiness_;
   ServiceConfig config_;
   std::unique_ptr<outbox::DeliveryLock> lock_;
   std::unique_ptr<outbox::Outbox> outbox_;
   std::unique_ptr<rules::ThresholdStore> thresholds_;
   std::unique_ptr<AlertPipeline> pipeline_;
-  std::mutex worker_mutex_;  // guards worker_ against the pipeline's wake-ups during a reload
+  std::unique_ptr<GuardedSink> sink_;  // what sources submit to: the pipeline, or a refusal
+  std::optional<store::StoreWatch> store_watch_;
+  LogThrottle store_problem_log_;
+  bool store_problem_ = false;  // the housekeeping thread's own state
+  std::mutex worker_mutex_;     // guards worker_ against the pipeline's wake-ups during a reload
   std::unique_ptr<targets::DeliveryWorker> worker_;
   std::vector<RunningSource> sources_;
   std::jthread metrics_thread_;

@@ -11,7 +11,8 @@ namespace trailwatch::service {
 namespace {
 
 // The top-level sections; each has its own loader.
-constexpr const char* kSections[] = {"store", "accounts", "targets", "sources", "rules", "routes"};
+constexpr const char* kSections[] = {"store",   "accounts", "targets",         "sources",
+                                     "rules",   "routes",   "shutdown_timeout"};
 
 void Collect(const Status& status, std::vector<std::string>* errors) {
   if (!status.ok()) errors->push_back(status.message());
@@ -51,6 +52,16 @@ Result<ServiceConfig> LoadServiceConfig(const std::string& path,
 
   ServiceConfig result;
   result.path = path;
+  for (const config::ConfigEntry& entry : entries) {
+    if (entry.key != "shutdown_timeout") continue;
+    auto timeout = reader.Duration(entry, "shutdown_timeout", std::chrono::seconds(0),
+                                   std::chrono::minutes(10));
+    if (timeout.ok()) {
+      result.shutdown_timeout = *timeout;
+    } else {
+      errors.push_back(timeout.message());
+    }
+  }
   auto targets = config::LoadTargetsConfig(root, path, environment);
   if (targets.ok()) {
     result.targets = std::move(targets.value());

@@ -1,11 +1,13 @@
 // The whole configuration file of `trailwatch run`: the `store`, `accounts` and `targets` sections
 // (config/targets_config.h), `sources` (sources/sources_config.h), `rules` and `routes`
-// (rules/rules_config.h). Each section has its own loader; this file checks the top level and
-// collects every section's errors, so `trailwatch validate` reports all of them at once.
+// (rules/rules_config.h), and the service's own top-level keys (`shutdown_timeout`). Each section
+// has its own loader; this file checks the top level and collects every section's errors, so
+// `trailwatch validate` reports all of them at once.
 //
 // Thread-safety: plain values.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,9 @@ struct ServiceConfig {
   std::vector<sources::SourceConfig> sources;
   std::vector<rules::RuleSpec> rules;  // packs expanded, routes applied
   std::vector<std::string> warnings;   // not errors, worth a log line (e.g. a rule with no target)
+  // On SIGTERM (and on reload), how long sends in flight may take before they are abandoned and
+  // left queued for the next run.
+  std::chrono::seconds shutdown_timeout{10};
 };
 
 // How many of `rules` are enabled (disabled ones are loaded and validated, never evaluated).
