@@ -137,7 +137,11 @@ void DirectorySource::ProcessFile(const std::string& path, EventSink& sink) {
     return;
   }
   struct stat st;
-  if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;  // gone, or not a file
+  if (lstat(path.c_str(), &st) != 0) return;  // gone
+  if (!S_ISREG(st.st_mode)) {
+    if (!S_ISDIR(st.st_mode)) ReportSkipped(path);
+    return;
+  }
   auto seen = checkpoints_->FileSeen(name_, path, st.st_size, MtimeNs(st));
   if (!seen.ok()) {
     context_.log->error("{}: {}", name_, seen.message());
@@ -191,6 +195,41 @@ void DirectorySource::ProcessFile(const std::string& path, EventSink& sink) {
   }
 }
 
+void DirectorySource::ListEntry(const fs::directory_entry& entry, std::vector<std::string>* files) {
+  std::error_code error;
+  fs::file_status status = entry.symlink_status(error);  // a symbolic link is not followed
+  if (error) return;                                      // gone since the listing
+  if (fs::is_regular_file(status)) {
+    files->push_back(entry.path().string());
+  } else if (!fs::is_directory(status)) {
+    ReportSkipped(entry.path().string());
+  }
+}
+
+void DirectorySource::ReportSkipped(const std::string& path) {
+  // A directory can hold any number of such entries: past this many paths, one last line says
+  // that further ones are not logged (the memory stays bounded).
+  constexpr size_t kMaxReported = 10000;
+  if (reported_skips_.size() > kMaxReported || reported_skips_.count(path)) return;
+  if (reported_skips_.size() == kMaxReported) {
+    reported_skips_.insert("");  // the marker that the last line was written
+    context_.log->warn("{}: more than {} entries that are not regular files; further ones are "
+                       "skipped without a log line",
+                       name_, kMaxReported);
+    return;
+  }
+  reported_skips_.insert(path);
+  std::error_code error;
+  fs::file_type type = fs::symlink_status(path, error).type();
+  const char* kind = type == fs::file_type::symlink    ? "a symbolic link (links are not followed)"
+                     : type == fs::file_type::fifo     ? "a FIFO (named pipe)"
+                     : type == fs::file_type::socket   ? "a socket"
+                     : type == fs::file_type::block    ? "a block device"
+                     : type == fs::file_type::character ? "a character device"
+                                                        : "not a regular file";
+  context_.log->warn("{}: skipping {}: {}; only regular files are read", name_, path, kind);
+}
+
 std::optional<std::vector<std::string>> DirectorySource::Scan(const std::string& directory,
                                                               std::stop_token stop,
                                                               EventSink& sink) {
@@ -200,18 +239,12 @@ std::optional<std::vector<std::string>> DirectorySource::Scan(const std::string&
     fs::recursive_directory_iterator it(directory, fs::directory_options::skip_permission_denied,
                                         error);
     for (; !error && it != fs::recursive_directory_iterator(); it.increment(error)) {
-      std::error_code entry_error;
-      if (it->is_regular_file(entry_error) && !it->is_symlink(entry_error)) {
-        files.push_back(it->path().string());
-      }
+      ListEntry(*it, &files);
     }
   } else {
     fs::directory_iterator it(directory, fs::directory_options::skip_permission_denied, error);
     for (; !error && it != fs::directory_iterator(); it.increment(error)) {
-      std::error_code entry_error;
-      if (it->is_regular_file(entry_error) && !it->is_symlink(entry_error)) {
-        files.push_back(it->path().string());
-      }
+      ListEntry(*it, &files);
     }
   }
   if (error) context_.log->warn("{}: listing {}: {}", name_, directory, error.message());

@@ -5,7 +5,11 @@
 // (IN_CLOSE_WRITE, or IN_MOVED_TO for files renamed into place, the way log shippers publish),
 // new subdirectories are watched as they appear, and an inotify queue overflow (IN_Q_OVERFLOW)
 // triggers a full rescan. Names that are not CloudTrail log files (digests, Insights, other
-// extensions) are skipped without reading them (log_object_reader.h).
+// extensions) are skipped without reading them (log_object_reader.h). Only regular files are
+// read: symbolic links are not followed (one could point at any file the service may read, or at
+// a FIFO that blocks the reader), and FIFOs, sockets and devices are skipped; each such path is
+// logged once (a warning naming the path and its kind), so an operator learns why a file that
+// "is there" never alerts.
 //
 // Checkpoints (store/checkpoint_store.h): one row per file, keyed by path, holding size and mtime.
 // A file is recorded only after EventSink::Submit accepted all its events, so a restart neither
@@ -20,9 +24,11 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -58,6 +64,10 @@ class DirectorySource : public Source {
   // Reads one file unless it is recorded with its current size and mtime.
   void ProcessFile(const std::string& path, EventSink& sink);
   void RetryDue(EventSink& sink);
+  // Files found by a listing: regular ones are added to `files`, the others reported.
+  void ListEntry(const std::filesystem::directory_entry& entry, std::vector<std::string>* files);
+  // Logs, once per path, that `path` is not read because it is not a regular file.
+  void ReportSkipped(const std::string& path);
 
   DirectorySourceConfig config_;
   SourceContext context_;
@@ -70,6 +80,7 @@ class DirectorySource : public Source {
     std::chrono::milliseconds backoff{0};
   };
   std::map<std::string, Retry> retries_;  // files whose Submit failed
+  std::set<std::string> reported_skips_;  // bounded: see ReportSkipped
 };
 
 }  // namespace trailwatch::sources
