@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "service/service.h"
 #include "service/service_config.h"
+#include "service/redacting_log_sink.h"
 #include "service/service_log.h"
 
 namespace trailwatch::cli {
@@ -36,6 +37,9 @@ int Run(const RunArgs& args) {
     std::cerr << config.message() << "\n";
     return 2;
   }
+  // No log line prints a value that came from a ${env:}/${file:} reference, whoever writes it.
+  std::vector<config::ReferenceValue> hidden = config->reference_values;
+  service::RedactReferenceValuesInLog(*log, hidden);
 
   // Signals are taken synchronously by this thread; every thread started below inherits the mask.
   sigset_t signals;
@@ -74,6 +78,11 @@ int Run(const RunArgs& args) {
         log->error("reload refused, the running configuration is kept:\n{}", reloaded.message());
         continue;
       }
+      // Old and new values: the running sources keep logging until the swap, or for ever if it
+      // is refused.
+      hidden.insert(hidden.end(), reloaded->reference_values.begin(),
+                    reloaded->reference_values.end());
+      service::RedactReferenceValuesInLog(*log, hidden);
       for (const std::string& warning : reloaded->warnings) log->warn("{}", warning);
       if (Status swapped = running.Reload(std::move(reloaded.value())); !swapped.ok()) {
         log->error("reload refused, the running configuration is kept: {}", swapped.message());

@@ -18,9 +18,11 @@ int Validate(const std::string& path) {
     return 2;
   }
   for (const std::string& warning : config->warnings) std::cerr << "warning: " << warning << "\n";
+  // The store is shown as written when it came from a reference.
   std::cout << path << ": valid: " << config->sources.size() << " source(s), "
             << config->rules.size() << " rule(s) (" << service::EnabledRuleCount(config->rules) << " enabled), "
-            << config->targets.targets.size() << " target(s), store " << config->targets.store
+            << config->targets.targets.size() << " target(s), store "
+            << config::RedactReferenceValues(config->targets.store, config->reference_values)
             << "\n";
   return 0;
 }

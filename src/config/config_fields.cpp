@@ -102,6 +102,21 @@ Result<std::string> ConfigFieldReader::Resolved(const ConfigEntry& entry, const 
   return value;
 }
 
+std::string ConfigFieldReader::ShownValue(const ConfigEntry& entry,
+                                          const std::string& value) const {
+  if (entry.value.IsDefined() && entry.value.IsScalar() && HasReferences(entry.value.Scalar())) {
+    return "the value of " + QuoteForMessage(entry.value.Scalar());
+  }
+  return QuoteForMessage(value);
+}
+
+std::string ConfigFieldReader::WrittenIfReference(const ConfigEntry& entry,
+                                                  const std::string& value) {
+  const YAML::Node& node = entry.value;
+  if (node.IsDefined() && node.IsScalar() && HasReferences(node.Scalar())) return node.Scalar();
+  return value;
+}
+
 Result<Secret> ConfigFieldReader::SecretValue(const ConfigEntry& entry,
                                               const std::string& where) const {
   bool from_reference = false;

@@ -62,6 +62,13 @@ class ConfigFieldReader {
   // Text with ${env:} / ${file:} substituted; *secret tells whether a reference was used.
   Result<std::string> Resolved(const ConfigEntry& entry, const std::string& where,
                                bool* secret) const;
+  // How an error message names the value of `entry` (given as `value`, after substitution): the
+  // value quoted (QuoteForMessage) when the file wrote it out, or `the value of ${env:NAME}` when
+  // it came from a reference, whose value is never printed.
+  std::string ShownValue(const ConfigEntry& entry, const std::string& value) const;
+  // The value as written in the file when it holds a ${...} reference, else `value`: what logs
+  // and names (a source's name) show in place of a value that came from a reference.
+  static std::string WrittenIfReference(const ConfigEntry& entry, const std::string& value);
   // A non-empty secret without line breaks or NULs.
   Result<Secret> SecretValue(const ConfigEntry& entry, const std::string& where) const;
   // A secret URL that passes CheckTargetUrl.

@@ -100,13 +100,16 @@ Result<ServiceConfig> LoadServiceConfig(const std::string& path,
     errors.push_back(rules.message());
   }
 
+  // The loaders never quote a value from a reference; this also catches one that reached a
+  // message another way.
+  result.reference_values = config::ReferenceValues(root, environment);
   if (!errors.empty()) {
     std::string message;
     for (const std::string& error : errors) {
       if (!message.empty()) message += '\n';
       message += error;
     }
-    return Error{message};
+    return Error{config::RedactReferenceValues(std::move(message), result.reference_values)};
   }
   return result;
 }

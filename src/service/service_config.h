@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "config/reference_values.h"
 #include "config/targets_config.h"
 #include "rules/rule_spec.h"
 #include "sources/sources_config.h"
@@ -24,6 +25,9 @@ struct ServiceConfig {
   std::vector<sources::SourceConfig> sources;
   std::vector<rules::RuleSpec> rules;  // packs expanded, routes applied
   std::vector<std::string> warnings;   // not errors, worth a log line (e.g. a rule with no target)
+  // What the file's ${env:}/${file:} references resolved to: `run` hides them in its log
+  // (service/redacting_log_sink.h); errors of LoadServiceConfig already have them replaced.
+  std::vector<config::ReferenceValue> reference_values;
   // On SIGTERM (and on reload), how long sends in flight may take before they are abandoned and
   // left queued for the next run.
   std::chrono::seconds shutdown_timeout{10};

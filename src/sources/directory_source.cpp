@@ -118,7 +118,7 @@ class DirectorySource::Watcher {
 DirectorySource::DirectorySource(DirectorySourceConfig config, SourceContext context)
     : config_(std::move(config)),
       context_(std::move(context)),
-      name_("directory:" + config_.path),
+      name_(!config_.name.empty() ? config_.name : "directory:" + config_.path),
       root_(RootPath(config_.path)),
       reader_(std::make_unique<LogObjectReader>(config_.limits)) {}
 

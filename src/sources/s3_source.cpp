@@ -49,7 +49,7 @@ S3Source::S3Source(S3SourceConfig config, SourceContext context, S3SourceOptions
     : config_(std::move(config)),
       context_(std::move(context)),
       options_(std::move(options)),
-      name_("s3://" + config_.bucket + "/" + config_.prefix),
+      name_(!config_.name.empty() ? config_.name : "s3://" + config_.bucket + "/" + config_.prefix),
       reader_(std::make_unique<LogObjectReader>(config_.limits)) {
   std::string date = !config_.start_date.empty() ? config_.start_date
                      : !options_.today.empty()   ? options_.today

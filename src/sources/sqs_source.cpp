@@ -299,7 +299,7 @@ SqsSource::SqsSource(SqsSourceConfig config, SourceContext context, SqsSourceOpt
     : config_(std::move(config)),
       context_(std::move(context)),
       options_(std::move(options)),
-      name_("sqs:" + config_.queue_url),
+      name_(!config_.name.empty() ? config_.name : "sqs:" + config_.queue_url),
       reader_(std::make_unique<LogObjectReader>(config_.limits)) {}
 
 SqsSource::~SqsSource() = default;

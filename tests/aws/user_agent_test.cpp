@@ -59,9 +59,8 @@ TEST(AwsUserAgent, S3GetSendsIt) {
 }
 
 TEST(AwsUserAgent, SqsReceiveSendsIt) {
-  FakeHttpServer fake([](const FakeRequest&) {
-    return FakeResponse::Json(200, R"({"Messages":[]})");
-  });
+  FakeHttpServer fake(
+      [](const FakeRequest&) { return FakeResponse::Json(200, R"({"Messages":[]})"); });
   SqsClientOptions options;
   options.endpoint = "http://127.0.0.1:" + std::to_string(fake.port());
   options.max_retries = 0;
@@ -77,9 +76,8 @@ TEST(AwsUserAgent, SqsReceiveSendsIt) {
 
 TEST(AwsUserAgent, EcsCredentialFetchSendsIt) {
   FakeHttpServer ecs([](const FakeRequest&) {
-    return FakeResponse::Json(200,
-                              R"({"AccessKeyId":"ASIAECS","SecretAccessKey":"s","Token":"t",)"
-                              R"("Expiration":"2099-01-01T00:00:00Z"})");
+    return FakeResponse::Json(200, R"({"AccessKeyId":"ASIAECS","SecretAccessKey":"s","Token":"t",)"
+                                   R"("Expiration":"2099-01-01T00:00:00Z"})");
   });
   CredentialsProvider provider(
       Environment{{"AWS_EC2_METADATA_DISABLED", "true"},
