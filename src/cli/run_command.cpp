@@ -104,6 +104,15 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       "it cleanly (sources first, then the sends in flight); SIGHUP reloads the file (a bad\n"
       "file is refused and the running configuration kept). Logs go to stderr.\n"
       "Exit: 0 stopped by a signal, 1 could not start or a source failed, 2 invalid config.");
+  // Every limit, so that an operator finds them without the docs (docs/limits.md has the why).
+  cmd->footer(
+      "Limits (config keys, defaults; docs/limits.md):\n"
+      "  http source:   max_connections 4096, max_connections_per_client 256,\n"
+      "                 max_header_bytes 16384, max_body_bytes 262144 (256 KiB),\n"
+      "                 max_pending_requests 64, header_timeout 10s, body_timeout 30s,\n"
+      "                 idle_timeout 30s, write_timeout 10s\n"
+      "  log files (directory, s3, sqs sources): max_file_bytes 1073741824 (1 GiB),\n"
+      "                 max_inflated_bytes 1073741824 (1 GiB), max_compression_ratio 100\n");
   auto args = std::make_shared<RunArgs>();
   cmd->add_option("--config", args->config_path, "configuration file (YAML)")->required();
   cmd->add_option("--log-format", args->log_format,
