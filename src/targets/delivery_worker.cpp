@@ -118,12 +118,13 @@ void DeliveryWorker::Stop(std::chrono::milliseconds grace) {
       std::lock_guard lock(mutex_);
       in_flight = in_flight_;
     }
-    spdlog::warn(
-        "delivery: {} send(s) still in flight after shutdown_timeout ({} s): abandoning them; "
-        "their "
-        "alerts stay queued and are sent when trailwatch starts again (a receiver that got one "
-        "may see it twice)",
-        in_flight, std::chrono::duration_cast<std::chrono::seconds>(grace).count());
+    if (in_flight > 0) {
+      spdlog::warn(
+          "delivery: {} send(s) still in flight after shutdown_timeout ({} s): abandoning them; "
+          "their alerts stay queued and are sent when trailwatch starts again (a receiver that "
+          "got one may see it twice)",
+          in_flight, std::chrono::duration_cast<std::chrono::seconds>(grace).count());
+    }
     options_.abandon.request_stop();
   }
   Wait();
