@@ -101,7 +101,8 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       "run",
       "Run the live service on a configuration file: sources (directory, s3, sqs, http) ->\n"
       "rules (packs, suppressions, thresholds) -> outbox -> targets. SIGTERM or SIGINT stops\n"
-      "it cleanly (sources first, then the sends in flight); SIGHUP reloads the file (a bad\n"
+      "it cleanly (sources first, then the sends in flight, aborted after shutdown_timeout\n"
+      "and left queued for the next run); SIGHUP reloads the file (a bad\n"
       "file is refused and the running configuration kept). Logs go to stderr.\n"
       "Exit: 0 stopped by a signal, 1 could not start or a source failed, 2 invalid config.");
   // Every limit, so that an operator finds them without the docs (docs/limits.md has the why).
@@ -112,7 +113,10 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       "                 max_pending_requests 64, header_timeout 10s, body_timeout 30s,\n"
       "                 idle_timeout 30s, write_timeout 10s\n"
       "  log files (directory, s3, sqs sources): max_file_bytes 1073741824 (1 GiB),\n"
-      "                 max_inflated_bytes 1073741824 (1 GiB), max_compression_ratio 100\n");
+      "                 max_inflated_bytes 1073741824 (1 GiB), max_compression_ratio 100\n"
+      "  delivery:      shutdown_timeout 10s (top level); per target: timeout 10s,\n"
+      "                 max_attempts 50, max_age 24h, rate_per_second 1, burst 3,\n"
+      "                 max_concurrency 1\n");
   auto args = std::make_shared<RunArgs>();
   cmd->add_option("--config", args->config_path, "configuration file (YAML)")->required();
   cmd->add_option("--log-format", args->log_format,
