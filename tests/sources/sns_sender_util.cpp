@@ -140,6 +140,7 @@ FakeCertHost::FakeCertHost() {
                                                      pki.server_key_file().c_str());
   server->Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(mutex_);
+    user_agents_.push_back(req.get_header_value("User-Agent"));
     if (req.path == "/") {
       size_t question = req.target.find('?');
       confirmations_.push_back(question == std::string::npos ? ""
@@ -203,6 +204,11 @@ size_t FakeCertHost::CertFetches() const {
 std::vector<std::string> FakeCertHost::Confirmations() const {
   std::lock_guard lock(mutex_);
   return confirmations_;
+}
+
+std::vector<std::string> FakeCertHost::UserAgents() const {
+  std::lock_guard lock(mutex_);
+  return user_agents_;
 }
 
 // ---- SnsSender -------------------------------------------------------------------------------

@@ -86,6 +86,7 @@ class FakeCertHost {
   void SetConfirmStatus(int status);                      // answer to SubscribeURL GETs (200)
   size_t CertFetches() const;
   std::vector<std::string> Confirmations() const;  // query strings of the SubscribeURL GETs
+  std::vector<std::string> UserAgents() const;     // User-Agent of every GET, in order
 
  private:
   std::unique_ptr<httplib::Server> server_;
@@ -96,6 +97,7 @@ class FakeCertHost {
   int confirm_status_ = 200;
   size_t cert_fetches_ = 0;
   std::vector<std::string> confirmations_;
+  std::vector<std::string> user_agents_;
 };
 
 struct SnsSpec {
