@@ -119,6 +119,10 @@ Status Service::Reload(ServiceConfig config) {
   if (!compiled.ok()) return compiled.error();
   auto targets = targets::MakeDeliveryTargets(config.targets, outbox_.get());
   if (!targets.ok()) return targets.error();
+  // Sources are made (files such as TLS certificates read) but not run: a source that cannot be
+  // made refuses the reload while the running ones keep running.
+  auto sources = MakeSources(config.sources);
+  if (!sources.ok()) return sources.error();
 
   pipeline_->SetRules(std::move(compiled.value()));
   if (Status forgot = thresholds_->Forget(ThresholdRuleNames(config.rules)); !forgot.ok()) {
@@ -128,7 +132,7 @@ Status Service::Reload(ServiceConfig config) {
   StopDelivery();
   config_ = std::move(config);
   if (Status started = StartDelivery(config_.targets); !started.ok()) return started;
-  if (Status started = StartSources(config_.sources); !started.ok()) return started;
+  RunSources(std::move(sources.value()));
   log_->info("configuration reloaded: {} source(s), {} rule(s) enabled, {} target(s)",
              sources_.size(), EnabledRuleCount(config_.rules), config_.targets.targets.size());
   return Status{};
@@ -151,6 +155,14 @@ void Service::Stop() {
 }
 
 Status Service::StartSources(const std::vector<sources::SourceConfig>& configs) {
+  auto made = MakeSources(configs);
+  if (!made.ok()) return made.error();
+  RunSources(std::move(made.value()));
+  return Status{};
+}
+
+Result<std::vector<std::unique_ptr<sources::Source>>> Service::MakeSources(
+    const std::vector<sources::SourceConfig>& configs) {
   sources::SourceContext context;
   context.log = log_;
   context.metrics = &metrics_;
@@ -162,6 +174,10 @@ Status Service::StartSources(const std::vector<sources::SourceConfig>& configs) 
     if (!source.ok()) return source.error();
     made.push_back(std::move(source.value()));
   }
+  return made;
+}
+
+void Service::RunSources(std::vector<std::unique_ptr<sources::Source>> made) {
   for (auto& source : made) {
     RunningSource running;
     running.source = std::move(source);
@@ -176,7 +192,6 @@ Status Service::StartSources(const std::vector<sources::SourceConfig>& configs) 
     });
     sources_.push_back(std::move(running));
   }
-  return Status{};
 }
 
 void Service::StopSources() {

@@ -85,6 +85,9 @@ class Service {
   };
 
   Status StartSources(const std::vector<sources::SourceConfig>& configs);
+  Result<std::vector<std::unique_ptr<sources::Source>>> MakeSources(
+      const std::vector<sources::SourceConfig>& configs);
+  void RunSources(std::vector<std::unique_ptr<sources::Source>> made);
   void StopSources();
   Status StartDelivery(const config::TargetsConfig& targets);
   // Sends in flight get config_.shutdown_timeout to finish, then are abandoned.

@@ -40,7 +40,9 @@ ServiceProcess::ServiceProcess(const std::vector<std::string>& args, const std::
   ++serial;
   stdout_path_ = output_dir + "/service-" + std::to_string(serial) + ".out";
   stderr_path_ = output_dir + "/service-" + std::to_string(serial) + ".err";
-  std::vector<std::string> argv_text = {TW_BINARY};
+  // TW_SERVICE_BINARY runs another build (bench/service_load compares two builds this way).
+  const char* other_binary = std::getenv("TW_SERVICE_BINARY");
+  std::vector<std::string> argv_text = {other_binary != nullptr ? other_binary : TW_BINARY};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& arg : argv_text) argv.push_back(arg.data());

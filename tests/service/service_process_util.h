@@ -13,7 +13,8 @@ namespace trailwatch::testing {
 
 class ServiceProcess {
  public:
-  // Starts TW_BINARY with `args`; `environment` entries are added to the test's environment.
+  // Starts TW_BINARY (or $TW_SERVICE_BINARY when set) with `args`; `environment` entries are
+  // added to the test's environment.
   ServiceProcess(const std::vector<std::string>& args, const std::string& output_dir,
                  const std::map<std::string, std::string>& environment = {});
   ~ServiceProcess();
