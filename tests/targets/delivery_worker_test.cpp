@@ -1,4 +1,5 @@
-// Delivery workers: backoff, Retry-After, dead letters, clean stop, rate per channel.
+// Delivery workers: backoff, Retry-After, dead letters, clean stop, bounded stop (abandoned sends),
+// failure lines in the log, rate per channel.
 #include "targets/delivery_worker.h"
 
 #include <gtest/gtest.h>
@@ -504,12 +505,6 @@ TEST_F(DeliveryWorkerTest, SlackApiChannelsChosenPerEntryKeepOrderPerChannel) {
   EXPECT_EQ(per_channel["C0DEFAULT01"], (std::vector<std::string>{"x0", "x2", "x4"}));
   EXPECT_EQ(per_channel["C0SECOND001"], (std::vector<std::string>{"x1", "x3", "x5"}));
 }
-
-}  // namespace
-}  // namespace trailwatch::targets
-
-namespace trailwatch::targets {
-namespace {
 
 TEST_F(DeliveryWorkerTest, RetriedFailuresAreLoggedOncePerIntervalPerTargetWithoutTheUrl) {
   DefaultLogCapture log;
