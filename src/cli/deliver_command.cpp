@@ -13,6 +13,7 @@
 #include "config/targets_config.h"
 #include "outbox/delivery_lock.h"
 #include "outbox/outbox.h"
+#include "service/redacting_log_sink.h"
 #include "targets/delivery_worker.h"
 
 namespace trailwatch::cli {
@@ -34,20 +35,22 @@ int Run(const DeliverArgs& args) {
     std::cerr << "error: " << config.message() << "\n";
     return 2;
   }
+  // Neither the log nor an error prints a value that came from a ${env:}/${file:} reference.
+  service::RedactReferenceValuesInLog(*spdlog::default_logger(), config->reference_values);
   auto lock = outbox::DeliveryLock::TryAcquire(config->store);
   if (!lock.ok()) {
-    std::cerr << "error: " << lock.message() << "\n";
+    std::cerr << "error: " << config->Shown(lock.message()) << "\n";
     return 1;
   }
   auto store = outbox::Outbox::Open(config->store);
   if (!store.ok()) {
-    std::cerr << "error: " << store.message() << "\n";
+    std::cerr << "error: " << config->Shown(store.message()) << "\n";
     return 1;
   }
   // We hold the delivery lock, so whatever is in_flight was left by a process that died.
   auto recovered = (*store)->RecoverInFlight();
   if (!recovered.ok()) {
-    std::cerr << "error: " << recovered.message() << "\n";
+    std::cerr << "error: " << config->Shown(recovered.message()) << "\n";
     return 1;
   }
   if (*recovered > 0) {

@@ -52,6 +52,8 @@ Result<std::unique_ptr<outbox::Outbox>> OpenStore(const std::string& config_path
   Result<config::TargetsConfig> config = config::LoadTargetsConfigFile(config_path);
   if (!config.ok()) return config.error();
   auto store = outbox::Outbox::Open(config->store);
+  // The store's path may have come from a reference: never printed.
+  if (!store.ok()) return Error{config->Shown(store.message())};
   if (config_out) *config_out = std::move(config.value());
   return store;
 }

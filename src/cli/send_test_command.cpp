@@ -19,6 +19,7 @@
 #include "config/targets_config.h"
 #include "outbox/delivery_lock.h"
 #include "outbox/outbox.h"
+#include "service/redacting_log_sink.h"
 #include "targets/delivery_worker.h"
 #include "targets/sample_alert.h"
 
@@ -60,6 +61,8 @@ int Run(const SendTestArgs& args) {
     std::cerr << "error: " << config.message() << "\n";
     return 2;
   }
+  // Neither the log nor an error prints a value that came from a ${env:}/${file:} reference.
+  service::RedactReferenceValuesInLog(*spdlog::default_logger(), config->reference_values);
   const config::TargetConfig* target = config->Find(args.target);
   if (!target) {
     std::cerr << "error: " << args.config_path << ": no target named \"" << args.target << "\"\n";
@@ -67,7 +70,7 @@ int Run(const SendTestArgs& args) {
   }
   auto store = outbox::Outbox::Open(config->store);
   if (!store.ok()) {
-    std::cerr << "error: " << store.message() << "\n";
+    std::cerr << "error: " << config->Shown(store.message()) << "\n";
     return 1;
   }
   auto targets = targets::MakeDeliveryTargets(*config, store->get(), args.target);

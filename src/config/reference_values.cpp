@@ -4,6 +4,8 @@
 #include <set>
 #include <utility>
 
+#include "config/targets_config.h"
+
 namespace trailwatch::config {
 
 namespace {

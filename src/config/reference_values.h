@@ -17,12 +17,14 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
-#include "config/targets_config.h"
-
 namespace trailwatch::config {
+
+// As in targets_config.h (which includes this file): resolves ${env:NAME}; nullptr = getenv.
+using EnvironmentLookup = std::optional<std::string> (*)(const std::string& name);
 
 inline constexpr size_t kMinRedactedChars = 4;
 

@@ -602,7 +602,15 @@ Result<TargetsConfig> LoadTargetsConfig(const YAML::Node& root, const std::strin
 Result<TargetsConfig> LoadTargetsConfigFile(const std::string& path) {
   auto root = LoadYamlFile(path);
   if (!root.ok()) return root.error();
-  return LoadTargetsConfig(*root, path);
+  std::vector<ReferenceValue> values = ReferenceValues(*root);
+  Result<TargetsConfig> config = LoadTargetsConfig(*root, path);
+  if (!config.ok()) return Error{RedactReferenceValues(config.message(), values)};
+  config->reference_values = std::move(values);
+  return config;
+}
+
+std::string TargetsConfig::Shown(const std::string& text) const {
+  return RedactReferenceValues(text, reference_values);
 }
 
 }  // namespace trailwatch::config

@@ -12,7 +12,8 @@
 //
 // `${env:NAME}` and `${file:PATH}` are substituted when the file is loaded. Values that may hold a
 // secret are kept as Secret, which never prints its value (logs, errors, metrics, --help).
-// URLs must be https:// except for loopback hosts (127.0.0.0/8, ::1, localhost).
+// URLs must be https:// except for loopback hosts (127.0.0.0/8, ::1, localhost). Messages about
+// the configuration (errors, the store path) never print a value that came from a reference.
 //
 // Thread-safety: plain values.
 #pragma once
@@ -27,6 +28,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/result.h"
+#include "config/reference_values.h"
 
 namespace trailwatch::config {
 
@@ -82,7 +84,12 @@ struct TargetsConfig {
   std::string store = "./trailwatch.db";        // SQLite outbox/state
   std::map<std::string, std::string> accounts;  // account id -> alias
   std::vector<TargetConfig> targets;
+  // What the file's ${env:}/${file:} references resolved to (filled by LoadTargetsConfigFile), so
+  // that Shown can keep them out of messages (an error naming a store path from a reference).
+  std::vector<ReferenceValue> reference_values;
   const TargetConfig* Find(const std::string& name) const;
+  // `text` with every reference value replaced by its reference (config/reference_values.h).
+  std::string Shown(const std::string& text) const;
 };
 
 // Reads the three sections from an already-parsed YAML root. Unknown keys inside these sections

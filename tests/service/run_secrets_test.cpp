@@ -72,5 +72,23 @@ TEST(RunSecrets, AnErrorAboutAReferencedPathDoesNotPrintIt) {
   EXPECT_EQ(log.find(kMarker), std::string::npos) << log;
 }
 
+TEST(RunSecrets, StoreCommandsDoNotPrintAReferencedStorePath) {
+  SecretPaths setup;
+  // A store under a regular file cannot be opened: every command fails, naming the store.
+  std::string blocker = setup.dir.Write(std::string(kMarker) + "-file", "not a directory");
+  setup.environment["TW_STORE"] = blocker + "/trailwatch.db";
+  const std::vector<std::vector<std::string>> commands = {
+      {"deliver", "--config", setup.config},
+      {"send-test", "--config", setup.config, "--target", "console"},
+      {"outbox", "list", "--config", setup.config},
+  };
+  for (const auto& command : commands) {
+    CommandResult r = RunTrailwatch(command, "", &setup.environment);
+    EXPECT_NE(r.exit_code, 0) << command[0] << ": " << r.err;
+    EXPECT_NE(r.err.find("${env:TW_STORE}"), std::string::npos) << command[0] << ": " << r.err;
+    EXPECT_EQ((r.out + r.err).find(kMarker), std::string::npos) << command[0] << ": " << r.err;
+  }
+}
+
 }  // namespace
 }  // namespace trailwatch::testing
