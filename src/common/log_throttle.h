@@ -72,6 +72,16 @@ class LogThrottle {
     return count;
   }
 
+  // Forgets `key` (and its suppressed count): its next event is logged at once. For a condition
+  // that was mended, so that it happening again is news, not a repeat.
+  void Forget(std::string_view key) {
+    std::lock_guard lock(mutex_);
+    auto found = keys_.find(key);
+    if (found == keys_.end()) return;
+    by_age_.erase(found->second.age_position);
+    keys_.erase(found);
+  }
+
   Clock::duration interval() const { return interval_; }
 
   // Keys currently remembered (at most max_keys).

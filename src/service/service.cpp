@@ -238,15 +238,15 @@ void Service::CheckStoreFile() {
       store_problem_ = false;
       sink_->Accept();
       readiness_.ClearProblem("store");
+      store_problem_log_.Forget("store");  // a next incident is logged at once
       log_->warn("the store file {} is back: accepting events again", store_watch_->path());
     }
     return;
   }
-  if (!store_problem_) {
-    store_problem_ = true;
-    sink_->Refuse(problem);
-    readiness_.SetProblem("store", problem);
-  }
+  // Set every time: the problem may change (deleted, then another file put in its place).
+  store_problem_ = true;
+  sink_->Refuse(problem);
+  readiness_.SetProblem("store", problem);
   if (store_problem_log_.Admit("store") > 0) {
     log_->error(
         "{}: new events are refused (they would be stored in a file nobody opens again) and "

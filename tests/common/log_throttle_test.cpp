@@ -56,6 +56,17 @@ TEST(LogThrottleTest, ForgetsTheKeyWithTheOldestLineAtTheCap) {
   EXPECT_EQ(throttle.size(), 3u);
 }
 
+TEST(LogThrottleTest, AForgottenKeyIsLoggedAtOnceAgain) {
+  LogThrottle throttle(seconds(60));
+  ASSERT_EQ(throttle.Admit("store", kStart), 1u);
+  ASSERT_EQ(throttle.Admit("store", kStart + seconds(1)), 0u);
+  throttle.Forget("store");
+  throttle.Forget("never-seen");
+  EXPECT_EQ(throttle.size(), 0u);
+  EXPECT_EQ(throttle.Admit("store", kStart + seconds(2)), 1u);
+  EXPECT_EQ(throttle.Admit("store", kStart + seconds(3)), 0u);
+}
+
 TEST(LogThrottleTest, HostileKeysStayBounded) {
   LogThrottle throttle(seconds(60), 16);
   for (int i = 0; i < 10000; ++i) throttle.Admit("client-" + std::to_string(i), kStart);
