@@ -5,21 +5,10 @@
 #include <gtest/gtest.h>
 
 #include "cli/cli_test_util.h"
+#include "config/secret_environment_util.h"
 
 namespace trailwatch::config {
 namespace {
-
-std::optional<std::string> FakeEnvironment(const std::string& name) {
-  static const std::map<std::string, std::string> kValues = {
-      {"TENANT", "acme-XXXXSECRET1"},
-      {"BUCKET", "XXXXSECRET2-trail"},
-      {"SHORT", "ab"},
-      {"EMPTY", ""},
-  };
-  auto it = kValues.find(name);
-  if (it == kValues.end()) return std::nullopt;
-  return it->second;
-}
 
 TEST(ReferenceValues, FindsEveryReferenceInEverySectionAndDepth) {
   testing::TempDir dir;
@@ -35,13 +24,13 @@ TEST(ReferenceValues, FindsEveryReferenceInEverySectionAndDepth) {
       "rules:\n"
       "  - {name: r, description: 'for ${env:TENANT}', pattern: {source: [a]}}\n"
       "other: [{deep: {deeper: '${env:SHORT}${env:EMPTY}${env:MISSING}'}}]\n");
-  std::vector<ReferenceValue> values = ReferenceValues(root, &FakeEnvironment);
+  std::vector<ReferenceValue> values = ReferenceValues(root, &testing::SecretEnvironment);
   std::map<std::string, std::string> shown;
   for (const ReferenceValue& value : values) shown[value.value] = value.shown;
   EXPECT_EQ(shown["/var/lib/acme-XXXXSECRET1/trailwatch.db"],
             "/var/lib/${env:TENANT}/trailwatch.db");
   EXPECT_EQ(shown["acme-XXXXSECRET1"], "${env:TENANT}");
-  EXPECT_EQ(shown["XXXXSECRET2-trail"], "${env:BUCKET}");
+  EXPECT_EQ(shown["xxxxsecret-trail"], "${env:BUCKET}");
   EXPECT_EQ(shown["xoxb-XXXXSECRET3"], "${file:" + token + "}");
   EXPECT_EQ(shown["for acme-XXXXSECRET1"], "for ${env:TENANT}");
   EXPECT_EQ(shown.count("ab"), 0u) << "shorter than kMinRedactedChars";
@@ -55,7 +44,7 @@ TEST(ReferenceValues, RedactsWholeValuesBeforeTheirParts) {
   YAML::Node root = YAML::Load(
       "store: /var/lib/${env:TENANT}/trailwatch.db\n"
       "sources: [{type: directory, path: '/logs/${env:TENANT}'}]\n");
-  std::vector<ReferenceValue> values = ReferenceValues(root, &FakeEnvironment);
+  std::vector<ReferenceValue> values = ReferenceValues(root, &testing::SecretEnvironment);
   EXPECT_EQ(RedactReferenceValues("/var/lib/acme-XXXXSECRET1/trailwatch.db: cannot open the "
                                   "outbox store; /logs/acme-XXXXSECRET1/x.json.gz: not gzip; "
                                   "tenant acme-XXXXSECRET1 acme-XXXXSECRET1",

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/cli_test_util.h"
+#include "config/secret_environment_util.h"
 #include "service/redacting_log_sink.h"
 #include "service/service_config.h"
 #include "service/service_log.h"
@@ -14,43 +15,34 @@
 namespace trailwatch::service {
 namespace {
 
-std::optional<std::string> FakeEnvironment(const std::string& name) {
-  static const std::map<std::string, std::string> kValues = {
-      {"STORE_DIR", "/tmp/XXXXSECRET-store"},
-      {"LOG_DIR", "/srv/XXXXSECRET-logs"},
-      {"RULE_NAME", "XXXXSECRET rule!"},
-  };
-  auto it = kValues.find(name);
-  if (it == kValues.end()) return std::nullopt;
-  return it->second;
+// `yaml` as a configuration file, loaded with the test environment.
+Result<ServiceConfig> LoadText(const std::string& yaml) {
+  testing::TempDir dir;
+  return LoadServiceConfig(dir.Write("trailwatch.yaml", yaml), &testing::SecretEnvironment);
 }
 
 TEST(ConfigSecrets, TheServiceConfigKnowsEveryReferenceValue) {
-  testing::TempDir dir;
-  std::string path = dir.Write("trailwatch.yaml",
-                               "store: ${env:STORE_DIR}/trailwatch.db\n"
-                               "sources: [{type: directory, path: '${env:LOG_DIR}'}]\n"
-                               "targets: [{name: console, type: stdout}]\n"
-                               "rules: [{pack: root-signin, targets: [console]}]\n");
-  auto config = LoadServiceConfig(path, &FakeEnvironment);
+  auto config = LoadText(
+      "store: ${env:STORE_DIR}/trailwatch.db\n"
+      "sources: [{type: directory, path: '${env:LOG_DIR}'}]\n"
+      "targets: [{name: console, type: stdout}]\n"
+      "rules: [{pack: root-signin, targets: [console]}]\n");
   ASSERT_TRUE(config.ok()) << config.message();
   EXPECT_EQ(config->targets.store, "/tmp/XXXXSECRET-store/trailwatch.db");
   EXPECT_EQ(config::RedactReferenceValues(config->targets.store, config->reference_values),
             "${env:STORE_DIR}/trailwatch.db");
-  EXPECT_EQ(config::RedactReferenceValues("/srv/XXXXSECRET-logs/a.json.gz", config->reference_values),
-            "${env:LOG_DIR}/a.json.gz");
+  EXPECT_EQ(
+      config::RedactReferenceValues("/srv/XXXXSECRET-logs/a.json.gz", config->reference_values),
+      "${env:LOG_DIR}/a.json.gz");
 }
 
 TEST(ConfigSecrets, ErrorsOfTheWholeFileNeverPrintAReferenceValue) {
-  testing::TempDir dir;
   // The rule name is written out and invalid, so the rules loader quotes it; it happens to equal
   // the value of a reference elsewhere, and LoadServiceConfig's net replaces it.
-  std::string path = dir.Write("trailwatch.yaml",
-                               "store: '${env:RULE_NAME}'\n"
-                               "targets: [{name: console, type: stdout}]\n"
-                               "rules: [{name: 'XXXXSECRET rule!', pattern: {source: [a]},"
-                               " targets: [console]}]\n");
-  auto config = LoadServiceConfig(path, &FakeEnvironment);
+  auto config = LoadText(
+      "store: '${env:RULE_NAME}'\n"
+      "targets: [{name: console, type: stdout}]\n"
+      "rules: [{name: 'XXXXSECRET rule!', pattern: {source: [a]}, targets: [console]}]\n");
   ASSERT_FALSE(config.ok());
   EXPECT_EQ(config.message().find("XXXXSECRET"), std::string::npos) << config.message();
   EXPECT_NE(config.message().find("${env:RULE_NAME}"), std::string::npos) << config.message();

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "cli/cli_test_util.h"
+#include "config/secret_environment_util.h"
 #include "sources/directory_source.h"
 #include "sources/s3_source.h"
 #include "sources/sources_config.h"
@@ -15,33 +16,8 @@
 namespace trailwatch::sources {
 namespace {
 
-// Every value holds XXXXSECRET, so one search finds any leak.
-std::optional<std::string> FakeEnvironment(const std::string& name) {
-  static const std::map<std::string, std::string> kValues = {
-      {"LOG_DIR", "/srv/XXXXSECRET-logs"},
-      {"BUCKET", "xxxxsecret-trail"},
-      {"BAD_BUCKET", "XXXXSECRET_Bucket"},
-      {"PREFIX", "XXXXSECRET/AWSLogs/"},
-      {"BAD_PREFIX", "XXXXSECRET-no-slash"},
-      {"QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/111122223333/XXXXSECRET-queue"},
-      {"BAD_QUEUE_URL", "https://sqs.eu-west-1.amazonaws.com/XXXXSECRET"},
-      {"BAD_REGION", "XXXXSECRET_REGION"},
-      {"BAD_DATE", "XXXXSECRET-date"},
-      {"BAD_ENDPOINT", "ftp://XXXXSECRET.example"},
-      {"LISTEN", "127.0.0.1:0"},
-      {"BAD_LISTEN", "XXXXSECRET-host"},
-      {"BAD_HEADER", "XXXXSECRET header"},
-      {"API_KEY", "XXXXSECRET-0123456789abcdef"},
-      {"SHORT_API_KEY", "XXXXSECRET"},
-      {"EMPTY", ""},
-  };
-  auto it = kValues.find(name);
-  if (it == kValues.end()) return std::nullopt;
-  return it->second;
-}
-
 Result<std::vector<SourceConfig>> Load(const std::string& yaml) {
-  return LoadSourcesConfig(YAML::Load(yaml), "trailwatch.yaml", &FakeEnvironment);
+  return LoadSourcesConfig(YAML::Load(yaml), "trailwatch.yaml", &testing::SecretEnvironment);
 }
 
 TEST(SourcesSecrets, ValuesFromReferencesAreNeverQuotedInErrors) {
@@ -121,7 +97,8 @@ TEST(SourcesSecrets, SourcesFromReferencesAreNamedByTheReference) {
       "  - {type: directory, path: '${env:LOG_DIR}'}\n"
       "  - {type: directory, path: /srv/XXXXSECRET-logs}\n");
   ASSERT_FALSE(twice.ok());
-  EXPECT_EQ(twice.message(), "trailwatch.yaml:3:5: sources[1]: the same source as sources[0] (line 2)");
+  EXPECT_EQ(twice.message(),
+            "trailwatch.yaml:3:5: sources[1]: the same source as sources[0] (line 2)");
 }
 
 TEST(SourcesSecrets, SourcesReportTheConfiguredName) {

@@ -288,20 +288,15 @@ FakeWebhookReceiver::FakeWebhookReceiver(std::string secret, std::chrono::second
       tolerance_(tolerance),
       server_([this](const FakeRequest& r) { return Answer(r); }) {}
 
-std::vector<std::string> FakeWebhookReceiver::Refusals() const {
+FakeWebhookReceiver::Tally FakeWebhookReceiver::Counts() const {
   std::lock_guard lock(mutex_);
-  return refusals_;
-}
-
-size_t FakeWebhookReceiver::AcceptedCount() const {
-  std::lock_guard lock(mutex_);
-  return accepted_;
+  return tally_;
 }
 
 FakeResponse FakeWebhookReceiver::Answer(const FakeRequest& request) {
   auto refuse = [&](int status, std::string why) {
     std::lock_guard lock(mutex_);
-    refusals_.push_back(why);
+    tally_.refusals.push_back(why);
     return FakeResponse::Text(status, why);
   };
   if (request.Header("user-agent") != std::string("trailwatch/") + Version()) {
@@ -319,7 +314,7 @@ FakeResponse FakeWebhookReceiver::Answer(const FakeRequest& request) {
   std::string expected = "sha256=" + ReferenceHmacSha256Hex(secret_, timestamp + "." + request.body);
   if (request.Header("x-trailwatch-signature") != expected) return refuse(401, "bad signature");
   std::lock_guard lock(mutex_);
-  ++accepted_;
+  ++tally_.accepted;
   return FakeResponse::Text(204, "");
 }
 

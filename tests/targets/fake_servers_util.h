@@ -151,16 +151,18 @@ class FakeWebhookReceiver {
                                std::chrono::seconds tolerance = std::chrono::minutes(5));
   std::string url() const { return server_.Url("/hook"); }
   FakeHttpServer& server() { return server_; }
-  std::vector<std::string> Refusals() const;  // one reason per refused request, in order
-  size_t AcceptedCount() const;
+  struct Tally {
+    size_t accepted = 0;
+    std::vector<std::string> refusals;  // one reason per refused request, in order
+  };
+  Tally Counts() const;
 
  private:
   FakeResponse Answer(const FakeRequest& request);
   std::string secret_;
   std::chrono::seconds tolerance_;
   mutable std::mutex mutex_;
-  std::vector<std::string> refusals_;
-  size_t accepted_ = 0;
+  Tally tally_;
   FakeHttpServer server_;
 };
 

@@ -7,8 +7,8 @@
 #include "common/version.h"
 #include "outbox/outbox.h"
 #include "targets/fake_servers_util.h"
-#include "targets/sample_alert.h"
 #include "targets/target.h"
+#include "targets/target_test_util.h"
 #include "targets/webhook_target.h"
 
 namespace trailwatch::targets {
@@ -19,12 +19,7 @@ using testing::FakeResponse;
 using testing::FakeWebhookReceiver;
 
 outbox::Entry SampleEntry(const std::string& target, const std::string& event_id) {
-  outbox::Entry entry;
-  entry.id = 1;
-  entry.alert = SampleRootSignInAlert(event_id, "root-signin").value();
-  entry.target = target;
-  entry.idempotency_key = outbox::IdempotencyKey(target, entry.alert);
-  return entry;
+  return testing::SampleOutboxEntry(target, event_id);
 }
 
 config::TargetConfig SignedWebhook(const std::string& url, const std::string& secret) {
@@ -46,6 +41,15 @@ std::unique_ptr<Target> Make(const config::TargetConfig& config, TargetContext c
 std::chrono::system_clock::time_point fixed_now;
 std::chrono::system_clock::time_point FixedNow() { return fixed_now; }
 
+// A target whose clock reads `now` (and then whatever the test sets fixed_now to).
+std::unique_ptr<Target> MakeAt(const config::TargetConfig& config,
+                               std::chrono::system_clock::time_point now) {
+  fixed_now = now;
+  TargetContext context;
+  context.now = &FixedNow;
+  return Make(config, context);
+}
+
 TEST(WebhookSignature, AReceiverThatChecksTimestampAndSignatureAcceptsIt) {
   FakeWebhookReceiver receiver("whsec-0123456789");
   auto target = Make(SignedWebhook(receiver.url(), "whsec-0123456789"));
@@ -56,8 +60,8 @@ TEST(WebhookSignature, AReceiverThatChecksTimestampAndSignatureAcceptsIt) {
             : std::holds_alternative<Retry>(outcome)   ? std::get<Retry>(outcome).error
                                                        : "");
   }
-  EXPECT_EQ(receiver.AcceptedCount(), 2u);
-  EXPECT_TRUE(receiver.Refusals().empty()) << receiver.Refusals().front();
+  EXPECT_EQ(receiver.Counts().accepted, 2u);
+  EXPECT_TRUE(receiver.Counts().refusals.empty()) << receiver.Counts().refusals.front();
 }
 
 TEST(WebhookSignature, AnotherSecretIsRefused) {
@@ -65,28 +69,25 @@ TEST(WebhookSignature, AnotherSecretIsRefused) {
   auto target = Make(SignedWebhook(receiver.url(), "not-the-same-secret"));
   Outcome outcome = target->Deliver(SampleEntry("siem", "e-1"));
   ASSERT_TRUE(std::holds_alternative<Permanent>(outcome));
-  ASSERT_EQ(receiver.Refusals().size(), 1u);
-  EXPECT_EQ(receiver.Refusals()[0], "bad signature");
+  ASSERT_EQ(receiver.Counts().refusals.size(), 1u);
+  EXPECT_EQ(receiver.Counts().refusals[0], "bad signature");
 }
 
 TEST(WebhookSignature, ARequestSignedTenMinutesAgoIsRefusedAsAReplay) {
   FakeWebhookReceiver receiver("whsec-0123456789");
-  fixed_now = std::chrono::system_clock::now() - std::chrono::minutes(10);
-  TargetContext context;
-  context.now = &FixedNow;
-  auto target = Make(SignedWebhook(receiver.url(), "whsec-0123456789"), context);
+  auto target = MakeAt(SignedWebhook(receiver.url(), "whsec-0123456789"),
+                       std::chrono::system_clock::now() - std::chrono::minutes(10));
   Outcome outcome = target->Deliver(SampleEntry("siem", "e-1"));
   ASSERT_TRUE(std::holds_alternative<Permanent>(outcome));
-  ASSERT_EQ(receiver.Refusals().size(), 1u);
-  EXPECT_EQ(receiver.Refusals()[0], "stale timestamp");
+  ASSERT_EQ(receiver.Counts().refusals.size(), 1u);
+  EXPECT_EQ(receiver.Counts().refusals[0], "stale timestamp");
 }
 
 TEST(WebhookSignature, TimestampIsUnixSecondsAndSignedBeforeTheBody) {
   FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, ""); });
-  fixed_now = std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000999));
-  TargetContext context;
-  context.now = &FixedNow;
-  auto target = Make(SignedWebhook(fake.Url("/hook"), "k"), context);
+  auto target =
+      MakeAt(SignedWebhook(fake.Url("/hook"), "k"),
+             std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000999)));
   ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("siem", "e-1"))));
   ASSERT_EQ(fake.RequestCount(), 1u);
   testing::FakeRequest request = fake.Requests()[0];
@@ -102,10 +103,8 @@ TEST(WebhookSignature, TimestampIsUnixSecondsAndSignedBeforeTheBody) {
 
 TEST(WebhookSignature, EveryAttemptIsSignedWithItsOwnTime) {
   FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(503, ""); });
-  fixed_now = std::chrono::system_clock::time_point(std::chrono::seconds(1700000000));
-  TargetContext context;
-  context.now = &FixedNow;
-  auto target = Make(SignedWebhook(fake.Url("/hook"), "k"), context);
+  auto target = MakeAt(SignedWebhook(fake.Url("/hook"), "k"),
+                       std::chrono::system_clock::time_point(std::chrono::seconds(1700000000)));
   outbox::Entry entry = SampleEntry("siem", "e-1");
   EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(entry)));
   fixed_now += std::chrono::seconds(90);

@@ -6,6 +6,7 @@
 #include "targets/fake_servers_util.h"
 #include "targets/http_client.h"
 #include "targets/sample_alert.h"
+#include "targets/target_test_util.h"
 #include "targets/target.h"
 #include "targets/webhook_target.h"
 
@@ -17,12 +18,7 @@ using testing::FakeResponse;
 using testing::ScriptedAnswers;
 
 outbox::Entry SampleEntry(const std::string& target, const std::string& event_id) {
-  outbox::Entry entry;
-  entry.id = 7;
-  entry.alert = SampleRootSignInAlert(event_id, "root-signin").value();
-  entry.target = target;
-  entry.idempotency_key = outbox::IdempotencyKey(target, entry.alert);
-  return entry;
+  return testing::SampleOutboxEntry(target, event_id, 7);
 }
 
 std::unique_ptr<Target> Make(const config::TargetConfig& config) {
