@@ -27,8 +27,9 @@ Result<std::vector<PatternText>> ParseJsonRules(std::string_view text, const std
   od::document doc;
   auto fail = [&](simdjson::error_code code, const char* at) -> Error {
     int line = LineAt(text, at);
-    return Error{where + (line ? ":" + std::to_string(line) : "") + ": not valid JSON (" +
-                 simdjson::error_message(code) + ")"};
+    std::string place = where;
+    if (line != 0) place.append(":").append(std::to_string(line));
+    return Error{place + ": not valid JSON (" + simdjson::error_message(code) + ")"};
   };
   if (auto err = parser.iterate(padded).get(doc)) return fail(err, nullptr);
   od::object root;
