@@ -17,7 +17,10 @@ int Validate(const std::string& path) {
     std::cerr << config.message() << "\n";
     return 2;
   }
-  for (const std::string& warning : config->warnings) std::cerr << "warning: " << warning << "\n";
+  for (const std::string& warning : config->warnings) {
+    std::cerr << "warning: " << config::RedactReferenceValues(warning, config->reference_values)
+              << "\n";
+  }
   // The store is shown as written when it came from a reference.
   std::cout << path << ": valid: " << config->sources.size() << " source(s), "
             << config->rules.size() << " rule(s) (" << service::EnabledRuleCount(config->rules) << " enabled), "
