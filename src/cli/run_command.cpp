@@ -116,7 +116,9 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       "                 max_inflated_bytes 1073741824 (1 GiB), max_compression_ratio 100\n"
       "  delivery:      shutdown_timeout 10s (top level); per target: timeout 10s,\n"
       "                 max_attempts 50, max_age 24h, rate_per_second 1, burst 3,\n"
-      "                 max_concurrency 1\n");
+      "                 max_concurrency 1\n"
+      "  files:         --config 16 MiB, ${file:PATH} 1 MiB, pattern: file://PATH 64 KB;\n"
+      "                 ordinary files only (no devices, FIFOs, /proc or /sys)\n");
   auto args = std::make_shared<RunArgs>();
   cmd->add_option("--config", args->config_path, "configuration file (YAML)")->required();
   cmd->add_option("--log-format", args->log_format,
