@@ -1,11 +1,10 @@
 // `trailwatch validate` and `trailwatch run`, the real binary, with the store and a directory
 // source's path given through ${env:} references whose values hold a marker: neither the summary,
 // nor any log line, nor an error at start-up prints the marker (issue 10, item 4).
+#include <gtest/gtest.h>
 #include <signal.h>
 
 #include <filesystem>
-
-#include <gtest/gtest.h>
 
 #include "cli/cli_test_util.h"
 #include "service/service_process_util.h"
