@@ -147,7 +147,12 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     keep_alive_ = head_->get().keep_alive();
     if (auto framing = CheckRequestHead(request_)) return Refuse(*framing);
     const bool announces_body = beast_glue::AnnouncesBody(*head_);
-    HeadDecision decision = state_.handler->OnHead(request_);
+    HeadDecision decision;
+    try {
+      decision = state_.handler->OnHead(request_);
+    } catch (const std::exception&) {
+      decision = HeadDecision::Answer(HttpResponse::Text(500, "internal error"));
+    }
     if (decision.answer) {
       bool close = decision.answer->close || announces_body || !keep_alive_;
       return Answer(std::move(*decision.answer), close);
@@ -365,6 +370,18 @@ class HttpServer::Impl {
   }
 
   int port() const { return bound_port_; }
+  // Runs the I/O loop until stopped; an exception escaping a handler (memory exhausted) is logged
+  // and the loop goes on, so one request never takes the listener down.
+  void RunIo() {
+    while (true) {
+      try {
+        ioc_.run();
+        return;
+      } catch (const std::exception& error) {
+        log_->error("http server: request handling failed: {}", error.what());
+      }
+    }
+  }
   size_t open_connections() const { return limiter_ ? limiter_->open() : 0; }
 
   Status Run(std::stop_token stop) {
@@ -372,7 +389,11 @@ class HttpServer::Impl {
     Accept();
     {
       std::stop_callback on_stop(stop, [this] { ioc_.stop(); });
-      ioc_.run();
+      // A second I/O thread lets header parsing and answer writing of different connections
+      // overlap on two cores (connections are strands, so each stays on one thread at a time).
+      std::thread second_io([this] { RunIo(); });
+      RunIo();
+      second_io.join();
     }
     ErrorCode ignored;
     acceptor_.close(ignored);  // the port is free for a restarted source at once
@@ -462,7 +483,7 @@ class HttpServer::Impl {
   bool accept_error_logged_ = false;
   // Destroyed before the members above, together with the connections their queues still hold
   // (which refer to state_ and limiter_); the workers first, while the sockets' io_context lives.
-  net::io_context ioc_{1};
+  net::io_context ioc_{2};
   tcp::acceptor acceptor_{ioc_};
   net::steady_timer accept_retry_{ioc_};
   net::thread_pool workers_;

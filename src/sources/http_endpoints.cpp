@@ -252,7 +252,7 @@ void HttpEndpoints::OnAnswered(const HttpRequest& request, int status) {
 
 HeadDecision HttpEndpoints::OnHead(const HttpRequest& request) {
   const std::string& path = request.path;
-  const bool get = request.method == "GET" || request.method == "HEAD";
+  const bool get = request.method == "GET";
   if (path == "/healthz" && get) {
     if (context_.readiness != nullptr && !context_.readiness->ready()) {
       return HeadDecision::Answer(

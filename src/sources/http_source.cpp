@@ -61,7 +61,8 @@ Result<std::unique_ptr<HttpSource>> HttpSource::Create(HttpSourceConfig config,
     if (!tls.ok()) return fail(tls.message());
     options.tls = std::move(*tls);
   }
-  std::string name = "http:" + config.listen;
+  // The loader names the source as written, so a listen address from a reference never shows.
+  std::string name = !config.name.empty() ? config.name : "http:" + config.listen;
   auto endpoints = HttpEndpoints::Create(config, context, name);
   if (!endpoints.ok()) return fail(endpoints.message());
   if (config.api_key.empty()) {
