@@ -154,6 +154,53 @@ TEST(SourcesConfigTest, HttpDefaults) {
   EXPECT_EQ(http.limits.max_pending_requests, 64u);
 }
 
+TEST(SourcesConfigTest, HttpServerLimitsAndTlsBlock) {
+  auto config = Load(R"(
+sources:
+  - type: http
+    api_key: ${env:TRAILWATCH_API_KEY}
+    max_connections: 100
+    max_connections_per_client: 7
+    max_header_bytes: 4096
+    header_timeout: 3s
+    body_timeout: 1m
+    idle_timeout: 5s
+    write_timeout: 2s
+    tls: {cert: /etc/tw/cert.pem, key: /etc/tw/key.pem}
+)");
+  ASSERT_TRUE(config.ok()) << config.message();
+  const auto& http = std::get<HttpSourceConfig>((*config)[0].settings);
+  EXPECT_EQ(http.limits.max_connections, 100u);
+  EXPECT_EQ(http.limits.max_connections_per_client, 7u);
+  EXPECT_EQ(http.limits.max_header_bytes, 4096u);
+  EXPECT_EQ(http.limits.header_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(http.limits.body_timeout, std::chrono::minutes(1));
+  EXPECT_EQ(http.limits.idle_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(http.limits.write_timeout, std::chrono::seconds(2));
+  EXPECT_EQ(http.tls_cert_file, "/etc/tw/cert.pem");
+  EXPECT_EQ(http.tls_key_file, "/etc/tw/key.pem");
+  const auto defaults = server::HttpServerLimits{};
+  auto plain = Load("sources: [{type: http, api_key: \"${env:TRAILWATCH_API_KEY}\"}]");
+  ASSERT_TRUE(plain.ok());
+  EXPECT_EQ(std::get<HttpSourceConfig>((*plain)[0].settings).limits.header_timeout,
+            defaults.header_timeout);
+  const std::string key = "api_key: \"${env:TRAILWATCH_API_KEY}\"";
+  EXPECT_NE(LoadError("sources: [{type: http, " + key + ", tls: {cert: c.pem}}]")
+                .find("tls needs both cert and key"),
+            std::string::npos);
+  EXPECT_NE(LoadError("sources: [{type: http, " + key + ", tls: {cert: c.pem, key: k.pem, ca: x}}]")
+                .find("unknown key \"ca\" (cert, key)"),
+            std::string::npos);
+  EXPECT_NE(LoadError("sources: [{type: http, " + key + ", tls: c.pem}]").find("tls must be a mapping"),
+            std::string::npos);
+  EXPECT_NE(LoadError("sources: [{type: http, " + key + ", header_timeout: 0s}]")
+                .find("header_timeout"),
+            std::string::npos);
+  EXPECT_NE(LoadError("sources: [{type: http, " + key + ", max_connections: 2}]")
+                .find("max_connections"),
+            std::string::npos);
+}
+
 TEST(SourcesConfigTest, ErrorsNameFileLineColumnAndKey) {
   EXPECT_EQ(
       LoadError("sources:\n  - {type: directory, path: x, recursve: true}\n"),
