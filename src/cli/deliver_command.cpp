@@ -1,6 +1,7 @@
 // `trailwatch deliver`: runs the delivery workers on the outbox of a config file until SIGINT or
-// SIGTERM (clean stop: in-flight sends finish and are recorded), or with --until-empty until every
-// configured target's queue is empty. The live service (`trailwatch run`) embeds the same workers.
+// SIGTERM (in-flight sends get --shutdown-timeout, then are aborted and stay queued), or with
+// --until-empty until every configured target's queue is empty. The live service (`trailwatch run`)
+// embeds the same workers.
 #include <signal.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -24,6 +25,7 @@ struct DeliverArgs {
   std::string config_path;
   bool until_empty = false;
   bool verbose = false;
+  int shutdown_timeout_seconds = 10;  // as `run`'s shutdown_timeout
 };
 
 int Run(const DeliverArgs& args) {
@@ -59,7 +61,11 @@ int Run(const DeliverArgs& args) {
         "sent again (the far side may see them twice)",
         *recovered);
   }
-  auto targets = targets::MakeDeliveryTargets(*config, store->get());
+  targets::DeliveryOptions options;
+  options.stop_when_empty = args.until_empty;
+  // Built with the abandon token: a send still hanging after --shutdown-timeout is aborted.
+  auto targets =
+      targets::MakeDeliveryTargets(*config, store->get(), "", options.abandon.get_token());
   if (!targets.ok()) {
     std::cerr << "error: " << targets.message() << "\n";
     return 2;
@@ -72,19 +78,18 @@ int Run(const DeliverArgs& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  targets::DeliveryOptions options;
-  options.stop_when_empty = args.until_empty;
   targets::DeliveryWorker worker(store->get(), std::move(targets.value()), options);
   worker.Start();
   while (!worker.WaitFor(std::chrono::milliseconds(0))) {
     timespec tick{0, 100 * 1000 * 1000};
     int signal = sigtimedwait(&signals, nullptr, &tick);
     if (signal == SIGINT || signal == SIGTERM) {
-      spdlog::info("stopping: finishing the sends in flight");
+      spdlog::info("stopping: finishing the sends in flight (at most {} s)",
+                   args.shutdown_timeout_seconds);
       break;
     }
   }
-  worker.Stop();
+  worker.Stop(std::chrono::seconds(args.shutdown_timeout_seconds));
   targets::DeliveryCounters counters = worker.counters();
   std::printf("delivered %lld, retried %lld, dead %lld", static_cast<long long>(counters.delivered),
               static_cast<long long>(counters.retried), static_cast<long long>(counters.dead));
@@ -108,13 +113,18 @@ void RegisterDeliver(CLI::App& app, int* exit_code) {
       "deliver",
       "Send the alerts queued in the outbox (the config's `store`) to their targets, with\n"
       "per-channel rate limits, retries with backoff and Retry-After, until SIGINT/SIGTERM\n"
-      "(in-flight sends finish first) or, with --until-empty, until nothing is left to send.\n"
+      "(in-flight sends get --shutdown-timeout to finish; those still hanging are aborted and\n"
+      "stay queued) or, with --until-empty, until nothing is left to send.\n"
       "Entries left in flight by a killed deliverer are sent again at start-up.");
   auto args = std::make_shared<DeliverArgs>();
   cmd->add_option("--config", args->config_path, "configuration file (YAML)")->required();
   cmd->add_flag("--until-empty", args->until_empty,
                 "stop once no target has anything pending (waits for retries)");
   cmd->add_flag("--verbose", args->verbose, "log every retry");
+  cmd->add_option("--shutdown-timeout", args->shutdown_timeout_seconds,
+                  "seconds the sends in flight get after SIGINT/SIGTERM before they are aborted")
+      ->check(CLI::Range(0, 600))
+      ->capture_default_str();
   cmd->callback([=] { *exit_code = Run(*args); });
 }
 

@@ -71,19 +71,34 @@ TEST(ShutdownDrainTest, SigtermAbandonsAHangingSendWithinShutdownTimeoutAndTheNe
     EXPECT_EQ(stats->in_flight, 0);
     EXPECT_EQ(stats->delivered, 0);
   }
+  {
+    // `trailwatch deliver` is bounded the same way, by --shutdown-timeout.
+    ServiceProcess deliver({"deliver", "--config", config, "--shutdown-timeout", "1"}, dir.path());
+    ASSERT_TRUE(receiver.WaitForRequests(2, seconds(60))) << deliver.Stderr();
+    auto signalled = std::chrono::steady_clock::now();
+    deliver.Signal(SIGTERM);
+    EXPECT_EQ(deliver.WaitExit(seconds(30)), 0) << deliver.Stderr();
+    EXPECT_LT(std::chrono::steady_clock::now() - signalled, std::chrono::milliseconds(3500))
+        << deliver.Stderr();
+    auto outbox = outbox::Outbox::Open(store);
+    ASSERT_TRUE(outbox.ok()) << outbox.message();
+    auto stats = (*outbox)->Stats();
+    ASSERT_TRUE(stats.ok());
+    EXPECT_EQ(stats->pending, 1) << "abandoned by deliver, still queued";
+  }
   hang = false;
   {
     ServiceProcess service({"run", "--config", config, "--log-format", "json"}, dir.path());
-    ASSERT_TRUE(receiver.WaitForRequests(2, seconds(60))) << service.Stderr();
+    ASSERT_TRUE(receiver.WaitForRequests(3, seconds(60))) << service.Stderr();
     // Give a wrong second send time to happen before stopping.
     std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     service.Signal(SIGTERM);
     EXPECT_EQ(service.WaitExit(seconds(30)), 0) << service.Stderr();
   }
   auto requests = receiver.Requests();
-  ASSERT_EQ(requests.size(), 2u) << "the hung send, then exactly one delivery";
-  EXPECT_EQ(requests[1].Header("idempotency-key"), requests[0].Header("idempotency-key"));
-  EXPECT_NE(requests[1].body.find(root.event_id), std::string::npos);
+  ASSERT_EQ(requests.size(), 3u) << "two hung sends, then exactly one delivery";
+  EXPECT_EQ(requests[2].Header("idempotency-key"), requests[0].Header("idempotency-key"));
+  EXPECT_NE(requests[2].body.find(root.event_id), std::string::npos);
   auto outbox = outbox::Outbox::Open(store);
   ASSERT_TRUE(outbox.ok());
   auto stats = (*outbox)->Stats();
