@@ -18,6 +18,7 @@
 #include <boost/beast/ssl.hpp>
 #include <optional>
 #include <thread>
+#include <vector>
 
 #include "server/beast_request.h"
 #include "server/connection_limiter.h"
@@ -45,12 +46,30 @@ constexpr size_t kLingerChunk = 16 * 1024;
 constexpr rlim_t kReservedFiles = 256;
 
 // What every connection shares; owned by the server, outlives every connection.
+// I/O threads. All of them run the one io_context (connections are strands, so each runs on one
+// thread at a time); all but one may run a handler themselves (kInlineHandlers), so one thread is
+// always free for I/O and timers even when handlers block on the store.
+constexpr int kIoThreads = 3;
+constexpr int kInlineHandlers = kIoThreads - 1;
+
 struct ServerState {
   HttpServerLimits limits;
   HttpHandler* handler = nullptr;
   net::thread_pool* workers = nullptr;
   std::atomic<size_t> pending{0};
+  // Handlers that may run on I/O threads right now. Running a handler where its request was read
+  // saves two thread hand-offs (to a worker and back), which were most of the CPU time per
+  // request at full load; beyond this, handlers go to the worker pool.
+  std::atomic<int> inline_slots{kInlineHandlers};
 };
+
+HttpResponse RunHandler(HttpHandler& handler, const HttpRequest& request) {
+  try {
+    return handler.OnRequest(request);
+  } catch (const std::exception&) {
+    return HttpResponse::Text(500, "internal error");
+  }
+}
 
 bool IsClientGone(const ErrorCode& error) {
   return error == http::error::end_of_stream || error == net::error::eof ||
@@ -210,13 +229,16 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     request_.body = std::move(body_->get().body());
     body_.reset();
     Lowest().expires_never();  // the client waits for the handler
+    if (state_.inline_slots.fetch_sub(1) > 0) {
+      HttpResponse response = RunHandler(*state_.handler, request_);
+      state_.inline_slots.fetch_add(1);
+      ReleasePending();
+      bool close = response.close || !keep_alive_;
+      return Answer(std::move(response), close);
+    }
+    state_.inline_slots.fetch_add(1);
     net::post(*state_.workers, [self = this->shared_from_this()] {
-      HttpResponse response;
-      try {
-        response = self->state_.handler->OnRequest(self->request_);
-      } catch (const std::exception&) {
-        response = HttpResponse::Text(500, "internal error");
-      }
+      HttpResponse response = RunHandler(*self->state_.handler, self->request_);
       net::post(self->stream_.get_executor(), [self, response = std::move(response)]() mutable {
         self->ReleasePending();
         bool close = response.close || !self->keep_alive_;
@@ -389,11 +411,10 @@ class HttpServer::Impl {
     Accept();
     {
       std::stop_callback on_stop(stop, [this] { ioc_.stop(); });
-      // A second I/O thread lets header parsing and answer writing of different connections
-      // overlap on two cores (connections are strands, so each stays on one thread at a time).
-      std::thread second_io([this] { RunIo(); });
+      std::vector<std::thread> more_io;
+      for (int i = 1; i < kIoThreads; ++i) more_io.emplace_back([this] { RunIo(); });
       RunIo();
-      second_io.join();
+      for (std::thread& thread : more_io) thread.join();
     }
     ErrorCode ignored;
     acceptor_.close(ignored);  // the port is free for a restarted source at once
@@ -483,7 +504,7 @@ class HttpServer::Impl {
   bool accept_error_logged_ = false;
   // Destroyed before the members above, together with the connections their queues still hold
   // (which refer to state_ and limiter_); the workers first, while the sockets' io_context lives.
-  net::io_context ioc_{2};
+  net::io_context ioc_{kIoThreads};
   tcp::acceptor acceptor_{ioc_};
   net::steady_timer accept_retry_{ioc_};
   net::thread_pool workers_;

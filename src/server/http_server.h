@@ -1,9 +1,11 @@
 // HttpServer: the event-driven HTTP/1.1 server in front of trailwatch's endpoints (Boost.Beast on
 // Asio), built to face the internet.
 //
-// One I/O thread multiplexes every connection (epoll), so idle, slow or hostile clients cost a few
-// kilobytes each, never a thread; handlers run on a separate pool of max_pending_requests worker
-// threads, so a request waiting on the store never blocks I/O. For every request:
+// Three I/O threads multiplex every connection (epoll), so idle, slow or hostile clients cost a few
+// kilobytes each, never a thread. A handler runs on the I/O thread that read its request while at
+// most two do so (no thread hand-off: the fast path), otherwise on a pool of max_pending_requests
+// worker threads, so one I/O thread always stays free even when handlers block on the store.
+// For every request:
 //   - headers are read under header_timeout and max_header_bytes; RFC 9112 framing is enforced
 //     (request_framing.h): bad framing is 400 and the connection is closed;
 //   - HttpHandler::OnHead decides from the headers alone; a refused request's body is never read;
