@@ -36,7 +36,11 @@ std::string Envelope(const std::string& id, const std::string& identity_type) {
          R"("responseElements":{"ConsoleLogin":"Success"}}})";
 }
 
-std::string KeyHeader() { return std::string("x-api-key: ") + kApiKey + "\r\n"; }
+std::string KeyHeader() {
+  std::string header = "x-api-key: ";
+  header.append(kApiKey).append("\r\n");
+  return header;
+}
 
 // Resident memory of `pid` in bytes (VmRSS), 0 when unreadable.
 size_t ResidentBytes(pid_t pid) {
@@ -163,7 +167,7 @@ TEST_F(HostileClientsTest, IdleSlowlorisAndHugeUploadsDoNotStarveAFreshClient) {
     RawHttpClient client(port_, "127.0.2.1");
     client.Send("POST /events HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
     unkeyed_answer = client.ReadAnswers(1, 5s);
-    std::string chunk = "10000\r\n" + std::string(65536, '{') + "\r\n";
+    std::string chunk = Chunk(65536, '{');
     for (size_t sent = 0; sent < (1ull << 30) && Clock::now() < deadline; sent += 65536) {
       if (!client.Send(chunk)) break;
     }
@@ -176,7 +180,7 @@ TEST_F(HostileClientsTest, IdleSlowlorisAndHugeUploadsDoNotStarveAFreshClient) {
     RawHttpClient client(port_, "127.0.2.2");
     client.Send("POST /events HTTP/1.1\r\nHost: t\r\n" + KeyHeader() +
                 "Transfer-Encoding: chunked\r\n\r\n");
-    std::string chunk = "10000\r\n" + std::string(65536, '{') + "\r\n";
+    std::string chunk = Chunk(65536, '{');
     for (size_t sent = 0; sent < (1ull << 30) && Clock::now() < deadline; sent += 65536) {
       keyed_answer = client.ReadAnswers(1, 0ms);
       if (!keyed_answer.empty() || !client.Send(chunk)) break;

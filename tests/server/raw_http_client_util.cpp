@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 namespace trailwatch::testing {
@@ -161,6 +162,15 @@ std::string PostRequest(const std::string& path, const std::string& body,
                         const std::string& extra_headers) {
   return "POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" +
          extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+std::string Chunk(size_t size, char fill) {
+  char size_line[32];
+  std::snprintf(size_line, sizeof(size_line), "%zx\r\n", size);
+  std::string chunk(size_line);
+  chunk.append(size, fill);
+  chunk.append("\r\n");
+  return chunk;
 }
 
 double Percentile99(std::vector<double> samples) {

@@ -54,6 +54,9 @@ TimedAnswer TimedRequest(int port, const std::string& request, std::chrono::mill
 std::string PostRequest(const std::string& path, const std::string& body,
                         const std::string& extra_headers = "");
 
+// One chunk of a chunked body: `size` bytes of `fill` with its hex size line.
+std::string Chunk(size_t size, char fill);
+
 // The 99th percentile of `samples` (sorted copy; 0 when empty).
 double Percentile99(std::vector<double> samples);
 

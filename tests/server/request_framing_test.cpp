@@ -41,9 +41,10 @@ TEST(RequestFramingTest, FramingErrorsNameTheirAnswer) {
   EXPECT_EQ(no_host.error->status, 400);
   EXPECT_NE(no_host.error->message.find("Host"), std::string::npos);
   limits.max_header_bytes = 1024;
-  auto big_head =
-      ParseRequestStream("GET / HTTP/1.1\r\nHost: h\r\nX: " + std::string(2000, 'a') + "\r\n\r\n",
-                         limits, ReadEverything);
+  std::string big = "GET / HTTP/1.1\r\nHost: h\r\nX: ";
+  big.append(2000, 'a');
+  big.append("\r\n\r\n");
+  auto big_head = ParseRequestStream(big, limits, ReadEverything);
   ASSERT_TRUE(big_head.error);
   EXPECT_EQ(big_head.error->status, 431);
 }
