@@ -47,8 +47,11 @@ std::optional<Intrinsic> AsIntrinsic(const YAML::Node& node, bool condition_cont
 }
 
 std::string ShortName(const std::string& name) {
-  if (name.rfind("Fn::", 0) == 0) return "!" + name.substr(4);
-  return "!" + name;
+  // Appended rather than "!" + name: GCC 12 warns falsely (-Wstringop-overflow) on the
+  // inlined concatenation.
+  std::string out = "!";
+  out.append(name, name.rfind("Fn::", 0) == 0 ? 4 : 0);
+  return out;
 }
 
 YAML::Node StringNode(const std::string& text) {

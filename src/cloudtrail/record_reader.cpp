@@ -259,7 +259,12 @@ Status RecordReader::ReadArrayDocument(Context& context) {
   size_t index = 0;
   for (auto element_result : array) {
     // Built only on the error paths: a string per record showed up in the scan profile.
-    const auto where = [i = index++] { return "[" + std::to_string(i) + "]"; };
+    // Appended rather than concatenated: GCC 12 warns falsely (-Wstringop-overflow) on it.
+    const auto where = [i = index++] {
+      std::string out = "[";
+      out.append(std::to_string(i)).append("]");
+      return out;
+    };
     od::value element;
     if (auto error = std::move(element_result).get(element)) {
       return context.FatalAt(where(), error);
@@ -384,7 +389,12 @@ Status RecordReader::ReadLines(Context& context, InputFormat format) {
     const std::string_view line = Trim(text.substr(pos, eol - pos));
     pos = eol + 1;
     if (line.empty()) continue;
-    const auto where = [line_number] { return ":" + std::to_string(line_number) + ": "; };
+    // Appended rather than concatenated: GCC 12 warns falsely (-Wstringop-overflow) on it.
+    const auto where = [line_number] {
+      std::string out = ":";
+      out.append(std::to_string(line_number)).append(": ");
+      return out;
+    };
 
     // Each line is parsed on its own; the rest of the buffer after it serves as padding.
     const simdjson::padded_string_view padded(

@@ -10,11 +10,16 @@ namespace trailwatch::rules {
 namespace {
 
 std::string RuleWhere(const RuleSpec& rule) {
+  // Appended rather than concatenated: GCC 12 warns falsely (-Wstringop-overflow) on the
+  // inlined std::string concatenation.
   std::string out;
   if (!rule.file.empty()) {
-    out = rule.file + (rule.line > 0 ? ":" + std::to_string(rule.line) : "") + ": ";
+    out.append(rule.file);
+    if (rule.line > 0) out.append(":").append(std::to_string(rule.line));
+    out.append(": ");
   }
-  return out + "rule " + rule.name;
+  out.append("rule ").append(rule.name);
+  return out;
 }
 
 }  // namespace

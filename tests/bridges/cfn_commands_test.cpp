@@ -27,7 +27,7 @@ TEST(CfnCommands, ImportSeedTemplateToConfigAndRulesFile) {
   EXPECT_NE(ReadFile(rules).find("EventRule: '{"), std::string::npos);
   std::string events = RootSigninEvent();
   for (char& c : events) c = c == '\n' ? ' ' : c;  // one event per line
-  events += "\n" + IamUserSigninEvent();
+  events.append("\n").append(IamUserSigninEvent());  // not += "\n" + ...: a GCC 12 false positive
   for (size_t i = events.find('\n') + 1; i < events.size(); ++i) {
     if (events[i] == '\n') events[i] = ' ';
   }

@@ -342,8 +342,13 @@ TEST(OutboxTest, ConcurrentDeliveredMarksShareCommits) {
   constexpr int kEntries = 64;
   std::vector<NewEntry> entries;
   for (int i = 0; i < kEntries; ++i) {
-    std::string channel = "c" + std::to_string(i);
-    entries.push_back({"siem", channel, SampleAlert("e" + std::to_string(i))});
+    // Appended rather than "c" + ...: GCC 12 warns falsely (-Wstringop-overflow) on the inlined
+    // concatenation.
+    std::string channel = "c";
+    channel += std::to_string(i);
+    std::string event_id = "e";
+    event_id += std::to_string(i);
+    entries.push_back({"siem", channel, SampleAlert(event_id)});
   }
   auto queued = outbox->Enqueue(entries, 1000);
   ASSERT_TRUE(queued.ok());

@@ -120,7 +120,11 @@ class ScanPruning : public ::testing::Test {
             spec.time = "2024-05-02T23:58:00Z";
             records.push_back(Record(spec));
           }
-          WriteFile(dir_.path(), LogKey(account, region, day, "1205", "u" + std::to_string(n)),
+          // Appended rather than "u" + ...: GCC 12 warns falsely (-Wstringop-overflow) on the
+          // inlined concatenation.
+          std::string unique = "u";
+          unique += std::to_string(n);
+          WriteFile(dir_.path(), LogKey(account, region, day, "1205", unique),
                     Gzip(LogFile(records)));
         }
       }

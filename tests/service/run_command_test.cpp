@@ -415,7 +415,13 @@ TEST_F(SqsPathTest, KillInTheMiddleLosesNothingAndDuplicatesNothing) {
                                            "11111111-0000-4000-8000-000000000002",
                                            "11111111-0000-4000-8000-000000000003",
                                            "11111111-0000-4000-8000-000000000004"};
-  for (size_t i = 0; i < events.size(); ++i) PutRootSignIn(events[i], "f" + std::to_string(i));
+  for (size_t i = 0; i < events.size(); ++i) {
+    // Appended rather than "f" + ...: GCC 12 warns falsely (-Wstringop-overflow) on the inlined
+    // concatenation.
+    std::string name = "f";
+    name += std::to_string(i);
+    PutRootSignIn(events[i], name);
+  }
   // Slack answers slowly, so that the kill finds work queued and a send in flight.
   FakeHttpServer slack([](const FakeRequest&) {
     FakeResponse response = FakeResponse::Text(200, "ok");

@@ -297,7 +297,11 @@ TEST(DeliveryChannels, LanesAreStableAndCoverMaxConcurrency) {
   webhook.max_concurrency = 4;
   std::set<std::string> lanes;
   for (int i = 0; i < 200; ++i) {
-    alerts::Alert alert = SampleRootSignInAlert("e" + std::to_string(i), "rule").value();
+    // Appended rather than "e" + ...: GCC 12 warns falsely (-Wstringop-overflow) on the inlined
+    // concatenation.
+    std::string event_id = "e";
+    event_id += std::to_string(i);
+    alerts::Alert alert = SampleRootSignInAlert(event_id, "rule").value();
     std::string lane = ChannelKey(webhook, alert);
     EXPECT_EQ(lane, ChannelKey(webhook, alert)) << "stable";
     lanes.insert(lane);
