@@ -149,7 +149,12 @@ Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_
         if (auto err = value.get_string().get(captured->value)) return JsonError(err);
         captured->state = CapturedField::State::kString;
         if (child != FieldPaths::kNone && paths_->field(child) != FieldPaths::kNone) {
-          EmitString(captured->value, paths_->field(child));
+          // Handled as Walk's failure below, should EmitString ever fail (it does not today).
+          Status emitted = EmitString(captured->value, paths_->field(child));
+          if (!emitted.ok()) {
+            leaves_.clear();
+            return emitted;
+          }
         }
         continue;
       }

@@ -89,6 +89,12 @@ Status ReadLocalFile(const std::string& path, const cloudtrail::LogFileLimits& l
   return Status::Ok();
 }
 
+// A CapturedField for `key`, every member given: a brace list naming only the key leaves out
+// `value` and trips -Wmissing-field-initializers.
+pattern::CapturedField Capture(std::string_view key, bool check_object_keys = false) {
+  return {key, check_object_keys, pattern::CapturedField::State::kAbsent, {}};
+}
+
 class Worker {
  public:
   Worker(const std::vector<ScanInput>& inputs, WorkQueue& queue,
@@ -436,13 +442,10 @@ class Worker {
   // The record's top-level fields the envelope header is made of (MatchInOneWalk).
   // userIdentity is not read here, only checked as BuildHeader's account fallback checks it.
   enum Captured { kEventId, kEventType, kEventSource, kEventTime, kAwsRegion, kRecipientAccountId };
-  std::array<pattern::CapturedField, 7> captured_{{{"eventID"},
-                                                   {"eventType"},
-                                                   {"eventSource"},
-                                                   {"eventTime"},
-                                                   {"awsRegion"},
-                                                   {"recipientAccountId"},
-                                                   {"userIdentity", true}}};
+  std::array<pattern::CapturedField, 7> captured_{
+      {Capture("eventID"), Capture("eventType"), Capture("eventSource"), Capture("eventTime"),
+       Capture("awsRegion"), Capture("recipientAccountId"),
+       Capture("userIdentity", /*check_object_keys=*/true)}};
 
   ScanSummary summary_;
   std::vector<MatchRow> rows_;

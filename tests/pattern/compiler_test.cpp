@@ -973,7 +973,7 @@ TEST(CompilerLimitTest, MegabytePatternWhenSizeRaised) {
 }
 
 TEST(CompilerLimitTest, InvalidUtf8IsRejected) {
-  for (const std::string json :
+  for (const std::string& json :
        {std::string("{\"a\":[\"\xFF\"]}"), std::string("{\"a\":[\"\xC0\xAF\"]}"),
         std::string("{\"a\":[\"\xED\xA0\x80\"]}"), std::string("{\"\xE2\x82\":[1]}"),
         std::string(R"({"a":["\ud800"]})"), std::string(R"({"a":["\udc00x"]})")}) {

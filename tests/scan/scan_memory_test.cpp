@@ -118,7 +118,9 @@ TEST(ScanMemoryTest, PeakRssOfOneLargeFileStaysWithinTwiceItsInflatedSize) {
   ASSERT_EQ(waitpid(writer, &writer_status, 0), writer);
   ASSERT_TRUE(WIFEXITED(writer_status) && WEXITSTATUS(writer_status) == 0);
   const double inflated = std::stod(trailwatch::testing::ReadFile(size_file));
-  const std::string tiny = dir.Write("tiny.json.gz", Gzip(LogFile({Record(RecordSpec{"id-1"})})));
+  RecordSpec tiny_spec;  // set by member: RecordSpec{"id-1"} trips -Wmissing-field-initializers
+  tiny_spec.event_id = "id-1";
+  const std::string tiny = dir.Write("tiny.json.gz", Gzip(LogFile({Record(tiny_spec)})));
 
   for (const char* threads : {"1", "2"}) {
     SCOPED_TRACE(std::string("--threads ") + threads);

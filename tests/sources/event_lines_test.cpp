@@ -15,7 +15,9 @@ std::vector<std::pair<uint64_t, std::string>> ReadAll(const std::string& path, s
   std::vector<std::pair<uint64_t, std::string>> out;
   EventLines::Line line;
   while ((*lines)->Next(&line, error)) {
-    if (!line.too_long) EXPECT_GE(line.capacity, line.text.size() + simdjson::SIMDJSON_PADDING);
+    if (!line.too_long) {
+      EXPECT_GE(line.capacity, line.text.size() + simdjson::SIMDJSON_PADDING);
+    }
     out.emplace_back(line.number, line.too_long ? "<too long>" : std::string(line.text));
   }
   return out;
