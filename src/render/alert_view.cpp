@@ -8,7 +8,6 @@
 #include <string_view>
 
 #include "cloudtrail/event_time.h"
-#include "common/json_pointer.h"
 
 namespace trailwatch::render {
 
@@ -20,13 +19,13 @@ constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // "…"
 
 std::string_view StringAt(element root, std::string_view pointer) {
   std::string_view value;
-  if (AtJsonPointer(root, pointer).get_string().get(value) != simdjson::SUCCESS) return {};
+  if (root.at_pointer(pointer).get_string().get(value) != simdjson::SUCCESS) return {};
   return value;
 }
 
 bool Has(element root, std::string_view pointer) {
   element value;
-  return AtJsonPointer(root, pointer).get(value) == simdjson::SUCCESS && !value.is_null();
+  return root.at_pointer(pointer).get(value) == simdjson::SUCCESS && !value.is_null();
 }
 
 std::string Lower(std::string_view text) {

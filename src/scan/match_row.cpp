@@ -3,7 +3,6 @@
 #include <tuple>
 
 #include "cloudtrail/event_time.h"
-#include "common/json_pointer.h"
 
 namespace trailwatch::scan {
 
@@ -11,13 +10,13 @@ namespace {
 
 std::string_view StringAt(simdjson::dom::element element, std::string_view pointer) {
   std::string_view value;
-  if (AtJsonPointer(element, pointer).get_string().get(value)) return {};
+  if (element.at_pointer(pointer).get_string().get(value)) return {};
   return value;
 }
 
 bool Has(simdjson::dom::element element, std::string_view pointer) {
   simdjson::dom::element found;
-  return !AtJsonPointer(element, pointer).get(found) && !found.is_null();
+  return !element.at_pointer(pointer).get(found) && !found.is_null();
 }
 
 std::string Lower(std::string_view text) {
@@ -47,7 +46,7 @@ void MatchRowReader::FillRecordFields(simdjson::dom::element record, MatchRow* r
   row->event_name = StringAt(record, "/eventName");
 
   simdjson::dom::element console_login;
-  if (!AtJsonPointer(record, "/responseElements/ConsoleLogin").get(console_login) &&
+  if (!record.at_pointer("/responseElements/ConsoleLogin").get(console_login) &&
       !console_login.is_null()) {
     std::string_view value;
     row->result =
