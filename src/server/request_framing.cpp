@@ -47,15 +47,11 @@ std::optional<FramingError> CheckRequestHead(const HttpRequest& head) {
   if (transfer_encodings > 1) {
     return FramingError{400, "malformed", "malformed request: more than one Transfer-Encoding"};
   }
-  if (transfer_encodings == 1) {
-    std::string lower(transfer_encoding);
-    for (char& c : lower) {
-      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    }
-    if (lower != "chunked") {
-      return FramingError{501, "malformed",
-                          "Transfer-Encoding other than chunked is not supported"};
-    }
+  if (transfer_encodings == 1 &&
+      !boost::beast::iequals(
+          boost::beast::string_view(transfer_encoding.data(), transfer_encoding.size()),
+          "chunked")) {
+    return FramingError{501, "malformed", "Transfer-Encoding other than chunked is not supported"};
   }
   return std::nullopt;
 }
