@@ -191,6 +191,11 @@ Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::Create(const HttpSourceCon
   auto verifier = SnsVerifier::Create(std::move(sns));
   if (!verifier.ok()) return verifier.error();
   endpoints->verifier_ = std::move(*verifier);
+  // Request header names arrive in lower case (server::HttpRequest).
+  endpoints->api_key_header_ = config.api_key_header;
+  std::transform(endpoints->api_key_header_.begin(), endpoints->api_key_header_.end(),
+                 endpoints->api_key_header_.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (!config.api_key.empty()) {
     auto digest = Digest(config.api_key.reveal());
     endpoints->api_key_digest_.assign(digest.begin(), digest.end());
@@ -204,11 +209,8 @@ Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::Create(const HttpSourceCon
 }
 
 bool HttpEndpoints::Authorized(const HttpRequest& request) const {
-  std::string lower_header = config_.api_key_header;
-  std::transform(lower_header.begin(), lower_header.end(), lower_header.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (api_key_digest_.empty() || !request.HasHeader(lower_header)) return false;
-  auto presented = Digest(request.Header(lower_header));
+  if (api_key_digest_.empty() || !request.HasHeader(api_key_header_)) return false;
+  auto presented = Digest(request.Header(api_key_header_));
   return CRYPTO_memcmp(presented.data(), api_key_digest_.data(), presented.size()) == 0;
 }
 
@@ -312,15 +314,16 @@ HttpResponse HttpEndpoints::OnRequest(const HttpRequest& request) {
   return HandleSns(request);
 }
 
-bool HttpEndpoints::Submit(std::string_view endpoint, std::span<const SourceEvent> events,
+bool HttpEndpoints::Submit(const HttpRequest& request, std::span<const SourceEvent> events,
                            HttpResponse* failure) {
   EventSink* sink = sink_.load();
   Status submitted = sink == nullptr ? Status(Error{"not running"}) : sink->Submit(name_, events);
   if (submitted.ok()) return true;
-  context_.log->error("{} {}: could not store {} event(s), answering 503: {}", name_, endpoint,
-                      events.size(), submitted.message());
-  context_.metrics->Add(kRejectedMetric,
-                        {{"endpoint", std::string(endpoint)}, {"reason", "unavailable"}});
+  // Through the throttled rejection log: while the store is unavailable every request fails the
+  // same way, and a line per request would flood the log.
+  CountAndLogRejection(
+      EndpointLabel(request.path), "unavailable", 503, request.remote_address,
+      "could not store " + std::to_string(events.size()) + " event(s): " + submitted.message());
   *failure = HttpResponse::Text(503, "events not stored; retry later");
   failure->headers.emplace_back("Retry-After", "5");
   return false;
@@ -365,7 +368,7 @@ HttpResponse HttpEndpoints::HandleEvents(const HttpRequest& request) {
   }
   if (!events.empty()) {
     HttpResponse failure;
-    if (!Submit("/events", events, &failure)) return failure;
+    if (!Submit(request, events, &failure)) return failure;
     for (const std::string& id : ids) event_ids_->Add(id);
   }
   return Json(202, "{\"accepted\":" + std::to_string(events.size()) +
@@ -373,7 +376,6 @@ HttpResponse HttpEndpoints::HandleEvents(const HttpRequest& request) {
 }
 
 HttpResponse HttpEndpoints::HandleSns(const HttpRequest& request) {
-  constexpr const char* kEndpoint = "/sns";
   std::string header_type(request.Header("x-amz-sns-message-type"));
   std::string_view header_id = request.Header("x-amz-sns-message-id");
   std::string_view header_topic = request.Header("x-amz-sns-topic-arn");
@@ -453,7 +455,7 @@ HttpResponse HttpEndpoints::HandleSns(const HttpRequest& request) {
                       "notification " + Printable(message.message_id) + ": " + events.message());
       }
       HttpResponse failure;
-      if (!Submit(kEndpoint, *events, &failure)) return failure;
+      if (!Submit(request, *events, &failure)) return failure;
       break;
     }
   }

@@ -64,7 +64,7 @@ class HttpEndpoints : public server::HttpHandler {
                               const std::string& message);
   void CountAndLogRejection(std::string_view endpoint, std::string_view reason, int status,
                             std::string_view remote, std::string_view detail);
-  bool Submit(std::string_view endpoint, std::span<const SourceEvent> events,
+  bool Submit(const server::HttpRequest& request, std::span<const SourceEvent> events,
               server::HttpResponse* failure);
   server::HttpResponse HandleEvents(const server::HttpRequest& request);
   server::HttpResponse HandleSns(const server::HttpRequest& request);
@@ -73,6 +73,7 @@ class HttpEndpoints : public server::HttpHandler {
   SourceContext context_;
   std::string name_;
   std::unique_ptr<SnsVerifier> verifier_;
+  std::string api_key_header_;                 // config's api_key_header, in lower case
   std::vector<unsigned char> api_key_digest_;  // SHA-256 of the key; empty = no key
   std::atomic<EventSink*> sink_{nullptr};
   std::unique_ptr<RecentIds> event_ids_;
