@@ -14,7 +14,14 @@
 //     service answers; every M-th event matches the root-signin rule (0 = none). Prints the 2xx
 //     events per second answered 2xx. With --batch B each POST carries a JSON array of B events
 //     (/events accepts arrays; EventBridge API destinations send one event per request).
-// Both client and service run on this machine: on 2 cores they compete for the CPU.
+//     Next to it: the service process's CPU time over the throughput phase (user+sys of all its
+//     threads, from /proc/<pid>/stat) and the 2xx events per CPU-second of the service:
+//       service CPU: X.XX s user+sys over Y.YY s wall; events per CPU-second: Z
+// Both client and service run on this machine: on 2 cores they compete for the CPU, so events/s
+// also depends on how much CPU the client takes; events per CPU-second is what the service's own
+// code costs and is the number to compare between two builds (issue 11).
+// Also printed: "service binary: PATH", the binary the service process really runs
+// (/proc/<pid>/exe); with TW_SERVICE_BINARY set, service_load stops if it is not that binary.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -26,10 +33,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <regex>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -172,6 +182,30 @@ class EventMaker {
   std::vector<char> kinds_;
 };
 
+// CPU time (user + system) the process `pid` has used so far, in seconds: fields 14 (utime) and 15
+// (stime) of /proc/<pid>/stat, in clock ticks. For a process (not /proc/<pid>/task/<tid>/stat) the
+// kernel sums all its threads, including threads that have already exited, so the service's
+// worker, I/O and delivery threads are all counted. nullopt when the file cannot be read.
+std::optional<double> ProcessCpuSeconds(int pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return std::nullopt;
+  // Field 2 is the command name in parentheses and may contain spaces: count from the last ')'.
+  size_t close = line.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(line.substr(close + 1));
+  std::string field;
+  unsigned long long utime = 0, stime = 0;
+  for (int number = 3; number <= 15 && fields >> field; ++number) {
+    if (number == 14) utime = std::strtoull(field.c_str(), nullptr, 10);
+    if (number == 15) {
+      stime = std::strtoull(field.c_str(), nullptr, 10);
+      return static_cast<double>(utime + stime) / static_cast<double>(sysconf(_SC_CLK_TCK));
+    }
+  }
+  return std::nullopt;
+}
+
 double Percentile(std::vector<double> values, double p) {
   if (values.empty()) return 0;
   std::sort(values.begin(), values.end());
@@ -225,6 +259,20 @@ int main(int argc, char** argv) {
   }
   std::printf("== machine: %u CPUs; service pid %d on port %d\n", std::thread::hardware_concurrency(),
               static_cast<int>(service.pid()), port);
+  // The binary the service really runs: a before/after comparison through TW_SERVICE_BINARY is
+  // worthless if the child is not the build it names.
+  std::error_code error;
+  std::filesystem::path exe =
+      std::filesystem::read_symlink("/proc/" + std::to_string(service.pid()) + "/exe", error);
+  std::printf("service binary: %s\n", error ? "(unknown)" : exe.c_str());
+  if (const char* wanted = std::getenv("TW_SERVICE_BINARY"); wanted != nullptr) {
+    std::error_code same_error;
+    if (error || !std::filesystem::equivalent(exe, wanted, same_error)) {
+      std::fprintf(stderr, "TW_SERVICE_BINARY=%s but the service runs %s: not measuring the wrong build\n",
+                   wanted, error ? "(unknown)" : exe.c_str());
+      return 1;
+    }
+  }
 
   // 1. Latency, POST -> fake Slack.
   std::vector<double> latency_ms, answer_ms;
@@ -284,6 +332,11 @@ int main(int argc, char** argv) {
   std::atomic<uint64_t> ok{0}, failed{0}, serial{2'000'000};
   std::atomic<bool> stop{false};
   std::vector<std::thread> clients;
+  // The service's CPU time (all threads) is read at the start and end of this phase only, not
+  // over the latency phases. The load generator shares the CPUs with the service, so events/s
+  // depends on how much CPU the client takes; CPU-seconds per event is what the service's own
+  // code costs.
+  std::optional<double> cpu_start = ProcessCpuSeconds(static_cast<int>(service.pid()));
   Clock::time_point start = Clock::now();
   for (int c = 0; c < connections; ++c) {
     clients.emplace_back([&] {
@@ -306,9 +359,18 @@ int main(int argc, char** argv) {
   stop = true;
   for (std::thread& client : clients) client.join();
   double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+  std::optional<double> cpu_end = ProcessCpuSeconds(static_cast<int>(service.pid()));
   std::printf("throughput /events, %d connections, %d s, %d event(s) per POST, match every %d: %.0f events/s (2xx %llu, other %llu)\n",
               connections, seconds, batch, match_every, static_cast<double>(ok.load()) / elapsed,
               static_cast<unsigned long long>(ok.load()), static_cast<unsigned long long>(failed.load()));
+  if (cpu_start && cpu_end) {
+    double cpu = *cpu_end - *cpu_start;
+    std::printf("service CPU: %.2f s user+sys over %.2f s wall; events per CPU-second: %.0f\n", cpu,
+                elapsed, cpu > 0 ? static_cast<double>(ok.load()) / cpu : 0.0);
+  } else {
+    std::printf("service CPU: /proc/%d/stat unreadable; events per CPU-second: n/a\n",
+                static_cast<int>(service.pid()));
+  }
   service.Signal(SIGTERM);
   int code = service.WaitExit(std::chrono::seconds(60));
   std::printf("service exit %d\n", code);
