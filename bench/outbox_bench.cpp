@@ -249,7 +249,7 @@ void BM_DeliverLanes(benchmark::State& state) {
     const config::TargetConfig config = WebhookTarget("siem", server.Url(), lanes);
     std::vector<outbox::NewEntry> entries;
     for (int64_t i = next; i < next + kAlerts; ++i) {
-      alerts::Alert alert =
+      route::Alert alert =
           targets::SampleRootSignInAlert("bench-" + std::to_string(i), "bench").value();
       std::string channel = targets::ChannelKey(config, alert);
       entries.push_back({config.name, std::move(channel), std::move(alert)});

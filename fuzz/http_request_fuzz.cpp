@@ -19,7 +19,7 @@
 #include <string_view>
 
 #include "server/request_framing.h"
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 #include "sources/http_endpoints.h"
 
 namespace {
@@ -34,9 +34,9 @@ using trailwatch::server::HttpServerLimits;
   std::abort();
 }
 
-class AcceptingSink : public trailwatch::sources::EventSink {
+class AcceptingSink : public trailwatch::envelope::EventSink {
  public:
-  Status Submit(const std::string&, std::span<const trailwatch::sources::SourceEvent>) override {
+  Status Submit(const std::string&, std::span<const trailwatch::envelope::SourceEvent>) override {
     return Status::Ok();
   }
 };
@@ -57,7 +57,7 @@ struct Harness {
     endpoints->SetSink(&sink);
     limits = config.limits;
   }
-  trailwatch::service::Metrics metrics;
+  trailwatch::telemetry::Metrics metrics;
   trailwatch::sources::SourceContext context;
   AcceptingSink sink;
   std::unique_ptr<trailwatch::sources::HttpEndpoints> endpoints;

@@ -12,7 +12,7 @@
 #include <string>
 
 #include "cli/commands.h"
-#include "cloudtrail/log_generator.h"
+#include "loggen/log_generator.h"
 #include "config/yaml_json.h"
 
 namespace trailwatch::cli {

@@ -92,7 +92,7 @@ int List(const OutboxArgs& args) {
                 static_cast<long long>(entry.id), outbox::EntryStateName(entry.state),
                 entry.target.c_str(), entry.attempts, UtcTime(entry.created_at).c_str(),
                 waiting ? UtcTime(entry.next_attempt_at).c_str() : "-", entry.alert.rule.c_str(),
-                entry.alert.event_id.c_str(), flag ? " [target not in the configuration]" : "",
+                entry.alert.envelope.DedupKey().c_str(), flag ? " [target not in the configuration]" : "",
                 entry.last_error.empty() ? "" : " — ", entry.last_error.c_str());
   }
   if (unconfigured > 0) {
@@ -187,7 +187,7 @@ int EnqueueSample(const OutboxArgs& args) {
       char event_id[64];
       std::snprintf(event_id, sizeof event_id, "sample-%s-%08lld", run.c_str(),
                     static_cast<long long>(i));
-      Result<alerts::Alert> alert = targets::SampleRootSignInAlert(event_id, "trailwatch-sample");
+      Result<route::Alert> alert = targets::SampleRootSignInAlert(event_id, "trailwatch-sample");
       if (!alert.ok()) {
         std::cerr << "error: " << alert.message() << "\n";
         return 1;

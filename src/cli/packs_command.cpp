@@ -132,7 +132,7 @@ int RunShow(const std::string& name) {
   for (const rules::PackRule& rule : pack->rules) {
     rules::RuleSpec spec = rules::ToRuleSpec(*pack, rule);
     out << "\n" << spec.name << "\n";
-    out << "  severity:    " << alerts::SeverityName(spec.severity) << "\n";
+    out << "  severity:    " << route::SeverityName(spec.severity) << "\n";
     out << "  description: " << spec.description << "\n";
     out << "  threshold:   "
         << (spec.threshold ? rules::DescribeThreshold(*spec.threshold)

@@ -78,7 +78,7 @@ int Run(const SendTestArgs& args) {
     std::cerr << "error: " << targets.message() << "\n";
     return 2;
   }
-  Result<alerts::Alert> alert = targets::SampleRootSignInAlert(targets::RandomEventId());
+  Result<route::Alert> alert = targets::SampleRootSignInAlert(targets::RandomEventId());
   if (!alert.ok()) {
     std::cerr << "error: " << alert.message() << "\n";
     return 1;

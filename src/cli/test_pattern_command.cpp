@@ -6,30 +6,13 @@
 
 #include "cli/argument_text.h"
 #include "cli/commands.h"
+#include "envelope/validate_envelope.h"
 #include "pattern/compiler.h"
 #include "pattern/event_matcher.h"
 
 namespace trailwatch::cli {
 
 namespace {
-
-// TestEventPattern requires these envelope fields (EventBridge API reference, TestEventPattern:
-// "the following fields are mandatory: id, account, source, time, region, resources,
-// detail-type"); AWS answers ValidationException "Parameter Event is not valid." otherwise.
-std::string CheckEnvelope(simdjson::dom::element event) {
-  if (!event.is_object()) return "the event must be a JSON object";
-  for (const char* field : {"id", "account", "source", "time", "region", "detail-type"}) {
-    simdjson::dom::element value;
-    if (event[field].get(value) != simdjson::SUCCESS) {
-      return std::string("missing field \"") + field + "\"";
-    }
-    if (!value.is_string()) return std::string("field \"") + field + "\" must be a string";
-  }
-  simdjson::dom::element resources;
-  if (event["resources"].get(resources) != simdjson::SUCCESS) return "missing field \"resources\"";
-  if (!resources.is_array()) return "field \"resources\" must be an array";
-  return {};
-}
 
 int Run(const std::string& pattern_arg, const std::string& event_arg, size_t max_chars) {
   Result<std::string> pattern_text = ReadArgumentText(pattern_arg, "--event-pattern");
@@ -57,8 +40,12 @@ int Run(const std::string& pattern_arg, const std::string& event_arg, size_t max
               << simdjson::error_message(err) << ")\n";
     return 2;
   }
-  if (std::string problem = CheckEnvelope(event); !problem.empty()) {
-    std::cerr << "ValidationException: Parameter Event is not valid. (" << problem << ")\n";
+  // EventBridge's rule, not more (validate_envelope.h): the six header fields present, of any
+  // type; `resources` and `detail` optional.
+  envelope::Envelope header;
+  if (Status valid = envelope::ValidateEnvelope(event, &header); !valid.ok()) {
+    std::cerr << "ValidationException: Parameter Event is not valid. (" << valid.message()
+              << ")\n";
     return 2;
   }
   std::vector<pattern::PatternSet::NamedPattern> patterns;
@@ -93,8 +80,8 @@ void RegisterTestPattern(CLI::App& app, int* exit_code) {
   cmd->add_option("--event-pattern", *pattern, "the pattern: JSON text or file://PATH")
       ->required();
   cmd->add_option("--event", *event,
-                  "the event: JSON text or file://PATH (an EventBridge event with id, account,\n"
-                  "source, time, region, resources and detail-type)")
+                  "the event: JSON text or file://PATH (an EventBridge event: a JSON object with\n"
+                  "id, account, source, time, region and detail-type present, as AWS requires)")
       ->required();
   cmd->add_option("--max-pattern-chars", *max_chars,
                   "pattern size limit (AWS default quota 2048, raisable to 4096)")

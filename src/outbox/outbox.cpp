@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include "cloudtrail/json_text.h"
+#include "envelope/validate_envelope.h"
 
 namespace trailwatch::outbox {
 
@@ -64,7 +65,7 @@ Entry ReadEntry(const sqlite::Statement& stmt) {
   entry.target = stmt.ColumnText(1);
   entry.idempotency_key = stmt.ColumnText(2);
   entry.channel_key = stmt.ColumnText(3);
-  Result<alerts::Alert> alert = ParseAlert(stmt.ColumnText(4));
+  Result<route::Alert> alert = ParseAlert(stmt.ColumnText(4));
   if (alert.ok()) {
     entry.alert = std::move(alert.value());
   }
@@ -112,41 +113,42 @@ bool ParseEntryState(const std::string& text, EntryState* out) {
   return false;
 }
 
-std::string IdempotencyKey(const std::string& target, const alerts::Alert& alert) {
+std::string IdempotencyKey(const std::string& target, const route::Alert& alert) {
   std::string key = "[";
   cloudtrail::AppendJsonString(key, target);
   key += ",";
   cloudtrail::AppendJsonString(key, alert.rule);
   key += ",";
-  cloudtrail::AppendJsonString(key, alert.event_id);
+  cloudtrail::AppendJsonString(key, alert.envelope.DedupKey());
   key += "]";
   return key;
 }
 
-std::string SerializeAlert(const alerts::Alert& alert) {
+std::string SerializeAlert(const route::Alert& alert) {
   std::string out = "{\"rule\":";
   cloudtrail::AppendJsonString(out, alert.rule);
   out += ",\"severity\":";
-  cloudtrail::AppendJsonString(out, alerts::SeverityName(alert.severity));
+  cloudtrail::AppendJsonString(out, route::SeverityName(alert.severity));
   out += ",\"event_id\":";
-  cloudtrail::AppendJsonString(out, alert.event_id);
+  cloudtrail::AppendJsonString(out, alert.envelope.DedupKey());
   out += ",\"origin\":";
   cloudtrail::AppendJsonString(out, alert.origin);
   out += ",\"event\":";
-  cloudtrail::AppendJsonString(out, alert.event_json);
+  cloudtrail::AppendJsonString(out, alert.envelope.json);
   out += "}";
   return out;
 }
 
-Result<alerts::Alert> ParseAlert(const std::string& json) {
+Result<route::Alert> ParseAlert(const std::string& json) {
   simdjson::ondemand::parser parser;
   simdjson::padded_string padded(json);
   simdjson::ondemand::document doc;
   if (parser.iterate(padded).get(doc)) return Error{"not JSON"};
   simdjson::ondemand::object object;
   if (doc.get_object().get(object)) return Error{"not a JSON object"};
-  alerts::Alert alert;
+  route::Alert alert;
   std::string severity;
+  std::string dedup_key;
   for (auto field : object) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return Error{"bad key"};
@@ -158,15 +160,24 @@ Result<alerts::Alert> ParseAlert(const std::string& json) {
     else if (key == "severity")
       severity = value;
     else if (key == "event_id")
-      alert.event_id = value;
+      dedup_key = value;
     else if (key == "origin")
       alert.origin = value;
     else if (key == "event")
-      alert.event_json = value;
+      alert.envelope.json = value;
   }
-  if (!severity.empty() && !alerts::ParseSeverity(severity, &alert.severity)) {
+  if (!severity.empty() && !route::ParseSeverity(severity, &alert.severity)) {
     return Error{"unknown severity \"" + severity + "\""};
   }
+  // The header fields come back from the event itself (it passed ValidateEnvelope on the way
+  // in); the stored dedup key wins, so that an entry keeps the identity it was queued under.
+  simdjson::dom::parser event_parser;
+  std::string text = std::move(alert.envelope.json);
+  if (!envelope::ValidateEnvelopeText(text, event_parser, &alert.envelope).ok()) {
+    alert.envelope = envelope::Envelope{};
+  }
+  alert.envelope.json = std::move(text);
+  if (alert.envelope.DedupKey() != dedup_key) alert.envelope.event_id = dedup_key;
   return alert;
 }
 

@@ -36,11 +36,13 @@
 #include <string>
 #include <vector>
 
-#include "alerts/alert.h"
+#include "route/alert.h"
 #include "common/result.h"
-#include "outbox/sqlite.h"
+#include "store/sqlite.h"
 
 namespace trailwatch::outbox {
+
+namespace sqlite = store::sqlite;
 
 enum class EntryState { kPending = 0, kInFlight = 1, kDelivered = 2, kDead = 3 };
 const char* EntryStateName(EntryState state);  // "pending", "in_flight", "delivered", "dead"
@@ -51,7 +53,7 @@ struct Entry {
   std::string target;
   std::string idempotency_key;
   std::string channel_key;
-  alerts::Alert alert;
+  route::Alert alert;
   EntryState state = EntryState::kPending;
   int attempts = 0;             // sends started (claims)
   int64_t next_attempt_at = 0;  // ms
@@ -66,7 +68,7 @@ struct Entry {
 struct NewEntry {
   std::string target;
   std::string channel_key;
-  alerts::Alert alert;
+  route::Alert alert;
 };
 
 struct EnqueueResult {
@@ -108,11 +110,11 @@ struct ChannelBacklog {
 
 // idempotency key for (target, rule, eventID): a JSON array text, unambiguous whatever the names
 // contain, and readable in `outbox list`.
-std::string IdempotencyKey(const std::string& target, const alerts::Alert& alert);
+std::string IdempotencyKey(const std::string& target, const route::Alert& alert);
 
 // Alert <-> JSON text stored in the `alert` column.
-std::string SerializeAlert(const alerts::Alert& alert);
-Result<alerts::Alert> ParseAlert(const std::string& json);
+std::string SerializeAlert(const route::Alert& alert);
+Result<route::Alert> ParseAlert(const std::string& json);
 
 class Outbox {
  public:

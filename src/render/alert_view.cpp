@@ -39,18 +39,18 @@ struct EmojiPair {
   const char* text;
 };
 
-EmojiPair SeverityEmoji(alerts::Severity severity) {
+EmojiPair SeverityEmoji(route::Severity severity) {
   // formats.md §7.6: 💥 CRITICAL / 🚨 HIGH / ⚠️ MEDIUM / ℹ️ LOW / 📢 INFO.
   switch (severity) {
-    case alerts::Severity::kCritical:
+    case route::Severity::kCritical:
       return {":boom:", "\xF0\x9F\x92\xA5"};
-    case alerts::Severity::kHigh:
+    case route::Severity::kHigh:
       return {":rotating_light:", "\xF0\x9F\x9A\xA8"};
-    case alerts::Severity::kMedium:
+    case route::Severity::kMedium:
       return {":warning:", "\xE2\x9A\xA0\xEF\xB8\x8F"};
-    case alerts::Severity::kLow:
+    case route::Severity::kLow:
       return {":information_source:", "\xE2\x84\xB9\xEF\xB8\x8F"};
-    case alerts::Severity::kInfo:
+    case route::Severity::kInfo:
       return {":loudspeaker:", "\xF0\x9F\x93\xA2"};
   }
   return {":rotating_light:", "\xF0\x9F\x9A\xA8"};
@@ -119,11 +119,11 @@ std::string CloudTrailEventUrl(std::string_view region, std::string_view event_i
   return url;
 }
 
-Result<AlertView> MakeAlertView(const alerts::Alert& alert,
+Result<AlertView> MakeAlertView(const route::Alert& alert,
                                 const std::map<std::string, std::string>& account_aliases) {
   simdjson::dom::parser parser;
   element envelope;
-  if (auto error = parser.parse(alert.event_json).get(envelope)) {
+  if (auto error = parser.parse(alert.envelope.json).get(envelope)) {
     return Error{"alert for rule \"" + alert.rule + "\": the event is not JSON (" +
                  simdjson::error_message(error) + ")"};
   }
@@ -219,13 +219,13 @@ Result<AlertView> MakeAlertView(const alerts::Alert& alert,
   }
 
   EmojiPair emoji = SeverityEmoji(alert.severity);
-  if (console_login && !success && alert.severity < alerts::Severity::kHigh) {
+  if (console_login && !success && alert.severity < route::Severity::kHigh) {
     emoji = {":no_entry:", "\xE2\x9B\x94"};  // a refused sign-in, not (yet) a breach
   }
   view.emoji = emoji.shortcode;
   view.emoji_text = emoji.text;
 
-  view.event_id = alert.event_id;
+  view.event_id = alert.envelope.DedupKey();
   if (view.event_id.empty()) view.event_id = StringAt(detail, "/eventID");
   if (view.event_id.empty()) view.event_id = StringAt(envelope, "/id");
   view.event_time = StringAt(detail, "/eventTime");

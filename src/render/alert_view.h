@@ -13,14 +13,14 @@
 #include <string>
 #include <string_view>
 
-#include "alerts/alert.h"
+#include "route/alert.h"
 #include "common/result.h"
 
 namespace trailwatch::render {
 
 struct AlertView {
   std::string rule;
-  alerts::Severity severity = alerts::Severity::kHigh;
+  route::Severity severity = route::Severity::kHigh;
   std::string emoji;           // e.g. ":rotating_light:" by severity / kind
   std::string title;           // "Root user signed in to the AWS console", "Root sign-in failed",
                                // "Console sign-in without MFA", else "<eventName> by <identity>"
@@ -56,7 +56,7 @@ std::string ShortenUserAgent(std::string_view user_agent, size_t max_chars = 60)
 std::string CloudTrailEventUrl(std::string_view region, std::string_view event_id);
 
 // Builds the view from an alert. Errors only when the event is not JSON.
-Result<AlertView> MakeAlertView(const alerts::Alert& alert,
+Result<AlertView> MakeAlertView(const route::Alert& alert,
                                 const std::map<std::string, std::string>& account_aliases);
 
 }  // namespace trailwatch::render

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "alerts/alert.h"
+#include "route/alert.h"
 #include "common/result.h"
 #include "config/targets_config.h"
 #include "render/alert_view.h"
@@ -26,7 +26,7 @@ std::string RenderSlackMessage(const AlertView& view, const SlackRenderOptions& 
 std::string RenderTeamsMessage(const AlertView& view);
 
 // Terminal text (several lines, readable at 3 a.m.) or one JSON line per alert.
-std::string RenderStdout(const AlertView& view, const alerts::Alert& alert, bool terminal);
+std::string RenderStdout(const AlertView& view, const route::Alert& alert, bool terminal);
 
 // EventBridge input transformer semantics (input_paths values are JSONPath-like "$.a.b" into the
 // event; input_template with <name> placeholders; a string value inserted into a JSON template

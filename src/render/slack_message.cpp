@@ -40,8 +40,8 @@ std::string Capitalised(const std::string& text) {
   return out;
 }
 
-std::string SeverityTag(alerts::Severity severity) {
-  std::string tag = alerts::SeverityName(severity);
+std::string SeverityTag(route::Severity severity) {
+  std::string tag = route::SeverityName(severity);
   for (char& c : tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return "[" + tag + "]";
 }

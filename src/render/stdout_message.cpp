@@ -47,12 +47,12 @@ std::string MinifiedEvent(const std::string& event_json) {
 
 }  // namespace
 
-std::string RenderStdout(const AlertView& view, const alerts::Alert& alert, bool terminal) {
+std::string RenderStdout(const AlertView& view, const route::Alert& alert, bool terminal) {
   if (!terminal) {
     JsonWriter json;
     json.BeginObject()
         .Member("rule", view.rule)
-        .Member("severity", alerts::SeverityName(view.severity))
+        .Member("severity", route::SeverityName(view.severity))
         .Member("title", view.title)
         .Member("account", view.account_id)
         .Member("account_alias", view.account_alias)
@@ -66,13 +66,13 @@ std::string RenderStdout(const AlertView& view, const alerts::Alert& alert, bool
         .Member("event_id", view.event_id)
         .Member("console_url", view.console_url)
         .Key("event")
-        .Raw(MinifiedEvent(alert.event_json))
+        .Raw(MinifiedEvent(alert.envelope.json))
         .EndObject();
     std::string out = json.Take();
     out.push_back('\n');
     return out;
   }
-  std::string out = view.emoji_text + " [" + Upper(alerts::SeverityName(view.severity)) + "] " +
+  std::string out = view.emoji_text + " [" + Upper(route::SeverityName(view.severity)) + "] " +
                     PrintableLine(view.title) + "\n";
   std::string account = view.account_id;
   if (!view.account_alias.empty()) account += " (" + view.account_alias + ")";

@@ -26,8 +26,8 @@ namespace {
 constexpr size_t kValueMax = 500;
 constexpr size_t kTitleMax = 200;
 
-std::string SeverityTag(alerts::Severity severity) {
-  std::string tag = alerts::SeverityName(severity);
+std::string SeverityTag(route::Severity severity) {
+  std::string tag = route::SeverityName(severity);
   for (char& c : tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return "[" + tag + "]";
 }

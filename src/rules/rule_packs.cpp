@@ -17,7 +17,7 @@ namespace trailwatch::rules {
 
 namespace {
 
-using alerts::Severity;
+using route::Severity;
 
 // ---- root-signin ------------------------------------------------------------------------------
 // The first user's pattern, widened:

@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "alerts/alert.h"
+#include "route/alert.h"
 #include "rules/rule_spec.h"
 
 namespace trailwatch::rules {
@@ -33,7 +33,7 @@ struct PackThreshold {
 struct PackRule {
   std::string_view name;
   std::string_view description;
-  alerts::Severity severity;
+  route::Severity severity;
   std::string_view pattern_json;  // EventBridge event pattern text
   PackThreshold threshold;
 };

@@ -22,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "alerts/alert.h"
+#include "route/alert.h"
 
 namespace trailwatch::rules {
 
@@ -36,7 +36,7 @@ struct RuleSpec {
   std::string name;          // unique across the configuration
   std::string description;   // packs: what the rule detects; may be empty
   std::string pattern_json;  // EventBridge event pattern text
-  alerts::Severity severity = alerts::Severity::kHigh;
+  route::Severity severity = route::Severity::kHigh;
   std::vector<std::string> suppress_json;  // patterns; an event matching any is dropped
   std::optional<ThresholdSpec> threshold;
   std::vector<std::string> targets;  // target names (rule's own, plus those routes add)

@@ -306,7 +306,7 @@ bool RulesLoader::LoadCommon(const ConfigEntry& entry, const std::string& where,
       Report(text.error());
       return false;
     }
-    if (!alerts::ParseSeverity(*text, &spec->severity)) {
+    if (!route::ParseSeverity(*text, &spec->severity)) {
       Fail(entry.value, where + ".severity",
            "unknown severity " + QuoteForMessage(*text) +
                " (valid: info, low, medium, high, critical)");
@@ -568,11 +568,11 @@ void RulesLoader::LoadRoute(const YAML::Node& node, size_t index) {
       route.rules = std::move(*selectors);
     } else if (entry.key == "min_severity") {
       Result<std::string> text = reader_.Text(entry, where);
-      alerts::Severity severity;
+      route::Severity severity;
       if (!text.ok()) {
         Report(text.error());
         ok = false;
-      } else if (!alerts::ParseSeverity(*text, &severity)) {
+      } else if (!route::ParseSeverity(*text, &severity)) {
         Fail(entry.value, where + ".min_severity",
              "unknown severity " + QuoteForMessage(*text) +
                  " (valid: info, low, medium, high, critical)");

@@ -34,7 +34,7 @@
 #include <string>
 #include <vector>
 
-#include "alerts/alert.h"
+#include "route/alert.h"
 #include "common/result.h"
 #include "rules/rule_spec.h"
 
@@ -42,7 +42,7 @@ namespace trailwatch::rules {
 
 struct RouteSpec {
   std::vector<std::string> rules;  // "*", a rule name, or "pack:NAME"
-  std::optional<alerts::Severity> min_severity;
+  std::optional<route::Severity> min_severity;
   std::vector<std::string> targets;
   int line = 0;
 };

@@ -10,10 +10,12 @@
 
 namespace trailwatch::rules {
 
+namespace sqlite = store::sqlite;
+
 namespace {
 
-using outbox::sqlite::Statement;
-using outbox::sqlite::Transaction;
+using store::sqlite::Statement;
+using store::sqlite::Transaction;
 
 constexpr std::string_view kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS threshold_events (
@@ -87,30 +89,27 @@ std::string BoundedKey(std::string key) {
 }  // namespace
 
 Result<ThresholdEvent> ReadThresholdEvent(simdjson::dom::parser& parser,
-                                          std::string_view envelope_json,
+                                          const envelope::Envelope& envelope,
                                           const ThresholdSpec& threshold) {
-  simdjson::dom::element root;
-  if (auto error = parser.parse(envelope_json.data(), envelope_json.size()).get(root)) {
-    return Error{std::string("event is not valid JSON (") + simdjson::error_message(error) + ")"};
-  }
   ThresholdEvent event;
-  std::string_view time_text;
-  if (root["time"].get_string().get(time_text) != simdjson::SUCCESS) {
-    return Error{"event has no time"};
-  }
-  std::optional<std::chrono::sys_seconds> time = cloudtrail::ParseEventTime(time_text);
+  if (envelope.time.empty()) return Error{"event has no time"};
+  std::optional<std::chrono::sys_seconds> time = cloudtrail::ParseEventTime(envelope.time);
   if (!time) return Error{"event time is not an RFC 3339 date-time"};
   event.time = time->time_since_epoch().count();
-  std::string_view id;
-  if (root["detail"]["eventID"].get_string().get(id) != simdjson::SUCCESS &&
-      root["id"].get_string().get(id) != simdjson::SUCCESS) {
-    return Error{"event has neither detail.eventID nor id"};
-  }
-  event.event_id = std::string(id);
+  if (envelope.DedupKey().empty()) return Error{"event has neither detail.eventID nor id"};
+  event.event_id = envelope.DedupKey();
   event.group.push_back('[');
-  for (size_t i = 0; i < threshold.group_by.size(); ++i) {
-    if (i > 0) event.group.push_back(',');
-    AppendValueAt(root, threshold.group_by[i], &event.group);
+  if (!threshold.group_by.empty()) {
+    // Only grouped thresholds read the event's text, and only for events that matched the rule.
+    simdjson::dom::element root;
+    if (auto error = parser.parse(envelope.json.data(), envelope.json.size()).get(root)) {
+      return Error{std::string("event is not valid JSON (") + simdjson::error_message(error) +
+                   ")"};
+    }
+    for (size_t i = 0; i < threshold.group_by.size(); ++i) {
+      if (i > 0) event.group.push_back(',');
+      AppendValueAt(root, threshold.group_by[i], &event.group);
+    }
   }
   event.group.push_back(']');
   event.group = BoundedKey(std::move(event.group));
@@ -119,7 +118,7 @@ Result<ThresholdEvent> ReadThresholdEvent(simdjson::dom::parser& parser,
 }
 
 Result<std::unique_ptr<ThresholdStore>> ThresholdStore::Open(const std::string& path) {
-  Result<std::unique_ptr<outbox::sqlite::Database>> db = outbox::sqlite::Database::Open(path);
+  Result<std::unique_ptr<store::sqlite::Database>> db = store::sqlite::Database::Open(path);
   if (!db.ok()) return db.error();
   std::unique_ptr<ThresholdStore> store(new ThresholdStore(std::move(db.value())));
   if (Status s = store->Initialise(); !s.ok()) return Error{path + ": " + s.message()};
@@ -143,10 +142,10 @@ Status ThresholdStore::Initialise() {
 }
 
 Result<ThresholdDecision> ThresholdStore::Observe(const RuleSpec& rule,
-                                                  std::string_view envelope_json) {
+                                                  const envelope::Envelope& envelope_event) {
   if (!rule.threshold) return Error{"rule " + rule.name + " has no threshold"};
   std::lock_guard lock(mutex_);
-  Result<ThresholdEvent> event = ReadThresholdEvent(parser_, envelope_json, *rule.threshold);
+  Result<ThresholdEvent> event = ReadThresholdEvent(parser_, envelope_event, *rule.threshold);
   if (!event.ok()) return Error{"rule " + rule.name + ": " + event.message()};
   return RecordLocked(rule.name, *rule.threshold, *event);
 }

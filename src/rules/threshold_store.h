@@ -36,7 +36,8 @@
 #include <string_view>
 
 #include "common/result.h"
-#include "outbox/sqlite.h"
+#include "envelope/envelope.h"
+#include "store/sqlite.h"
 #include "rules/rule_spec.h"
 
 namespace trailwatch::rules {
@@ -60,9 +61,10 @@ struct ThresholdEvent {
   // (group and event_id longer than 256 bytes are replaced by "sha256:<hex>" to bound row size)
 };
 
-// Reads event id, time and group from an EventBridge envelope. Errors: invalid JSON, no `time`.
+// Reads event id and time from the envelope's header (no parse) and, when the threshold groups,
+// the group_by values from its text. Errors: no usable `time`, invalid JSON.
 Result<ThresholdEvent> ReadThresholdEvent(simdjson::dom::parser& parser,
-                                          std::string_view envelope_json,
+                                          const envelope::Envelope& event,
                                           const ThresholdSpec& threshold);
 
 class ThresholdStore {
@@ -71,7 +73,7 @@ class ThresholdStore {
   static Result<std::unique_ptr<ThresholdStore>> Open(const std::string& path);
 
   // Counts one event that matched `rule` (which has a threshold) and says whether to alert.
-  Result<ThresholdDecision> Observe(const RuleSpec& rule, std::string_view envelope_json);
+  Result<ThresholdDecision> Observe(const RuleSpec& rule, const envelope::Envelope& event);
 
   // The same with the event's facts already read.
   Result<ThresholdDecision> Record(const std::string& rule, const ThresholdSpec& threshold,
@@ -84,14 +86,14 @@ class ThresholdStore {
   Result<int64_t> EventRows();
 
  private:
-  explicit ThresholdStore(std::unique_ptr<outbox::sqlite::Database> db) : db_(std::move(db)) {}
+  explicit ThresholdStore(std::unique_ptr<store::sqlite::Database> db) : db_(std::move(db)) {}
   Status Initialise();
   Result<ThresholdDecision> RecordLocked(const std::string& rule, const ThresholdSpec& threshold,
                                          const ThresholdEvent& event);
   Status PruneLocked(const std::string& rule, const ThresholdSpec& threshold, int64_t time);
 
   std::mutex mutex_;
-  std::unique_ptr<outbox::sqlite::Database> db_;
+  std::unique_ptr<store::sqlite::Database> db_;
   simdjson::dom::parser parser_;
   // Per rule: newest event time seen, and the newest time pruning ran for (in-memory only: after
   // a restart the first event of each rule prunes again).

@@ -14,7 +14,7 @@
 #include <optional>
 #include <thread>
 
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 #include "cloudtrail/event_time.h"
 #include "cloudtrail/inflate.h"
 #include "cloudtrail/padded_buffer.h"
@@ -288,7 +288,7 @@ class Worker {
     return true;
   }
 
-  static std::array<pattern::HeaderField, 7> HeaderOf(const cloudtrail::Envelope& envelope) {
+  static std::array<pattern::HeaderField, 7> HeaderOf(const envelope::Envelope& envelope) {
     return {{{"version", "0"},
              {"id", envelope.id},
              {"detail-type", envelope.detail_type},
@@ -327,7 +327,7 @@ class Worker {
     if (!matcher_.ParseRecord(record.json, record.padded_capacity, captured_).ok()) {
       return std::nullopt;
     }
-    cloudtrail::RecordHeaderFields fields;
+    envelope::RecordHeaderFields fields;
     if (!ReadCaptured(captured_[kEventId], &fields.event_id) ||
         !ReadCaptured(captured_[kEventType], &fields.event_type) ||
         !ReadCaptured(captured_[kEventSource], &fields.event_source) ||
@@ -339,8 +339,8 @@ class Worker {
     const bool has_account = fields.recipient_account && !fields.recipient_account->empty();
     if (!has_account && job.input->key_account.empty()) return std::nullopt;
     // record.json starts at '{' and ends at '}' (RecordReader trims it), as BuildHeader's text.
-    if (!cloudtrail::FillEnvelopeHeader(fields, record.json, job.input->key_account, reads_id_,
-                                        cloudtrail::EnvelopeOptions{}, &envelope_)
+    if (!envelope::FillEnvelopeHeader(fields, record.json, job.input->key_account, reads_id_,
+                                        envelope::EnvelopeOptions{}, &envelope_)
              .ok()) {
       return std::nullopt;
     }
@@ -433,11 +433,11 @@ class Worker {
   cloudtrail::RecordReader reader_;
   std::vector<RawRecord> records_;  // views into buffer_
   cloudtrail::PrefilteredFile prefiltered_;
-  cloudtrail::EnvelopeBuilder builder_;
+  envelope::EnvelopeBuilder builder_;
   pattern::EventMatcher matcher_;
   bool reads_id_;  // some rule reads the envelope "id": only then is the UUIDv5 computed
   MatchRowReader row_reader_;
-  cloudtrail::Envelope envelope_;  // reused per record: its strings keep their storage
+  envelope::Envelope envelope_;  // reused per record: its strings keep their storage
   EventHeader header_;
   // The record's top-level fields the envelope header is made of (MatchInOneWalk).
   // userIdentity is not read here, only checked as BuildHeader's account fallback checks it.

@@ -12,14 +12,14 @@
 #include <span>
 #include <string>
 
-#include "sources/source.h"
+#include "envelope/event_sink.h"
 
 namespace trailwatch::service {
 
-class GuardedSink : public sources::EventSink {
+class GuardedSink : public envelope::EventSink {
  public:
   // `inner` must outlive this sink.
-  explicit GuardedSink(sources::EventSink* inner) : inner_(inner) {}
+  explicit GuardedSink(envelope::EventSink* inner) : inner_(inner) {}
 
   // Every batch from now on fails with `reason` (a text for the sources' logs).
   void Refuse(std::string reason) {
@@ -32,7 +32,7 @@ class GuardedSink : public sources::EventSink {
   }
 
   Status Submit(const std::string& source_name,
-                std::span<const sources::SourceEvent> events) override {
+                std::span<const envelope::SourceEvent> events) override {
     {
       std::lock_guard lock(mutex_);
       if (refusal_) return Error{"events refused: " + *refusal_};
@@ -41,7 +41,7 @@ class GuardedSink : public sources::EventSink {
   }
 
  private:
-  sources::EventSink* inner_;
+  envelope::EventSink* inner_;
   std::mutex mutex_;
   std::optional<std::string> refusal_;
 };

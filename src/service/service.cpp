@@ -78,9 +78,9 @@ Status Service::Start(ServiceConfig config) {
     log_->warn("thresholds: counters of removed rules not dropped: {}", forgot.message());
   }
 
-  auto compiled = CompilePipelineRules(config_.rules, config_.targets);
+  auto compiled = route::CompilePipelineRules(config_.rules, config_.targets);
   if (!compiled.ok()) return compiled.error();
-  pipeline_ = std::make_unique<AlertPipeline>(outbox_.get(), thresholds_.get(), &metrics_, log_,
+  pipeline_ = std::make_unique<route::AlertPipeline>(outbox_.get(), thresholds_.get(), &metrics_, log_,
                                               std::move(compiled.value()));
   sink_ = std::make_unique<GuardedSink>(pipeline_.get());
   pipeline_->SetOnEnqueued([this] {
@@ -115,7 +115,7 @@ Status Service::Reload(ServiceConfig config) {
                  config.targets.store + ")"};
   }
   // Everything that can fail is built before anything running is touched.
-  auto compiled = CompilePipelineRules(config.rules, config.targets);
+  auto compiled = route::CompilePipelineRules(config.rules, config.targets);
   if (!compiled.ok()) return compiled.error();
   auto targets = targets::MakeDeliveryTargets(config.targets, outbox_.get());
   if (!targets.ok()) return targets.error();

@@ -41,9 +41,9 @@
 #include "outbox/delivery_lock.h"
 #include "outbox/outbox.h"
 #include "rules/threshold_store.h"
-#include "service/alert_pipeline.h"
+#include "route/alert_pipeline.h"
 #include "service/guarded_sink.h"
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 #include "service/service_config.h"
 #include "sources/source.h"
 #include "store/store_watch.h"
@@ -73,10 +73,10 @@ class Service {
   // and exit non-zero. Empty while all is well.
   std::optional<std::string> Fatal() const;
 
-  Metrics& metrics() { return metrics_; }
+  telemetry::Metrics& metrics() { return metrics_; }
   // Why the service is not ready (what /healthz answers); the sources report into it too.
   Readiness& readiness() { return readiness_; }
-  AlertPipeline* pipeline() { return pipeline_.get(); }
+  route::AlertPipeline* pipeline() { return pipeline_.get(); }
 
  private:
   struct RunningSource {
@@ -97,13 +97,13 @@ class Service {
 
   std::shared_ptr<spdlog::logger> log_;
   ServiceOptions options_;
-  Metrics metrics_;
+  telemetry::Metrics metrics_;
   Readiness readiness_;
   ServiceConfig config_;
   std::unique_ptr<outbox::DeliveryLock> lock_;
   std::unique_ptr<outbox::Outbox> outbox_;
   std::unique_ptr<rules::ThresholdStore> thresholds_;
-  std::unique_ptr<AlertPipeline> pipeline_;
+  std::unique_ptr<route::AlertPipeline> pipeline_;
   std::unique_ptr<GuardedSink> sink_;  // what sources submit to: the pipeline, or a refusal
   std::optional<store::StoreWatch> store_watch_;
   LogThrottle store_problem_log_;

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 #include "sources/log_object_reader.h"
 #include "store/checkpoint_store.h"
 
@@ -127,7 +127,7 @@ DirectorySource::~DirectorySource() = default;
 std::string DirectorySource::name() const { return name_; }
 
 void DirectorySource::ProcessFile(const std::string& path, EventSink& sink) {
-  service::Metrics& metrics = *context_.metrics;
+  telemetry::Metrics& metrics = *context_.metrics;
   auto count = [&](const char* result) {
     metrics.Add("trailwatch_source_files_total", {{"source", name_}, {"result", result}});
   };

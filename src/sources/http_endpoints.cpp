@@ -11,8 +11,9 @@
 #include <unordered_map>
 #include <utility>
 
-#include "cloudtrail/envelope.h"
-#include "service/metrics.h"
+#include "envelope/envelope.h"
+#include "envelope/validate_envelope.h"
+#include "telemetry/metrics.h"
 #include "sources/sns_message.h"
 #include "sources/sns_verifier.h"
 
@@ -78,38 +79,21 @@ std::string_view EndpointLabel(std::string_view path) {
   return "other";
 }
 
-// The envelope fields EventBridge always sends (docs/http-source.md); `where` is "event" or
-// "event[N]".
-Status CheckEnvelope(simdjson::dom::element event, const std::string& where) {
-  simdjson::dom::object object;
-  if (event.get_object().get(object) != simdjson::SUCCESS) {
-    return Error{where + ": not a JSON object"};
+// An event received over HTTP: EventBridge's rule (validate_envelope.h), plus an object `detail`,
+// which EventBridge always sends and the alert views and templates read. `where` is "event",
+// "event[N]" or "Message". Fills *out with the header and the minified text.
+Status AcceptEnvelope(simdjson::dom::element event, const std::string& where,
+                      envelope::Envelope* out) {
+  if (Status valid = envelope::ValidateEnvelope(event, out); !valid.ok()) {
+    return Error{where + ": " + valid.message()};
   }
-  static constexpr const char* kStrings[] = {"version", "id",   "detail-type", "source",
-                                             "account", "time", "region"};
-  for (const char* field : kStrings) {
-    simdjson::dom::element value;
-    if (object.at_key(field).get(value) != simdjson::SUCCESS) {
-      return Error{where + ": missing \"" + field + "\""};
-    }
-    if (!value.is_string()) return Error{where + ": \"" + field + "\" is not a string"};
-  }
-  simdjson::dom::element value;
-  if (object.at_key("resources").get(value) != simdjson::SUCCESS) {
-    return Error{where + ": missing \"resources\""};
-  }
-  if (!value.is_array()) return Error{where + ": \"resources\" is not an array"};
-  if (object.at_key("detail").get(value) != simdjson::SUCCESS) {
+  simdjson::dom::element detail;
+  if (event.get_object().at_key("detail").get(detail) != simdjson::SUCCESS) {
     return Error{where + ": missing \"detail\""};
   }
-  if (!value.is_object()) return Error{where + ": \"detail\" is not an object"};
+  if (!detail.is_object()) return Error{where + ": \"detail\" is not an object"};
+  out->json = simdjson::minify(event);
   return Status::Ok();
-}
-
-std::string EnvelopeId(simdjson::dom::element event) {
-  std::string_view id;
-  if (event["id"].get_string().get(id) != simdjson::SUCCESS) return {};
-  return std::string(id);
 }
 
 HttpResponse Json(int status, std::string body) {
@@ -135,15 +119,19 @@ Result<std::vector<SourceEvent>> EventsFromMessage(const SnsMessage& message) {
   simdjson::dom::element unused;
   if (object.at_key("detail-type").get(unused) == simdjson::SUCCESS ||
       object.at_key("detail").get(unused) == simdjson::SUCCESS) {
-    if (Status valid = CheckEnvelope(root, "Message"); !valid.ok()) return Error{valid.message()};
-    events.push_back({simdjson::minify(root), origin});
+    SourceEvent event;
+    if (Status valid = AcceptEnvelope(root, "Message", &event.envelope); !valid.ok()) {
+      return Error{valid.message()};
+    }
+    event.origin = origin;
+    events.push_back(std::move(event));
     return events;
   }
-  cloudtrail::EnvelopeBuilder builder;
+  envelope::EnvelopeBuilder builder;
   auto add_record = [&](simdjson::dom::element record, const std::string& where) -> Status {
     auto envelope = builder.Build(std::string_view(simdjson::minify(record)));
     if (!envelope.ok()) return Error{where + ": " + envelope.message()};
-    events.push_back({std::move(envelope->json), origin});
+    events.push_back({std::move(*envelope), origin});
     return Status::Ok();
   };
   simdjson::dom::array records;
@@ -200,7 +188,7 @@ Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::Create(const HttpSourceCon
     auto digest = Digest(config.api_key.reveal());
     endpoints->api_key_digest_.assign(digest.begin(), digest.end());
   }
-  service::Metrics& metrics = *endpoints->context_.metrics;
+  telemetry::Metrics& metrics = *endpoints->context_.metrics;
   metrics.Describe(kRequestsMetric, "counter",
                    "HTTP requests to the http source by endpoint and status.");
   metrics.Describe(kRejectedMetric, "counter",
@@ -355,16 +343,22 @@ HttpResponse HttpEndpoints::HandleEvents(const HttpRequest& request) {
   std::vector<std::string> ids;
   size_t duplicates = 0;
   for (size_t i = 0; i < elements.size(); ++i) {
-    if (Status valid = CheckEnvelope(elements[i], wheres[i]); !valid.ok()) {
+    SourceEvent event;
+    if (Status valid = AcceptEnvelope(elements[i], wheres[i], &event.envelope); !valid.ok()) {
       return Reject(request, 400, "malformed", valid.message());
     }
-    std::string id = EnvelopeId(elements[i]);
-    if (event_ids_->Contains(id) || std::find(ids.begin(), ids.end(), id) != ids.end()) {
-      ++duplicates;
-      continue;
+    // EventBridge retries with the same id; an id that is not a string (empty here) cannot be
+    // told apart from another, so such events are never taken for repeats.
+    const std::string& id = event.envelope.id;
+    if (!id.empty()) {
+      if (event_ids_->Contains(id) || std::find(ids.begin(), ids.end(), id) != ids.end()) {
+        ++duplicates;
+        continue;
+      }
+      ids.push_back(id);
     }
-    ids.push_back(std::move(id));
-    events.push_back({simdjson::minify(elements[i]), "http:/events"});
+    event.origin = "http:/events";
+    events.push_back(std::move(event));
   }
   if (!events.empty()) {
     HttpResponse failure;

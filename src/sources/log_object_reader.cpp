@@ -1,7 +1,7 @@
 // LogObjectReader (log_object_reader.h).
 #include "sources/log_object_reader.h"
 
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 
 #include <cstring>
 #include <utility>
@@ -117,17 +117,28 @@ LogObjectOutcome LogObjectReader::ReadBuffered(std::string_view name, std::strin
       buffer_.padded_view(), origin,
       [&](const cloudtrail::RawRecord& record) {
         if (sink_failed) return;  // the object will be retried as a whole
+        auto where = [&] {
+          return origin + ": record " + std::to_string(record.index) +
+                 (record.line ? " (line " + std::to_string(record.line) + ")" : "") + ": ";
+        };
         if (record.is_envelope) {
-          batch.push_back(SourceEvent{std::string(record.json), origin});
+          // The reader took it for an event by its keys; whether it is one is EventBridge's rule.
+          SourceEvent event;
+          if (Status valid = envelope::ValidateEnvelopeText(record.json, event_parser_,
+                                                            &event.envelope);
+              !valid.ok()) {
+            bad(where() + "not a valid EventBridge event: " + valid.message());
+            return;
+          }
+          event.origin = origin;
+          batch.push_back(std::move(event));
         } else {
           auto envelope = envelopes_.Build(record.padded_json(), key_account);
           if (!envelope.ok()) {
-            bad(origin + ": record " + std::to_string(record.index) +
-                (record.line ? " (line " + std::to_string(record.line) + ")" : "") + ": " +
-                envelope.message());
+            bad(where() + envelope.message());
             return;
           }
-          batch.push_back(SourceEvent{std::move(envelope->json), origin});
+          batch.push_back(SourceEvent{std::move(*envelope), origin});
         }
         if (batch.size() >= batch_size_) flush();
       },

@@ -5,7 +5,7 @@
 // (formats.md §1.1, §1.8) and names that are not CloudTrail log files are skipped, never parsed.
 // The bytes may be gzip or plain; every shape RecordReader accepts works ({"Records":[...]}, an
 // array, JSON lines, a single record or EventBridge event). Each record becomes an EventBridge
-// envelope (cloudtrail::EnvelopeBuilder, formats.md §3.4) with the account from the key as the
+// envelope (envelope::EnvelopeBuilder, formats.md §3.4) with the account from the key as the
 // fallback account; EventBridge events pass through as they are. `origin` (path or
 // s3://bucket/key) is attached to every event.
 //
@@ -32,7 +32,8 @@
 #include <string_view>
 #include <vector>
 
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
+#include "envelope/validate_envelope.h"
 #include "cloudtrail/inflate.h"
 #include "cloudtrail/log_file_limits.h"
 #include "cloudtrail/padded_buffer.h"
@@ -105,7 +106,8 @@ class LogObjectReader {
   cloudtrail::Inflater inflater_;
   cloudtrail::PaddedBuffer buffer_;
   cloudtrail::RecordReader records_;
-  cloudtrail::EnvelopeBuilder envelopes_;
+  envelope::EnvelopeBuilder envelopes_;
+  simdjson::dom::parser event_parser_;  // for records that are EventBridge events
 };
 
 }  // namespace trailwatch::sources

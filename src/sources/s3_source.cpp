@@ -11,7 +11,7 @@
 #include "aws/s3_client.h"
 #include "cloudtrail/log_key.h"
 #include "scan/key_pruning.h"
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 #include "sources/log_object_reader.h"
 #include "store/checkpoint_store.h"
 
@@ -139,7 +139,7 @@ Status S3Source::Discover() {
 void S3Source::PollPrefix(const std::string& prefix,
                           std::map<std::string, std::string>& checkpoints, std::stop_token stop,
                           EventSink& sink) {
-  service::Metrics& metrics = *context_.metrics;
+  telemetry::Metrics& metrics = *context_.metrics;
   auto count = [&](const char* result) {
     metrics.Add("trailwatch_source_objects_total", {{"source", name_}, {"result", result}});
   };

@@ -3,7 +3,7 @@
 // Pipeline: sources -> EventBridge envelope -> compiled rules -> routes -> outbox -> targets.
 // A source turns whatever it reads (CloudTrail log files on disk or S3, S3 notifications on SQS,
 // EventBridge API-destination calls and SNS notifications over HTTP) into EventBridge envelopes
-// (cloudtrail::EnvelopeBuilder for raw records) and hands them, in batches, to an EventSink.
+// (envelope::EnvelopeBuilder for raw records) and hands them, in batches, to an EventSink.
 //
 // The durability contract: EventSink::Submit returns OK only once every alert the batch produced
 // is committed to the outbox (or the batch produced none). Only then may a source advance its
@@ -24,32 +24,21 @@
 
 #include "common/readiness.h"
 #include "common/result.h"
+#include "envelope/event_sink.h"
 
-namespace trailwatch::service {
+namespace trailwatch::telemetry {
 class Metrics;
 }
 
 namespace trailwatch::sources {
 
-// One event as it enters the pipeline.
-struct SourceEvent {
-  std::string envelope_json;  // the EventBridge event (detail = the CloudTrail record)
-  std::string origin;         // file path, s3://bucket/key, "http:/events", "sns:<MessageId>"
-};
-
-class EventSink {
- public:
-  virtual ~EventSink() = default;
-  // Evaluates the events and commits their alerts. An error means nothing may be assumed stored:
-  // the source must retry later (or answer 5xx / leave the SQS message) rather than drop them.
-  // `source_name` labels metrics and logs.
-  virtual Status Submit(const std::string& source_name, std::span<const SourceEvent> events) = 0;
-};
+using envelope::EventSink;
+using envelope::SourceEvent;
 
 // What every source is given besides its own config. All pointers outlive the source.
 struct SourceContext {
   std::shared_ptr<spdlog::logger> log;  // never null
-  service::Metrics* metrics = nullptr;  // never null
+  telemetry::Metrics* metrics = nullptr;  // never null
   std::string store_path;               // the SQLite store (checkpoints live there)
   Readiness* readiness = nullptr;       // what /healthz reports; null in tools and some tests
 };

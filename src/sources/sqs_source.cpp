@@ -12,7 +12,7 @@
 
 #include "aws/s3_client.h"
 #include "aws/sqs_client.h"
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 #include "sources/log_object_reader.h"
 
 namespace trailwatch::sources {
@@ -319,7 +319,7 @@ aws::S3Client& SqsSource::S3For(const std::string& region) {
 }
 
 bool SqsSource::ProcessObject(const SqsBodyClass::Object& object, EventSink& sink) {
-  service::Metrics& metrics = *context_.metrics;
+  telemetry::Metrics& metrics = *context_.metrics;
   auto count = [&](const char* result) {
     metrics.Add("trailwatch_source_objects_total", {{"source", name_}, {"result", result}});
   };
@@ -355,7 +355,7 @@ bool SqsSource::ProcessObject(const SqsBodyClass::Object& object, EventSink& sin
 }
 
 bool SqsSource::Process(const aws::SqsMessage& message, EventSink& sink) {
-  service::Metrics& metrics = *context_.metrics;
+  telemetry::Metrics& metrics = *context_.metrics;
   SqsBodyClass body = ClassifySqsBody(message.body, config_.sns_topics);
   metrics.Add("trailwatch_source_messages_total",
               {{"source", name_}, {"kind", SqsBodyKindName(body.kind)}});

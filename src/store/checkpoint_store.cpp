@@ -6,14 +6,14 @@
 #include <cstdio>
 #include <utility>
 
-#include "outbox/sqlite.h"
+#include "store/sqlite.h"
 
 namespace trailwatch::store {
 
 namespace {
 
-using outbox::sqlite::Database;
-using outbox::sqlite::Statement;
+using store::sqlite::Database;
+using store::sqlite::Statement;
 
 constexpr const char* kSchema =
     "CREATE TABLE IF NOT EXISTS source_checkpoints ("
@@ -115,7 +115,7 @@ Status CheckpointStore::DeleteKeys(const std::string& source,
                                    const std::vector<std::string>& keys) {
   if (keys.empty()) return Status::Ok();
   std::lock_guard lock(mutex_);
-  outbox::sqlite::Transaction transaction(*db_);
+  store::sqlite::Transaction transaction(*db_);
   if (Status s = transaction.Begin(); !s.ok()) return StoreError("delete", s.message());
   auto remove = db_->Prepare("DELETE FROM source_checkpoints WHERE source = ? AND key = ?");
   if (!remove.ok()) return StoreError("delete", remove.message());

@@ -26,7 +26,7 @@
 
 #include "common/result.h"
 
-namespace trailwatch::outbox::sqlite {
+namespace trailwatch::store::sqlite {
 class Database;
 }
 
@@ -70,11 +70,11 @@ class CheckpointStore {
   Result<std::optional<FileCheckpoint>> GetFile(const std::string& source, const std::string& path);
 
  private:
-  explicit CheckpointStore(std::unique_ptr<outbox::sqlite::Database> db);
+  explicit CheckpointStore(std::unique_ptr<store::sqlite::Database> db);
   Status Initialise();
 
   std::mutex mutex_;
-  std::unique_ptr<outbox::sqlite::Database> db_;
+  std::unique_ptr<store::sqlite::Database> db_;
 };
 
 // "size mtime_ns ok|failed" <-> FileCheckpoint (exposed for tests).

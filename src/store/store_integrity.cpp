@@ -2,7 +2,7 @@
 
 #include <sys/stat.h>
 
-#include "outbox/sqlite.h"
+#include "store/sqlite.h"
 
 namespace trailwatch::store {
 namespace {
@@ -41,7 +41,7 @@ Error Failure(const std::string& path, sqlite3* db) {
 Status CheckStoreIntegrity(const std::string& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) return Status::Ok();  // created by Outbox::Open
-  auto db = outbox::sqlite::Database::Open(path);
+  auto db = store::sqlite::Database::Open(path);
   if (!db.ok()) return db.error();
   sqlite3* handle = (*db)->handle();
   // Another process (the CLI) may hold the write lock for a moment.
@@ -52,8 +52,8 @@ Status CheckStoreIntegrity(const std::string& path) {
   std::string findings;
   while (true) {
     auto step = check->Step();
-    if (step == outbox::sqlite::Statement::StepResult::kDone) break;
-    if (step == outbox::sqlite::Statement::StepResult::kError) return Failure(path, handle);
+    if (step == store::sqlite::Statement::StepResult::kDone) break;
+    if (step == store::sqlite::Statement::StepResult::kError) return Failure(path, handle);
     std::string line = check->ColumnText(0);
     if (line == "ok") return Status::Ok();
     if (!findings.empty()) findings += "; ";

@@ -33,7 +33,7 @@ Outcome TransportFailure(const std::string& what, const Error& error);
 
 // Body for a target: the input transformer's output when configured, else `render()`.
 template <typename Render>
-Result<std::string> MessageBody(const config::TargetConfig& target, const alerts::Alert& alert,
+Result<std::string> MessageBody(const config::TargetConfig& target, const route::Alert& alert,
                                 Render render);
 
 }  // namespace trailwatch::targets
@@ -43,11 +43,11 @@ Result<std::string> MessageBody(const config::TargetConfig& target, const alerts
 namespace trailwatch::targets {
 
 template <typename Render>
-Result<std::string> MessageBody(const config::TargetConfig& target, const alerts::Alert& alert,
+Result<std::string> MessageBody(const config::TargetConfig& target, const route::Alert& alert,
                                 Render render) {
   if (target.input_transformer) {
     // The rule name feeds <aws.events.rule-name>, as EventBridge fills it for its targets.
-    return render::ApplyInputTransformer(*target.input_transformer, alert.event_json,
+    return render::ApplyInputTransformer(*target.input_transformer, alert.envelope.json,
                                          render::InputTransformerContext{alert.rule, ""});
   }
   return render();

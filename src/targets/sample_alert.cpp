@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <random>
 
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 #include "cloudtrail/json_text.h"
 
 namespace trailwatch::targets {
@@ -19,17 +19,16 @@ constexpr const char* kRecordAfterId =
 
 }  // namespace
 
-Result<alerts::Alert> SampleRootSignInAlert(const std::string& event_id, const std::string& rule) {
+Result<route::Alert> SampleRootSignInAlert(const std::string& event_id, const std::string& rule) {
   std::string record = kRecordBeforeId;
   cloudtrail::AppendJsonString(record, event_id);
   record += kRecordAfterId;
-  Result<cloudtrail::Envelope> envelope = cloudtrail::BuildEnvelope(record);
+  Result<envelope::Envelope> envelope = envelope::BuildEnvelope(record);
   if (!envelope.ok()) return Error{"sample record: " + envelope.message()};
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = rule;
-  alert.severity = alerts::Severity::kCritical;  // root sign-in without MFA (formats.md §7.6)
-  alert.event_json = std::move(envelope->json);
-  alert.event_id = event_id;
+  alert.severity = route::Severity::kCritical;  // root sign-in without MFA (formats.md §7.6)
+  alert.envelope = std::move(*envelope);
   alert.origin = "trailwatch send-test (AWS documentation sample: root ConsoleLogin)";
   return alert;
 }

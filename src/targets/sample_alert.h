@@ -9,13 +9,13 @@
 
 #include <string>
 
-#include "alerts/alert.h"
+#include "route/alert.h"
 #include "common/result.h"
 
 namespace trailwatch::targets {
 
 // The alert for rule "trailwatch-send-test" with `event_id` as the record's eventID.
-Result<alerts::Alert> SampleRootSignInAlert(const std::string& event_id,
+Result<route::Alert> SampleRootSignInAlert(const std::string& event_id,
                                             const std::string& rule = "trailwatch-send-test");
 
 // A random UUID v4 text, for sample event ids.

@@ -180,7 +180,7 @@ class SlackApiTarget : public Target {
 
   // Re-renders the parent with the group's count; returns "" or what went wrong.
   std::string UpdateParent(const outbox::ThreadRoot& root, int64_t count) {
-    Result<alerts::Alert> parent = outbox::ParseAlert(root.parent_alert);
+    Result<route::Alert> parent = outbox::ParseAlert(root.parent_alert);
     if (!parent.ok()) return "repeat count not updated: stored parent unreadable";
     Result<render::AlertView> view = render::MakeAlertView(*parent, context_.account_aliases);
     if (!view.ok()) return "repeat count not updated: " + view.message();

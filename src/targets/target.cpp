@@ -39,7 +39,7 @@ std::string ChannelKey(const config::TargetConfig& target) {
   return target.name;
 }
 
-std::string ChannelKey(const config::TargetConfig& target, const alerts::Alert& alert,
+std::string ChannelKey(const config::TargetConfig& target, const route::Alert& alert,
                        const std::string& slack_channel) {
   if (IsSlackApi(target)) {
     return target.name + "#" + (slack_channel.empty() ? target.channel : slack_channel);

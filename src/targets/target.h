@@ -84,7 +84,7 @@ struct TargetContext {
 std::string ChannelKey(const config::TargetConfig& target);
 // The channel an alert goes to. `slack_channel` (Web API targets only; empty = the configured
 // one) is a channel id a route chose.
-std::string ChannelKey(const config::TargetConfig& target, const alerts::Alert& alert,
+std::string ChannelKey(const config::TargetConfig& target, const route::Alert& alert,
                        const std::string& slack_channel = "");
 // How many channels a target sends to at once (1 for slack webhook and teams; max_concurrency for
 // the others).

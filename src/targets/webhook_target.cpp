@@ -30,7 +30,7 @@ class WebhookTarget : public Target {
   Outcome Deliver(const outbox::Entry& entry) override {
     Result<std::string> body =
         MessageBody(config_, entry.alert,
-                    [&]() -> Result<std::string> { return entry.alert.event_json; });
+                    [&]() -> Result<std::string> { return entry.alert.envelope.json; });
     if (!body.ok()) return Permanent{"applying the input transformer: " + body.message(), 0};
     HttpRequest request;
     request.url = config_.url.reveal();

@@ -7,13 +7,15 @@
 #include <string>
 #include <vector>
 
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 #include "cloudtrail/inflate.h"
 #include "cloudtrail/log_key.h"
 #include "cloudtrail/padded_buffer.h"
 #include "test_util.h"
 
 namespace trailwatch::cloudtrail {
+using envelope::BuildEnvelope;
+using envelope::EnvelopeBuilder;
 namespace {
 
 struct Collected {

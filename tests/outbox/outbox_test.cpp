@@ -17,8 +17,8 @@ namespace {
 
 using trailwatch::testing::TempDir;
 
-alerts::Alert SampleAlert(const std::string& event_id, const std::string& rule = "root-signin") {
-  Result<alerts::Alert> alert = targets::SampleRootSignInAlert(event_id, rule);
+route::Alert SampleAlert(const std::string& event_id, const std::string& rule = "root-signin") {
+  Result<route::Alert> alert = targets::SampleRootSignInAlert(event_id, rule);
   EXPECT_TRUE(alert.ok()) << alert.message();
   return alert.value();
 }
@@ -32,7 +32,7 @@ std::unique_ptr<Outbox> OpenOutbox(const TempDir& dir) {
 TEST(OutboxTest, DuplicateIdempotencyKeysAreStoredOnce) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  alerts::Alert a = SampleAlert("evt-1");
+  route::Alert a = SampleAlert("evt-1");
   auto first = outbox->Enqueue({{"slack", "slack", a}, {"slack", "slack", a}}, 1000);
   ASSERT_TRUE(first.ok()) << first.message();
   EXPECT_EQ(first->inserted, 1u);
@@ -54,17 +54,17 @@ TEST(OutboxTest, DuplicateIdempotencyKeysAreStoredOnce) {
 TEST(OutboxTest, AlertSurvivesTheRoundTrip) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  alerts::Alert a = SampleAlert("evt-\"quoted\"\n");
-  a.severity = alerts::Severity::kMedium;
+  route::Alert a = SampleAlert("evt-\"quoted\"\n");
+  a.severity = route::Severity::kMedium;
   a.origin = "s3://bucket/AWSLogs/111122223333/x.json.gz";
   ASSERT_TRUE(outbox->Enqueue({{"t", "t", a}}, 5).ok());
   auto claimed = outbox->ClaimHead("t", 5);
   ASSERT_TRUE(claimed.ok() && *claimed);
   const Entry& e = **claimed;
   EXPECT_EQ(e.alert.rule, a.rule);
-  EXPECT_EQ(e.alert.severity, alerts::Severity::kMedium);
-  EXPECT_EQ(e.alert.event_json, a.event_json);
-  EXPECT_EQ(e.alert.event_id, a.event_id);
+  EXPECT_EQ(e.alert.severity, route::Severity::kMedium);
+  EXPECT_EQ(e.alert.envelope.json, a.envelope.json);
+  EXPECT_EQ(e.alert.envelope.DedupKey(), a.envelope.DedupKey());
   EXPECT_EQ(e.alert.origin, a.origin);
   EXPECT_EQ(e.created_at, 5);
   EXPECT_EQ(e.attempts, 1);
@@ -83,7 +83,7 @@ TEST(OutboxTest, ChannelHeadBlocksTheRestOfItsChannelOnly) {
   ASSERT_TRUE(ids.ok());
   auto a1 = outbox->ClaimHead("a", 100);
   ASSERT_TRUE(a1.ok() && *a1);
-  EXPECT_EQ((*a1)->alert.event_id, "1");
+  EXPECT_EQ((*a1)->alert.envelope.DedupKey(), "1");
   // a's head is in flight: nothing else of a leaves.
   auto none = outbox->ClaimHead("a", 100);
   ASSERT_TRUE(none.ok());
@@ -91,7 +91,7 @@ TEST(OutboxTest, ChannelHeadBlocksTheRestOfItsChannelOnly) {
   // b is independent.
   auto b1 = outbox->ClaimHead("b", 100);
   ASSERT_TRUE(b1.ok() && *b1);
-  EXPECT_EQ((*b1)->alert.event_id, "2");
+  EXPECT_EQ((*b1)->alert.envelope.DedupKey(), "2");
   // a's head waits for a retry: still blocks its channel, and says when it is due.
   ASSERT_TRUE(outbox->MarkRetry((*a1)->id, 5000, "HTTP 503", 503).ok());
   int64_t next_due = 0;
@@ -102,18 +102,18 @@ TEST(OutboxTest, ChannelHeadBlocksTheRestOfItsChannelOnly) {
   // Due: the same head again, attempts counted.
   auto again = outbox->ClaimHead("a", 5000);
   ASSERT_TRUE(again.ok() && *again);
-  EXPECT_EQ((*again)->alert.event_id, "1");
+  EXPECT_EQ((*again)->alert.envelope.DedupKey(), "1");
   EXPECT_EQ((*again)->attempts, 2);
   EXPECT_EQ((*again)->last_error, "HTTP 503");
   // Dead unblocks the channel; delivered too.
   ASSERT_TRUE(outbox->MarkDead((*again)->id, "gave up", 503).ok());
   auto a3 = outbox->ClaimHead("a", 5000);
   ASSERT_TRUE(a3.ok() && *a3);
-  EXPECT_EQ((*a3)->alert.event_id, "3");
+  EXPECT_EQ((*a3)->alert.envelope.DedupKey(), "3");
   ASSERT_TRUE(outbox->MarkDelivered((*a3)->id, 200, "ok", "").ok());
   auto a4 = outbox->ClaimHead("a", 5000);
   ASSERT_TRUE(a4.ok() && *a4);
-  EXPECT_EQ((*a4)->alert.event_id, "4");
+  EXPECT_EQ((*a4)->alert.envelope.DedupKey(), "4");
 }
 
 TEST(OutboxTest, InFlightEntriesArePendingAgainAfterRecovery) {
@@ -264,7 +264,7 @@ TEST(OutboxTest, ExpiredHeadsBecomeDeadWithoutAClaimAndTheNextHeadIsClaimed) {
   ASSERT_TRUE(claim.ok()) << claim.message();
   ASSERT_EQ(claim->expired.size(), 2u);
   ASSERT_TRUE(claim->entry.has_value());
-  EXPECT_EQ(claim->entry->alert.event_id, "fresh");
+  EXPECT_EQ(claim->entry->alert.envelope.DedupKey(), "fresh");
   for (const Entry& expired : claim->expired) {
     EXPECT_EQ(expired.state, EntryState::kDead);
     EXPECT_EQ(expired.attempts, 0);

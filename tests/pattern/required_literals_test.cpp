@@ -13,7 +13,7 @@
 #include <string>
 #include <vector>
 
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 #include "pattern/compiler.h"
 #include "pattern/event_matcher.h"
 #include "pattern/pattern_set.h"
@@ -310,7 +310,7 @@ std::vector<Sample> LoadSamples(const std::string& pack) {
     sample.raw_record = i < raw.size() ? raw[i] : "";
     ++i;
     sample.detail = simdjson::minify(item["record"]);
-    auto envelope = cloudtrail::BuildEnvelope(sample.detail);
+    auto envelope = envelope::BuildEnvelope(sample.detail);
     EXPECT_TRUE(envelope.ok()) << sample.name << ": " << envelope.message();
     if (!envelope.ok()) continue;
     sample.envelope = envelope->json;

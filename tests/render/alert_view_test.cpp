@@ -18,7 +18,7 @@ TEST(AlertViewTest, RootSignInWithoutMfa) {
   AlertView view = SampleView(kRootSuccessNoMfa);
   EXPECT_EQ(view.title, "Root user signed in to the AWS console");
   EXPECT_EQ(view.rule, "root-console-signin");
-  EXPECT_EQ(view.severity, alerts::Severity::kHigh);
+  EXPECT_EQ(view.severity, route::Severity::kHigh);
   EXPECT_EQ(view.emoji, ":rotating_light:");
   EXPECT_EQ(view.emoji_text, "\xF0\x9F\x9A\xA8");
   EXPECT_EQ(view.account_id, "111122223333");
@@ -52,7 +52,7 @@ TEST(AlertViewTest, RootSignInWithUpperCaseYesIsMfaUsed) {
 }
 
 TEST(AlertViewTest, RootSignInFailure) {
-  AlertView view = SampleView(kRootFailure, alerts::Severity::kMedium);
+  AlertView view = SampleView(kRootFailure, route::Severity::kMedium);
   EXPECT_EQ(view.title, "Root sign-in failed");
   EXPECT_EQ(view.result, "Failure");
   EXPECT_EQ(view.error_message, "Failed authentication");
@@ -108,9 +108,9 @@ TEST(AlertViewTest, ApiCallsAreTitledByEventNameAndIdentity) {
 }
 
 TEST(AlertViewTest, ErrorCodeIsTheResult) {
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = "r";
-  alert.event_json =
+  alert.envelope.json =
       R"({"detail":{"eventName":"StopLogging","eventSource":"cloudtrail.amazonaws.com",)"
       R"("userIdentity":{"type":"AssumedRole","principalId":"AROA:bob"},"errorCode":)"
       R"("AccessDenied","errorMessage":"not allowed","awsRegion":"eu-west-1","eventID":"e-1"}})";
@@ -124,9 +124,9 @@ TEST(AlertViewTest, ErrorCodeIsTheResult) {
 }
 
 TEST(AlertViewTest, MfaIdentifierWithoutMfaUsedMeansYes) {
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = "r";
-  alert.event_json =
+  alert.envelope.json =
       R"({"detail":{"eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com",)"
       R"("userIdentity":{"type":"IAMUser","userName":"bob"},"responseElements":)"
       R"({"ConsoleLogin":"Success"},"additionalEventData":{"MFAIdentifier":"arn:x"}}})";
@@ -136,7 +136,7 @@ TEST(AlertViewTest, MfaIdentifierWithoutMfaUsedMeansYes) {
   EXPECT_EQ(view->title, "Console sign-in by user/bob");
   EXPECT_EQ(view->console_url, "");  // no region, no event id
 
-  alert.event_json =
+  alert.envelope.json =
       R"({"detail":{"eventName":"ConsoleLogin","eventSource":"signin.amazonaws.com",)"
       R"("userIdentity":{"type":"IAMUser","userName":"bob"},"responseElements":)"
       R"({"ConsoleLogin":"Weird"}}})";
@@ -152,32 +152,32 @@ TEST(AlertViewTest, AcceptsABareRecordAndRejectsNonJson) {
                    "/aws/cloudtrail/root-consolelogin-success-no-mfa.json");
   std::ostringstream text;
   text << in.rdbuf();
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = "r";
-  alert.event_json = text.str();
+  alert.envelope.json = text.str();
   Result<AlertView> view = MakeAlertView(alert, Aliases());
   ASSERT_TRUE(view.ok()) << view.message();
   EXPECT_EQ(view->title, "Root user signed in to the AWS console");
   EXPECT_EQ(view->account_alias, "production");
 
-  alert.event_json = "not json";
+  alert.envelope.json = "not json";
   view = MakeAlertView(alert, {});
   ASSERT_FALSE(view.ok());
   EXPECT_NE(view.message().find("rule \"r\": the event is not JSON"), std::string::npos);
-  alert.event_json = "[1]";
+  alert.envelope.json = "[1]";
   EXPECT_FALSE(MakeAlertView(alert, {}).ok());
 }
 
 TEST(AlertViewTest, AlertEventIdWinsAndSeverityPicksTheEmoji) {
-  alerts::Alert alert = SampleAlert(kRootSuccessNoMfa, alerts::Severity::kCritical);
-  alert.event_id = "override-id";
+  route::Alert alert = SampleAlert(kRootSuccessNoMfa, route::Severity::kCritical);
+  alert.envelope.event_id = "override-id";
   Result<AlertView> view = MakeAlertView(alert, {});
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(view->event_id, "override-id");
   EXPECT_EQ(view->emoji, ":boom:");
-  EXPECT_EQ(SampleView(kRootSuccessNoMfa, alerts::Severity::kMedium).emoji, ":warning:");
-  EXPECT_EQ(SampleView(kRootSuccessNoMfa, alerts::Severity::kLow).emoji, ":information_source:");
-  EXPECT_EQ(SampleView(kRootSuccessNoMfa, alerts::Severity::kInfo).emoji, ":loudspeaker:");
+  EXPECT_EQ(SampleView(kRootSuccessNoMfa, route::Severity::kMedium).emoji, ":warning:");
+  EXPECT_EQ(SampleView(kRootSuccessNoMfa, route::Severity::kLow).emoji, ":information_source:");
+  EXPECT_EQ(SampleView(kRootSuccessNoMfa, route::Severity::kInfo).emoji, ":loudspeaker:");
 }
 
 TEST(AlertViewTest, ShortensUserAgents) {

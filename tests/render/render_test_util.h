@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "alerts/alert.h"
+#include "route/alert.h"
 #include "config/yaml_json.h"
 #include "render/alert_view.h"
 
@@ -36,12 +36,12 @@ inline std::string SampleEnvelope(int line) {
   return text;
 }
 
-inline alerts::Alert SampleAlert(int line, alerts::Severity severity = alerts::Severity::kHigh,
+inline route::Alert SampleAlert(int line, route::Severity severity = route::Severity::kHigh,
                                  const std::string& rule = "root-console-signin") {
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = rule;
   alert.severity = severity;
-  alert.event_json = SampleEnvelope(line);
+  alert.envelope.json = SampleEnvelope(line);
   alert.origin = "examples/events.jsonl";
   return alert;
 }
@@ -51,7 +51,7 @@ inline const std::map<std::string, std::string>& Aliases() {
   return kAliases;
 }
 
-inline AlertView SampleView(int line, alerts::Severity severity = alerts::Severity::kHigh) {
+inline AlertView SampleView(int line, route::Severity severity = route::Severity::kHigh) {
   Result<AlertView> view = MakeAlertView(SampleAlert(line, severity), Aliases());
   return view.ok() ? *view : AlertView{};
 }

@@ -107,10 +107,10 @@ TEST(SlackMessageTest, ApiCallHasNoMfaField) {
 }
 
 TEST(SlackMessageTest, EscapesMentionsAndLinksFromTheEvent) {
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = "console-signin-failures";
-  alert.severity = alerts::Severity::kLow;
-  alert.event_json =
+  alert.severity = route::Severity::kLow;
+  alert.envelope.json =
       FailedSignInEnvelope("<!channel> <https://evil.example|reset> & <@U123>", "curl <!here>");
   Result<AlertView> view = MakeAlertView(alert, {});
   ASSERT_TRUE(view.ok()) << view.message();
@@ -144,9 +144,9 @@ TEST(SlackMessageTest, RespectsBlockKitLimitsWithHugeValues) {
   std::string user_agent;
   while (user_agent.size() < 10 * 1024) user_agent += "Mozilla/5.0 <b>&amp; ";
   std::string user_name(5 * 1024, '&');
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = std::string(500, 'r');
-  alert.event_json = FailedSignInEnvelope(user_name, user_agent);
+  alert.envelope.json = FailedSignInEnvelope(user_name, user_agent);
   Result<AlertView> view = MakeAlertView(alert, {});
   ASSERT_TRUE(view.ok()) << view.message();
   view->user_agent_short = view->user_agent;  // even unshortened it must fit

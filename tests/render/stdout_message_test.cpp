@@ -13,7 +13,7 @@ using namespace testing;  // NOLINT
 using simdjson::dom::element;
 
 TEST(StdoutMessageTest, TerminalFormIsAFewReadableLines) {
-  alerts::Alert alert = SampleAlert(kRootFailure, alerts::Severity::kMedium);
+  route::Alert alert = SampleAlert(kRootFailure, route::Severity::kMedium);
   Result<AlertView> view = MakeAlertView(alert, Aliases());
   ASSERT_TRUE(view.ok());
   EXPECT_EQ(RenderStdout(*view, alert, true),
@@ -29,9 +29,9 @@ TEST(StdoutMessageTest, TerminalFormIsAFewReadableLines) {
 }
 
 TEST(StdoutMessageTest, TerminalFormNeutralisesEscapeSequences) {
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = "r";
-  alert.event_json = FailedSignInEnvelope("bob\x1b[2J\x1b]0;owned\x07\nfake line", "ua\r\xC2\x9B");
+  alert.envelope.json = FailedSignInEnvelope("bob\x1b[2J\x1b]0;owned\x07\nfake line", "ua\r\xC2\x9B");
   Result<AlertView> view = MakeAlertView(alert, {});
   ASSERT_TRUE(view.ok());
   std::string text = RenderStdout(*view, alert, true);
@@ -44,9 +44,9 @@ TEST(StdoutMessageTest, TerminalFormNeutralisesEscapeSequences) {
 }
 
 TEST(StdoutMessageTest, JsonFormIsOneLinePerAlert) {
-  alerts::Alert alert = SampleAlert(kRootSuccessMfa);
+  route::Alert alert = SampleAlert(kRootSuccessMfa);
   // A pretty-printed envelope still gives exactly one line.
-  alert.event_json.insert(1, "\n  ");
+  alert.envelope.json.insert(1, "\n  ");
   Result<AlertView> view = MakeAlertView(alert, Aliases());
   ASSERT_TRUE(view.ok());
   std::string line = RenderStdout(*view, alert, false);

@@ -88,9 +88,9 @@ TEST(TeamsMessageTest, WorkflowsMessageWithAnAdaptiveCard) {
 }
 
 TEST(TeamsMessageTest, HugeValuesStayWellUnderTheMessageLimit) {
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = "r";
-  alert.event_json = FailedSignInEnvelope(std::string(5 * 1024, 'x') + "\n\"quoted\"",
+  alert.envelope.json = FailedSignInEnvelope(std::string(5 * 1024, 'x') + "\n\"quoted\"",
                                           std::string(10 * 1024, 'y'));
   Result<AlertView> view = MakeAlertView(alert, {});
   ASSERT_TRUE(view.ok());
@@ -111,9 +111,9 @@ TEST(TeamsMessageTest, HugeValuesStayWellUnderTheMessageLimit) {
 TEST(TeamsMessageTest, HostileValuesCannotInjectMarkdown) {
   const std::string name = "[Reset your password](https://evil.example/login) **urgent** _now_";
   const std::string agent = "1. step\r- item <b>x</b> ![img](https://evil.example/i.png) `code`";
-  alerts::Alert alert;
+  route::Alert alert;
   alert.rule = "r";
-  alert.event_json = FailedSignInEnvelope(name, agent);
+  alert.envelope.json = FailedSignInEnvelope(name, agent);
   Result<AlertView> view = MakeAlertView(alert, {});
   ASSERT_TRUE(view.ok()) << view.message();
   view->user_agent_short = view->user_agent;

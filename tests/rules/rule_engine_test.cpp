@@ -8,7 +8,7 @@
 #include <sstream>
 #include <thread>
 
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 #include "rules/rule_packs.h"
 #include "rules/rules_config.h"
 
@@ -19,7 +19,7 @@ std::string Envelope(const std::string& sample) {
   std::ifstream in(std::string(TW_FIXTURES_DIR) + "/aws/cloudtrail/" + sample, std::ios::binary);
   std::ostringstream text;
   text << in.rdbuf();
-  auto envelope = cloudtrail::BuildEnvelope(text.str());
+  auto envelope = envelope::BuildEnvelope(text.str());
   EXPECT_TRUE(envelope.ok()) << envelope.message();
   return envelope.ok() ? envelope->json : "";
 }

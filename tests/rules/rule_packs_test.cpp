@@ -10,7 +10,7 @@
 #include <set>
 #include <sstream>
 
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 #include "pattern/compiler.h"
 #include "pattern/event_matcher.h"
 #include "pattern/pattern_set.h"
@@ -110,7 +110,7 @@ TEST(RulePacks, SigninFailuresHasAThresholdPerSourceAddress) {
   const RulePack* root = FindRulePack("root-signin");
   RuleSpec root_spec = ToRuleSpec(*root, root->rules[0]);
   EXPECT_FALSE(root_spec.threshold.has_value());
-  EXPECT_EQ(root_spec.severity, alerts::Severity::kCritical);
+  EXPECT_EQ(root_spec.severity, route::Severity::kCritical);
 }
 
 TEST(RulePacks, DurationText) {
@@ -144,7 +144,7 @@ TEST_P(PackSamples, MatchExactlyTheExpectedRules) {
     std::string name(std::string_view(item["name"].get_string()));
     SCOPED_TRACE(GetParam() + ": " + name);
     std::string record = simdjson::minify(item["record"]);
-    auto envelope = cloudtrail::BuildEnvelope(record);
+    auto envelope = envelope::BuildEnvelope(record);
     ASSERT_TRUE(envelope.ok()) << envelope.message();
     std::string event = envelope->json;
     std::string_view detail_type;

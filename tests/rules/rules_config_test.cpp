@@ -72,7 +72,7 @@ rules:
   EXPECT_EQ(root.name, "root-signin");
   EXPECT_EQ(root.pack, "root-signin");
   EXPECT_EQ(root.pattern_json, FindPackRule("root-signin")->pattern_json);
-  EXPECT_EQ(root.severity, alerts::Severity::kCritical);
+  EXPECT_EQ(root.severity, route::Severity::kCritical);
   EXPECT_EQ(root.targets, std::vector<std::string>{"security-slack"});
   EXPECT_EQ(root.line, 3);
   EXPECT_EQ(root.file, path);
@@ -81,7 +81,7 @@ rules:
   EXPECT_EQ(iam.name, "iam-policy-changes");
   EXPECT_EQ(iam.pattern_json,
             R"({"source":["aws.iam"],"detail":{"eventName":[{"prefix":"Put"}]}})");
-  EXPECT_EQ(iam.severity, alerts::Severity::kMedium);
+  EXPECT_EQ(iam.severity, route::Severity::kMedium);
   ASSERT_EQ(iam.suppress_json.size(), 1u);
   EXPECT_TRUE(HasSubstr(iam.suppress_json[0], ":role/terraform"));
   EXPECT_EQ(iam.targets, (std::vector<std::string>{"security-slack", "siem"}));
@@ -163,7 +163,7 @@ rules:
   EXPECT_EQ(Find(*config, "cis-3.1-unauthorized-api-calls"), nullptr);
   for (const RuleSpec& rule : config->rules) {
     EXPECT_EQ(rule.pack, "cis-aws-foundations");
-    EXPECT_EQ(rule.severity, alerts::Severity::kCritical);
+    EXPECT_EQ(rule.severity, route::Severity::kCritical);
     EXPECT_FALSE(rule.enabled);
     EXPECT_EQ(rule.targets, std::vector<std::string>{"siem"});
     ASSERT_EQ(rule.suppress_json.size(), 1u);
@@ -172,8 +172,8 @@ rules:
   // Without overrides the pack's own severities stay.
   auto plain = Load("rules:\n  - pack: cloudtrail-tampering\n    targets: [siem]\n");
   ASSERT_TRUE(plain.ok()) << plain.message();
-  EXPECT_EQ(Find(*plain, "cloudtrail-logging-stopped")->severity, alerts::Severity::kCritical);
-  EXPECT_EQ(Find(*plain, "cloudtrail-trail-changed")->severity, alerts::Severity::kHigh);
+  EXPECT_EQ(Find(*plain, "cloudtrail-logging-stopped")->severity, route::Severity::kCritical);
+  EXPECT_EQ(Find(*plain, "cloudtrail-trail-changed")->severity, route::Severity::kHigh);
 }
 
 TEST(RulesConfig, RoutesAddTargetsBySelectorAndSeverity) {

@@ -1,6 +1,7 @@
 // ThresholdStore: count within a window per group, once per eventID, quiet after firing until the
 // window that fired has passed, event time not wall clock, pruning, survives reopening.
 #include "rules/threshold_store.h"
+#include "envelope/validate_envelope.h"
 
 #include <gtest/gtest.h>
 
@@ -29,13 +30,21 @@ RuleSpec FailuresRule(int count = 3, int window_seconds = 600) {
 }
 
 // An envelope with the fields thresholds read.
-std::string Event(const std::string& event_id, int64_t time, const std::string& ip) {
+std::string EventJson(const std::string& event_id, int64_t time, const std::string& ip) {
   auto text = cloudtrail::FormatEventTime(std::chrono::sys_seconds(std::chrono::seconds(time)));
   return R"({"version":"0","id":"env-)" + event_id +
          R"(","detail-type":"x","source":"aws.signin",)"
          R"("account":"111122223333","time":")" +
          *text + R"(","region":"us-east-1","resources":[],"detail":{"eventID":")" + event_id +
          R"(","sourceIPAddress":")" + ip + R"("}})";
+}
+
+envelope::Envelope Event(const std::string& event_id, int64_t time, const std::string& ip) {
+  envelope::Envelope event;
+  simdjson::dom::parser parser;
+  Status valid = envelope::ValidateEnvelopeText(EventJson(event_id, time, ip), parser, &event);
+  EXPECT_TRUE(valid.ok()) << valid.message();
+  return event;
 }
 
 class ThresholdStoreTest : public ::testing::Test {
@@ -94,7 +103,10 @@ TEST_F(ThresholdStoreTest, GroupsCountSeparately) {
 
 TEST_F(ThresholdStoreTest, MissingGroupValueIsItsOwnGroup) {
   RuleSpec rule = FailuresRule(2, 600);
-  std::string no_ip = R"({"id":"x1","time":"2022-11-10T16:24:34Z","detail":{"eventID":"x1"}})";
+  envelope::Envelope no_ip;
+  no_ip.json = R"({"id":"x1","time":"2022-11-10T16:24:34Z","detail":{"eventID":"x1"}})";
+  no_ip.id = no_ip.event_id = "x1";
+  no_ip.time = "2022-11-10T16:24:34Z";
   auto first = store_->Observe(rule, no_ip);
   ASSERT_TRUE(first.ok()) << first.message();
   EXPECT_EQ(first->group, "[null]");
@@ -195,9 +207,14 @@ TEST_F(ThresholdStoreTest, ForgetDropsRemovedRules) {
 
 TEST_F(ThresholdStoreTest, BadEventsAreErrors) {
   RuleSpec rule = FailuresRule();
-  EXPECT_FALSE(store_->Observe(rule, "{nope").ok());
-  EXPECT_FALSE(store_->Observe(rule, R"({"id":"x","detail":{}})").ok());  // no time
-  EXPECT_FALSE(store_->Observe(rule, R"({"id":"x","time":"yesterday"})").ok());
+  envelope::Envelope event = Event("a", kT0, "x");
+  event.json = "{nope";  // grouped: the text is read
+  EXPECT_FALSE(store_->Observe(rule, event).ok());
+  event = Event("a", kT0, "x");
+  event.time.clear();  // no time
+  EXPECT_FALSE(store_->Observe(rule, event).ok());
+  event.time = "yesterday";
+  EXPECT_FALSE(store_->Observe(rule, event).ok());
   RuleSpec plain = rule;
   plain.threshold.reset();
   EXPECT_FALSE(store_->Observe(plain, Event("a", kT0, "x")).ok());

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 #include "pattern/compiler.h"
 #include "pattern/event_matcher.h"
 #include "scan/scan_test_util.h"
@@ -26,7 +26,7 @@ bool RootSigninMatches(const std::string& event) {
 }
 
 std::string EnvelopeOf(const std::string& fixture) {
-  auto envelope = cloudtrail::BuildEnvelope(scan::testing::Fixture("aws/cloudtrail/" + fixture));
+  auto envelope = envelope::BuildEnvelope(scan::testing::Fixture("aws/cloudtrail/" + fixture));
   EXPECT_TRUE(envelope.ok()) << envelope.message();
   return envelope->json;
 }

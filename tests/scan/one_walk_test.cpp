@@ -1,5 +1,5 @@
 // Scan's one-walk path (scan/scanner.cpp MatchInOneWalk) must give what the two-parse path gives:
-// EventMatcher::ParseRecord + cloudtrail::FillEnvelopeHeader + MatchParsedRecord against
+// EventMatcher::ParseRecord + envelope::FillEnvelopeHeader + MatchParsedRecord against
 // EnvelopeBuilder::BuildHeader + EventMatcher::MatchRecord, on a generated corpus and on edge-case
 // records (escaped keys, duplicate keys, nulls, offsets in eventTime), for rules that read the
 // envelope header, the record, and the very fields the header is made of.
@@ -13,9 +13,9 @@
 #include <vector>
 
 #include "cli/cli_test_util.h"
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 #include "cloudtrail/inflate.h"
-#include "cloudtrail/log_generator.h"
+#include "loggen/log_generator.h"
 #include "cloudtrail/padded_buffer.h"
 #include "cloudtrail/record_reader.h"
 #include "pattern/compiler.h"
@@ -66,7 +66,7 @@ struct Outcome {
   std::array<std::string, 6> header;  // id, detail-type, source, account, time, region
 };
 
-std::array<HeaderField, 7> HeaderOf(const cloudtrail::Envelope& e) {
+std::array<HeaderField, 7> HeaderOf(const envelope::Envelope& e) {
   return {{{"version", "0"},
            {"id", e.id},
            {"detail-type", e.detail_type},
@@ -78,7 +78,7 @@ std::array<HeaderField, 7> HeaderOf(const cloudtrail::Envelope& e) {
 
 Outcome TwoParses(const pattern::PatternSet& set, pattern::EventMatcher& matcher,
                   const cloudtrail::RawRecord& record, std::string_view key_account) {
-  cloudtrail::EnvelopeBuilder builder;
+  envelope::EnvelopeBuilder builder;
   Outcome out;
   auto envelope = builder.BuildHeader(record.padded_json(), key_account, set.Reads("id"));
   if (!envelope.ok()) {
@@ -118,11 +118,11 @@ Outcome OneWalk(const pattern::PatternSet& set, pattern::EventMatcher& matcher,
     if (captured[i].state == CapturedField::State::kString) values[i] = captured[i].value;
   }
   // identity_account stays unset, as in Scanner's MatchInOneWalk.
-  cloudtrail::RecordHeaderFields fields{values[0], values[1], values[2],   values[3],
+  envelope::RecordHeaderFields fields{values[0], values[1], values[2],   values[3],
                                         values[4], values[5], std::nullopt};
   if ((!values[5] || values[5]->empty()) && key_account.empty()) return out;
-  cloudtrail::Envelope envelope;
-  if (!cloudtrail::FillEnvelopeHeader(fields, record.json, key_account, set.Reads("id"), {},
+  envelope::Envelope envelope;
+  if (!envelope::FillEnvelopeHeader(fields, record.json, key_account, set.Reads("id"), {},
                                       &envelope)
            .ok()) {
     return out;

@@ -12,7 +12,10 @@ namespace {
 TEST(GuardedSinkTest, RefusesWithTheReasonUntilAcceptedAgain) {
   sources::testing::RecordingSink inner;
   GuardedSink sink(&inner);
-  std::vector<sources::SourceEvent> events = {{"{\"id\":\"1\"}", "test"}};
+  std::vector<envelope::SourceEvent> events(1);
+  events[0].envelope.json = "{\"id\":\"1\"}";
+  events[0].envelope.id = "1";
+  events[0].origin = "test";
   ASSERT_TRUE(sink.Submit("src", events).ok());
   EXPECT_EQ(inner.size(), 1u);
 

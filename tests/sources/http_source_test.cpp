@@ -11,7 +11,7 @@
 #include <future>
 #include <thread>
 
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 #include "sources/sns_sender_util.h"
 
 namespace trailwatch::sources {
@@ -72,7 +72,7 @@ class RunningSource {
   const std::string& error() const { return error_; }
   int port() const { return source_ ? source_->port() : 0; }
   RecordingSink& sink() { return sink_; }
-  service::Metrics& metrics() { return metrics_; }
+  telemetry::Metrics& metrics() { return metrics_; }
   double Requests(const std::string& endpoint, int status) {
     return metrics_.Get("trailwatch_http_requests_total",
                         {{"endpoint", endpoint}, {"status", std::to_string(status)}});
@@ -83,7 +83,7 @@ class RunningSource {
   }
 
  private:
-  service::Metrics metrics_;
+  telemetry::Metrics metrics_;
   SourceContext context_;
   RecordingSink sink_;
   std::unique_ptr<HttpSource> source_;
@@ -118,7 +118,7 @@ TEST(HttpSourceEventsTest, AcceptsOneEnvelopeAfterSubmit) {
   auto events = running.sink().Events();
   ASSERT_EQ(events.size(), 1u);
   EXPECT_EQ(events[0].origin, "http:/events");
-  EXPECT_NE(events[0].envelope_json.find("\"detail-type\":\"AWS Console Sign In via CloudTrail\""),
+  EXPECT_NE(events[0].envelope.json.find("\"detail-type\":\"AWS Console Sign In via CloudTrail\""),
             std::string::npos);
   EXPECT_EQ(running.Requests("/events", 202), 1);
 }
@@ -163,6 +163,18 @@ TEST(HttpSourceEventsTest, NoConfiguredKeyRefusesEverything) {
   EXPECT_EQ(PostEvents(running.port(), Envelope("c1"), "anything").status, 401);
 }
 
+TEST(HttpSourceEventsTest, EventsFollowEventBridgesRuleResourcesAndVersionAreOptional) {
+  RunningSource running(BaseConfig());
+  ASSERT_EQ(running.error(), "");
+  std::string event = Envelope("r1");
+  event.replace(event.find("\"resources\":[]"), 14, "\"resources\":\"x\"");
+  EXPECT_EQ(PostEvents(running.port(), event).status, 202);
+  std::string bare = Envelope("r2");
+  bare.erase(bare.find("\"resources\":[]"), 15);
+  EXPECT_EQ(PostEvents(running.port(), bare).status, 202) << bare;
+  EXPECT_EQ(running.sink().Events().size(), 2u);
+}
+
 TEST(HttpSourceEventsTest, MalformedBodiesAre400NamingFieldAndIndex) {
   RunningSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
@@ -176,12 +188,11 @@ TEST(HttpSourceEventsTest, MalformedBodiesAre400NamingFieldAndIndex) {
   EXPECT_EQ(one.status, 400);
   EXPECT_NE(one.body.find("event: missing \"detail-type\""), std::string::npos) << one.body;
 
-  std::string no_resources = Envelope("d2");
-  no_resources.replace(no_resources.find("\"resources\":[]"), 14, "\"resources\":\"x\"");
-  SnsReply array = PostEvents(running.port(), "[" + Envelope("d3") + "," + no_resources + "]");
+  std::string no_region = Envelope("d2");
+  no_region.replace(no_region.find("\"region\""), 8, "\"Region\"");
+  SnsReply array = PostEvents(running.port(), "[" + Envelope("d3") + "," + no_region + "]");
   EXPECT_EQ(array.status, 400);
-  EXPECT_NE(array.body.find("event[1]: \"resources\" is not an array"), std::string::npos)
-      << array.body;
+  EXPECT_NE(array.body.find("event[1]: missing \"region\""), std::string::npos) << array.body;
 
   EXPECT_EQ(PostEvents(running.port(), "[]").status, 400);
   EXPECT_EQ(PostEvents(running.port(), "[1]").status, 400);
@@ -301,7 +312,7 @@ TEST(HttpSourceTest, HealthzAndMetrics) {
 }
 
 TEST(HttpSourceTest, ConfigErrorsAreClear) {
-  service::Metrics metrics;
+  telemetry::Metrics metrics;
   SourceContext context;
   context.log =
       std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
@@ -358,7 +369,7 @@ TEST(HttpSourceTest, ServesHttpsWithTheConfiguredCertificate) {
   HttpSourceConfig config = BaseConfig();
   config.tls_cert_file = pki.server_cert_file();
   config.tls_key_file = pki.server_key_file();
-  service::Metrics metrics;
+  telemetry::Metrics metrics;
   SourceContext context;
   context.log =
       std::make_shared<spdlog::logger>("t", std::make_shared<spdlog::sinks::null_sink_mt>());
@@ -478,9 +489,9 @@ TEST_F(HttpSourceSnsTest, NotificationCarryingACloudTrailRecordBecomesAnEnvelope
   auto events = running_->sink().Events();
   ASSERT_EQ(events.size(), 1u);
   // UUIDv5 of the eventID (formats.md §3.4 worked example).
-  EXPECT_NE(events[0].envelope_json.find("e9412cf2-bed5-5133-90d8-95d65a6da132"), std::string::npos)
-      << events[0].envelope_json;
-  EXPECT_NE(events[0].envelope_json.find("\"detail-type\":\"AWS Console Sign In via CloudTrail\""),
+  EXPECT_NE(events[0].envelope.json.find("e9412cf2-bed5-5133-90d8-95d65a6da132"), std::string::npos)
+      << events[0].envelope.json;
+  EXPECT_NE(events[0].envelope.json.find("\"detail-type\":\"AWS Console Sign In via CloudTrail\""),
             std::string::npos);
 }
 

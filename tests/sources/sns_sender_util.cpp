@@ -401,7 +401,7 @@ SnsReply HttpGet(int port, const std::string& path) {
 // ---- RecordingSink ---------------------------------------------------------------------------
 
 Status RecordingSink::Submit(const std::string& source_name,
-                             std::span<const sources::SourceEvent> events) {
+                             std::span<const envelope::SourceEvent> events) {
   std::unique_lock lock(mutex_);
   ++submits_;
   if (hold_) {
@@ -419,7 +419,7 @@ Status RecordingSink::Submit(const std::string& source_name,
   return Status::Ok();
 }
 
-std::vector<sources::SourceEvent> RecordingSink::Events() const {
+std::vector<envelope::SourceEvent> RecordingSink::Events() const {
   std::lock_guard lock(mutex_);
   return events_;
 }

@@ -161,11 +161,11 @@ SnsReply HttpPost(int port, const std::string& path, const std::string& body,
                   const std::string& content_type = "application/json; charset=utf-8");
 SnsReply HttpGet(int port, const std::string& path);
 
-class RecordingSink : public sources::EventSink {
+class RecordingSink : public envelope::EventSink {
  public:
   Status Submit(const std::string& source_name,
-                std::span<const sources::SourceEvent> events) override;
-  std::vector<sources::SourceEvent> Events() const;
+                std::span<const envelope::SourceEvent> events) override;
+  std::vector<envelope::SourceEvent> Events() const;
   size_t SubmitCount() const;
   void FailWith(std::string message);  // empty: succeed again
   void FailNext(int count);            // the next `count` Submit calls fail
@@ -178,7 +178,7 @@ class RecordingSink : public sources::EventSink {
  private:
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::vector<sources::SourceEvent> events_;
+  std::vector<envelope::SourceEvent> events_;
   size_t submits_ = 0;
   std::string failure_;
   int fail_next_ = 0;

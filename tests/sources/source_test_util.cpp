@@ -25,7 +25,7 @@ std::vector<SourceEvent> RecordingSink::events() const {
 
 std::vector<std::string> RecordingSink::event_ids() const {
   std::vector<std::string> ids;
-  for (const SourceEvent& event : events()) ids.push_back(EventIdOf(event.envelope_json));
+  for (const SourceEvent& event : events()) ids.push_back(EventIdOf(event.envelope.json));
   return ids;
 }
 
@@ -44,7 +44,7 @@ TestContext::TestContext(const std::string& store_path)
 SourceContext TestContext::context() const {
   SourceContext context;
   context.log = log_;
-  context.metrics = const_cast<service::Metrics*>(&metrics_);
+  context.metrics = const_cast<telemetry::Metrics*>(&metrics_);
   context.store_path = store_path_;
   return context;
 }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 #include "sources/source.h"
 
 namespace trailwatch::sources::testing {
@@ -44,12 +44,12 @@ class TestContext {
   explicit TestContext(const std::string& store_path);
   SourceContext context() const;
   std::string log_text() const;
-  service::Metrics& metrics() { return metrics_; }
+  telemetry::Metrics& metrics() { return metrics_; }
 
  private:
   std::shared_ptr<std::ostringstream> log_stream_;
   std::shared_ptr<spdlog::logger> log_;
-  service::Metrics metrics_;
+  telemetry::Metrics metrics_;
   std::string store_path_;
 };
 

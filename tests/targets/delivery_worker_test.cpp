@@ -78,7 +78,7 @@ class DeliveryWorkerTest : public ::testing::Test {
                       int64_t now_ms = 0) {
     std::vector<outbox::NewEntry> entries;
     for (int i = 0; i < count; ++i) {
-      alerts::Alert alert = SampleRootSignInAlert(prefix + std::to_string(i), "rule").value();
+      route::Alert alert = SampleRootSignInAlert(prefix + std::to_string(i), "rule").value();
       std::string channel = ChannelKey(config, alert);
       entries.push_back({config.name, channel, std::move(alert)});
     }
@@ -301,14 +301,14 @@ TEST(DeliveryChannels, LanesAreStableAndCoverMaxConcurrency) {
     // concatenation.
     std::string event_id = "e";
     event_id += std::to_string(i);
-    alerts::Alert alert = SampleRootSignInAlert(event_id, "rule").value();
+    route::Alert alert = SampleRootSignInAlert(event_id, "rule").value();
     std::string lane = ChannelKey(webhook, alert);
     EXPECT_EQ(lane, ChannelKey(webhook, alert)) << "stable";
     lanes.insert(lane);
   }
   EXPECT_EQ(lanes, (std::set<std::string>{"siem", "siem/lane1", "siem/lane2", "siem/lane3"}));
   webhook.max_concurrency = 1;
-  alerts::Alert alert = SampleRootSignInAlert("e1", "rule").value();
+  route::Alert alert = SampleRootSignInAlert("e1", "rule").value();
   EXPECT_EQ(ChannelKey(webhook, alert), "siem") << "one lane keeps the old channel key";
 
   config::TargetConfig slack_webhook;
@@ -478,7 +478,7 @@ TEST_F(DeliveryWorkerTest, SlackApiChannelsChosenPerEntryKeepOrderPerChannel) {
   config.thread_window = std::chrono::seconds(0);
   std::vector<outbox::NewEntry> entries;
   for (int i = 0; i < 6; ++i) {
-    alerts::Alert alert = SampleRootSignInAlert("x" + std::to_string(i), "rule").value();
+    route::Alert alert = SampleRootSignInAlert("x" + std::to_string(i), "rule").value();
     std::string channel = ChannelKey(config, alert, i % 2 ? "C0SECOND001" : "");
     entries.push_back({config.name, channel, std::move(alert)});
   }

@@ -99,7 +99,7 @@ TEST(WebhookTarget, PostsTheEventWithHeadersAndAnHmacSignature) {
   auto requests = fake.Requests();
   ASSERT_EQ(requests.size(), 1u);
   const auto& request = requests[0];
-  EXPECT_EQ(request.body, entry.alert.event_json) << "the body is the event envelope";
+  EXPECT_EQ(request.body, entry.alert.envelope.json) << "the body is the event envelope";
   EXPECT_EQ(request.Header("content-type"), "application/json");
   EXPECT_EQ(request.Header("authorization"), "Splunk SECRET-HEC-TOKEN");
   EXPECT_EQ(request.Header("x-source"), "trailwatch");

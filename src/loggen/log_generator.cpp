@@ -4,7 +4,7 @@
 // every file's account, region, delivery minute, unique name part, uncompressed size and seed, and
 // where the rare root sign-ins go. Writing (all cores): each file is built in memory from its own
 // seed, gzip-compressed with libdeflate and written. Writing order therefore never changes bytes.
-#include "cloudtrail/log_generator.h"
+#include "loggen/log_generator.h"
 
 #include <libdeflate.h>
 

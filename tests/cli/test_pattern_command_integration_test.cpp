@@ -63,7 +63,32 @@ TEST(TestPatternCommand, EventMustCarryTheEnvelopeFields) {
   CommandResult r = RunTrailwatch({"test-pattern", "--event-pattern", kPattern, "--event",
                                    R"({"detail-type":"AWS Console Sign In via CloudTrail"})"});
   EXPECT_EQ(r.exit_code, 2);
-  EXPECT_NE(r.err.find("missing field \"id\""), std::string::npos) << r.err;
+  EXPECT_EQ(r.err, "ValidationException: Parameter Event is not valid. (missing \"id\")\n");
+}
+
+// What AWS accepts (docs/reference/event-patterns.md §8): the six fields present, `resources`
+// and `detail` optional, types unchecked.
+const char kNoResources[] =
+    R"({"id":"1","account":"111122223333","source":"aws.signin","time":"2024-01-01T00:00:00Z",)"
+    R"("region":"us-east-1","detail-type":"AWS Console Sign In via CloudTrail",)"
+    R"("detail":{"userIdentity":{"type":"Root"}}})";
+
+TEST(TestPatternCommand, EventWithoutResourcesIsMatchedAsAwsDoes) {
+  CommandResult r = RunTrailwatch({"test-pattern", "--event-pattern", kPattern, "--event", kNoResources});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"Result\": true}\n");
+}
+
+TEST(TestPatternCommand, ArrayDetailTypeIsAcceptedAndMatchedAsAnArray) {
+  const std::string event =
+      R"({"id":"1","account":"1","source":"aws.signin","time":"t","region":"r",)"
+      R"("detail-type":["Other","AWS CONSOLE SIGN IN VIA CLOUDTRAIL"]})";
+  CommandResult r = RunTrailwatch(
+      {"test-pattern", "--event-pattern",
+       R"({"detail-type":[{"equals-ignore-case":"aws console sign in via cloudtrail"}]})", "--event",
+       event});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "{\"Result\": true}\n");
 }
 
 TEST(TestPatternCommand, MissingPatternFileNamesThePath) {

@@ -29,10 +29,10 @@
 #include "outbox/outbox.h"
 #include "rules/rule_engine.h"
 #include "rules/threshold_store.h"
-#include "service/metrics.h"
-#include "sources/source.h"
+#include "telemetry/metrics.h"
+#include "envelope/event_sink.h"
 
-namespace trailwatch::service {
+namespace trailwatch::route {
 
 // What a Submit evaluates against: the compiled rules and the targets they route to.
 struct PipelineRules {
@@ -47,10 +47,10 @@ struct PipelineRules {
 Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
     const std::vector<rules::RuleSpec>& rules, const config::TargetsConfig& targets);
 
-class AlertPipeline : public sources::EventSink {
+class AlertPipeline : public envelope::EventSink {
  public:
   // All pointers must outlive the pipeline; `thresholds` may be null when no rule has one.
-  AlertPipeline(outbox::Outbox* outbox, rules::ThresholdStore* thresholds, Metrics* metrics,
+  AlertPipeline(outbox::Outbox* outbox, rules::ThresholdStore* thresholds, telemetry::Metrics* metrics,
                 std::shared_ptr<spdlog::logger> log, std::shared_ptr<const PipelineRules> rules);
 
   void SetRules(std::shared_ptr<const PipelineRules> rules);
@@ -60,20 +60,16 @@ class AlertPipeline : public sources::EventSink {
   std::shared_ptr<const PipelineRules> rules() const;
 
   Status Submit(const std::string& source_name,
-                std::span<const sources::SourceEvent> events) override;
+                std::span<const envelope::SourceEvent> events) override;
 
  private:
   outbox::Outbox* outbox_;
   rules::ThresholdStore* thresholds_;
-  Metrics* metrics_;
+  telemetry::Metrics* metrics_;
   std::shared_ptr<spdlog::logger> log_;
   mutable std::mutex rules_mutex_;
   std::shared_ptr<const PipelineRules> rules_;
   std::function<void()> on_enqueued_;
 };
 
-// The CloudTrail eventID of an envelope (detail.eventID), else the envelope's id; empty when the
-// text is not an object or has neither.
-std::string EventIdOfEnvelope(std::string_view envelope_json);
-
-}  // namespace trailwatch::service
+}  // namespace trailwatch::route

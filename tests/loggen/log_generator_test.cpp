@@ -2,7 +2,7 @@
 // every key parses as a CloudTrail key, every file inflates into {"Records":[...]} whose records
 // carry the required fields and convert to EventBridge envelopes, the report matches what is on
 // disk (records, bytes, root sign-ins), and the total size is within 10% of the request.
-#include "cloudtrail/log_generator.h"
+#include "loggen/log_generator.h"
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -17,12 +17,14 @@
 #include <string>
 #include <vector>
 
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 #include "cloudtrail/inflate.h"
 #include "cloudtrail/log_key.h"
 #include "cloudtrail/uuid.h"
 
 namespace trailwatch::cloudtrail {
+using envelope::BuildEnvelope;
+using envelope::EnvelopeBuilder;
 namespace {
 
 namespace fs = std::filesystem;

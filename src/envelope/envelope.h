@@ -1,4 +1,10 @@
-// Record → EventBridge envelope: the JSON text EventBridge would deliver for one CloudTrail record.
+// Envelope: the EventBridge event every stage after the sources works on, and EnvelopeBuilder,
+// which makes one from a CloudTrail record (the JSON text EventBridge would deliver for it).
+//
+// An Envelope is built once, by the source that received the event (EnvelopeBuilder for a raw
+// record, ValidateEnvelope in validate_envelope.h for an event that arrived as an EventBridge
+// event), and carried by SourceEvent and route::Alert, so that no later stage parses the text
+// again for its header fields or the CloudTrail eventID.
 //
 // trailwatch evaluates every record, whatever path it came by (file, S3, EventBridge), as an
 // EventBridge event so that patterns written for AWS work unchanged on log files. The mapping is
@@ -24,7 +30,7 @@
 
 #include "common/result.h"
 
-namespace trailwatch::cloudtrail {
+namespace trailwatch::envelope {
 
 // An eventSource whose EventBridge source is not "aws." + its host prefix.
 struct SourceOverride {
@@ -44,6 +50,10 @@ struct EnvelopeOptions {
 };
 
 struct Envelope {
+  // Declared so that Envelope is not an aggregate: `SourceEvent{text, origin}` would otherwise
+  // compile, by brace elision, into an envelope whose id is the origin.
+  Envelope() = default;
+
   std::string json;  // the whole envelope, compact, detail spliced in verbatim
 
   // The envelope's header fields, unescaped (also present, escaped, in `json`).
@@ -53,6 +63,13 @@ struct Envelope {
   std::string account;
   std::string time;
   std::string region;
+  // detail.eventID when detail is a CloudTrail record (CloudTrail's own unique id, what the
+  // outbox deduplicates on); empty for other events.
+  std::string event_id;
+
+  // The key an alert on this event is deduplicated by: the CloudTrail eventID, else the
+  // envelope's id (EventBridge gives every event a unique one).
+  const std::string& DedupKey() const { return event_id.empty() ? id : event_id; }
 
   // eventType was absent, null or not in the table of §3.2: detail_type was defaulted to
   // "AWS API Call via CloudTrail". §3.4 asks for the fallback to be reported; the caller decides
@@ -115,4 +132,4 @@ std::string_view DetailTypeForEventType(std::string_view event_type);
 std::string SourceForEventSource(std::string_view event_source,
                                  std::span<const SourceOverride> overrides);
 
-}  // namespace trailwatch::cloudtrail
+}  // namespace trailwatch::envelope

@@ -1,6 +1,6 @@
-#include "outbox/sqlite.h"
+#include "store/sqlite.h"
 
-namespace trailwatch::outbox::sqlite {
+namespace trailwatch::store::sqlite {
 
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path) {
   sqlite3* db = nullptr;
@@ -116,4 +116,4 @@ Transaction::~Transaction() {
   if (open_) (void)db_.Exec("ROLLBACK");
 }
 
-}  // namespace trailwatch::outbox::sqlite
+}  // namespace trailwatch::store::sqlite

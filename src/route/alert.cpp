@@ -1,6 +1,6 @@
-#include "alerts/alert.h"
+#include "route/alert.h"
 
-namespace trailwatch::alerts {
+namespace trailwatch::route {
 
 const char* SeverityName(Severity severity) {
   switch (severity) {
@@ -24,4 +24,4 @@ bool ParseSeverity(const std::string& text, Severity* out) {
   return false;
 }
 
-}  // namespace trailwatch::alerts
+}  // namespace trailwatch::route

@@ -1,4 +1,4 @@
-#include "service/alert_pipeline.h"
+#include "route/alert_pipeline.h"
 #include "common/wall_clock.h"
 
 #include <chrono>
@@ -7,40 +7,12 @@
 
 #include "targets/target.h"
 
-namespace trailwatch::service {
+namespace trailwatch::route {
 namespace {
 
 int64_t NowMs() { return WallClockMs(); }
 
 }  // namespace
-
-std::string EventIdOfEnvelope(std::string_view envelope_json) {
-  simdjson::padded_string padded(envelope_json);
-  simdjson::ondemand::parser parser;
-  simdjson::ondemand::document document;
-  if (parser.iterate(padded).get(document)) return {};
-  simdjson::ondemand::object object;
-  if (document.get_object().get(object)) return {};
-  std::string id;
-  std::string event_id;
-  // One forward pass: the envelope's key order is not fixed.
-  for (auto field : object) {
-    std::string_view key;
-    if (field.unescaped_key().get(key)) return {};
-    if (key == "id") {
-      std::string_view value;
-      if (!field.value().get_string().get(value)) id = std::string(value);
-    } else if (key == "detail") {
-      simdjson::ondemand::object detail;
-      if (field.value().get_object().get(detail)) continue;
-      std::string_view value;
-      if (!detail.find_field_unordered("eventID").get_string().get(value)) {
-        event_id = std::string(value);
-      }
-    }
-  }
-  return event_id.empty() ? id : event_id;
-}
 
 Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
     const std::vector<rules::RuleSpec>& rules, const config::TargetsConfig& targets) {
@@ -66,7 +38,7 @@ Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
 }
 
 AlertPipeline::AlertPipeline(outbox::Outbox* outbox, rules::ThresholdStore* thresholds,
-                             Metrics* metrics, std::shared_ptr<spdlog::logger> log,
+                             telemetry::Metrics* metrics, std::shared_ptr<spdlog::logger> log,
                              std::shared_ptr<const PipelineRules> rules)
     : outbox_(outbox),
       thresholds_(thresholds),
@@ -104,16 +76,16 @@ std::shared_ptr<const PipelineRules> AlertPipeline::rules() const {
 }
 
 Status AlertPipeline::Submit(const std::string& source_name,
-                             std::span<const sources::SourceEvent> events) {
+                             std::span<const envelope::SourceEvent> events) {
   std::shared_ptr<const PipelineRules> snapshot = rules();
   rules::RuleEvaluator evaluator(snapshot->engine);
   const std::vector<rules::RuleSpec>& specs = snapshot->engine->rules();
   std::vector<outbox::NewEntry> entries;
   metrics_->Add("trailwatch_events_total", {{"source", source_name}},
                 static_cast<double>(events.size()));
-  for (const sources::SourceEvent& event : events) {
+  for (const envelope::SourceEvent& event : events) {
     uint64_t suppressed_before = evaluator.suppressed();
-    auto matched = evaluator.Evaluate(event.envelope_json);
+    auto matched = evaluator.Evaluate(event.envelope.json);
     if (!matched.ok()) {
       log_->warn("source {}: {}: event not evaluated: {}", source_name, event.origin,
                  matched.message());
@@ -127,7 +99,6 @@ Status AlertPipeline::Submit(const std::string& source_name,
     if (matched->empty()) continue;
     // Copied: the span is only valid until the next Evaluate.
     std::vector<uint32_t> fired(matched->begin(), matched->end());
-    std::string event_id = EventIdOfEnvelope(event.envelope_json);
     for (uint32_t rule_index : fired) {
       const rules::RuleSpec& rule = specs[rule_index];
       metrics_->Add("trailwatch_matches_total", {{"rule", rule.name}});
@@ -135,7 +106,7 @@ Status AlertPipeline::Submit(const std::string& source_name,
         if (thresholds_ == nullptr) {
           return Error{"rule \"" + rule.name + "\" has a threshold but no threshold store is open"};
         }
-        auto decision = thresholds_->Observe(rule, event.envelope_json);
+        auto decision = thresholds_->Observe(rule, event.envelope);
         if (!decision.ok()) {
           // An event without a usable `time` cannot be counted; it can never succeed on retry.
           log_->warn("source {}: {}: rule {}: threshold not applied: {}", source_name,
@@ -148,11 +119,10 @@ Status AlertPipeline::Submit(const std::string& source_name,
           continue;
         }
       }
-      alerts::Alert alert;
+      route::Alert alert;
       alert.rule = rule.name;
       alert.severity = rule.severity;
-      alert.event_json = event.envelope_json;
-      alert.event_id = event_id;
+      alert.envelope = event.envelope;
       alert.origin = event.origin;
       for (const config::TargetReference& reference : snapshot->rule_targets[rule_index]) {
         // "name" or "name#CHANNEL_ID" (a Slack Web API target posting elsewhere). The outbox
@@ -187,4 +157,4 @@ Status AlertPipeline::Submit(const std::string& source_name,
   return Status{};
 }
 
-}  // namespace trailwatch::service
+}  // namespace trailwatch::route

@@ -1,19 +1,22 @@
 // Tests for record → EventBridge envelope conversion (cloudtrail/envelope.h), the eventTime
 // normalisation it uses (cloudtrail/event_time.h) and JSON string escaping
 // (cloudtrail/json_text.h).
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 
 #include <gtest/gtest.h>
 
 #include "cloudtrail/event_time.h"
 #include "cloudtrail/json_text.h"
-#include "test_util.h"
+#include "cloudtrail/test_util.h"
 
-namespace trailwatch::cloudtrail {
+namespace trailwatch::envelope {
 namespace {
 
-using testing::JsonTextsEqual;
-using testing::ReadFixture;
+using cloudtrail::AppendJsonString;
+using cloudtrail::FormatEventTime;
+using cloudtrail::ParseEventTime;
+using cloudtrail::testing::JsonTextsEqual;
+using cloudtrail::testing::ReadFixture;
 
 TEST(EnvelopeTest, RootSignInMatchesConstructedSample) {
   const std::string record = ReadFixture("aws/cloudtrail/root-consolelogin-success-mfa.json");
@@ -59,7 +62,9 @@ TEST(EnvelopeTest, EventTypeIsCaseInsensitiveAndAliased) {
   EXPECT_EQ(DetailTypeForEventType("awsserviceevent"), "AWS Service Event via CloudTrail");
   EXPECT_EQ(DetailTypeForEventType("AwsConsoleAction"), "AWS Console Action via CloudTrail");
   EXPECT_EQ(DetailTypeForEventType("AwsCloudTrailInsight"), "AWS Insight via CloudTrail");
-  EXPECT_EQ(DetailTypeForEventType("AwsVpceEvent"), "");
+  // Network activity events: trailwatch's own name (AWS does not send them to EventBridge).
+  EXPECT_EQ(DetailTypeForEventType("AwsVpceEvent"), "AWS VPC Endpoint Event via CloudTrail");
+  EXPECT_EQ(DetailTypeForEventType("AwsSomethingNew"), "");
 }
 
 TEST(EnvelopeTest, SourceStripsAmazonawsSuffixAndHonoursOverrides) {
@@ -217,4 +222,4 @@ TEST(EnvelopeJsonTextTest, EscapesQuotesBackslashesAndControls) {
 }
 
 }  // namespace
-}  // namespace trailwatch::cloudtrail
+}  // namespace trailwatch::envelope

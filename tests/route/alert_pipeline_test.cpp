@@ -1,4 +1,5 @@
-#include "service/alert_pipeline.h"
+#include "route/alert_pipeline.h"
+#include "envelope/validate_envelope.h"
 #include "targets/target.h"
 
 #include <gtest/gtest.h>
@@ -8,7 +9,8 @@
 
 #include "cli/cli_test_util.h"
 
-namespace trailwatch::service {
+namespace trailwatch::route {
+using telemetry::Metrics;
 namespace {
 
 using testing::TempDir;
@@ -31,6 +33,16 @@ std::string Variant(const std::string& event_id, const std::string& ip, const st
   replace("deb1e1f9-c99b-4612-8e9f-21f93b5d79c0", event_id);
   replace("192.0.2.0", ip);
   replace("2022-11-10T16:24:34Z", time);
+  return event;
+}
+
+// An event as a source hands it over: validated, header read.
+envelope::SourceEvent Event(const std::string& json, const std::string& origin) {
+  envelope::SourceEvent event;
+  simdjson::dom::parser parser;
+  Status valid = envelope::ValidateEnvelopeText(json, parser, &event.envelope);
+  EXPECT_TRUE(valid.ok()) << valid.message();
+  event.origin = origin;
   return event;
 }
 
@@ -80,12 +92,12 @@ const char* kRootPattern = R"({"detail":{"userIdentity":{"type":["Root"]}}})";
 
 TEST_F(AlertPipelineTest, MatchesAreCommittedOncePerTargetRuleAndEvent) {
   auto pipeline = Make({Rule("root", kRootPattern), Rule("iam", R"({"source":["aws.iam"]})")});
-  std::vector<sources::SourceEvent> events = {{RootSignIn(), "file-a"}, {RootSignIn(), "file-b"}};
+  std::vector<envelope::SourceEvent> events = {Event(RootSignIn(), "file-a"), Event(RootSignIn(), "file-b")};
   ASSERT_TRUE(pipeline->Submit("test", events).ok());
   EXPECT_EQ(Entries(), 1u) << "the same eventID twice is one alert";
   auto entries = outbox_->List(std::nullopt);
   EXPECT_EQ((*entries)[0].alert.rule, "root");
-  EXPECT_EQ((*entries)[0].alert.event_id, "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0");
+  EXPECT_EQ((*entries)[0].alert.envelope.DedupKey(), "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0");
   EXPECT_EQ((*entries)[0].alert.origin, "file-a");
   EXPECT_EQ(metrics_.Get("trailwatch_events_total", {{"source", "test"}}), 2);
   EXPECT_EQ(metrics_.Get("trailwatch_alerts_queued_total", {{"target", "console"}}), 1);
@@ -96,12 +108,14 @@ TEST_F(AlertPipelineTest, SuppressedMatchesAndBadEventsAlertNothing) {
   rules::RuleSpec rule = Rule("root", kRootPattern);
   rule.suppress_json = {R"({"detail":{"sourceIPAddress":["192.0.2.0"]}})"};
   auto pipeline = Make({rule});
-  std::vector<sources::SourceEvent> events = {{RootSignIn(), "a"}, {"{not json", "b"}};
+  std::vector<envelope::SourceEvent> events = {Event(RootSignIn(), "a"), {}};
+  events[1].envelope.json = "{not json";  // what the matcher refuses
+  events[1].origin = "b";
   ASSERT_TRUE(pipeline->Submit("test", events).ok()) << "a bad event does not fail the batch";
   EXPECT_EQ(Entries(), 0u);
   EXPECT_EQ(metrics_.Get("trailwatch_suppressed_total"), 1);
   EXPECT_EQ(metrics_.Get("trailwatch_event_errors_total", {{"source", "test"}}), 1);
-  std::vector<sources::SourceEvent> other_ip = {{Variant("e-1", "198.51.100.7", "2022-11-10T16:25:00Z"), "c"}};
+  std::vector<envelope::SourceEvent> other_ip = {Event(Variant("e-1", "198.51.100.7", "2022-11-10T16:25:00Z"), "c")};
   ASSERT_TRUE(pipeline->Submit("test", other_ip).ok());
   EXPECT_EQ(Entries(), 1u);
 }
@@ -111,7 +125,7 @@ TEST_F(AlertPipelineTest, ThresholdAlertsOnceWhenTheCountIsReachedInTheWindow) {
   rule.threshold = rules::ThresholdSpec{3, std::chrono::seconds(600), {"detail.sourceIPAddress"}};
   auto pipeline = Make({rule});
   auto submit = [&](const std::string& id, const std::string& ip, const std::string& time) {
-    std::vector<sources::SourceEvent> events = {{Variant(id, ip, time), id}};
+    std::vector<envelope::SourceEvent> events = {Event(Variant(id, ip, time), id)};
     ASSERT_TRUE(pipeline->Submit("test", events).ok());
   };
   submit("e-1", "203.0.113.1", "2022-11-10T16:00:00Z");
@@ -121,7 +135,7 @@ TEST_F(AlertPipelineTest, ThresholdAlertsOnceWhenTheCountIsReachedInTheWindow) {
   EXPECT_EQ(Entries(), 0u);
   submit("e-3", "203.0.113.1", "2022-11-10T16:03:00Z");
   ASSERT_EQ(Entries(), 1u);
-  EXPECT_EQ(outbox_->List(std::nullopt)->at(0).alert.event_id, "e-3");
+  EXPECT_EQ(outbox_->List(std::nullopt)->at(0).alert.envelope.DedupKey(), "e-3");
   submit("e-4", "203.0.113.1", "2022-11-10T16:04:00Z");  // quiet until the window has passed
   EXPECT_EQ(Entries(), 1u);
   EXPECT_EQ(metrics_.Get("trailwatch_threshold_held_total", {{"rule", "root-burst"}}), 5);
@@ -129,7 +143,7 @@ TEST_F(AlertPipelineTest, ThresholdAlertsOnceWhenTheCountIsReachedInTheWindow) {
 
 TEST_F(AlertPipelineTest, RulesSwapAtomically) {
   auto pipeline = Make({Rule("iam", R"({"source":["aws.iam"]})")});
-  std::vector<sources::SourceEvent> events = {{RootSignIn(), "a"}};
+  std::vector<envelope::SourceEvent> events = {Event(RootSignIn(), "a")};
   ASSERT_TRUE(pipeline->Submit("test", events).ok());
   EXPECT_EQ(Entries(), 0u);
   auto compiled = CompilePipelineRules({Rule("root", kRootPattern)}, targets_);
@@ -161,7 +175,7 @@ TEST_F(AlertPipelineTest, TargetReferenceWithASlackChannelChoosesTheChannel) {
   rules::RuleSpec to_own = Rule("root-again", kRootPattern);
   to_own.targets = {"security-bot"};
   auto pipeline = Make({to_other, to_own});
-  std::vector<sources::SourceEvent> events = {{RootSignIn(), "file-a"}};
+  std::vector<envelope::SourceEvent> events = {Event(RootSignIn(), "file-a")};
   ASSERT_TRUE(pipeline->Submit("test", events).ok());
   auto entries = outbox_->List(std::nullopt);
   ASSERT_TRUE(entries.ok());
@@ -180,13 +194,6 @@ TEST_F(AlertPipelineTest, TargetReferenceWithASlackChannelChoosesTheChannel) {
   EXPECT_FALSE(CompilePipelineRules({malformed}, targets_).ok());
 }
 
-TEST(EventIdOfEnvelope, PrefersTheCloudTrailEventId) {
-  EXPECT_EQ(EventIdOfEnvelope(R"({"id":"env","detail":{"eventID":"ct"}})"), "ct");
-  EXPECT_EQ(EventIdOfEnvelope(R"({"detail":{"x":1},"id":"env"})"), "env");
-  EXPECT_EQ(EventIdOfEnvelope(R"({"detail":"text","id":"env"})"), "env");
-  EXPECT_EQ(EventIdOfEnvelope("[1,2]"), "");
-  EXPECT_EQ(EventIdOfEnvelope("{"), "");
-}
 
 }  // namespace
-}  // namespace trailwatch::service
+}  // namespace trailwatch::route

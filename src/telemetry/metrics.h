@@ -14,7 +14,7 @@
 #include <utility>
 #include <vector>
 
-namespace trailwatch::service {
+namespace trailwatch::telemetry {
 
 using MetricLabels = std::vector<std::pair<std::string, std::string>>;
 
@@ -42,4 +42,4 @@ class Metrics {
   std::map<std::string, Family> families_;
 };
 
-}  // namespace trailwatch::service
+}  // namespace trailwatch::telemetry

@@ -1,8 +1,8 @@
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 
 #include <gtest/gtest.h>
 
-namespace trailwatch::service {
+namespace trailwatch::telemetry {
 namespace {
 
 TEST(MetricsTest, RendersCountersAndGaugesInTextFormat) {
@@ -43,4 +43,4 @@ TEST(MetricsTest, UndescribedMetricIsUntyped) {
 }
 
 }  // namespace
-}  // namespace trailwatch::service
+}  // namespace trailwatch::telemetry

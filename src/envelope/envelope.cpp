@@ -1,5 +1,5 @@
 // Record → EventBridge envelope (see envelope.h; mapping from formats.md §3.2–3.4).
-#include "cloudtrail/envelope.h"
+#include "envelope/envelope.h"
 
 #include <optional>
 #include <utility>
@@ -8,10 +8,15 @@
 #include "cloudtrail/json_text.h"
 #include "cloudtrail/uuid.h"
 
-namespace trailwatch::cloudtrail {
+namespace trailwatch::envelope {
 namespace {
 
 namespace od = simdjson::ondemand;
+using cloudtrail::AppendJsonString;
+using cloudtrail::FormatEventTime;
+using cloudtrail::kEnvelopeIdNamespace;
+using cloudtrail::ParseEventTime;
+using cloudtrail::UuidV5;
 
 constexpr std::string_view kApiCallDetailType = "AWS API Call via CloudTrail";
 
@@ -24,6 +29,10 @@ struct DetailTypeEntry {
 // detail-type is "Sign In" (not the EventBridge docs' "Signin"): real events and public rules use
 // it. Older CloudTrail docs spell the eventType "AwsConsoleSignin" (covered by the
 // case-insensitive compare) or "ConsoleSignin" (§1.3), hence the alias.
+// Network activity events (eventType "AwsVpceEvent", eventCategory "NetworkActivity") are not sent
+// to EventBridge by AWS at all; they reach trailwatch only from log files. They get trailwatch's
+// own detail-type, named like the others, so that rules written for API calls never fire on a
+// VPC endpoint's record of a call (docs/reference/formats.md §3.2).
 constexpr DetailTypeEntry kDetailTypes[] = {
     {"AwsApiCall", kApiCallDetailType},
     {"AwsConsoleSignIn", "AWS Console Sign In via CloudTrail"},
@@ -31,6 +40,7 @@ constexpr DetailTypeEntry kDetailTypes[] = {
     {"AwsConsoleAction", "AWS Console Action via CloudTrail"},
     {"AwsServiceEvent", "AWS Service Event via CloudTrail"},
     {"AwsCloudTrailInsight", "AWS Insight via CloudTrail"},
+    {"AwsVpceEvent", "AWS VPC Endpoint Event via CloudTrail"},
 };
 
 bool EqualsIgnoringAsciiCase(std::string_view a, std::string_view b) {
@@ -175,6 +185,7 @@ Status FillEnvelopeHeader(const RecordHeaderFields& fields, std::string_view rec
   envelope->detail_type.assign(detail_type.empty() ? kApiCallDetailType : detail_type);
 
   envelope->id_from_record_text = !fields.event_id.has_value();
+  envelope->event_id.assign(fields.event_id ? *fields.event_id : std::string_view{});
   if (with_id) {  // a SHA-1 per record: skipped when no rule reads "id" (scan's hot path)
     auto id = UuidV5(kEnvelopeIdNamespace, fields.event_id ? *fields.event_id : record_text);
     if (!id.ok()) return id.error();
@@ -275,4 +286,4 @@ Result<Envelope> BuildEnvelope(std::string_view record, std::string_view key_acc
   return builder.Build(record, key_account);
 }
 
-}  // namespace trailwatch::cloudtrail
+}  // namespace trailwatch::envelope

@@ -1,8 +1,8 @@
-#include "service/metrics.h"
+#include "telemetry/metrics.h"
 
 #include <fmt/format.h>
 
-namespace trailwatch::service {
+namespace trailwatch::telemetry {
 namespace {
 
 // Label values: backslash, double quote and line feed are escaped (exposition format 0.0.4).
@@ -87,4 +87,4 @@ std::string Metrics::RenderPrometheus() const {
   return out;
 }
 
-}  // namespace trailwatch::service
+}  // namespace trailwatch::telemetry

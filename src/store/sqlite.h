@@ -16,7 +16,7 @@
 
 #include "common/result.h"
 
-namespace trailwatch::outbox::sqlite {
+namespace trailwatch::store::sqlite {
 
 class Statement;
 
@@ -89,4 +89,4 @@ class Transaction {
   bool open_ = false;
 };
 
-}  // namespace trailwatch::outbox::sqlite
+}  // namespace trailwatch::store::sqlite

@@ -1,6 +1,6 @@
 // Alert: one rule's match on one event, the unit that routes, the outbox and targets carry.
 //
-// The event is kept as the EventBridge envelope text (detail = the CloudTrail record), so every
+// The event is kept as the EventBridge envelope (envelope.h) (detail = the CloudTrail record), so every
 // target — and every input transformer — sees exactly what an EventBridge target would see.
 //
 // Thread-safety: a plain value.
@@ -9,7 +9,9 @@
 #include <cstdint>
 #include <string>
 
-namespace trailwatch::alerts {
+#include "envelope/envelope.h"
+
+namespace trailwatch::route {
 
 enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
 
@@ -21,9 +23,10 @@ bool ParseSeverity(const std::string& text, Severity* out);
 struct Alert {
   std::string rule;               // rule (or pack rule) name
   Severity severity = Severity::kHigh;
-  std::string event_json;         // the EventBridge envelope, as JSON text
-  std::string event_id;           // detail.eventID (CloudTrail's dedup key); envelope id if absent
+  // The EventBridge event and its header; envelope.DedupKey() (the CloudTrail eventID, else the
+  // envelope id) is what the outbox deduplicates on.
+  envelope::Envelope envelope;
   std::string origin;             // where the event came from: file path, s3://bucket/key, http
 };
 
-}  // namespace trailwatch::alerts
+}  // namespace trailwatch::route

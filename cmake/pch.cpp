@@ -1,0 +1,1 @@
+// Compiled only to carry the precompiled header the libraries reuse (CMakeLists.txt).
