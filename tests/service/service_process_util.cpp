@@ -6,7 +6,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -40,9 +42,12 @@ ServiceProcess::ServiceProcess(const std::vector<std::string>& args, const std::
   ++serial;
   stdout_path_ = output_dir + "/service-" + std::to_string(serial) + ".out";
   stderr_path_ = output_dir + "/service-" + std::to_string(serial) + ".err";
-  // TW_SERVICE_BINARY runs another build (bench/service_load compares two builds this way).
+  // TW_SERVICE_BINARY runs another build (bench/service_load compares two builds this way): it
+  // is both the program spawned and its argv[0]. Unset or empty: this build's TW_BINARY.
   const char* other_binary = std::getenv("TW_SERVICE_BINARY");
-  std::vector<std::string> argv_text = {other_binary != nullptr ? other_binary : TW_BINARY};
+  const std::string binary =
+      other_binary != nullptr && *other_binary != '\0' ? other_binary : TW_BINARY;
+  std::vector<std::string> argv_text = {binary};
   argv_text.insert(argv_text.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (std::string& arg : argv_text) argv.push_back(arg.data());
@@ -71,7 +76,13 @@ ServiceProcess::ServiceProcess(const std::vector<std::string>& args, const std::
   sigemptyset(&none);
   posix_spawnattr_setsigmask(&attributes, &none);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
-  if (posix_spawn(&pid_, TW_BINARY, &actions, &attributes, argv.data(), envp.data()) != 0) pid_ = -1;
+  if (int error =
+          posix_spawn(&pid_, binary.c_str(), &actions, &attributes, argv.data(), envp.data());
+      error != 0) {
+    std::fprintf(stderr, "ServiceProcess: cannot start %s: %s\n", binary.c_str(),
+                 std::strerror(error));
+    pid_ = -1;
+  }
   posix_spawnattr_destroy(&attributes);
   posix_spawn_file_actions_destroy(&actions);
 }

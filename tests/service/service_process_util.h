@@ -13,8 +13,9 @@ namespace trailwatch::testing {
 
 class ServiceProcess {
  public:
-  // Starts TW_BINARY (or $TW_SERVICE_BINARY when set) with `args`; `environment` entries are
-  // added to the test's environment.
+  // Runs $TW_SERVICE_BINARY when set and not empty (another build; bench/service_load), else
+  // TW_BINARY, with `args`; `environment` entries are added to the test's environment. A binary
+  // that cannot be started is reported on stderr and leaves pid() at -1.
   ServiceProcess(const std::vector<std::string>& args, const std::string& output_dir,
                  const std::map<std::string, std::string>& environment = {});
   ~ServiceProcess();
