@@ -131,7 +131,8 @@ constexpr std::string_view kTrailChanged =
 
 constexpr std::array<PackRule, 1> kRootSigninRules = {{
     {"root-signin",
-     "console sign-in (success or failure) by the root user",
+     "every console sign-in event (AwsConsoleSignIn) of the root user: ConsoleLogin, success or "
+     "failure, and also PasswordUpdated, CheckMfa, ExternalIdPDirectoryLogin, ...",
      Severity::kCritical,
      kRootSignin,
      {}},
@@ -259,7 +260,9 @@ constexpr std::array<PackRule, 2> kTamperingRules = {{
 }};
 
 constexpr std::array<RulePack, 6> kPacks = {{
-    {"root-signin", "console sign-ins by the root user (the classic root-login alert)",
+    {"root-signin",
+     "every console sign-in event of the root user, not only ConsoleLogin (the classic "
+     "root-login alert)",
      kRootSigninRules},
     {"root-activity", "any use of the root user except AWS service events (CIS 3.3)",
      kRootActivityRules},

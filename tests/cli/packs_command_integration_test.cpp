@@ -18,7 +18,8 @@ TEST(PacksCommand, ListShowsEveryPackWithItsRuleCount) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(r.out.substr(0, r.out.find('\n')), "PACK                        RULES  DESCRIPTION");
-  EXPECT_NE(r.out.find("\nroot-signin                     1  console sign-ins by the root user"),
+  EXPECT_NE(r.out.find("\nroot-signin                     1  every console sign-in event of the "
+                       "root user, not only ConsoleLogin (the classic root-login alert)\n"),
             std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("\ncis-aws-foundations            14  CIS AWS Foundations Benchmark"),
@@ -35,12 +36,15 @@ TEST(PacksCommand, ShowPrintsEachRuleWithItsPrettyPattern) {
   CommandResult r = RunTrailwatch({"packs", "show", "root-signin"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out,
-            "pack root-signin: console sign-ins by the root user (the classic root-login alert)\n"
+            "pack root-signin: every console sign-in event of the root user, not only ConsoleLogin "
+            "(the classic root-login alert)\n"
             "1 rule; use it with `- pack: root-signin` under `rules:` (docs/rules.md)\n"
             "\n"
             "root-signin\n"
             "  severity:    critical\n"
-            "  description: console sign-in (success or failure) by the root user\n"
+            "  description: every console sign-in event (AwsConsoleSignIn) of the root user: "
+            "ConsoleLogin, success or failure, and also PasswordUpdated, CheckMfa, "
+            "ExternalIdPDirectoryLogin, ...\n"
             "  threshold:   none (every match alerts)\n"
             "  pattern:\n"
             "  {\n"
