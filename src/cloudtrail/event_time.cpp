@@ -1,4 +1,5 @@
-// RFC 3339 eventTime parsing and formatting (see event_time.h).
+// eventTime parsing (RFC 3339, and the zone-less export form for scan) and formatting (see
+// event_time.h).
 #include "cloudtrail/event_time.h"
 
 #include <cstdio>
@@ -17,9 +18,9 @@ int Digits(std::string_view text, size_t pos, size_t count) {
   return value;
 }
 
-}  // namespace
-
-std::optional<std::chrono::sys_seconds> ParseEventTime(std::string_view text) {
+// The parser of both forms. `zone_optional`: a time with a space separator may end after its
+// seconds (or fraction) and is then UTC.
+std::optional<std::chrono::sys_seconds> Parse(std::string_view text, bool zone_optional) {
   using namespace std::chrono;
   // Fixed part: YYYY-MM-DDTHH:MM:SS (19 characters).
   const int y = Digits(text, 0, 4), mo = Digits(text, 5, 2), d = Digits(text, 8, 2);
@@ -39,9 +40,11 @@ std::optional<std::chrono::sys_seconds> ParseEventTime(std::string_view text) {
     while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') ++pos;
     if (pos == first) return std::nullopt;
   }
-  if (pos >= text.size()) return std::nullopt;
   seconds offset{0};
-  if ((text[pos] == 'Z' || text[pos] == 'z') && pos + 1 == text.size()) {
+  if (pos >= text.size()) {
+    // No zone: only the export form `YYYY-MM-DD HH:MM:SS[.f]`, read as UTC, and only if asked.
+    if (!zone_optional || text[10] != ' ') return std::nullopt;
+  } else if ((text[pos] == 'Z' || text[pos] == 'z') && pos + 1 == text.size()) {
     // UTC already.
   } else if ((text[pos] == '+' || text[pos] == '-') && pos + 6 == text.size() &&
              text[pos + 3] == ':') {
@@ -54,6 +57,22 @@ std::optional<std::chrono::sys_seconds> ParseEventTime(std::string_view text) {
   }
   // Local time minus its offset is UTC.
   return sys_days{ymd} + hours{h} + minutes{mi} + seconds{s} - offset;
+}
+
+}  // namespace
+
+std::optional<std::chrono::sys_seconds> ParseEventTime(std::string_view text) {
+  return Parse(text, /*zone_optional=*/false);
+}
+
+std::optional<std::chrono::sys_seconds> ParseEventTimeLenient(std::string_view text) {
+  return Parse(text, /*zone_optional=*/true);
+}
+
+std::optional<std::string> NormalizeEventTimeLenient(std::string_view text) {
+  const auto parsed = ParseEventTimeLenient(text);
+  if (!parsed) return std::nullopt;
+  return FormatEventTime(*parsed);
 }
 
 std::optional<std::string> FormatEventTime(std::chrono::sys_seconds time) {

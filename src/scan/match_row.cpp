@@ -1,5 +1,6 @@
 #include "scan/match_row.h"
 
+#include <optional>
 #include <tuple>
 
 #include "cloudtrail/event_time.h"
@@ -113,6 +114,54 @@ Result<EventHeader> MatchRowReader::ReadEventHeader(std::string_view event_json)
   header.account = StringAt(event, "/account");
   header.region = StringAt(event, "/region");
   return header;
+}
+
+Result<envelope::RecordHeaderFields> MatchRowReader::ReadHeaderFields(
+    std::string_view record_json) {
+  simdjson::dom::element record;
+  if (auto error = parser_.parse(record_json.data(), record_json.size()).get(record)) {
+    return Error{std::string("record is not valid JSON: ") + simdjson::error_message(error)};
+  }
+  simdjson::dom::object object;
+  if (record.get_object().get(object)) return Error{"record is not a JSON object"};
+  envelope::RecordHeaderFields fields;
+  for (simdjson::dom::key_value_pair field : object) {
+    std::optional<std::string_view>* out = nullptr;
+    if (field.key == "eventID") {
+      out = &fields.event_id;
+    } else if (field.key == "eventType") {
+      out = &fields.event_type;
+    } else if (field.key == "eventSource") {
+      out = &fields.event_source;
+    } else if (field.key == "eventTime") {
+      out = &fields.event_time;
+    } else if (field.key == "awsRegion") {
+      out = &fields.region;
+    } else if (field.key == "recipientAccountId") {
+      out = &fields.recipient_account;
+    } else if (field.key == "userIdentity") {
+      simdjson::dom::object identity;
+      if (field.value.get_object().get(identity)) continue;
+      for (simdjson::dom::key_value_pair member : identity) {
+        std::string_view account;
+        if (member.key == "accountId" && !member.value.get_string().get(account)) {
+          fields.identity_account = account;
+        }
+      }
+      continue;
+    } else {
+      continue;
+    }
+    std::string_view text;
+    if (field.value.is_null()) {
+      out->reset();
+    } else if (!field.value.get_string().get(text)) {
+      *out = text;
+    } else {
+      return Error{"record field \"" + std::string(field.key) + "\" is not a string"};
+    }
+  }
+  return fields;
 }
 
 }  // namespace trailwatch::scan

@@ -24,6 +24,7 @@
 #include <string_view>
 
 #include "common/result.h"
+#include "envelope/envelope.h"
 
 namespace trailwatch::scan {
 
@@ -68,6 +69,13 @@ class MatchRowReader {
   Status FillFromEvent(std::string_view event_json, MatchRow* row);
   // The envelope header of an EventBridge event; time normalised to YYYY-MM-DDTHH:MM:SSZ.
   Result<EventHeader> ReadEventHeader(std::string_view event_json);
+  // The top-level fields a CloudTrail record's envelope header is made of, read as
+  // EnvelopeBuilder::BuildHeader reads them: the last of duplicate keys wins, JSON null is absent,
+  // userIdentity.accountId only when userIdentity is an object and accountId a string. An error
+  // for invalid JSON, a value that is not an object, or a header field of another type. The views
+  // point into this reader's parser: valid until its next call. For scan's second try at a record
+  // BuildHeader refused for its export-form eventTime (scanner.cpp).
+  Result<envelope::RecordHeaderFields> ReadHeaderFields(std::string_view record_json);
 
  private:
   void FillRecordFields(simdjson::dom::element record, MatchRow* row);

@@ -298,6 +298,36 @@ class Worker {
              {"region", envelope.region}}};
   }
 
+  // SIEM and Athena exports of CloudTrail write eventTime as `2024-11-25 17:51:21.000000000`
+  // (space, any fraction, no zone), which envelope::FillEnvelopeHeader refuses: it accepts RFC 3339
+  // only, as the live sources must. scan reads that form as UTC (cloudtrail::ParseEventTimeLenient)
+  // and hands FillEnvelopeHeader the envelope form instead, `2024-11-25T17:51:21Z`; the record
+  // itself (the envelope's detail) keeps its own text. True when *time was replaced: it then views
+  // export_time_, valid until the next call.
+  bool NormalizeExportTime(std::optional<std::string_view>* time) {
+    if (!time->has_value()) return false;
+    const std::string_view text = **time;
+    // Only a space-separated time can be in the export form; anything RFC 3339 is left alone.
+    if (text.size() <= 10 || text[10] != ' ' || cloudtrail::ParseEventTime(text)) return false;
+    std::optional<std::string> normalized = cloudtrail::NormalizeEventTimeLenient(text);
+    if (!normalized) return false;
+    export_time_ = std::move(*normalized);
+    *time = export_time_;
+    return true;
+  }
+
+  // The two-parse path's second try after BuildHeader refused a record: when its eventTime is in
+  // the export form, the header is built from the same fields with that time normalised. False
+  // for any other record (BuildHeader's error is then the one reported): ReadHeaderFields reads
+  // the fields as BuildHeader does, so any other fault makes this try fail too.
+  bool HeaderWithExportTime(const FileJob& job, const RawRecord& record) {
+    auto fields = row_reader_.ReadHeaderFields(record.json);
+    if (!fields.ok() || !NormalizeExportTime(&fields->event_time)) return false;
+    return envelope::FillEnvelopeHeader(*fields, record.json, job.input->key_account, reads_id_,
+                                        envelope::EnvelopeOptions{}, &envelope_)
+        .ok();
+  }
+
   // A header field captured by the one-walk path as the optional EnvelopeBuilder reads it
   // (absent or null: nullopt); false for any other type, which the two-parse path reports.
   static bool ReadCaptured(const pattern::CapturedField& captured,
@@ -336,6 +366,7 @@ class Worker {
         !ReadCaptured(captured_[kRecipientAccountId], &fields.recipient_account)) {
       return std::nullopt;
     }
+    NormalizeExportTime(&fields.event_time);
     const bool has_account = fields.recipient_account && !fields.recipient_account->empty();
     if (!has_account && job.input->key_account.empty()) return std::nullopt;
     // record.json starts at '{' and ends at '}' (RecordReader trims it), as BuildHeader's text.
@@ -378,8 +409,11 @@ class Worker {
       // matched in place as "detail" (EventMatcher::MatchRecord), saving a copy and a parse.
       auto envelope = builder_.BuildHeader(record.padded_json(), job.input->key_account,
                                            /*with_id=*/reads_id_);
-      if (!envelope.ok()) return Bad(job, record, envelope.message());
-      envelope_ = std::move(*envelope);
+      if (envelope.ok()) {
+        envelope_ = std::move(*envelope);
+      } else if (!HeaderWithExportTime(job, record)) {
+        return Bad(job, record, envelope.message());
+      }
       time = envelope_.time;
       account = envelope_.account;
       region = envelope_.region;
@@ -438,6 +472,7 @@ class Worker {
   bool reads_id_;  // some rule reads the envelope "id": only then is the UUIDv5 computed
   MatchRowReader row_reader_;
   envelope::Envelope envelope_;  // reused per record: its strings keep their storage
+  std::string export_time_;      // NormalizeExportTime's result
   EventHeader header_;
   // The record's top-level fields the envelope header is made of (MatchInOneWalk).
   // userIdentity is not read here, only checked as BuildHeader's account fallback checks it.

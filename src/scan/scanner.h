@@ -20,6 +20,10 @@
 //     eventSource, eventTime, awsRegion, recipientAccountId, eventID). Anything unusual sends the
 //     record down the two-parse path (EnvelopeBuilder::BuildHeader, then MatchRecord), whose
 //     results and error texts are the reference; tests/scan/one_walk_test.cpp checks both agree.
+//   * eventTime may also be in the SIEM/Athena export form `2024-11-25 17:51:21.000000000` (no
+//     zone; read as UTC by cloudtrail::ParseEventTimeLenient): both paths hand the envelope
+//     header the normalised `2024-11-25T17:51:21Z`, since envelope::FillEnvelopeHeader accepts
+//     RFC 3339 only (as the live sources must). The record, matched as `detail`, is unchanged.
 //   * Before that, unless --strict: when every rule requires a literal (PatternSet::
 //     record_literals(), e.g. `"Root"`), a canonical log file goes through RecordPrefilter, one
 //     pass that counts its records and hands on only those holding a literal or an escape; the
