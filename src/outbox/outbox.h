@@ -19,13 +19,21 @@
 // Also stores Slack thread roots: (target, rule, identity, source IP) -> parent message ts, so
 // repeats within the thread window become replies (formats.md §7.2, §7.6).
 //
+// Storage (issue 11): the rows live behind store::OutboxQueue and store::ThreadRootStore
+// (store/outbox_queue.h, store/thread_roots.h), which speak plain store-level rows; this class
+// maps route::Alert to and from them (idempotency key, serialized alert) and does the group
+// commit of MarkDelivered. Open() uses the SQLite implementations (one shared connection); the
+// tables are created by store/schema.cpp, the schema's one owner. A PostgreSQL backend plugs in
+// through the constructor.
+//
 // Times are milliseconds since the Unix epoch (wall clock), because they must survive restarts.
 //
-// Thread-safety: all methods may be called from many threads (one connection behind a mutex).
+// Thread-safety: all methods may be called from many threads (the store serialises).
 // Several processes may open the same file (CLI while `deliver` runs); only one process should
 // deliver from it at a time.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <map>
@@ -38,13 +46,13 @@
 
 #include "route/alert.h"
 #include "common/result.h"
-#include "store/sqlite.h"
+#include "store/outbox_queue.h"
+#include "store/thread_roots.h"
 
 namespace trailwatch::outbox {
 
-namespace sqlite = store::sqlite;
-
-enum class EntryState { kPending = 0, kInFlight = 1, kDelivered = 2, kDead = 3 };
+// The store's states: kPending, kInFlight, kDelivered, kDead.
+using EntryState = store::QueueState;
 const char* EntryStateName(EntryState state);  // "pending", "in_flight", "delivered", "dead"
 bool ParseEntryState(const std::string& text, EntryState* out);
 
@@ -71,27 +79,9 @@ struct NewEntry {
   route::Alert alert;
 };
 
-struct EnqueueResult {
-  std::vector<int64_t> ids;  // per input: the new entry id, or 0 for a duplicate
-  size_t inserted = 0;
-  size_t duplicates = 0;
-};
-
-struct OutboxStats {
-  int64_t pending = 0;
-  int64_t in_flight = 0;
-  int64_t delivered = 0;
-  int64_t dead = 0;
-  int64_t oldest_pending_created_at = 0;  // ms, 0 when nothing is pending or in flight
-};
-
-struct ThreadRoot {
-  std::string ts;            // Slack message ts of the parent
-  std::string channel;       // channel id Slack answered with
-  std::string parent_alert;  // serialized Alert of the parent (re-rendered for chat.update)
-  int64_t first_seen = 0;    // ms
-  int64_t count = 0;         // messages in the group, parent included
-};
+using EnqueueResult = store::QueueEnqueueResult;  // ids (0 = duplicate), inserted, duplicates
+using OutboxStats = store::QueueStats;
+using ThreadRoot = store::ThreadRootRow;  // ts, channel, parent_alert, first_seen, count
 
 // What ClaimHeadOrExpire found at the head of a channel.
 struct Claim {
@@ -103,10 +93,7 @@ struct Claim {
 };
 
 // A channel that has entries pending or in flight, and the target they are for.
-struct ChannelBacklog {
-  std::string channel_key;
-  std::string target;
-};
+using ChannelBacklog = store::QueueChannel;  // channel_key, target
 
 // idempotency key for (target, rule, eventID): a JSON array text, unambiguous whatever the names
 // contain, and readable in `outbox list`.
@@ -118,8 +105,11 @@ Result<route::Alert> ParseAlert(const std::string& json);
 
 class Outbox {
  public:
-  // Opens or creates the store, sets WAL and the busy timeout, creates or checks the schema.
+  // Opens or creates the SQLite store (store/schema.h: WAL, busy timeout, migrations).
   static Result<std::unique_ptr<Outbox>> Open(const std::string& path);
+  // Over any backend.
+  Outbox(std::unique_ptr<store::OutboxQueue> queue, std::unique_ptr<store::ThreadRootStore> roots)
+      : queue_(std::move(queue)), thread_roots_(std::move(roots)) {}
 
   // Inserts all entries in one transaction (committed with synchronous=FULL). Duplicates of an
   // existing idempotency key are ignored and counted.
@@ -144,10 +134,7 @@ class Outbox {
                                   int64_t max_age_ms);
   // ClaimHeadOrExpire for several channels in one transaction (one result per request, in
   // order): the deliverer claims every ready channel at once instead of one write each.
-  struct ClaimRequest {
-    std::string channel_key;
-    int64_t max_age_ms = 0;
-  };
+  using ClaimRequest = store::QueueClaimRequest;  // channel_key, max_age_ms
   Result<std::vector<Claim>> ClaimHeads(const std::vector<ClaimRequest>& requests, int64_t now_ms);
 
   // Group commit: concurrent callers share one transaction and one fsync (synchronous=FULL). The
@@ -196,17 +183,11 @@ class Outbox {
   Result<int64_t> BumpThreadRoot(const std::string& target, const std::string& group_key);
 
  private:
-  explicit Outbox(std::unique_ptr<sqlite::Database> db) : db_(std::move(db)) {}
-  Status Initialise();
-  Status SetSynchronousFull(bool full);
-  Result<std::vector<Entry>> Query(const std::string& sql, const std::vector<int64_t>& ints);
-
   struct DeliveredMark;
   Status CommitDelivered(const std::vector<DeliveredMark*>& batch);
 
-  std::mutex mutex_;
-  std::unique_ptr<sqlite::Database> db_;
-  bool synchronous_full_ = false;
+  std::unique_ptr<store::OutboxQueue> queue_;
+  std::unique_ptr<store::ThreadRootStore> thread_roots_;
 
   // Group commit of MarkDelivered (see there).
   std::mutex group_mutex_;
@@ -214,7 +195,7 @@ class Outbox {
   std::vector<DeliveredMark*> group_queue_;
   bool group_committing_ = false;
   bool group_commit_ = true;
-  int64_t delivered_commits_ = 0;
+  std::atomic<int64_t> delivered_commits_{0};
 };
 
 }  // namespace trailwatch::outbox

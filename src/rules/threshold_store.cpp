@@ -7,39 +7,11 @@
 
 #include "cloudtrail/event_time.h"
 #include "config/yaml_json.h"
+#include "store/sqlite_threshold_counts.h"
 
 namespace trailwatch::rules {
 
-namespace sqlite = store::sqlite;
-
 namespace {
-
-using store::sqlite::Statement;
-using store::sqlite::Transaction;
-
-constexpr std::string_view kSchema = R"sql(
-CREATE TABLE IF NOT EXISTS threshold_events (
-  rule TEXT NOT NULL,
-  event_id TEXT NOT NULL,
-  grp TEXT NOT NULL,
-  event_time INTEGER NOT NULL,
-  fired INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (rule, event_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS threshold_events_by_group ON threshold_events (rule, grp, event_time);
-CREATE INDEX IF NOT EXISTS threshold_events_by_time ON threshold_events (rule, event_time);
-CREATE TABLE IF NOT EXISTS threshold_groups (
-  rule TEXT NOT NULL,
-  grp TEXT NOT NULL,
-  quiet_until INTEGER NOT NULL,
-  fired_event_id TEXT NOT NULL,
-  PRIMARY KEY (rule, grp)
-) WITHOUT ROWID;
-)sql";
-
-Error StoreError(const std::string& what, const std::string& message) {
-  return Error{"threshold store: " + what + ": " + message};
-}
 
 // The value at a dotted path as JSON text ("null" when absent); strings unescaped and re-quoted
 // so that equal values give equal text whatever their escaping in the event.
@@ -118,27 +90,9 @@ Result<ThresholdEvent> ReadThresholdEvent(simdjson::dom::parser& parser,
 }
 
 Result<std::unique_ptr<ThresholdStore>> ThresholdStore::Open(const std::string& path) {
-  Result<std::unique_ptr<store::sqlite::Database>> db = store::sqlite::Database::Open(path);
-  if (!db.ok()) return db.error();
-  std::unique_ptr<ThresholdStore> store(new ThresholdStore(std::move(db.value())));
-  if (Status s = store->Initialise(); !s.ok()) return Error{path + ": " + s.message()};
-  return store;
-}
-
-Status ThresholdStore::Initialise() {
-  // The outbox holds the same file open in other connections and processes: wait for their
-  // write locks instead of failing with SQLITE_BUSY, and use WAL like the outbox does.
-  sqlite3_busy_timeout(db_->handle(), 10000);
-  if (Status s = db_->Exec("PRAGMA journal_mode=WAL"); !s.ok()) return s;
-  // A counter lost to a power cut only delays an alert by one event (see the header); it is not
-  // worth an fsync per matching event.
-  if (Status s = db_->Exec("PRAGMA synchronous=NORMAL"); !s.ok()) return s;
-  Transaction tx(*db_);
-  if (Status s = tx.Begin(); !s.ok()) return s;
-  if (Status s = db_->Exec(kSchema); !s.ok()) {
-    return Error{"creating the threshold tables: " + s.message()};
-  }
-  return tx.Commit();
+  auto counts = store::SqliteThresholdCounts::Open(path);
+  if (!counts.ok()) return counts.error();
+  return std::make_unique<ThresholdStore>(std::move(counts.value()));
 }
 
 Result<ThresholdDecision> ThresholdStore::Observe(const RuleSpec& rule,
@@ -160,187 +114,55 @@ Result<ThresholdDecision> ThresholdStore::Record(const std::string& rule,
 Result<ThresholdDecision> ThresholdStore::RecordLocked(const std::string& rule,
                                                        const ThresholdSpec& threshold,
                                                        const ThresholdEvent& event) {
-  const int64_t window = std::max<int64_t>(threshold.window.count(), 1);
-  const int64_t t = event.time;
-  ThresholdDecision decision;
-  decision.group = event.group;
+  store::ThresholdObservation observation;
+  observation.rule = rule;
+  observation.event_id = event.event_id;
+  observation.group = event.group;
+  observation.time = event.time;
+  observation.window = std::max<int64_t>(threshold.window.count(), 1);
+  observation.count = threshold.count;
 
-  Transaction tx(*db_);
-  if (Status s = tx.Begin(); !s.ok()) return StoreError("begin", s.message());
-
-  // 1. Seen before: counted once. The event that fired fires again (see the header).
-  {
-    auto seen = db_->Prepare("SELECT fired FROM threshold_events WHERE rule = ? AND event_id = ?");
-    if (!seen.ok()) return StoreError("lookup", seen.message());
-    seen->Bind(1, rule).Bind(2, event.event_id);
-    Statement::StepResult step = seen->Step();
-    if (step == Statement::StepResult::kError) return StoreError("lookup", db_->ErrorMessage());
-    if (step == Statement::StepResult::kRow) {
-      decision.duplicate = true;
-      decision.fire = seen->ColumnInt(0) != 0;
-      if (decision.fire) decision.count = threshold.count;
-      return decision;  // nothing written; the transaction rolls back
-    }
-  }
-
-  // 2. The group fired and the window that fired has not passed: quiet.
-  int64_t quiet_until = 0;
-  {
-    auto group =
-        db_->Prepare("SELECT quiet_until FROM threshold_groups WHERE rule = ? AND grp = ?");
-    if (!group.ok()) return StoreError("group lookup", group.message());
-    group->Bind(1, rule).Bind(2, event.group);
-    Statement::StepResult step = group->Step();
-    if (step == Statement::StepResult::kError) {
-      return StoreError("group lookup", db_->ErrorMessage());
-    }
-    if (step == Statement::StepResult::kRow) quiet_until = group->ColumnInt(0);
-  }
-  if (t < quiet_until) {
-    decision.quiet = true;
-    if (Status s = PruneLocked(rule, threshold, t); !s.ok()) return Error{s.message()};
-    if (Status s = tx.Commit(); !s.ok()) return StoreError("commit", s.message());
-    return decision;
-  }
-
-  // 3. Count it, then find the best window [first, first + window) that contains t.
-  {
-    auto insert = db_->Prepare(
-        "INSERT INTO threshold_events (rule, event_id, grp, event_time) VALUES (?, ?, ?, ?)");
-    if (!insert.ok()) return StoreError("insert", insert.message());
-    if (Status s =
-            insert->Bind(1, rule).Bind(2, event.event_id).Bind(3, event.group).Bind(4, t).Run();
-        !s.ok()) {
-      return StoreError("insert", s.message());
-    }
-  }
-  std::vector<int64_t> times;
-  {
-    // Only unfired rows after the last quiet period can count. Before a group fires, every window
-    // holds fewer than `count` rows, so this range holds fewer than 2 * count + 1.
-    auto select = db_->Prepare(
-        "SELECT event_time FROM threshold_events WHERE rule = ? AND grp = ? AND fired = 0 "
-        "AND event_time > ? AND event_time < ? AND event_time >= ? ORDER BY event_time");
-    if (!select.ok()) return StoreError("count", select.message());
-    select->Bind(1, rule)
-        .Bind(2, event.group)
-        .Bind(3, t - window)
-        .Bind(4, t + window)
-        .Bind(5, quiet_until);
-    Statement::StepResult step;
-    while ((step = select->Step()) == Statement::StepResult::kRow) {
-      times.push_back(select->ColumnInt(0));
-    }
-    if (step == Statement::StepResult::kError) return StoreError("count", db_->ErrorMessage());
-  }
-  int best = 0;
-  int64_t best_first = t;
-  size_t end = 0;
-  for (size_t first = 0; first < times.size() && times[first] <= t; ++first) {
-    end = std::max(end, first);
-    while (end < times.size() && times[end] < times[first] + window) ++end;
-    int in_window = static_cast<int>(end - first);
-    if (in_window > best) {
-      best = in_window;
-      best_first = times[first];
-    }
-  }
-  decision.count = best;
-
-  if (best >= threshold.count) {
-    decision.fire = true;
-    const int64_t until = best_first + window;
-    auto mark =
-        db_->Prepare("UPDATE threshold_events SET fired = 1 WHERE rule = ? AND event_id = ?");
-    auto consume = db_->Prepare(
-        "DELETE FROM threshold_events WHERE rule = ? AND grp = ? AND fired = 0 AND "
-        "event_time < ?");
-    auto quiet = db_->Prepare(
-        "INSERT INTO threshold_groups (rule, grp, quiet_until, fired_event_id) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (rule, grp) DO UPDATE SET quiet_until = excluded.quiet_until, "
-        "fired_event_id = excluded.fired_event_id");
-    if (!mark.ok()) return StoreError("fire", mark.message());
-    if (!consume.ok()) return StoreError("fire", consume.message());
-    if (!quiet.ok()) return StoreError("fire", quiet.message());
-    if (Status s = mark->Bind(1, rule).Bind(2, event.event_id).Run(); !s.ok()) {
-      return StoreError("fire", s.message());
-    }
-    // Events of the window that fired are used up: they never count again.
-    if (Status s = consume->Bind(1, rule).Bind(2, event.group).Bind(3, until).Run(); !s.ok()) {
-      return StoreError("fire", s.message());
-    }
-    if (Status s =
-            quiet->Bind(1, rule).Bind(2, event.group).Bind(3, until).Bind(4, event.event_id).Run();
-        !s.ok()) {
-      return StoreError("fire", s.message());
-    }
-  }
-  if (Status s = PruneLocked(rule, threshold, t); !s.ok()) return Error{s.message()};
-  if (Status s = tx.Commit(); !s.ok()) return StoreError("commit", s.message());
-  return decision;
-}
-
-Status ThresholdStore::PruneLocked(const std::string& rule, const ThresholdSpec& threshold,
-                                   int64_t time) {
-  auto newest = newest_.find(rule);
-  if (newest == newest_.end()) newest = newest_.emplace(rule, time).first;
-  newest->second = std::max(newest->second, time);
-  const int64_t now = newest->second;
+  // Pruning is a range delete on an index; once a minute of event time per rule is plenty. Rows
+  // older than the rule's newest event time minus window minus kLateness go (see the header).
+  auto newest_it = newest_.find(rule);
+  const int64_t newest =
+      newest_it == newest_.end() ? event.time : std::max(newest_it->second, event.time);
   auto pruned = pruned_at_.find(rule);
-  // Pruning is a range delete on an index; once a minute of event time is plenty.
-  if (pruned != pruned_at_.end() && now - pruned->second < 60) return Status::Ok();
-  pruned_at_[rule] = now;
-  const int64_t window = threshold.window.count();
-  const int64_t horizon = now - window - kLateness.count();
-  auto events = db_->Prepare("DELETE FROM threshold_events WHERE rule = ? AND event_time < ?");
-  if (!events.ok()) return StoreError("prune", events.message());
-  if (Status s = events->Bind(1, rule).Bind(2, horizon).Run(); !s.ok()) {
-    return StoreError("prune", s.message());
+  std::optional<store::ThresholdPrune> prune;
+  if (pruned == pruned_at_.end() || newest - pruned->second >= 60) {
+    prune = store::ThresholdPrune{newest - threshold.window.count() - kLateness.count(),
+                                  newest - kLateness.count()};
   }
-  auto groups = db_->Prepare("DELETE FROM threshold_groups WHERE rule = ? AND quiet_until < ?");
-  if (!groups.ok()) return StoreError("prune", groups.message());
-  if (Status s = groups->Bind(1, rule).Bind(2, now - kLateness.count()).Run(); !s.ok()) {
-    return StoreError("prune", s.message());
+
+  Result<store::ThresholdOutcome> outcome = counts_->Record(observation, prune);
+  if (!outcome.ok()) return outcome.error();
+  if (!outcome->duplicate) {  // a duplicate changes nothing, not even the newest time
+    newest_[rule] = newest;
+    if (prune) pruned_at_[rule] = newest;
   }
-  return Status::Ok();
+  ThresholdDecision decision;
+  decision.fire = outcome->fire;
+  decision.duplicate = outcome->duplicate;
+  decision.quiet = outcome->quiet;
+  decision.count = static_cast<int>(outcome->count);
+  decision.group = event.group;
+  return decision;
 }
 
 Status ThresholdStore::Forget(const std::set<std::string>& rule_names) {
   std::lock_guard lock(mutex_);
-  std::vector<std::string> stored;
-  {
-    auto select = db_->Prepare(
-        "SELECT DISTINCT rule FROM threshold_events UNION SELECT DISTINCT rule FROM "
-        "threshold_groups");
-    if (!select.ok()) return StoreError("forget", select.message());
-    Statement::StepResult step;
-    while ((step = select->Step()) == Statement::StepResult::kRow) {
-      stored.push_back(select->ColumnText(0));
-    }
-    if (step == Statement::StepResult::kError) return StoreError("forget", db_->ErrorMessage());
-  }
-  Transaction tx(*db_);
-  if (Status s = tx.Begin(); !s.ok()) return StoreError("forget", s.message());
-  for (const std::string& rule : stored) {
-    if (rule_names.count(rule) != 0) continue;
-    for (const char* sql : {"DELETE FROM threshold_events WHERE rule = ?",
-                            "DELETE FROM threshold_groups WHERE rule = ?"}) {
-      auto del = db_->Prepare(sql);
-      if (!del.ok()) return StoreError("forget", del.message());
-      if (Status s = del->Bind(1, rule).Run(); !s.ok()) return StoreError("forget", s.message());
-    }
+  Result<std::vector<std::string>> dropped = counts_->ForgetRulesExcept(rule_names);
+  if (!dropped.ok()) return dropped.error();
+  for (const std::string& rule : *dropped) {
     newest_.erase(rule);
     pruned_at_.erase(rule);
   }
-  return tx.Commit();
+  return Status::Ok();
 }
 
 Result<int64_t> ThresholdStore::EventRows() {
   std::lock_guard lock(mutex_);
-  auto count = db_->Prepare("SELECT COUNT(*) FROM threshold_events");
-  if (!count.ok()) return StoreError("count", count.message());
-  if (count->Step() != Statement::StepResult::kRow) return StoreError("count", db_->ErrorMessage());
-  return count->ColumnInt(0);
+  return counts_->EventRows();
 }
 
 }  // namespace trailwatch::rules

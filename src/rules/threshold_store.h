@@ -16,10 +16,13 @@
 //    minus kLateness (an allowance for late files from other regions and accounts); an event
 //    arriving later than that still counts, but only with what is left.
 //
-// Tables (all prefixed threshold_): threshold_events (rule, event_id) -> group, time, fired;
-// threshold_groups (rule, group) -> quiet_until, fired_event_id.
+// Storage: store::ThresholdCounts (store/threshold_counts.h), plain records behind an interface a
+// PostgreSQL backend can implement too; the SQLite one (store/sqlite_threshold_counts.h) keeps the
+// tables threshold_events (rule, event_id) -> group, time, fired and threshold_groups (rule,
+// group) -> quiet_until, fired_event_id, created by store/schema.cpp. This class reads the event
+// and decides when to prune; the store counts.
 //
-// Thread-safety: all methods may be called from many threads (one connection behind a mutex).
+// Thread-safety: all methods may be called from many threads (one mutex).
 // Several processes may share the file (SQLite locks, busy timeout); each observation is one
 // IMMEDIATE transaction, so two processes consuming one queue count each event once.
 #pragma once
@@ -37,7 +40,7 @@
 
 #include "common/result.h"
 #include "envelope/envelope.h"
-#include "store/sqlite.h"
+#include "store/threshold_counts.h"
 #include "rules/rule_spec.h"
 
 namespace trailwatch::rules {
@@ -69,8 +72,11 @@ Result<ThresholdEvent> ReadThresholdEvent(simdjson::dom::parser& parser,
 
 class ThresholdStore {
  public:
-  // Opens (creating if needed) the store file and the threshold_ tables.
+  // Opens (creating and migrating if needed: store/schema.h) the SQLite store file.
   static Result<std::unique_ptr<ThresholdStore>> Open(const std::string& path);
+  // Over any backend.
+  explicit ThresholdStore(std::unique_ptr<store::ThresholdCounts> counts)
+      : counts_(std::move(counts)) {}
 
   // Counts one event that matched `rule` (which has a threshold) and says whether to alert.
   Result<ThresholdDecision> Observe(const RuleSpec& rule, const envelope::Envelope& event);
@@ -86,14 +92,11 @@ class ThresholdStore {
   Result<int64_t> EventRows();
 
  private:
-  explicit ThresholdStore(std::unique_ptr<store::sqlite::Database> db) : db_(std::move(db)) {}
-  Status Initialise();
   Result<ThresholdDecision> RecordLocked(const std::string& rule, const ThresholdSpec& threshold,
                                          const ThresholdEvent& event);
-  Status PruneLocked(const std::string& rule, const ThresholdSpec& threshold, int64_t time);
 
   std::mutex mutex_;
-  std::unique_ptr<store::sqlite::Database> db_;
+  std::unique_ptr<store::ThresholdCounts> counts_;
   simdjson::dom::parser parser_;
   // Per rule: newest event time seen, and the newest time pruning ran for (in-memory only: after
   // a restart the first event of each rule prunes again).

@@ -1,7 +1,9 @@
 // CheckpointStore: where the file-based sources remember what they have already handed to the
 // pipeline, so that a restart neither re-alerts nor skips (issue 5, item 2).
 //
-// Checkpoints live in the same SQLite file as the outbox, in their own table
+// CheckpointStore is the interface; the SQLite implementation (sqlite_checkpoints.h) is the only
+// one today, and a PostgreSQL backend will implement the same virtual methods (issue 11). In
+// SQLite, checkpoints live in the same file as the outbox, in their own table (store/schema.cpp)
 //   source_checkpoints(source, key, value, updated_at)   PRIMARY KEY (source, key)
 // with one row per (source, key): the S3 source keeps "last key done" per account/region prefix,
 // the directory source one row per file (see FileSeen). `source` is the source's name
@@ -13,22 +15,18 @@
 // repeated alerts. Each CheckpointStore opens its own connection (WAL, 10 s busy timeout), so it
 // never contends with the outbox's mutex, and several processes may share the file.
 //
-// Thread-safety: every method may be called from any thread (one internal mutex).
+// Thread-safety: every method may be called from any thread (implementations synchronise; the
+// SQLite one with one internal mutex).
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
-
-namespace trailwatch::store::sqlite {
-class Database;
-}
 
 namespace trailwatch::store {
 
@@ -41,23 +39,29 @@ struct FileCheckpoint {
 
 class CheckpointStore {
  public:
-  // Opens (creating if needed) the store file and the table. Errors name the path.
+  // Opens (creating and migrating if needed: store/schema.h) the SQLite store file. Errors name
+  // the path.
   static Result<std::unique_ptr<CheckpointStore>> Open(const std::string& path);
-  ~CheckpointStore();
+  CheckpointStore() = default;
+  virtual ~CheckpointStore() = default;
   CheckpointStore(const CheckpointStore&) = delete;
   CheckpointStore& operator=(const CheckpointStore&) = delete;
 
   // The value stored for (source, key); nullopt when none.
-  Result<std::optional<std::string>> Get(const std::string& source, const std::string& key);
+  virtual Result<std::optional<std::string>> Get(const std::string& source,
+                                                 const std::string& key) = 0;
   // Inserts or replaces.
-  Status Put(const std::string& source, const std::string& key, const std::string& value);
+  virtual Status Put(const std::string& source, const std::string& key,
+                     const std::string& value) = 0;
   // Removes the row if present.
-  Status Delete(const std::string& source, const std::string& key);
+  virtual Status Delete(const std::string& source, const std::string& key) = 0;
   // Deletes these keys of `source` in one transaction (the directory source forgetting files
   // that are gone, so that years of rotated logs do not grow the table without bound).
-  Status DeleteKeys(const std::string& source, const std::vector<std::string>& keys);
+  virtual Status DeleteKeys(const std::string& source, const std::vector<std::string>& keys) = 0;
   // Every key of `source` with its value, sorted by key.
-  Result<std::map<std::string, std::string>> List(const std::string& source);
+  virtual Result<std::map<std::string, std::string>> List(const std::string& source) = 0;
+
+  // Built on Get/Put, the same for every backend:
 
   // Directory source: whether `path` was recorded with exactly this size and mtime (a file that
   // was rewritten in place since, or replaced, is new again).
@@ -68,13 +72,6 @@ class CheckpointStore {
                       const FileCheckpoint& file);
   // The recorded state of `path`, nullopt when none or not a file checkpoint.
   Result<std::optional<FileCheckpoint>> GetFile(const std::string& source, const std::string& path);
-
- private:
-  explicit CheckpointStore(std::unique_ptr<store::sqlite::Database> db);
-  Status Initialise();
-
-  std::mutex mutex_;
-  std::unique_ptr<store::sqlite::Database> db_;
 };
 
 // "size mtime_ns ok|failed" <-> FileCheckpoint (exposed for tests).
