@@ -1,21 +1,25 @@
-// One HTTP request/response over libcurl, shared by the S3 client and the ECS / EC2 instance
-// metadata credential sources. Internal to src/aws/.
+// One HTTP request/response for the S3 and SQS clients and the ECS / EC2 instance metadata
+// credential sources. Internal to src/aws/.
 //
-// A CurlEasy owns one CURL handle; reusing it for several requests keeps the connection alive
-// (curl_easy_reset keeps the connection cache). Redirects are never followed: a redirect could
-// carry signed requests or credentials to another host.
+// A thin user of net::HttpClient (net/http_client.h), which owns the libcurl handle, timeouts,
+// header capture, the User-Agent and the error text. What is AWS-specific stays here: requests
+// are signed with SigV4 (libcurl's CURLOPT_AWS_SIGV4, from the provider string and keys the
+// clients pass) and paths are sent exactly as encoded (S3 keys may contain "/./" or "/../").
+//
+// A CurlEasy owns one handle; reusing it for several requests keeps the connection alive.
+// Redirects are never followed: a redirect could carry signed requests or credentials to another
+// host.
 //
 // Thread-safety: a CurlEasy is used by one thread at a time.
 #pragma once
 
-#include <cstddef>
-#include <map>
 #include <stop_token>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/result.h"
+#include "net/http_client.h"
 
 namespace trailwatch::aws {
 
@@ -34,20 +38,12 @@ struct HttpExchangeRequest {
   std::stop_token stop;
 };
 
-struct HttpExchangeResponse {
-  long status = 0;
-  std::string body;
-  std::map<std::string, std::string> headers;  // names lower-cased; the last value wins
-  std::string Header(const std::string& lower_name) const {
-    auto it = headers.find(lower_name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
+// status, headers (names lower-cased; the last value wins), body, Header(lower_name).
+using HttpExchangeResponse = net::HttpResponse;
 
 class CurlEasy {
  public:
-  CurlEasy();
-  ~CurlEasy();
+  CurlEasy() = default;
   CurlEasy(const CurlEasy&) = delete;
   CurlEasy& operator=(const CurlEasy&) = delete;
 
@@ -56,7 +52,7 @@ class CurlEasy {
   Result<HttpExchangeResponse> Perform(const HttpExchangeRequest& request);
 
  private:
-  void* handle_;  // CURL*
+  net::HttpClient client_;
 };
 
 }  // namespace trailwatch::aws

@@ -1,6 +1,5 @@
 #include "sources/sns_verifier.h"
 
-#include <curl/curl.h>
 #include <openssl/bio.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -15,7 +14,7 @@
 #include <vector>
 
 #include "cloudtrail/event_time.h"
-#include "common/version.h"
+#include "net/http_client.h"
 
 namespace trailwatch::sources {
 namespace {
@@ -166,55 +165,29 @@ std::string NameEntry(X509_NAME* name, int nid) {
   return out;
 }
 
-// libcurl GET over HTTPS only, no redirects, body capped at max_bytes.
-struct CurlDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-};
-
-struct CappedBody {
-  std::string* body;
-  size_t max_bytes;
-  bool overflow = false;
-};
-
-size_t WriteCapped(char* data, size_t size, size_t count, void* user) {
-  auto* sink = static_cast<CappedBody*>(user);
-  size_t bytes = size * count;
-  if (sink->body->size() + bytes > sink->max_bytes) {
-    sink->overflow = true;
-    return 0;  // aborts the transfer (CURLE_WRITE_ERROR)
+// GET over HTTPS only (net::HttpClient: no redirects, User-Agent, generic error text), the body
+// capped at max_bytes while reading: a larger answer fails as "response larger than ..." (which
+// Certificate() reads as a bad certificate, not an outage).
+Result<SnsVerifierOptions::FetchResult> HttpsGet(const std::string& url, size_t max_bytes,
+                                                 const std::string& ca_file,
+                                                 std::chrono::milliseconds timeout) {
+  net::HttpRequest request;
+  request.url = url;
+  request.https_only = true;
+  request.ca_file = ca_file;
+  request.timeout = timeout;
+  request.connect_timeout = timeout;
+  request.max_body_bytes = max_bytes;
+  net::HttpClient client;  // one handle per fetch: fetches are rare (certificates are cached)
+  net::HttpFailure failure = net::HttpFailure::kNone;
+  auto response = client.Perform(request, &failure);
+  if (!response.ok()) {
+    if (failure == net::HttpFailure::kSetup) return Error{"curl_easy_init failed"};
+    return response.error();
   }
-  sink->body->append(data, bytes);
-  return bytes;
-}
-
-Result<SnsVerifierOptions::FetchResult> CurlHttpsGet(const std::string& url, size_t max_bytes,
-                                                     const std::string& ca_file,
-                                                     std::chrono::milliseconds timeout) {
-  std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
-  if (!curl) return Error{"curl_easy_init failed"};
   SnsVerifierOptions::FetchResult result;
-  CappedBody sink{&result.body, max_bytes};
-  char error_text[CURL_ERROR_SIZE] = {0};
-  CURL* h = curl.get();
-  curl_easy_setopt(h, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-  curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(timeout.count()));
-  curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(max_bytes));
-  curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, WriteCapped);
-  curl_easy_setopt(h, CURLOPT_WRITEDATA, &sink);
-  curl_easy_setopt(h, CURLOPT_ERRORBUFFER, error_text);
-  curl_easy_setopt(h, CURLOPT_USERAGENT, UserAgent());
-  if (!ca_file.empty()) curl_easy_setopt(h, CURLOPT_CAINFO, ca_file.c_str());
-  CURLcode code = curl_easy_perform(h);
-  if (sink.overflow || code == CURLE_FILESIZE_EXCEEDED) {
-    return Error{"response larger than " + std::to_string(max_bytes) + " bytes"};
-  }
-  if (code != CURLE_OK) return Error{std::string(curl_easy_strerror(code))};
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &result.status);
+  result.status = response->status;
+  result.body = std::move(response->body);
   return result;
 }
 
@@ -333,7 +306,7 @@ Result<std::unique_ptr<SnsVerifier>> SnsVerifier::Create(SnsVerifierOptions opti
     std::string ca = ca_file;
     auto timeout = verifier->options_.fetch_timeout;
     verifier->options_.fetch = [ca, timeout](const std::string& url, size_t max_bytes) {
-      return CurlHttpsGet(url, max_bytes, ca, timeout);
+      return HttpsGet(url, max_bytes, ca, timeout);
     };
   }
   return verifier;

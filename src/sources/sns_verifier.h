@@ -6,8 +6,8 @@
 // max_message_age (replays) and not far in the future; SigningCertURL rules (https, no userinfo,
 // default port, host sns.<topic region>.amazonaws.com[.cn], path
 // /SimpleNotificationService-<hex>.pem, no query) or, for tests on loopback, an operator regex over
-// the whole URL; then the certificate, fetched over HTTPS (libcurl, no redirects, 10 KB cap) and
-// cached by URL, is checked (chain to the trust store, validity, subject CN
+// the whole URL; then the certificate, fetched over HTTPS (net/http_client.h: no redirects, 10 KB
+// cap) and cached by URL, is checked (chain to the trust store, validity, subject CN
 // sns[.<region>].amazonaws.com[.cn], digitalSignature) and the RSA PKCS#1 v1.5 signature is
 // verified over the exact string to sign (sns_message.h).
 //

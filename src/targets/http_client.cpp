@@ -1,127 +1,54 @@
 #include "targets/http_client.h"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cctype>
-#include <ctime>
-#include <mutex>
-
-#include "common/version.h"
+#include <cstdint>
 
 namespace trailwatch::targets {
 
-namespace {
+HttpClient::HttpClient(std::stop_token abandon) : abandon_(std::move(abandon)) {}
 
-void GlobalInitOnce() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-size_t OnBody(char* data, size_t size, size_t count, void* user) {
-  auto* body = static_cast<std::string*>(user);
-  // Answers are small (Slack: "ok" or a JSON object); cap what we keep against a hostile server.
-  constexpr size_t kMaxBody = 1 << 20;
-  size_t n = size * count;
-  if (body->size() < kMaxBody) body->append(data, std::min(n, kMaxBody - body->size()));
-  return n;
-}
-
-size_t OnHeader(char* data, size_t size, size_t count, void* user) {
-  auto* headers = static_cast<std::map<std::string, std::string>*>(user);
-  size_t n = size * count;
-  std::string line(data, n);
-  if (line.rfind("HTTP/", 0) == 0) {
-    headers->clear();  // a new response (after 100 Continue or a redirect)
-    return n;
-  }
-  size_t colon = line.find(':');
-  if (colon == std::string::npos) return n;
-  std::string name = line.substr(0, colon);
-  std::transform(name.begin(), name.end(), name.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  size_t start = line.find_first_not_of(" \t", colon + 1);
-  size_t end = line.find_last_not_of(" \t\r\n");
-  (*headers)[name] = start == std::string::npos || end < start
-                         ? std::string()
-                         : line.substr(start, end - start + 1);
-  return n;
-}
-
-// Aborts the transfer once the shutdown gives up on it; libcurl calls this about once a second
-// even while no byte moves, so a receiver that never answers is dropped promptly.
-int OnProgress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
-  return static_cast<const std::stop_token*>(user)->stop_requested() ? 1 : 0;
-}
-
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-
-}  // namespace
-
-HttpClient::HttpClient(std::stop_token abandon) : abandon_(std::move(abandon)) {
-  GlobalInitOnce();
-  curl_ = curl_easy_init();
-}
-
-HttpClient::~HttpClient() { curl_easy_cleanup(static_cast<CURL*>(curl_)); }
+HttpClient::~HttpClient() = default;
 
 Result<HttpResponse> HttpClient::Post(const HttpRequest& request, TransportError* transport_error) {
-  CURL* curl = static_cast<CURL*>(curl_);
-  if (!curl) return Error{"HTTP client could not be created"};
   if (abandon_.stop_requested()) {
     if (transport_error) transport_error->message = "HTTP request abandoned: shutting down";
     return Error{"HTTP request abandoned: shutting down"};
   }
-  curl_easy_reset(curl);
-  HttpResponse response;
-  std::unique_ptr<curl_slist, SlistDeleter> headers;
-  curl_slist* list = nullptr;
+  net::HttpRequest http;
+  http.method = "POST";
+  http.url = request.url;
   for (const auto& [name, value] : request.headers) {
-    list = curl_slist_append(list, (name + ": " + value).c_str());
+    std::string line = name;
+    line.append(": ").append(value);
+    http.headers.push_back(std::move(line));
   }
   // libcurl adds "Expect: 100-continue" to large POSTs; Slack and most webhooks do not need the
   // extra round trip.
-  list = curl_slist_append(list, "Expect:");
-  headers.reset(list);
-  curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout.count()));
-  curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
-                   static_cast<long>(std::min<int64_t>(request.timeout.count(), 10000)));
-  // Worker threads: no SIGALRM-based DNS timeouts.
-  curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-  // Never follow redirects: a redirect could carry the signed body or the bearer token elsewhere.
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-  // curl_easy_reset cleared it: set on every request, so receivers can tell who is calling.
-  curl_easy_setopt(curl, CURLOPT_USERAGENT, UserAgent());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, OnBody);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response.body);
-  curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, OnHeader);
-  curl_easy_setopt(curl, CURLOPT_HEADERDATA, &response.headers);
-  curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, OnProgress);
-  curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &abandon_);
-  curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-  CURLcode rc = curl_easy_perform(curl);
-  if (rc != CURLE_OK) {
-    // curl_easy_strerror is generic ("Timeout was reached"); CURLOPT_ERRORBUFFER is not used
-    // because its text can include the URL.
-    std::string message = rc == CURLE_ABORTED_BY_CALLBACK
-                              ? std::string("HTTP request abandoned: shutting down")
-                              : std::string("HTTP request failed: ") + curl_easy_strerror(rc);
-    if (transport_error) {
-      transport_error->message = message;
-      transport_error->timed_out = rc == CURLE_OPERATION_TIMEDOUT;
-    }
-    return Error{message};
+  http.headers.push_back("Expect:");
+  http.body = request.body;
+  http.timeout = request.timeout;  // whole request, connect included
+  http.connect_timeout =
+      std::chrono::milliseconds(std::min<int64_t>(request.timeout.count(), 10000));
+  // Answers are small (Slack: "ok" or a JSON object); cap what we keep against a hostile server.
+  http.max_body_bytes = 1 << 20;
+  http.truncate_body = true;
+  // Redirects stay off (net's default): a redirect could carry the signed body or the bearer
+  // token elsewhere.
+  http.stop = abandon_;  // aborts a send in progress within about a second
+  net::HttpFailure failure = net::HttpFailure::kNone;
+  auto response = client_.Perform(http, &failure);
+  if (response.ok()) return response;
+  if (failure == net::HttpFailure::kSetup) return Error{"HTTP client could not be created"};
+  // net's text is curl's generic words ("Timeout was reached"), never the URL.
+  std::string message = failure == net::HttpFailure::kAborted
+                            ? std::string("HTTP request abandoned: shutting down")
+                            : "HTTP request failed: " + response.message();
+  if (transport_error) {
+    transport_error->message = message;
+    transport_error->timed_out = failure == net::HttpFailure::kTimedOut;
   }
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &response.status);
-  return response;
+  return Error{message};
 }
 
 HttpClientPool::Lease HttpClientPool::Acquire() {
@@ -152,11 +79,11 @@ std::optional<std::chrono::seconds> ParseRetryAfter(const std::string& value,
     if (text.size() > 9) return std::chrono::seconds(999999999);
     return std::chrono::seconds(std::stoll(text));
   }
-  // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT"; curl_getdate also reads the obsolete RFC 850 and
-  // asctime forms RFC 9110 asks recipients to accept.
-  time_t when = curl_getdate(text.c_str(), nullptr);
-  if (when < 0) return std::nullopt;
-  auto delta = std::chrono::system_clock::from_time_t(when) - now;
+  // IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT", or the obsolete RFC 850 and asctime forms RFC
+  // 9110 asks recipients to accept.
+  std::optional<std::chrono::system_clock::time_point> when = net::ParseHttpDate(text);
+  if (!when) return std::nullopt;
+  auto delta = *when - now;
   auto seconds = std::chrono::ceil<std::chrono::seconds>(delta);
   return std::max(seconds, std::chrono::seconds(0));
 }

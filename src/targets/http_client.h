@@ -1,5 +1,8 @@
-// HttpClient: one libcurl easy handle (RAII), reused across requests so connections and TLS
-// sessions to Slack/Teams/webhooks stay open between alerts.
+// HttpClient: the POSTs to Slack/Teams/webhooks, a thin user of net::HttpClient
+// (net/http_client.h), which owns the libcurl handle (reused across requests so connections and
+// TLS sessions stay open between alerts), timeouts, header capture, the User-Agent and the error
+// text. What stays here is the delivery side: POST only, no "Expect: 100-continue", a 1 MiB cap on
+// the kept answer, the shutdown's abandon token and the TransportError the targets classify.
 //
 // Errors and logs never contain the URL or the headers: webhook URLs and bearer tokens are
 // secrets (formats.md §7.1, §7.4). Transport errors carry only curl's generic text.
@@ -19,6 +22,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "net/http_client.h"
 
 namespace trailwatch::targets {
 
@@ -29,11 +33,8 @@ struct HttpRequest {
   std::chrono::milliseconds timeout{10000};  // whole request, connect included
 };
 
-struct HttpResponse {
-  long status = 0;
-  std::map<std::string, std::string> headers;  // names lower-cased; last value wins
-  std::string body;
-};
+// status, headers (names lower-cased; last value wins), body (at most 1 MiB kept).
+using HttpResponse = net::HttpResponse;
 
 // A transport failure (no HTTP answer): connection refused, timeout, TLS error.
 struct TransportError {
@@ -55,7 +56,7 @@ class HttpClient {
   Result<HttpResponse> Post(const HttpRequest& request, TransportError* transport_error = nullptr);
 
  private:
-  void* curl_;  // CURL*
+  net::HttpClient client_;
   std::stop_token abandon_;
 };
 
