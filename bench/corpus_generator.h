@@ -5,12 +5,13 @@
 // features of about 900 bytes) and real CloudTrail logs are too large or too private to ship, so
 // these generators reproduce their shape instead: same field names and nesting, same value
 // vocabulary style, similar sizes and skew. Everything is a pure function of the seed: the random
-// numbers come from splitmix64 (not <random>, whose distributions differ between standard
-// libraries) and numbers are printed with fixed printf formats, so a seed gives the same bytes on
-// every machine.
+// numbers, UUIDs, ids and times come from loggen/random_text.h (splitmix64, not <random>, whose
+// distributions differ between standard libraries; shared with `trailwatch generate`) and numbers
+// are printed with fixed formats, so a seed gives the same bytes on every machine.
 //
 // Header-only on purpose: CMake builds every bench/*_bench.cpp as its own executable, and a
-// header keeps helpers out of that glob without touching the build.
+// header keeps helpers out of that glob without touching the build. The benchmarks link
+// trailwatch_core, which holds the loggen library.
 //
 // Thread-safety: generators hold their own state; use one per thread.
 #pragma once
@@ -24,37 +25,19 @@
 #include <utility>
 #include <vector>
 
+#include "loggen/random_text.h"
+
 namespace trailwatch::bench {
 
-// splitmix64 (Steele, Lea, Flood 2014): tiny, fast, and identical everywhere.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n); the modulo bias is irrelevant for corpus generation.
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }
-  // Uniform in [lo, hi] (inclusive).
-  uint32_t Between(uint32_t lo, uint32_t hi) { return lo + Below(hi - lo + 1); }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
-  double Uniform(double lo, double hi) { return lo + (hi - lo) * Uniform(); }
-  bool Chance(double p) { return Uniform() < p; }
-  template <typename T, size_t N>
-  const T& Pick(const std::array<T, N>& items) {
-    return items[Below(N)];
-  }
-  template <typename T>
-  const T& Pick(const std::vector<T>& items) {
-    return items[Below(static_cast<uint32_t>(items.size()))];
-  }
-
- private:
-  uint64_t state_;
-};
+// The random numbers and the ids made from them are the log generator's (loggen/random_text.h),
+// so the benchmark corpora and `trailwatch generate` share one implementation.
+using loggen::AppendChars;
+using loggen::AppendPadded;
+using loggen::kBase32;
+using loggen::kBase64;
+using loggen::kLowerHex;
+using loggen::Random;
+using loggen::Uuid;
 
 namespace internal {
 
@@ -63,44 +46,6 @@ inline void AppendShortest(std::string* out, double value) {
   char text[32];
   auto result = std::to_chars(text, text + sizeof text, value);
   out->append(text, result.ptr);
-}
-
-inline void AppendPadded(std::string* out, uint32_t value, int width) {
-  char text[16];
-  int n = std::snprintf(text, sizeof text, "%0*u", width, value);
-  out->append(text, static_cast<size_t>(n));
-}
-
-inline void AppendHex(Random& random, size_t digits, std::string* out) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  for (size_t i = 0; i < digits; ++i) out->push_back(kHex[random.Below(16)]);
-}
-
-inline void AppendUpperAlnum(Random& random, size_t count, std::string* out) {
-  static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";  // IAM key ids are base32
-  for (size_t i = 0; i < count; ++i) out->push_back(kChars[random.Below(32)]);
-}
-
-inline void AppendBase64(Random& random, size_t count, std::string* out) {
-  static constexpr char kChars[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (size_t i = 0; i < count; ++i) out->push_back(kChars[random.Below(64)]);
-}
-
-inline std::string Uuid(Random& random) {
-  std::string out;
-  out.reserve(36);
-  AppendHex(random, 8, &out);
-  out.push_back('-');
-  AppendHex(random, 4, &out);
-  out.append("-4");
-  AppendHex(random, 3, &out);
-  out.push_back('-');
-  out.push_back("89ab"[random.Below(4)]);
-  AppendHex(random, 3, &out);
-  out.push_back('-');
-  AppendHex(random, 12, &out);
-  return out;
 }
 
 }  // namespace internal
@@ -287,7 +232,7 @@ class CityLotsGenerator {
     if (condo_units_total_ > 0) {
       uint32_t unit = condo_units_total_ - condo_units_left_;
       blklot.resize(4);
-      internal::AppendPadded(&blklot, 101 + unit, 3);
+      AppendPadded(&blklot, 101 + unit, 3);
     }
     --condo_units_left_;
     out->append(R"({ "type": "Feature", "properties": { "MAPBLKLOT": ")").append(mapblklot_);
@@ -351,8 +296,8 @@ class CityLotsGenerator {
     if (lot_ == lots_in_block_) NextBlock();
     ++lot_;
     mapblklot_.clear();
-    internal::AppendPadded(&mapblklot_, block_, 4);
-    internal::AppendPadded(&mapblklot_, lot_, 3);
+    AppendPadded(&mapblklot_, block_, 4);
+    AppendPadded(&mapblklot_, lot_, 3);
     condo_units_total_ = 0;
     condo_units_left_ = 1;
     if (random_.Chance(0.025)) condo_units_left_ = condo_units_total_ = random_.Between(2, 24);
@@ -550,7 +495,7 @@ struct CloudTrailVocabulary {
     v.users.push_back("backup-agent");
     for (size_t i = 0; i < v.users.size(); ++i) {
       std::string key = "AKIA";
-      internal::AppendUpperAlnum(random, 16, &key);
+      AppendChars(random, kBase32, 16, &key);
       v.user_keys.push_back(key);
     }
     v.roles = {"OrganizationAccountAccessRole",
@@ -624,7 +569,7 @@ class CloudTrailGenerator {
     std::string region = sign_in ? "us-east-1" : random_.Pick(v.regions);
     std::string time = Time(seconds_);
 
-    out->append(R"({"version":"0","id":")").append(internal::Uuid(random_));
+    out->append(R"({"version":"0","id":")").append(Uuid(random_));
     out->append(R"(","detail-type":")")
         .append(sign_in ? "AWS Console Sign In via CloudTrail" : "AWS API Call via CloudTrail");
     out->append(R"(","source":"aws.)").append(call.service);
@@ -651,7 +596,7 @@ class CloudTrailGenerator {
       out->append(role).append("/").append(session);
       out->append(R"(","accountId":")").append(account);
       out->append(R"(","accessKeyId":"ASIA)");
-      internal::AppendUpperAlnum(random_, 16, out);
+      AppendChars(random_, kBase32, 16, out);
       out->append(R"(","sessionContext":{"sessionIssuer":{"type":"Role","principalId":")");
       out->append(role_id).append(R"(","arn":"arn:aws:iam::)").append(account);
       out->append(":role/").append(role).append(R"(","accountId":")").append(account);
@@ -662,7 +607,7 @@ class CloudTrailGenerator {
     } else if (kind < 87) {
       uint32_t u = random_.Below(static_cast<uint32_t>(v.users.size()));
       out->append(R"({"type":"IAMUser","principalId":"AIDA)");
-      internal::AppendUpperAlnum(random_, 17, out);
+      AppendChars(random_, kBase32, 17, out);
       out->append(R"(","arn":"arn:aws:iam::)").append(account).append(":user/");
       out->append(v.users[u]).append(R"(","accountId":")").append(account);
       out->append(R"(","accessKeyId":")").append(sign_in ? "" : v.user_keys[u]);
@@ -690,7 +635,7 @@ class CloudTrailGenerator {
       out->append(random_.Chance(0.9) ? "Success" : "Failure");
       out->append(R"("},"additionalEventData":{"LoginTo":"https://console.aws.amazon.com/)"
                   R"(console/home?hashArgs=%23&isauthcode=true&state=hashArgsFromTB_us-east-1_)");
-      internal::AppendHex(random_, 16, out);
+      AppendChars(random_, kLowerHex, 16, out);
       out->append(R"(","MobileVersion":"No","MFAUsed":")");
       out->append(random_.Chance(0.7) ? "Yes" : "No");
       out->append(R"("})");
@@ -701,31 +646,31 @@ class CloudTrailGenerator {
       if (std::string_view(call.name).starts_with("AssumeRole")) {
         // CloudTrail logs the temporary credentials (secret key omitted) and the assumed role.
         out->append(R"({"credentials":{"accessKeyId":"ASIA)");
-        internal::AppendUpperAlnum(random_, 16, out);
+        AppendChars(random_, kBase32, 16, out);
         out->append(R"(","sessionToken":"IQoJb3JpZ2luX2VjE)");
-        internal::AppendBase64(random_, 380, out);
+        AppendChars(random_, kBase64, 380, out);
         out->append(R"(","expiration":"May 1, 2024, 1:00:00 AM"},"assumedRoleUser":)"
                     R"({"assumedRoleId":"AROA)");
-        internal::AppendUpperAlnum(random_, 17, out);
+        AppendChars(random_, kBase32, 17, out);
         out->append(":").append(SessionName()).append(R"(","arn":"arn:aws:sts::)");
         out->append(account).append(":assumed-role/").append(random_.Pick(v.roles));
         out->append(R"(/session"}})");
       } else if (call.read_only) {
         out->append("null");
       } else {
-        out->append(R"({"requestId":")").append(internal::Uuid(random_)).append(R"("})");
+        out->append(R"({"requestId":")").append(Uuid(random_)).append(R"("})");
       }
     }
     if (std::string_view(call.service) == "s3") {
       out->append(R"(,"additionalEventData":{"SignatureVersion":"SigV4","CipherSuite":)"
                   R"("TLS_AES_128_GCM_SHA256","bytesTransferredIn":0,)"
                   R"("AuthenticationMethod":"AuthHeader","x-amz-id-2":")");
-      internal::AppendBase64(random_, 76, out);
+      AppendChars(random_, kBase64, 76, out);
       out->append(R"(","bytesTransferredOut":)").append(std::to_string(random_.Below(4000)));
       out->append("}");
     }
-    out->append(R"(,"requestID":")").append(internal::Uuid(random_));
-    out->append(R"(","eventID":")").append(internal::Uuid(random_));
+    out->append(R"(,"requestID":")").append(Uuid(random_));
+    out->append(R"(","eventID":")").append(Uuid(random_));
     out->append(R"(","readOnly":)").append(call.read_only ? "true" : "false");
     if (std::string_view(call.service) == "kms" || std::string_view(call.service) == "sts") {
       // CloudTrail lists the key or role acted on.
@@ -735,7 +680,7 @@ class CloudTrailGenerator {
                       : R"(","type":"AWS::IAM::Role","ARN":"arn:aws:iam::)");
       if (kms) {
         out->append(region).append(":").append(account).append(":key/");
-        out->append(internal::Uuid(random_));
+        out->append(Uuid(random_));
       } else {
         out->append(":").append(account).append(":role/").append(random_.Pick(v.roles));
       }
@@ -746,7 +691,7 @@ class CloudTrailGenerator {
     out->append(R"(","eventCategory":"Management")");
     if (!sign_in && random_.Chance(0.2)) {  // calls through an interface VPC endpoint
       out->append(R"(,"vpcEndpointId":"vpce-0)");
-      internal::AppendHex(random_, 16, out);
+      AppendChars(random_, kLowerHex, 16, out);
       out->append(R"(","vpcEndpointAccountId":")").append(account).append("\"");
     }
     if (!sign_in) {
@@ -772,12 +717,9 @@ class CloudTrailGenerator {
   }
 
   static std::string Time(uint64_t seconds) {
-    // 2024-05-01T00:00:00Z plus `seconds`, wrapping within May.
-    uint64_t s = seconds % (31 * 86400);
-    char text[32];
-    std::snprintf(text, sizeof text, "2024-05-%02uT%02u:%02u:%02uZ",
-                  static_cast<unsigned>(1 + s / 86400), static_cast<unsigned>(s / 3600 % 24),
-                  static_cast<unsigned>(s / 60 % 60), static_cast<unsigned>(s % 60));
+    // 2024-05-01T00:00:00Z (unix 1714521600) plus `seconds`, wrapping within May.
+    std::string text;
+    loggen::AppendTime(1714521600 + static_cast<int64_t>(seconds % (31 * 86400)), &text);
     return text;
   }
 
@@ -786,7 +728,7 @@ class CloudTrailGenerator {
     for (char c : role) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
     Random r(hash);
     std::string id = "AROA";
-    internal::AppendUpperAlnum(r, 17, &id);
+    AppendChars(r, kBase32, 17, &id);
     return id;
   }
 
@@ -796,7 +738,7 @@ class CloudTrailGenerator {
         return "botocore-session-" + std::to_string(1714500000 + random_.Below(2000000));
       case 1: {
         std::string s = "i-0";
-        internal::AppendHex(random_, 16, &s);
+        AppendChars(random_, kLowerHex, 16, &s);
         return s;
       }
       case 2:
@@ -820,7 +762,7 @@ class CloudTrailGenerator {
         for (uint32_t i = 0; i < n; ++i) {
           if (i) out->push_back(',');
           out->append(R"({"instanceId":"i-0)");
-          internal::AppendHex(random_, 16, out);
+          AppendChars(random_, kLowerHex, 16, out);
           out->append("\"}");
         }
         out->append(R"(]},"filterSet":{"items":[{"name":"instance-state-name","valueSet":)"
@@ -828,14 +770,14 @@ class CloudTrailGenerator {
                     R"("valueSet":{"items":[{"value":"payments"}]}}]}})");
       } else if (name == "RunInstances") {
         out->append(R"({"instancesSet":{"items":[{"imageId":"ami-0)");
-        internal::AppendHex(random_, 16, out);
+        AppendChars(random_, kLowerHex, 16, out);
         out->append(R"(","minCount":1,"maxCount":1}]},"instanceType":"m6i.large",)"
                     R"("blockDeviceMapping":{},"monitoring":{"enabled":false},)"
                     R"("disableApiTermination":false,"disableApiStop":false,"clientToken":")");
-        out->append(internal::Uuid(random_)).append(R"("})");
+        out->append(Uuid(random_)).append(R"("})");
       } else {
         out->append(R"({"groupIdSet":{"items":[{"groupId":"sg-0)");
-        internal::AppendHex(random_, 16, out);
+        AppendChars(random_, kLowerHex, 16, out);
         out->append(R"("}]},"maxResults":1000,"filterSet":{}})");
       }
     } else if (service == "s3") {
@@ -860,25 +802,25 @@ class CloudTrailGenerator {
       }
     } else if (service == "kms") {
       out->append(R"({"keyId":"arn:aws:kms:)").append(region).append(":").append(account);
-      out->append(":key/").append(internal::Uuid(random_));
+      out->append(":key/").append(Uuid(random_));
       out->append(R"(","encryptionAlgorithm":"SYMMETRIC_DEFAULT","encryptionContext":)"
                   R"({"aws:lambda:FunctionArn":"arn:aws:lambda:)");
       out->append(region).append(":").append(account).append(":function:orders-");
-      internal::AppendHex(random_, 6, out);
+      AppendChars(random_, kLowerHex, 6, out);
       out->append("\"}}");
     } else if (service == "logs") {
       out->append(R"({"logGroupName":"/aws/lambda/orders-)");
-      internal::AppendHex(random_, 6, out);
+      AppendChars(random_, kLowerHex, 6, out);
       out->append(R"(","logStreamName":"2024/05/01/[$LATEST])");
-      internal::AppendHex(random_, 32, out);
+      AppendChars(random_, kLowerHex, 32, out);
       out->append("\"}");
     } else if (service == "dynamodb") {
       out->append(R"({"tableName":"orders-)");
-      internal::AppendHex(random_, 4, out);
+      AppendChars(random_, kLowerHex, 4, out);
       out->append("\"}");
     } else if (service == "secretsmanager" || service == "ssm") {
       out->append(R"({"name":"/prod/service-)");
-      internal::AppendHex(random_, 4, out);
+      AppendChars(random_, kLowerHex, 4, out);
       out->append(R"(/database-password","withDecryption":true})");
     } else {
       out->append("null");
@@ -943,8 +885,8 @@ inline std::vector<NamedRule> GenerateCloudTrailRules(size_t count, uint64_t see
   auto account = [&]() -> std::string {
     if (random.Chance(corpus_share)) return random.Pick(v.accounts);
     std::string a;
-    internal::AppendPadded(&a, 100000 + random.Below(900000), 6);
-    internal::AppendPadded(&a, random.Below(1000000), 6);
+    AppendPadded(&a, 100000 + random.Below(900000), 6);
+    AppendPadded(&a, random.Below(1000000), 6);
     return a;
   };
   auto ip = [&]() -> std::string {
@@ -994,7 +936,7 @@ inline std::vector<NamedRule> GenerateCloudTrailRules(size_t count, uint64_t see
             key = random.Pick(v.user_keys);
           } else {
             key = "AKIA";
-            internal::AppendUpperAlnum(random, 16, &key);
+            AppendChars(random, kBase32, 16, &key);
           }
           p = R"({"detail":{"userIdentity":{"accessKeyId":[")" + key + R"("]}}})";
           break;

@@ -22,135 +22,29 @@
 #include <thread>
 #include <vector>
 
+#include "loggen/random_text.h"
+
 namespace trailwatch::cloudtrail {
 namespace {
 
-// ---------------------------------------------------------------------------------------------
-// Random numbers and text
-// ---------------------------------------------------------------------------------------------
+// Random numbers, ids and times: loggen/random_text.h, shared with bench/corpus_generator.h.
+using loggen::AppendChars;
+using loggen::AppendPadded;
+using loggen::AppendTime;
+using loggen::AppendUint;
+using loggen::AppendUuid;
+using loggen::DaysFromCivil;
+using loggen::DeriveSeed;
+using loggen::kAlnum;
+using loggen::kBase32;
+using loggen::kBase64;
+using loggen::kLowerHex;
+using loggen::kUpperHex;
+using loggen::Random;
 
-// splitmix64 (Steele, Lea, Flood 2014): identical on every platform, unlike <random>'s
-// distributions, so a seed gives the same corpus everywhere.
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  uint32_t Below(uint32_t n) { return static_cast<uint32_t>(Next() % n); }  // bias irrelevant
-  uint32_t Between(uint32_t lo, uint32_t hi) { return lo + Below(hi - lo + 1); }
-  double Uniform() { return static_cast<double>(Next() >> 11) * 0x1.0p-53; }  // [0, 1)
-  bool Chance(double p) { return Uniform() < p; }
-  template <typename T, size_t N>
-  const T& Pick(const std::array<T, N>& items) {
-    return items[Below(N)];
-  }
-  template <typename T>
-  const T& Pick(const std::vector<T>& items) {
-    return items[Below(static_cast<uint32_t>(items.size()))];
-  }
-
- private:
-  uint64_t state_;
-};
-
-// A seed for item `index` of stream `stream`, independent of every other item's.
-uint64_t DeriveSeed(uint64_t seed, uint64_t stream, uint64_t index) {
-  Random r(seed ^ (stream * 0xD1B54A32D192ED03ull) ^ (index * 0x9E3779B97F4A7C15ull));
-  r.Next();
-  return r.Next();
-}
-
-void AppendUint(std::string* out, uint64_t value) {
-  char text[24];
-  auto result = std::to_chars(text, text + sizeof text, value);
-  out->append(text, result.ptr);
-}
-
-void AppendPadded(std::string* out, uint64_t value, int width) {
-  char text[24];
-  char* end = text + sizeof text;
-  char* p = end;
-  for (int i = 0; i < width || value != 0; ++i) {
-    *--p = static_cast<char>('0' + value % 10);
-    value /= 10;
-  }
-  out->append(p, end);
-}
-
-void AppendChars(Random& r, std::string_view alphabet, size_t count, std::string* out) {
-  for (size_t i = 0; i < count; ++i) {
-    out->push_back(alphabet[r.Below(static_cast<uint32_t>(alphabet.size()))]);
-  }
-}
-
-constexpr std::string_view kLowerHex = "0123456789abcdef";
-constexpr std::string_view kUpperHex = "0123456789ABCDEF";
-constexpr std::string_view kBase32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";  // IAM unique ids, keys
-constexpr std::string_view kAlnum =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-constexpr std::string_view kBase64 =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-// A random (version 4) UUID in canonical lower-case form: eventIDs, most requestIDs.
-void AppendUuid(Random& r, std::string* out) {
-  AppendChars(r, kLowerHex, 8, out);
-  out->push_back('-');
-  AppendChars(r, kLowerHex, 4, out);
-  out->append("-4");
-  AppendChars(r, kLowerHex, 3, out);
-  out->push_back('-');
-  out->push_back("89ab"[r.Below(4)]);
-  AppendChars(r, kLowerHex, 3, out);
-  out->push_back('-');
-  AppendChars(r, kLowerHex, 12, out);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Dates (Howard Hinnant's days_from_civil / civil_from_days, proleptic Gregorian)
-// ---------------------------------------------------------------------------------------------
-
-int64_t DaysFromCivil(int64_t y, int64_t m, int64_t d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const int64_t yoe = y - era * 400;
-  const int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-CalendarDate CivilFromDays(int64_t z) {
-  z += 719468;
-  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const int64_t doe = z - era * 146097;
-  const int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int64_t mp = (5 * doy + 2) / 153;
-  const int64_t d = doy - (153 * mp + 2) / 5 + 1;
-  const int64_t m = mp < 10 ? mp + 3 : mp - 9;
-  return {static_cast<int>(yoe + era * 400 + (m <= 2)), static_cast<int>(m), static_cast<int>(d)};
-}
-
-// "YYYY-MM-DDTHH:MM:SSZ", the eventTime format.
-void AppendTime(int64_t unix_seconds, std::string* out) {
-  const int64_t days = unix_seconds / 86400;
-  const int64_t second_of_day = unix_seconds % 86400;
-  const CalendarDate date = CivilFromDays(days);
-  AppendPadded(out, static_cast<uint64_t>(date.year), 4);
-  out->push_back('-');
-  AppendPadded(out, static_cast<uint64_t>(date.month), 2);
-  out->push_back('-');
-  AppendPadded(out, static_cast<uint64_t>(date.day), 2);
-  out->push_back('T');
-  AppendPadded(out, static_cast<uint64_t>(second_of_day / 3600), 2);
-  out->push_back(':');
-  AppendPadded(out, static_cast<uint64_t>(second_of_day / 60 % 60), 2);
-  out->push_back(':');
-  AppendPadded(out, static_cast<uint64_t>(second_of_day % 60), 2);
-  out->push_back('Z');
+CalendarDate CivilFromDays(int64_t days) {
+  const loggen::CivilDate date = loggen::CivilFromDays(days);
+  return {date.year, date.month, date.day};
 }
 
 // ---------------------------------------------------------------------------------------------
