@@ -35,20 +35,33 @@ Result<std::shared_ptr<const RuleEngine>> RuleEngine::Build(const std::vector<Ru
       return Error{RuleWhere(rule) + ": duplicate rule name"};
     }
     uint32_t index = static_cast<uint32_t>(engine->rules_.size());
-    pattern::CompileResult compiled = pattern::CompilePattern(rule.pattern_json);
-    if (!compiled.ok()) return Error{RuleWhere(rule) + ": pattern: " + compiled.error->Message()};
+    // The loader's compiled pattern when there is one (rule_spec.h); compiled here otherwise.
+    pattern::CompiledPattern own;
+    if (rule.compiled_pattern) {
+      own = *rule.compiled_pattern;
+    } else {
+      pattern::CompileResult compiled = pattern::CompilePattern(rule.pattern_json);
+      if (!compiled.ok()) return Error{RuleWhere(rule) + ": pattern: " + compiled.error->Message()};
+      own = std::move(compiled.pattern);
+    }
     // Pattern names only need to be unique inside the set; they are never shown. A rule's own
     // pattern is "<name>", its suppressions "<name>\n<k>" (a newline cannot be in a rule name).
-    patterns.push_back({rule.name, std::move(compiled.pattern)});
+    patterns.push_back({rule.name, std::move(own)});
     engine->rule_of_pattern_.push_back(index);
     engine->is_suppression_.push_back(false);
     for (size_t k = 0; k < rule.suppress_json.size(); ++k) {
-      pattern::CompileResult suppress = pattern::CompilePattern(rule.suppress_json[k]);
-      if (!suppress.ok()) {
-        return Error{RuleWhere(rule) + ": suppress[" + std::to_string(k) +
-                     "]: " + suppress.error->Message()};
+      pattern::CompiledPattern suppress_pattern;
+      if (k < rule.compiled_suppress.size() && rule.compiled_suppress[k]) {
+        suppress_pattern = *rule.compiled_suppress[k];
+      } else {
+        pattern::CompileResult suppress = pattern::CompilePattern(rule.suppress_json[k]);
+        if (!suppress.ok()) {
+          return Error{RuleWhere(rule) + ": suppress[" + std::to_string(k) +
+                       "]: " + suppress.error->Message()};
+        }
+        suppress_pattern = std::move(suppress.pattern);
       }
-      patterns.push_back({rule.name + "\n" + std::to_string(k), std::move(suppress.pattern)});
+      patterns.push_back({rule.name + "\n" + std::to_string(k), std::move(suppress_pattern)});
       engine->rule_of_pattern_.push_back(index);
       engine->is_suppression_.push_back(true);
     }

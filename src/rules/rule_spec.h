@@ -22,6 +22,10 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
+#include "config/target_reference.h"
+#include "pattern/compiled_pattern.h"
 #include "route/alert.h"
 
 namespace trailwatch::rules {
@@ -44,6 +48,15 @@ struct RuleSpec {
   std::string pack;                  // the pack it came from, empty for the user's own rules
   std::string file;                  // where it was defined, for errors
   int line = 0;
+
+  // What the configuration loader produced while checking the rule (rules_config.cpp): the
+  // compiled pattern and suppressions (parallel to suppress_json) and the parsed target references
+  // (parallel to targets). RuleEngine::Build and route::CompilePipelineRules use them instead of
+  // compiling and parsing again; rules made in code (tests, `match`) leave them empty and are
+  // compiled there.
+  std::shared_ptr<const pattern::CompiledPattern> compiled_pattern;
+  std::vector<std::shared_ptr<const pattern::CompiledPattern>> compiled_suppress;
+  std::vector<config::TargetReference> target_references;
 };
 
 }  // namespace trailwatch::rules

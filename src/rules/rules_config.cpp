@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <memory>
 
 #include "config/config_fields.h"
 #include "config/regular_file.h"
@@ -78,12 +79,17 @@ class RulesLoader {
   bool DefineName(const std::string& name, const YAML::Node& node, const std::string& where);
   void LoadRoute(const YAML::Node& node, size_t index);
   void ApplyRoutes();
+  // Fills every rule's compiled patterns and target references (rule_spec.h), reusing what
+  // CompiledPattern compiled while checking. False (and reported) if a pack pattern fails.
+  bool Precompile();
 
   config::ConfigFieldReader reader_;
   std::string path_;
   const std::set<std::string>& target_names_;
   const std::set<std::string>& channel_targets_;
   std::vector<std::string> errors_;
+  // Patterns compiled while checking the configuration, by their JSON text (Precompile).
+  std::map<std::string, std::shared_ptr<const pattern::CompiledPattern>> compiled_;
   RulesConfig config_;
   std::map<std::string, Defined> names_;      // every rule name seen, valid rule or not
   std::map<std::string, std::string> packs_;  // pack -> where it was listed
@@ -144,6 +150,9 @@ std::optional<std::string> RulesLoader::CompiledPattern(const YAML::Node& node,
     Fail(node, where, from + compiled.error->Message());
     return std::nullopt;
   }
+  // Kept for the engine (Precompile), so that no pattern is compiled twice.
+  compiled_.emplace(*json,
+                    std::make_shared<const pattern::CompiledPattern>(std::move(compiled.pattern)));
   return json;
 }
 
@@ -614,6 +623,41 @@ void RulesLoader::ApplyRoutes() {
   }
 }
 
+bool RulesLoader::Precompile() {
+  auto compile = [&](const RuleSpec& rule, const std::string& json)
+      -> std::shared_ptr<const pattern::CompiledPattern> {
+    auto found = compiled_.find(json);
+    if (found != compiled_.end()) return found->second;
+    pattern::CompileResult compiled = pattern::CompilePattern(json);  // pack patterns
+    if (!compiled.ok()) {
+      errors_.push_back(path_ + ": rule " + rule.name + ": " + compiled.error->Message());
+      return nullptr;
+    }
+    auto shared = std::make_shared<const pattern::CompiledPattern>(std::move(compiled.pattern));
+    compiled_.emplace(json, shared);
+    return shared;
+  };
+  for (RuleSpec& rule : config_.rules) {
+    rule.compiled_pattern = compile(rule, rule.pattern_json);
+    if (!rule.compiled_pattern) return false;
+    rule.compiled_suppress.clear();
+    for (const std::string& suppress : rule.suppress_json) {
+      rule.compiled_suppress.push_back(compile(rule, suppress));
+      if (!rule.compiled_suppress.back()) return false;
+    }
+    rule.target_references.clear();
+    for (const std::string& target : rule.targets) {
+      auto reference = config::ParseTargetReference(target);  // checked by LoadTargets
+      if (!reference.ok()) {
+        errors_.push_back(path_ + ": rule " + rule.name + ": " + reference.message());
+        return false;
+      }
+      rule.target_references.push_back(std::move(*reference));
+    }
+  }
+  return true;
+}
+
 Result<RulesConfig> RulesLoader::Load(const YAML::Node& root) {
   if (root.IsDefined() && !root.IsNull() && !root.IsMap()) {
     return Error{path_ + ": the configuration must be a mapping of sections"};
@@ -645,6 +689,7 @@ Result<RulesConfig> RulesLoader::Load(const YAML::Node& root) {
     return Error{message};
   }
   ApplyRoutes();
+  if (!Precompile()) return Error{errors_.back()};
   for (const RuleSpec& rule : config_.rules) {
     if (rule.enabled && rule.targets.empty()) {
       config_.warnings.push_back(path_ + ":" + std::to_string(rule.line) + ": rule " + rule.name +

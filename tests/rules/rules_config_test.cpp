@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "cli/cli_test_util.h"
+#include "rules/rule_engine.h"
 #include "rules/rule_packs.h"
 
 namespace trailwatch::rules {
@@ -394,6 +395,38 @@ rules:
   EXPECT_TRUE(HasSubstr(bad.message(), "targets[0]: target \"pager\" takes no channel"));
   EXPECT_TRUE(HasSubstr(bad.message(), "targets[1]: target \"security-bot\": after '#' comes a Slack channel id"));
   EXPECT_TRUE(HasSubstr(bad.message(), "targets[2]: unknown target \"nobody\""));
+}
+
+}  // namespace
+}  // namespace trailwatch::rules
+
+namespace trailwatch::rules {
+namespace {
+
+// The loader hands over what it compiled and parsed while checking (rule_spec.h), so that the
+// engine and the pipeline do not compile or parse again.
+TEST(RulesConfig, RulesCarryTheirCompiledPatternsAndTargetReferences) {
+  auto config = LoadRulesConfig(YAML::Load(R"(
+rules:
+  - name: own
+    pattern: {"source": ["aws.iam"]}
+    suppress: [{"detail": {"errorCode": [{"exists": true}]}}]
+    targets: [security-slack]
+  - pack: root-signin
+    targets: [security-slack]
+)"),
+                                "trailwatch.yaml", {"security-slack"});
+  ASSERT_TRUE(config.ok()) << config.message();
+  ASSERT_GE(config->rules.size(), 2u);
+  for (const RuleSpec& rule : config->rules) {
+    EXPECT_NE(rule.compiled_pattern, nullptr) << rule.name;
+    EXPECT_EQ(rule.compiled_suppress.size(), rule.suppress_json.size()) << rule.name;
+    ASSERT_EQ(rule.target_references.size(), rule.targets.size()) << rule.name;
+    EXPECT_EQ(rule.target_references[0].name, "security-slack");
+  }
+  EXPECT_NE(config->rules[0].compiled_suppress[0], nullptr);
+  // The engine builds from them (and would from rules without them, compiling there).
+  EXPECT_TRUE(RuleEngine::Build(config->rules).ok());
 }
 
 }  // namespace
