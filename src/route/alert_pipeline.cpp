@@ -19,14 +19,20 @@ Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
   auto compiled = std::make_shared<PipelineRules>();
   for (const config::TargetConfig& target : targets.targets) compiled->targets[target.name] = target;
   for (const rules::RuleSpec& rule : rules) {
-    std::vector<config::TargetReference> references;
-    for (const std::string& target : rule.targets) {
-      auto reference = config::ParseTargetReference(target);
-      if (!reference.ok()) return Error{"rule \"" + rule.name + "\": " + reference.message()};
-      if (!compiled->targets.count(reference->name)) {
-        return Error{"rule \"" + rule.name + "\": no target named \"" + reference->name + "\""};
+    // The loader's parsed references when there are (rule_spec.h); parsed here otherwise.
+    std::vector<config::TargetReference> references = rule.target_references;
+    if (references.size() != rule.targets.size()) {
+      references.clear();
+      for (const std::string& target : rule.targets) {
+        auto reference = config::ParseTargetReference(target);
+        if (!reference.ok()) return Error{"rule \"" + rule.name + "\": " + reference.message()};
+        references.push_back(std::move(reference.value()));
       }
-      references.push_back(std::move(reference.value()));
+    }
+    for (const config::TargetReference& reference : references) {
+      if (!compiled->targets.count(reference.name)) {
+        return Error{"rule \"" + rule.name + "\": no target named \"" + reference.name + "\""};
+      }
     }
     // The engine keeps the enabled rules, in this order (rule_engine.h): index them alike.
     if (rule.enabled) compiled->rule_targets.push_back(std::move(references));
@@ -75,10 +81,36 @@ std::shared_ptr<const PipelineRules> AlertPipeline::rules() const {
   return rules_;
 }
 
+std::unique_ptr<rules::RuleEvaluator> AlertPipeline::BorrowEvaluator(
+    const std::shared_ptr<const rules::RuleEngine>& engine) {
+  {
+    std::lock_guard lock(evaluators_mutex_);
+    while (!idle_evaluators_.empty()) {
+      std::unique_ptr<rules::RuleEvaluator> evaluator = std::move(idle_evaluators_.back());
+      idle_evaluators_.pop_back();
+      if (evaluator->shared_engine() == engine) return evaluator;
+      // Made from rules replaced by a reload since: dropped.
+    }
+  }
+  return std::make_unique<rules::RuleEvaluator>(engine);
+}
+
+void AlertPipeline::ReturnEvaluator(std::unique_ptr<rules::RuleEvaluator> evaluator) {
+  std::lock_guard lock(evaluators_mutex_);
+  if (idle_evaluators_.size() < kMaxIdleEvaluators) idle_evaluators_.push_back(std::move(evaluator));
+}
+
 Status AlertPipeline::Submit(const std::string& source_name,
                              std::span<const envelope::SourceEvent> events) {
   std::shared_ptr<const PipelineRules> snapshot = rules();
-  rules::RuleEvaluator evaluator(snapshot->engine);
+  std::unique_ptr<rules::RuleEvaluator> borrowed = BorrowEvaluator(snapshot->engine);
+  // Returned on every path out (RAII), also the early error returns.
+  struct Return {
+    AlertPipeline* pipeline;
+    std::unique_ptr<rules::RuleEvaluator>* evaluator;
+    ~Return() { pipeline->ReturnEvaluator(std::move(*evaluator)); }
+  } give_back{this, &borrowed};
+  rules::RuleEvaluator& evaluator = *borrowed;
   const std::vector<rules::RuleSpec>& specs = snapshot->engine->rules();
   std::vector<outbox::NewEntry> entries;
   metrics_->Add("trailwatch_events_total", {{"source", source_name}},

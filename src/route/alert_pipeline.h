@@ -70,6 +70,16 @@ class AlertPipeline : public envelope::EventSink {
   mutable std::mutex rules_mutex_;
   std::shared_ptr<const PipelineRules> rules_;
   std::function<void()> on_enqueued_;
+
+  // Evaluators are costly to make (a JSON parser and its buffers, per-rule scratch) and a Submit
+  // often carries one event (an /events request): Submit borrows an idle one made from the
+  // current engine instead of making one per call. At most kMaxIdleEvaluators are kept.
+  std::unique_ptr<rules::RuleEvaluator> BorrowEvaluator(
+      const std::shared_ptr<const rules::RuleEngine>& engine);
+  void ReturnEvaluator(std::unique_ptr<rules::RuleEvaluator> evaluator);
+  static constexpr size_t kMaxIdleEvaluators = 16;
+  std::mutex evaluators_mutex_;
+  std::vector<std::unique_ptr<rules::RuleEvaluator>> idle_evaluators_;
 };
 
 }  // namespace trailwatch::route

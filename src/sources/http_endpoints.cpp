@@ -6,9 +6,9 @@
 
 #include <algorithm>
 #include <array>
-#include <list>
+#include <charconv>
 #include <mutex>
-#include <unordered_map>
+#include <unordered_set>
 #include <utility>
 
 #include "envelope/envelope.h"
@@ -27,27 +27,28 @@ using server::HttpResponse;
 // bounded memory of recent ids is enough; the outbox's own key catches the rest.
 class RecentIds {
  public:
-  explicit RecentIds(size_t capacity) : capacity_(capacity) {}
+  explicit RecentIds(size_t capacity) : ring_(capacity) { index_.reserve(capacity); }
   bool Contains(std::string_view id) const {
     std::lock_guard lock(mutex_);
-    return index_.count(std::string(id)) != 0;
+    return index_.count(id) != 0;
   }
-  void Add(const std::string& id) {
+  void Add(std::string_view id) {
     std::lock_guard lock(mutex_);
-    if (index_.count(id) != 0) return;
-    order_.push_back(id);
-    index_.emplace(order_.back(), std::prev(order_.end()));
-    if (order_.size() > capacity_) {
-      index_.erase(order_.front());
-      order_.pop_front();
-    }
+    if (ring_.empty() || id.empty() || index_.count(id) != 0) return;
+    // The oldest id leaves; its slot's buffer is reused (ids are about the same length), so a
+    // warm ring allocates only the index node.
+    std::string& slot = ring_[next_];
+    if (!slot.empty()) index_.erase(std::string_view(slot));
+    slot.assign(id);
+    index_.insert(std::string_view(slot));
+    next_ = (next_ + 1) % ring_.size();
   }
 
  private:
-  size_t capacity_;
   mutable std::mutex mutex_;
-  std::list<std::string> order_;
-  std::unordered_map<std::string, std::list<std::string>::iterator> index_;
+  std::vector<std::string> ring_;  // the remembered ids, oldest at next_
+  size_t next_ = 0;
+  std::unordered_set<std::string_view> index_;  // views of ring_'s strings
 };
 
 namespace {
@@ -236,8 +237,11 @@ void HttpEndpoints::OnRejected(const server::ServerRejection& rejection) {
 }
 
 void HttpEndpoints::OnAnswered(const HttpRequest& request, int status) {
-  context_.metrics->Add(kRequestsMetric, {{"endpoint", std::string(EndpointLabel(request.path))},
-                                          {"status", std::to_string(status)}});
+  char status_text[8];
+  auto printed = std::to_chars(status_text, status_text + sizeof status_text, status);
+  context_.metrics->Add(kRequestsMetric,
+                        {{"endpoint", EndpointLabel(request.path)},
+                         {"status", std::string_view(status_text, printed.ptr - status_text)}});
 }
 
 HeadDecision HttpEndpoints::OnHead(const HttpRequest& request) {

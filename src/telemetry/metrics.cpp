@@ -38,6 +38,18 @@ std::string FormatValue(double value) {
 
 }  // namespace
 
+double& Metrics::SeriesLocked(std::string_view name, MetricLabelsView labels) {
+  auto family = families_.find(name);
+  if (family == families_.end()) family = families_.emplace(std::string(name), Family{}).first;
+  auto& series = family->second.series;
+  auto found = series.find(labels);
+  if (found != series.end()) return found->second;
+  OwnedLabels owned;
+  owned.reserve(labels.size());
+  for (const MetricLabel& label : labels) owned.emplace_back(label.first, label.second);
+  return series.emplace(std::move(owned), 0.0).first->second;
+}
+
 void Metrics::Describe(const std::string& name, const std::string& type, const std::string& help) {
   std::lock_guard lock(mutex_);
   Family& family = families_[name];
@@ -45,17 +57,17 @@ void Metrics::Describe(const std::string& name, const std::string& type, const s
   family.help = help;
 }
 
-void Metrics::Add(const std::string& name, const MetricLabels& labels, double value) {
+void Metrics::Add(std::string_view name, MetricLabelsView labels, double value) {
   std::lock_guard lock(mutex_);
-  families_[name].series[labels] += value;
+  SeriesLocked(name, labels) += value;
 }
 
-void Metrics::Set(const std::string& name, const MetricLabels& labels, double value) {
+void Metrics::Set(std::string_view name, MetricLabelsView labels, double value) {
   std::lock_guard lock(mutex_);
-  families_[name].series[labels] = value;
+  SeriesLocked(name, labels) = value;
 }
 
-double Metrics::Get(const std::string& name, const MetricLabels& labels) const {
+double Metrics::Get(std::string_view name, MetricLabelsView labels) const {
   std::lock_guard lock(mutex_);
   auto family = families_.find(name);
   if (family == families_.end()) return 0;

@@ -12,10 +12,11 @@ namespace {
 TEST(GuardedSinkTest, RefusesWithTheReasonUntilAcceptedAgain) {
   sources::testing::RecordingSink inner;
   GuardedSink sink(&inner);
-  std::vector<envelope::SourceEvent> events(1);
-  events[0].envelope.json = "{\"id\":\"1\"}";
-  events[0].envelope.id = "1";
-  events[0].origin = "test";
+  envelope::SourceEvent event;
+  event.envelope.id = "1";
+  event.envelope.json = R"({"id":"1"})";
+  event.origin = "test";
+  const std::vector<envelope::SourceEvent> events = {event};
   ASSERT_TRUE(sink.Submit("src", events).ok());
   EXPECT_EQ(inner.size(), 1u);
 
