@@ -7,8 +7,9 @@
 #
 # The build also checks every #include "<folder>/<file>.h" of the library's sources and headers:
 # the header must belong to the library itself or to one of its DEPS, or configuring fails with
-# the file and the header named. Static libraries alone would not catch a stray include (every
-# object ends up in one executable), so this check is what enforces the direction.
+# the file and the header named; editing a file re-runs the check on the next build. Static
+# libraries alone would not catch a stray include (every object ends up in one executable), so
+# this check is what enforces the direction.
 include_guard(GLOBAL)
 
 set_property(GLOBAL PROPERTY TW_LIBRARIES "")
@@ -44,6 +45,9 @@ function(trailwatch_library name)
       set_property(GLOBAL PROPERTY "TW_OWNER_${relative}" ${name})
     endif()
   endforeach()
+  # Every scanned file re-runs the check when it changes (configuring takes well under a second),
+  # so an #include added to an existing file fails the next build, not only the next configure.
+  set_property(DIRECTORY ${CMAKE_SOURCE_DIR} APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${own})
   foreach(file ${own})
     file(STRINGS ${file} includes REGEX "^#include \"[a-z_]+/[a-z_0-9]+\\.h\"")
     foreach(line ${includes})
