@@ -211,7 +211,8 @@ inline const std::vector<CityStreet>& CityStreets() {
 //     [ [ [ -122.42200352825248, 37.80848009696725, 0.0 ], ... ] ] } }
 // Coordinates are written as shortest round-trip doubles, as in event-ruler's citylots2 file,
 // not with the 15 fixed decimals of the original SF file: "-122.422003528252475" has 18
-// significant digits, so under EventBridge's rule (reference/event-patterns.md §3.7) it is not a
+// significant digits, so under EventBridge's rule (docs/reference/event-patterns.md §3.7) it is not
+// a
 // comparable number and numeric rules would never see it; the numeric benchmark would then
 // measure only the rejection path.
 // Blocks are numbered upwards from 0001 and hold 8-40 lots (so lots 001-008 of every block

@@ -1,4 +1,5 @@
-// libFuzzer target: arbitrary bytes as an SNS HTTP(S) delivery body (formats.md §5.2).
+// libFuzzer target: arbitrary bytes as an SNS HTTP(S) delivery body (docs/reference/formats.md
+// §5.2).
 //
 // ParseSnsMessage must return a message or an error, never crash. For a message it parses, the
 // string to sign (§5.3) must start with the Message field and end with "Type\n<Type>\n", and the

@@ -282,7 +282,7 @@ Status S3Client::Put(const std::string& bucket, const std::string& key, const st
   request.body = body;
   request.content_sha256 = Sha256Hex(body);
   // Without an explicit Content-Type libcurl sends application/x-www-form-urlencoded, which
-  // moto_server stores as an empty object (formats.md §9.2).
+  // moto_server stores as an empty object (docs/reference/formats.md §9.2).
   request.headers.push_back("Content-Type: " +
                             (content_type.empty() ? "application/octet-stream" : content_type));
   for (const auto& [name, value] : metadata) {

@@ -51,7 +51,8 @@ class S3Client {
   Status Get(const std::string& bucket, const std::string& key, std::string* body,
              std::map<std::string, std::string>* metadata = nullptr);
 
-  // Uploads an object (used by tests and tools; Content-Type always set, see formats.md §9.2).
+  // Uploads an object (used by tests and tools; Content-Type always set, see
+  // docs/reference/formats.md §9.2).
   Status Put(const std::string& bucket, const std::string& key, const std::string& body,
              const std::string& content_type = "application/octet-stream");
   // The same with user metadata, sent as x-amz-meta-<name> headers (names: lower-case ASCII).

@@ -1,6 +1,6 @@
 // A small SQS client over the JSON protocol (`X-Amz-Target: AmazonSQS.<Action>`,
 // `Content-Type: application/x-amz-json-1.0`), signed with SigV4 by libcurl (CURLOPT_AWS_SIGV4)
-// like the S3 client. moto_server speaks the same protocol (formats.md §9.2, §9.8).
+// like the S3 client. moto_server speaks the same protocol (docs/reference/formats.md §9.2, §9.8).
 //
 // Requests go to the endpoint override when one is given (moto_server, ElasticMQ, a VPC
 // endpoint), else to the queue URL's own scheme and host (https://sqs.<region>.amazonaws.com).

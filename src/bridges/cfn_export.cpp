@@ -162,7 +162,8 @@ Result<std::string> EventsEndpoint(const std::string& endpoint, bool allow_http)
   if (StartsWithNoCase(endpoint, "https://")) {
     authority = 8;
   } else if (StartsWithNoCase(endpoint, "http://")) {
-    // EventBridge API destinations call HTTPS endpoints only. formats.md §6.1 marks this
+    // EventBridge API destinations call HTTPS endpoints only. docs/reference/formats.md §6.1 marks
+    // this
     // unverified; the EventBridge User Guide says "The URL must use HTTPS" (Create an API
     // destination,
     // docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destination-create.html).
@@ -352,7 +353,8 @@ Result<std::string> ExportTemplate(const ExportOptions& options) {
     out += "        - Id: trailwatch\n";
     out += "          Arn: !GetAtt ApiDestination.Arn\n";
     out += "          RoleArn: !GetAtt InvokeRole.Arn\n";
-    // EventBridge's maximum retry policy (formats.md §6.3): trailwatch answers 429/503 while it
+    // EventBridge's maximum retry policy (docs/reference/formats.md §6.3): trailwatch answers
+    // 429/503 while it
     // cannot store an event, and EventBridge retries those.
     out += "          RetryPolicy:\n";
     out += "            MaximumRetryAttempts: 185\n";

@@ -1,5 +1,6 @@
 // `trailwatch export-cfn`: writes a CloudFormation template that forwards the AWS events matching
-// trailwatch's rules from an AWS account to trailwatch's `POST /events` (formats.md §6): an
+// trailwatch's rules from an AWS account to trailwatch's `POST /events` (docs/reference/formats.md
+// §6): an
 // AWS::Events::Connection with an API key (the key is a NoEcho parameter, given at deploy time and
 // never on trailwatch's command line), an AWS::Events::ApiDestination, an IAM role EventBridge
 // assumes to invoke it, an SQS dead-letter queue, and one AWS::Events::Rule per trailwatch rule
@@ -17,7 +18,7 @@
 namespace trailwatch::bridges {
 
 // The rule exported when no rules are given: root console sign-ins, with both spellings of the
-// sign-in detail-type (formats.md §3.2).
+// sign-in detail-type (docs/reference/formats.md §3.2).
 inline constexpr std::string_view kRootSigninRuleName = "root-signin";
 inline constexpr std::string_view kRootSigninPattern =
     R"({"detail-type":["AWS Console Sign In via CloudTrail","AWS Console Signin via CloudTrail"],)"

@@ -1,7 +1,8 @@
 // Writing JSON text by hand: a string escaper for the few envelope fields trailwatch emits.
 //
 // Envelope fields are copied out of a record by simdjson (unescaped) and must be escaped again when
-// the envelope text is written (formats.md §3.4). Only '"', '\\' and control characters need
+// the envelope text is written (docs/reference/formats.md §3.4). Only '"', '\\' and control
+// characters need
 // escaping in JSON (RFC 8259 §7); other bytes, including UTF-8 sequences, pass through unchanged.
 //
 // Thread-safety: pure functions.

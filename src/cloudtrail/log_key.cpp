@@ -1,4 +1,4 @@
-// CloudTrail key layout parsing (see log_key.h, formats.md §1.1).
+// CloudTrail key layout parsing (see log_key.h, docs/reference/formats.md §1.1).
 #include "cloudtrail/log_key.h"
 
 #include <array>

@@ -1,6 +1,6 @@
 // CloudTrail S3 key / file path layout: which account, region, kind and delivery day a key holds.
 //
-// Keys follow formats.md §1.1:
+// Keys follow docs/reference/formats.md §1.1:
 //   [<prefix>/]AWSLogs/[<o-org-id>/]<account>/<CloudTrail|CloudTrail-Digest|CloudTrail-Insight>/
 //   <region>/<YYYY>/<MM>/<DD>/<file>
 // The scanner uses this to prune whole prefixes by account, region and delivery date before

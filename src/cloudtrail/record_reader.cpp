@@ -81,7 +81,8 @@ bool EndsUnclosed(std::string_view text) {
   return in_string || depth > 0;
 }
 
-// Keys every CloudTrail record has had since eventVersion 1.0 (formats.md §1.3); used only to
+// Keys every CloudTrail record has had since eventVersion 1.0 (docs/reference/formats.md §1.3);
+// used only to
 // tell a record from some other JSON object when the format is auto-detected.
 bool IsRecordKey(std::string_view key) {
   return key == "eventVersion" || key == "eventSource" || key == "eventName" || key == "eventTime";

@@ -1,6 +1,6 @@
 // RecordReader: finds the CloudTrail records in one file's bytes and hands them out one by one.
 //
-// Accepted shapes (formats.md §1.2), auto-detected unless a format is forced:
+// Accepted shapes (docs/reference/formats.md §1.2), auto-detected unless a format is forced:
 //   * a CloudTrail log file            {"Records":[ <record>, ... ]}
 //   * a JSON array of records          [ <record>, ... ]
 //   * a single record                  { "eventVersion": ..., ... }

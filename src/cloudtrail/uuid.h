@@ -1,7 +1,7 @@
 // UUIDs for envelope ids: parsing, formatting and name-based UUIDv5 (RFC 4122 §4.3, SHA-1).
 //
 // The envelope id of a record read from a file is UUIDv5(project namespace, eventID)
-// (formats.md §3.4), so re-ingesting the same file yields the same id.
+// (docs/reference/formats.md §3.4), so re-ingesting the same file yields the same id.
 //
 // Thread-safety: all functions are pure; Uuid is a plain value.
 #pragma once
@@ -28,7 +28,8 @@ struct Uuid {
 };
 
 // The fixed trailwatch namespace for envelope ids, c1f1e4ff-8e19-482f-9b6e-5b65860592b7
-// (formats.md §3.4: "never change it" — every stored id and dedup key depends on it).
+// (docs/reference/formats.md §3.4: "never change it" — every stored id and dedup key depends on
+// it).
 inline constexpr Uuid kEnvelopeIdNamespace{{0xc1, 0xf1, 0xe4, 0xff, 0x8e, 0x19, 0x48, 0x2f, 0x9b,
                                             0x6e, 0x5b, 0x65, 0x86, 0x05, 0x92, 0xb7}};
 

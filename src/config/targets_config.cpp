@@ -329,7 +329,7 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
       bool from_reference = false;
       Result<std::string> channel = Resolved(entry, where, &from_reference);
       if (!channel.ok()) return channel.error();
-      // chat.postMessage takes names too, but ids survive renames (formats.md §7.2).
+      // chat.postMessage takes names too, but ids survive renames (docs/reference/formats.md §7.2).
       bool id = channel->size() >= 9 && channel->size() <= 24 &&
                 std::string_view("CGD").find((*channel)[0]) != std::string_view::npos &&
                 std::all_of(channel->begin(), channel->end(), [](char c) {

@@ -1,4 +1,4 @@
-// Record → EventBridge envelope (see envelope.h; mapping from formats.md §3.2–3.4).
+// Record → EventBridge envelope (see envelope.h; mapping from docs/reference/formats.md §3.2–3.4).
 #include "envelope/envelope.h"
 
 #include <optional>
@@ -25,7 +25,8 @@ struct DetailTypeEntry {
   std::string_view detail_type;
 };
 
-// formats.md §3.2. "AwsConsoleSignIn" is the spelling real events carry, and the sign-in
+// docs/reference/formats.md §3.2. "AwsConsoleSignIn" is the spelling real events carry, and the
+// sign-in
 // detail-type is "Sign In" (not the EventBridge docs' "Signin"): real events and public rules use
 // it. Older CloudTrail docs spell the eventType "AwsConsoleSignin" (covered by the
 // case-insensitive compare) or "ConsoleSignin" (§1.3), hence the alias.

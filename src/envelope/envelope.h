@@ -8,7 +8,7 @@
 //
 // trailwatch evaluates every record, whatever path it came by (file, S3, EventBridge), as an
 // EventBridge event so that patterns written for AWS work unchanged on log files. The mapping is
-// formats.md §3.4:
+// docs/reference/formats.md §3.4:
 //   version "0"; id = UUIDv5(project namespace, eventID); detail-type from eventType (§3.2);
 //   source = "aws." + eventSource without ".amazonaws.com" (§3.3); account = recipientAccountId,
 //   else the account from the S3 key, else userIdentity.accountId; time = eventTime as
@@ -38,7 +38,8 @@ struct SourceOverride {
   std::string_view source;        // e.g. "aws.example"
 };
 
-// Built-in overrides. Empty on purpose: formats.md §3.3 guesses (unverified) that CloudWatch
+// Built-in overrides. Empty on purpose: docs/reference/formats.md §3.3 guesses (unverified) that
+// CloudWatch
 // (`monitoring.amazonaws.com`) differs, but the EventBridge events reference
 // (docs.aws.amazon.com/eventbridge/latest/ref/events-ref-monitoring.html) gives
 // `source: aws.monitoring` for CloudWatch events via CloudTrail, which the plain rule already

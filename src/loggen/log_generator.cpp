@@ -51,7 +51,8 @@ CalendarDate CivilFromDays(int64_t days) {
 // Vocabulary
 // ---------------------------------------------------------------------------------------------
 
-// us-east-1 first: it records global services and every root sign-in (formats.md §2.4), so it is
+// us-east-1 first: it records global services and every root sign-in (docs/reference/formats.md
+// §2.4), so it is
 // present whatever --regions says. The weights make it the busiest, as in most organizations.
 struct RegionInfo {
   const char* name;
@@ -414,7 +415,8 @@ struct PlannedFile {
 // File sizes: Pareto with alpha 0.9 from 8 KB, capped. With a 2 GB target this gives ~14,000
 // files with a median of ~17 KB and p99 of ~1.3 MB uncompressed (1-2 KB and ~150 KB of gzip),
 // while the ~20 files over 10 MB hold half of the bytes: quiet account-regions write small files
-// every few minutes, busy ones with S3 data events write a few big ones (formats.md §1.5).
+// every few minutes, busy ones with S3 data events write a few big ones (docs/reference/formats.md
+// §1.5).
 constexpr double kSizeAlpha = 0.9;
 constexpr uint64_t kMinFileBytes = 8 << 10;
 // The biggest file: 256 MB of JSON is ~25 MB of gzip, half the 50 MB CloudTrail quota; and an
@@ -522,7 +524,8 @@ class FileWriter {
         region_(kRegions[file.region].name),
         r_(file.seed),
         out_(*out) {
-    // A file holds the events of the last 5-15 minutes before its delivery (formats.md §1.5).
+    // A file holds the events of the last 5-15 minutes before its delivery
+    // (docs/reference/formats.md §1.5).
     window_ = 300 + r_.Below(600);
     start_ = file.delivery - 60 - window_;
     // Busy files are busy because of data events; quiet ones are mostly management events.
@@ -1281,7 +1284,8 @@ class FileWriter {
     out_.append(R"(","MobileVersion":")").append(mobile ? "Yes" : "No").append("\"");
   }
 
-  // ConsoleLogin (or CheckMfa) by an IAM user, in a console sign-in region (formats.md §2).
+  // ConsoleLogin (or CheckMfa) by an IAM user, in a console sign-in region
+  // (docs/reference/formats.md §2).
   void IamSignIn(int64_t now) {
     ++tally_.console_sign_ins;
     BeginRecord();

@@ -1,7 +1,8 @@
 // A deterministic generator of realistic CloudTrail log files in the S3 layout, for benchmarks
 // (`trailwatch generate`, bench/scan-vs-jq.sh) and tests.
 //
-// Real trails cannot be shipped, so the generator reproduces their shape (formats.md §1, §2):
+// Real trails cannot be shipped, so the generator reproduces their shape (docs/reference/formats.md
+// §1, §2):
 //   * keys `<out>/AWSLogs/[o-org/]<account>/CloudTrail/<region>/YYYY/MM/DD/
 //     <account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<16 chars>.json.gz`, one gzip member each,
 //     holding `{"Records":[...]}`, records in eventTime order, all before the delivery minute;

@@ -17,7 +17,8 @@
 //     a bearer token or a webhook body to another host);
 //   * error text: curl_easy_strerror's generic words only ("Couldn't connect to server"), never
 //     CURLOPT_ERRORBUFFER, whose text can hold the URL. Webhook URLs, headers and credentials are
-//     secrets (formats.md §7.1, §7.4): nothing of the request ever appears in an error.
+//     secrets (docs/reference/formats.md §7.1, §7.4): nothing of the request ever appears in an
+// error.
 //
 // Thread-safety: an HttpClient is used by one thread at a time; ParseHttpDate is reentrant.
 #pragma once

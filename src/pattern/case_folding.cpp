@@ -1,4 +1,4 @@
-// Case-insensitive matching with event-ruler's semantics (reference/event-patterns.md §3.8).
+// Case-insensitive matching with event-ruler's semantics (docs/reference/event-patterns.md §3.8).
 //
 // Each pattern character becomes a small set of byte strings (its lower and upper case forms);
 // an event value matches when it can be cut into one alternative per pattern character. Because

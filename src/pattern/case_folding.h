@@ -1,4 +1,4 @@
-// Case-insensitive matching with event-ruler's semantics (reference/event-patterns.md §3.8).
+// Case-insensitive matching with event-ruler's semantics (docs/reference/event-patterns.md §3.8).
 //
 // Only the pattern is expanded; the event is never folded. For each UTF-16 unit c of the pattern,
 // the event must contain either lower(c) or upper(c), where lower/upper are Java's

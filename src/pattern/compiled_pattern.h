@@ -4,7 +4,7 @@
 // an event iff any sub-pattern does. A sub-pattern is a list of field conditions sorted by path
 // (byte order, as event-ruler sorts them; §3.4 depends on it). A field condition is an OR-list of
 // matchers on one flattened path ("detail.userIdentity.type": keys joined with '.', array levels
-// omitted). Semantics: reference/event-patterns.md §3.
+// omitted). Semantics: docs/reference/event-patterns.md §3.
 //
 // Thread-safety: plain immutable values once built.
 #pragma once

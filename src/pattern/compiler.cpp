@@ -1,5 +1,5 @@
 // The EventBridge event-pattern compiler: pattern JSON text -> CompiledPattern or the exact
-// EventBridge reason (reference/event-patterns.md §1.2, §2, §3.7, §3.11, §3.12).
+// EventBridge reason (docs/reference/event-patterns.md §1.2, §2, §3.7, §3.11, §3.12).
 //
 // The structure mirrors event-ruler's JsonRuleCompiler (2.x) function by function, because the
 // *order* in which it pulls tokens decides which error a broken pattern reports: the first one

@@ -1,5 +1,5 @@
 // Compiles the text of an EventBridge event pattern into a CompiledPattern, or returns the reason
-// EventBridge gives for rejecting it (reference/event-patterns.md §1-§2, §3.11, §3.12).
+// EventBridge gives for rejecting it (docs/reference/event-patterns.md §1-§2, §3.11, §3.12).
 //
 // Validation is one pass in document order and the first error met wins, as in event-ruler's
 // streaming parser. Duplicate keys: last wins per flattened leaf path; duplicate object keys merge

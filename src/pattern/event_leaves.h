@@ -2,7 +2,8 @@
 //
 // Every event scalar (string, number, true, false, null) at a referenced path becomes a leaf with
 // its typed value and its array membership: the (array instance, element index) of every array
-// that encloses it (reference/event-patterns.md §3.1). Containers emit nothing, so {}, [] and [{}]
+// that encloses it (docs/reference/event-patterns.md §3.1). Containers emit nothing, so {}, [] and
+// [{}]
 // yield no leaf. Subtrees that no pattern references are skipped without being materialised
 // (simdjson On-Demand), which is most of the work saved on a large CloudTrail record.
 //
@@ -69,7 +70,7 @@ struct CapturedField {
 };
 
 struct FlattenOptions {
-  size_t max_depth = 1000;  // EventBridge's JSON nesting limit (formats.md §3.1)
+  size_t max_depth = 1000;  // EventBridge's JSON nesting limit (docs/reference/formats.md §3.1)
 };
 
 class EventLeaves {

@@ -2,7 +2,7 @@
 //
 // Matching is a depth-first walk of the PatternSet automaton over the event's leaves. A step on a
 // field picks one leaf; leaves picked along one walk must be array-consistent (they sit in the same
-// element of every array enclosing two of them, reference/event-patterns.md §3.4), and
+// element of every array enclosing two of them, docs/reference/event-patterns.md §3.4), and
 // exists:false holds when no leaf at its path is consistent with the leaves picked so far, which
 // reproduces event-ruler's path-order semantics. Events without arrays need no consistency work.
 //

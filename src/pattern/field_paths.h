@@ -1,7 +1,7 @@
 // FieldPaths: the set of flattened paths that some pattern of a PatternSet references, as a trie
 // over key segments, so that an event walk descends only into subtrees a rule can look at.
 //
-// EventBridge joins keys with '.' and compares the joined strings (reference/event-patterns.md
+// EventBridge joins keys with '.' and compares the joined strings (docs/reference/event-patterns.md
 // §1.2 S7), so the event key "a.b" reaches the same field as the nested keys "a" then "b". The trie
 // is built from the pattern paths split on '.', and event keys containing '.' are split the same
 // way while walking; because concatenation with the '.' joiner is associative, both spellings land

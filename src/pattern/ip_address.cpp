@@ -1,4 +1,4 @@
-// IP literals and {"cidr": ...} blocks (reference/event-patterns.md §2.3 E42-E48, §3.9).
+// IP literals and {"cidr": ...} blocks (docs/reference/event-patterns.md §2.3 E42-E48, §3.9).
 //
 // The order of checks and the reason texts follow event-ruler's CIDR.cidr(): split on '/' as Java's
 // String.split does, parse the mask bits as Integer.parseInt does, then classify the address by

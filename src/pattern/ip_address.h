@@ -1,4 +1,5 @@
-// IP literals and CIDR blocks as EventBridge understands them (reference/event-patterns.md §3.9).
+// IP literals and CIDR blocks as EventBridge understands them (docs/reference/event-patterns.md
+// §3.9).
 //
 // An IPv4 literal is four dotted decimal octets 0-255 without leading zeros; an IPv6 literal is
 // hex digits and colons only (at least one colon), valid RFC 4291 text, with optional "::".
@@ -35,7 +36,7 @@ struct CidrBlock {
 };
 
 // Parses the value of a {"cidr": "..."} operator. On failure returns the exact EventBridge reason
-// (E42-E48 of reference/event-patterns.md §2.3), e.g. "Malformed CIDR, one '/' required",
+// (E42-E48 of docs/reference/event-patterns.md §2.3), e.g. "Malformed CIDR, one '/' required",
 // "IPv4 mask bits must be < 32", "Nonstandard IP address: xx.11.xx", "Invalid IP address: 999.1.1.1".
 struct CidrParse {
   std::optional<CidrBlock> block;

@@ -1,5 +1,5 @@
 // Numbers in patterns and events: the "comparable" test and the order-preserving key
-// (reference/event-patterns.md §3.7, event-ruler ComparableNumber).
+// (docs/reference/event-patterns.md §3.7, event-ruler ComparableNumber).
 //
 // The comparable test runs once per number in every event, so it is a single allocation-free pass:
 // the JSON grammar is validated while the text is reduced to a normal decimal form (significant

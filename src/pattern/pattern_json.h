@@ -1,7 +1,7 @@
 // A small pull tokenizer for the JSON text of an EventBridge event pattern.
 //
 // Why not simdjson: the pattern compiler must see the document as event-ruler's streaming Jackson
-// parser does (reference/event-patterns.md §1.1, §1.2 S6):
+// parser does (docs/reference/event-patterns.md §1.1, §1.2 S6):
 //   - duplicate keys are all delivered, in document order (last-wins per leaf path and the
 //     field-by-field merge of duplicate objects depend on it; a DOM collapses or hides them);
 //   - validation stops at the first error met in document order, so a semantic error before a

@@ -1,6 +1,6 @@
 // PatternSet: many named event patterns compiled together into one automaton.
 //
-// Design (after event-ruler's NameState/ByteMachine, reference/event-patterns.md §5): every
+// Design (after event-ruler's NameState/ByteMachine, docs/reference/event-patterns.md §5): every
 // sub-pattern is a chain of field conditions sorted by path; chains share states wherever they
 // share a prefix of (path, OR-list) steps. A state holds, per field, a ValueIndex (value ->
 // next states) and absence transitions for exists:false. Matching walks the automaton once per

@@ -1,10 +1,10 @@
 // EventBridge wildcard values: parsing, matching and event-ruler's complexity measure
-// (reference/event-patterns.md §3.10).
+// (docs/reference/event-patterns.md §3.10).
 //
 // The complexity limit: kDefaultMaxWildcardComplexity = 10, and a field is rejected with E21 when
 // its score is above it. AWS does not publish its limit and event-ruler has no default (its
 // README only lists events/s per score). Scored by WildcardComplexity() on the quoted values,
-// AWS's observations (reference/event-patterns.md §3.10) bound the limit:
+// AWS's observations (docs/reference/event-patterns.md §3.10) bound the limit:
 //   accepted "arn:aws:events:us-east-1:*:event-bus/*" scores 3;
 //   accepted "/Users/*/dir/dir/dir/dir/dir/doc.txt" scores 7 (input '"/Users/x/dir/dir/dir/dir/');
 //   rejected "*:*:*:*:*:event-bus/*" scores 11 (input '":::::event-bus/:').

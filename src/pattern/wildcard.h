@@ -1,5 +1,5 @@
 // EventBridge wildcard values: grammar, matching and the complexity limit
-// (reference/event-patterns.md §3.10).
+// (docs/reference/event-patterns.md §3.10).
 //
 // Grammar: literal bytes and '*'; "\*" is a literal '*', "\\" a literal '\'; any other escape or a
 // trailing '\' is invalid (E20); "**" is invalid (E19). Positions in those errors are the 0-based

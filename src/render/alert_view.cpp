@@ -1,5 +1,5 @@
 // MakeAlertView: reads the envelope once (simdjson DOM: alerts are few and every field is read)
-// and normalises sign-in records as formats.md §2.2 recommends.
+// and normalises sign-in records as docs/reference/formats.md §2.2 recommends.
 #include "render/alert_view.h"
 
 #include <simdjson.h>
@@ -40,7 +40,7 @@ struct EmojiPair {
 };
 
 EmojiPair SeverityEmoji(route::Severity severity) {
-  // formats.md §7.6: 💥 CRITICAL / 🚨 HIGH / ⚠️ MEDIUM / ℹ️ LOW / 📢 INFO.
+  // docs/reference/formats.md §7.6: 💥 CRITICAL / 🚨 HIGH / ⚠️ MEDIUM / ℹ️ LOW / 📢 INFO.
   switch (severity) {
     case route::Severity::kCritical:
       return {":boom:", "\xF0\x9F\x92\xA5"};
@@ -98,7 +98,8 @@ std::string ShortenUserAgent(std::string_view user_agent, size_t max_chars) {
 
 std::string CloudTrailEventUrl(std::string_view region, std::string_view event_id) {
   // AWS does not document deep links into the console. This is the Event history detail route
-  // the CloudTrail console itself uses (formats.md §7.6; the same form is built by open-source
+  // the CloudTrail console itself uses (docs/reference/formats.md §7.6; the same form is built by
+  // open-source
   // alerting tools, e.g. generateLink() in several CloudTrail-to-Slack forwarders). It only
   // works in the account and region that recorded the event, for 90 days.
   if (!IsRegion(region) || event_id.empty() || event_id.size() > 128) return {};
@@ -152,7 +153,7 @@ Result<AlertView> MakeAlertView(const route::Alert& alert,
   view.region = StringAt(detail, "/awsRegion");
   if (view.region.empty()) view.region = StringAt(envelope, "/region");
 
-  // Principal (formats.md §2.2): ARN, else user/<userName>, else the principal id.
+  // Principal (docs/reference/formats.md §2.2): ARN, else user/<userName>, else the principal id.
   view.identity_type = StringAt(detail, "/userIdentity/type");
   view.identity = StringAt(detail, "/userIdentity/arn");
   if (view.identity.empty()) {
@@ -190,7 +191,8 @@ Result<AlertView> MakeAlertView(const route::Alert& alert,
   }
   bool success = view.result == "Success";
 
-  // MFA (formats.md §2.2): case-insensitive ("YES" in AWS's own root example), a missing value
+  // MFA (docs/reference/formats.md §2.2): case-insensitive ("YES" in AWS's own root example), a
+  // missing value
   // is "unknown" unless an MFA device is named — never "no".
   if (view.sign_in) {
     std::string mfa = Lower(StringAt(detail, "/additionalEventData/MFAUsed"));

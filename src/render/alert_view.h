@@ -1,7 +1,7 @@
 // AlertView: what a person reads in an alert, derived once from the Alert's event, shared by the
 // Slack, Teams and stdout renderers so that every target says the same thing.
 //
-// Sign-in records are normalised as formats.md §2.2 recommends: MFAUsed compared
+// Sign-in records are normalised as docs/reference/formats.md §2.2 recommends: MFAUsed compared
 // case-insensitively ("YES" is yes), a missing value is "unknown", not "No"; the principal is the
 // ARN, else "user/<userName>", else the principal id. Attacker-controlled text (userName in failed
 // sign-ins, user agents) is kept as data and escaped by each renderer.

@@ -1,4 +1,4 @@
-// Slack Block Kit message for one alert (formats.md §7.3, §7.6).
+// Slack Block Kit message for one alert (docs/reference/formats.md §7.3, §7.6).
 //
 // Layout: header (emoji + title), one section of up to 9 two-column fields, an actions block with
 // the CloudTrail button, a context line. Four blocks, far below the 50-block limit.

@@ -1,4 +1,5 @@
-// Teams Workflows webhook body: a `message` with one Adaptive Card 1.4 attachment (formats.md
+// Teams Workflows webhook body: a `message` with one Adaptive Card 1.4 attachment
+// (docs/reference/formats.md
 // §7.4): a title, the same facts as the Slack message (one two-column row each), a subtle context
 // line, and an Action.OpenUrl to the CloudTrail console.
 //

@@ -1,13 +1,14 @@
 // The built-in rule packs. Why each pattern looks the way it does is in the comments here; what a
 // user needs to know (matches, deviations from CIS) is in docs/rules.md.
 //
-// Porting CloudWatch Logs metric filters (the CIS mechanism, formats.md §8) to EventBridge
+// Porting CloudWatch Logs metric filters (the CIS mechanism, docs/reference/formats.md §8) to
+// EventBridge
 // patterns:
 //  * `$.f = "x*"` / `"*x"`      -> {"prefix": "x"} / {"suffix": "x"} (case-sensitive in both).
 //  * `$.f NOT EXISTS`           -> {"exists": false}.
 //  * `$.f != "x"` is true when the field is absent, while {"anything-but": "x"} needs a present
 //    value, so it becomes the OR-list [{"anything-but": "x"}, {"exists": false}] (mixed leaves are
-//    legal, reference/event-patterns.md S12).
+//    legal, docs/reference/event-patterns.md S12).
 //  * values in one array are OR-ed, fields are AND-ed, as in the filters' `||` / `&&`.
 #include "rules/rule_packs.h"
 
@@ -22,9 +23,10 @@ using route::Severity;
 // ---- root-signin ------------------------------------------------------------------------------
 // The first user's pattern, widened:
 //  * both detail-type spellings: real events say "AWS Console Sign In via CloudTrail", the
-//    EventBridge documentation lists "AWS Console Signin via CloudTrail" (formats.md §3.2);
+//    EventBridge documentation lists "AWS Console Signin via CloudTrail" (docs/reference/formats.md
+// §3.2);
 //  * no condition on responseElements.ConsoleLogin, so failed sign-ins (which current CloudTrail
-//    records, formats.md §2.2 "History") match too.
+//    records, docs/reference/formats.md §2.2 "History") match too.
 constexpr std::string_view kRootSignin =
     R"({"detail-type":["AWS Console Sign In via CloudTrail","AWS Console Signin via CloudTrail"],)"
     R"("detail":{"userIdentity":{"type":["Root"]}}})";
@@ -37,7 +39,8 @@ constexpr std::string_view kRootUsage =
     R"("eventType":[{"anything-but":"AwsServiceEvent"},{"exists":false}]}})";
 
 // ---- console-signin-without-mfa ---------------------------------------------------------------
-// CIS 3.2 with the false positives of formats.md §8 removed: successful sign-ins only (failures
+// CIS 3.2 with the false positives of docs/reference/formats.md §8 removed: successful sign-ins
+// only (failures
 // carry MFAUsed "No"), MFAUsed compared case-insensitively (AWS's own root example says "YES"),
 // a missing MFAUsed is unknown rather than "No", root and IAM users only (IAM Identity Center and
 // other federated users sign in as AssumedRole and do MFA at their IdP), SAML sign-ins excluded.
@@ -48,7 +51,8 @@ constexpr std::string_view kSigninWithoutMfa =
     R"("SamlProviderArn":[{"exists":false}]}}})";
 
 // ---- console-signin-failures ------------------------------------------------------------------
-// Any failed console sign-in: CIS 3.6's errorMessage, or the result field itself (formats.md §2.2
+// Any failed console sign-in: CIS 3.6's errorMessage, or the result field itself
+// (docs/reference/formats.md §2.2
 // counts anything but "Success" as a failure; "Failure" is the value AWS writes).
 constexpr std::string_view kSigninFailures =
     R"({"detail":{"eventSource":["signin.amazonaws.com"],"eventName":["ConsoleLogin"],)"
@@ -59,7 +63,7 @@ constexpr std::string_view kSigninFailures =
 // 3.1 v3.0: { ($.errorCode = "*UnauthorizedOperation") || ($.errorCode = "AccessDenied*")
 //   && ($.sourceIPAddress != "delivery.logs.amazonaws.com") && ($.eventName != "HeadBucket") },
 // read as (A || B) && C && D (the v1.4 copy's `||` before the last two terms is a transcription
-// error, formats.md §8).
+// error, docs/reference/formats.md §8).
 constexpr std::string_view kCisUnauthorized =
     R"({"detail":{"errorCode":[{"suffix":"UnauthorizedOperation"},{"prefix":"AccessDenied"}],)"
     R"("sourceIPAddress":[{"anything-but":"delivery.logs.amazonaws.com"},{"exists":false}],)"
@@ -69,7 +73,8 @@ constexpr std::string_view kCisUnauthorized =
 constexpr std::string_view kCisSigninWithoutMfa =
     R"({"detail":{"eventName":["ConsoleLogin"],)"
     R"("additionalEventData":{"MFAUsed":[{"anything-but":"Yes"},{"exists":false}]}}})";
-// 3.4: CIS lists event names only; iam.amazonaws.com is added (formats.md §8) so that AWS
+// 3.4: CIS lists event names only; iam.amazonaws.com is added (docs/reference/formats.md §8) so
+// that AWS
 // Organizations' CreatePolicy/DeletePolicy do not match.
 constexpr std::string_view kCisIamPolicy =
     R"({"detail":{"eventSource":["iam.amazonaws.com"],"eventName":["DeleteGroupPolicy",)"
@@ -95,7 +100,8 @@ constexpr std::string_view kCisConfig =
     R"({"detail":{"eventSource":["config.amazonaws.com"],"eventName":[)"
     R"("StopConfigurationRecorder","DeleteDeliveryChannel","PutDeliveryChannel",)"
     R"("PutConfigurationRecorder"]}})";
-// 3.10-3.14: CIS lists event names only; ec2.amazonaws.com is added (formats.md §8), which keeps
+// 3.10-3.14: CIS lists event names only; ec2.amazonaws.com is added (docs/reference/formats.md §8),
+// which keeps
 // e.g. API Gateway v2's CreateRoute/DeleteRoute out of 3.13.
 constexpr std::string_view kCisSecurityGroups =
     R"({"detail":{"eventSource":["ec2.amazonaws.com"],"eventName":[)"
@@ -121,7 +127,8 @@ constexpr std::string_view kCisVpc =
     R"("DetachClassicLinkVpc","DisableVpcClassicLink","EnableVpcClassicLink"]}})";
 
 // ---- cloudtrail-tampering ---------------------------------------------------------------------
-// CIS 3.5 misses PutEventSelectors, which can neuter logging without stopping it (formats.md §8).
+// CIS 3.5 misses PutEventSelectors, which can neuter logging without stopping it
+// (docs/reference/formats.md §8).
 constexpr std::string_view kTrailStopped =
     R"({"detail":{"eventSource":["cloudtrail.amazonaws.com"],)"
     R"("eventName":["StopLogging","DeleteTrail"]}})";

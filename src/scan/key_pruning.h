@@ -1,13 +1,15 @@
 // Key pruning: which CloudTrail log files can hold events wanted by --since/--until/--accounts/
 // --regions, decided from the S3 key or path alone, before any byte is read.
 //
-// Keys follow formats.md §1.1: `AWSLogs/[o-…/]<account>/CloudTrail/<region>/YYYY/MM/DD/<file>`
+// Keys follow docs/reference/formats.md §1.1:
+// `AWSLogs/[o-…/]<account>/CloudTrail/<region>/YYYY/MM/DD/<file>`
 // where YYYY/MM/DD and the `YYYYMMDDTHHmmZ` in the file name are the *delivery* time, not the
 // event time. A file holds only events from before its delivery, so:
 //   * a file delivered before --since holds nothing wanted (checked per day folder and, finer,
 //     per file-name minute);
 //   * a file delivered after --until may still hold earlier events, delivered late. CloudTrail
-//     delivers "typically about 5 minutes after the API call; not guaranteed" (formats.md §1.5),
+//     delivers "typically about 5 minutes after the API call; not guaranteed"
+// (docs/reference/formats.md §1.5),
 //     so files are read up to kDeliveryDelayAllowance after --until. Events delivered later than
 //     that are missed; this is the documented trade-off of pruning.
 // Records that survive pruning are then filtered by their own eventTime, account and region
@@ -31,7 +33,8 @@ namespace trailwatch::scan {
 using TimePoint = std::chrono::sys_seconds;
 
 // How long after --until a log file is still read: one day, far beyond the ~5 minutes CloudTrail
-// typically needs (formats.md §1.5) while costing at most one extra day of files per account and
+// typically needs (docs/reference/formats.md §1.5) while costing at most one extra day of files per
+// account and
 // region.
 inline constexpr std::chrono::seconds kDeliveryDelayAllowance = std::chrono::hours(24);
 

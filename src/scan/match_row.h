@@ -1,6 +1,6 @@
 // MatchRow: what `trailwatch scan` prints for one (record, rule) match, in the user's words.
 //
-// Fields are normalised per formats.md §2.2:
+// Fields are normalised per docs/reference/formats.md §2.2:
 //   identity = userIdentity.arn, else "user/" + userIdentity.userName, else principalId;
 //   result   = responseElements.ConsoleLogin: "Success", anything else "Failure" (sign-ins carry
 //              no errorCode); otherwise errorCode when present; otherwise "Success" (an API call

@@ -129,7 +129,7 @@ class S3Walk {
 
  private:
   // Nested folders below the user's prefix searched for an AWSLogs/ folder (trail key prefixes
-  // "may themselves contain /", formats.md §1.1).
+  // "may themselves contain /", docs/reference/formats.md §1.1).
   static constexpr int kMaxPrefixDepth = 4;
 
   static std::string_view LastSegment(std::string_view folder) {

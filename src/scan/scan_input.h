@@ -6,7 +6,8 @@
 //   * Directories are walked recursively (directory symlinks are not followed, so a link cycle
 //     cannot loop); files found there are read when their name ends in .json, .json.gz, .jsonl,
 //     .jsonl.gz, .ndjson or .ndjson.gz, otherwise counted as "other".
-//   * s3://bucket/prefix is discovered with the key layout of formats.md §1.1: delimiter listings
+//   * s3://bucket/prefix is discovered with the key layout of docs/reference/formats.md §1.1:
+// delimiter listings
 //     find the AWSLogs/[o-…/]<account>/CloudTrail/<region>/YYYY/MM/DD/ folders, pruning whole
 //     accounts, regions and days on the way (key_pruning.h), and only the surviving day folders
 //     are listed in full (§1.1: "List per account × region × day prefix; never list the whole

@@ -3,7 +3,8 @@
 //   table  aligned columns for a terminal; control characters shown as '?' and user agents
 //          longer than kTableCellLimit characters cut with "..." (identity and origin are never
 //          cut): use another format for full values. User names in failed sign-ins are
-//          attacker-controlled text (formats.md §2.2), so nothing is printed raw to a terminal.
+//          attacker-controlled text (docs/reference/formats.md §2.2), so nothing is printed raw to
+// a terminal.
 //   jsonl  one object per row, keys as in kColumns.
 //   json   one array of those objects.
 //   csv    RFC 4180: a header line, CRLF line ends, fields quoted when they hold '"', ',', CR or

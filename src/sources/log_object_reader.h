@@ -2,10 +2,12 @@
 // SourceEvents, shared by the directory, s3 and sqs sources.
 //
 // Names are classified first (ClassifyLogObject): CloudTrail-Digest and CloudTrail-Insight keys
-// (formats.md §1.1, §1.8) and names that are not CloudTrail log files are skipped, never parsed.
+// (docs/reference/formats.md §1.1, §1.8) and names that are not CloudTrail log files are skipped,
+// never parsed.
 // The bytes may be gzip or plain; every shape RecordReader accepts works ({"Records":[...]}, an
 // array, JSON lines, a single record or EventBridge event). Each record becomes an EventBridge
-// envelope (envelope::EnvelopeBuilder, formats.md §3.4) with the account from the key as the
+// envelope (envelope::EnvelopeBuilder, docs/reference/formats.md §3.4) with the account from the
+// key as the
 // fallback account; EventBridge events pass through as they are. `origin` (path or
 // s3://bucket/key) is attached to every event.
 //
@@ -50,7 +52,7 @@ enum class LogObjectClass {
   kOther,    // not a CloudTrail log file name (no AWSLogs layout and no .json/.jsonl[.gz] name)
 };
 
-// Classifies a key or path by its name alone (formats.md §1.1, §1.8, §4.1).
+// Classifies a key or path by its name alone (docs/reference/formats.md §1.1, §1.8, §4.1).
 LogObjectClass ClassifyLogObject(std::string_view name);
 const char* LogObjectClassName(LogObjectClass kind);  // "log file", "digest", "insight", "other"
 

@@ -114,7 +114,8 @@ std::string TopicRegion(const std::string& topic_arn) {
   return std::string(fields[3]);
 }
 
-// AWS host rule (formats.md §5.4): sns.<region>.amazonaws.com or .amazonaws.com.cn, with the
+// AWS host rule (docs/reference/formats.md §5.4): sns.<region>.amazonaws.com or .amazonaws.com.cn,
+// with the
 // region equal to the topic's.
 Status CheckAwsHost(const UrlParts& parts, const std::string& topic_arn, const char* what) {
   static const std::regex kHost(R"(^sns\.([a-z0-9][a-z0-9\-]*[a-z0-9])\.amazonaws\.com(\.cn)?$)");

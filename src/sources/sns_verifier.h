@@ -1,5 +1,5 @@
 // SnsVerifier: decides whether an SNS HTTP(S) delivery really comes from Amazon SNS
-// (formats.md §5.3, §5.4), and confirms subscriptions.
+// (docs/reference/formats.md §5.3, §5.4), and confirms subscriptions.
 //
 // Checks, cheapest first, so a forged message never makes trailwatch fetch anything it would not
 // trust: SignatureVersion "1" (SHA1withRSA) or "2" (SHA256withRSA); Timestamp within

@@ -152,7 +152,7 @@ SqsBodyClass Classify(std::string_view body, const std::vector<std::string>& sns
       if (bucket.empty() || text.empty()) {
         return Unknown("a CloudTrail notification with an empty bucket or key", inside_sns);
       }
-      // CloudTrail keys are plain, URL-safe S3 keys (formats.md §1.7): no decoding.
+      // CloudTrail keys are plain, URL-safe S3 keys (docs/reference/formats.md §1.7): no decoding.
       out.objects.push_back(SqsBodyClass::Object{bucket, std::string(text), {}});
     }
     return out;
@@ -171,7 +171,8 @@ SqsBodyClass Classify(std::string_view body, const std::vector<std::string>& sns
       SqsBodyClass out;
       out.kind = Kind::kEventBridgeObject;
       out.sns_wrapped = inside_sns;
-      // Whether EventBridge encodes keys is not documented in formats.md; CloudTrail keys are
+      // Whether EventBridge encodes keys is not documented in docs/reference/formats.md; CloudTrail
+      // keys are
       // URL-safe either way, so the key is used as delivered.
       out.objects.push_back(SqsBodyClass::Object{std::string(bucket), std::string(key),
                                                  std::string(StringOr(object["region"]))});

@@ -3,7 +3,7 @@
 // processes may consume one queue, since everything a message needs is in the message and the
 // outbox deduplicates alerts; nothing process-local is required for correctness.
 //
-// Each body is classified by formats.md §4.5, unwrapping at most one SNS layer:
+// Each body is classified by docs/reference/formats.md §4.5, unwrapping at most one SNS layer:
 //   * SNS Notification envelope (S3 -> SNS -> SQS): TopicArn must be in sns_topics when that list
 //     is set, then Message is classified as below;
 //   * s3:TestEvent: deleted and skipped (not an error);
@@ -50,7 +50,7 @@ namespace trailwatch::sources {
 
 class LogObjectReader;
 
-// What a message body asks for (formats.md §4.5). Exposed for tests.
+// What a message body asks for (docs/reference/formats.md §4.5). Exposed for tests.
 struct SqsBodyClass {
   enum class Kind {
     kS3Notification,          // objects to fetch

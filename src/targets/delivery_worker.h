@@ -11,7 +11,8 @@
 //   * per-target concurrency: at most max_concurrency sends of a target at once (across its
 //     channels; a webhook/stdout target has max_concurrency lanes, so the limit is reached);
 //   * token bucket per rate domain (the Slack channel for the Web API, the target otherwise):
-//     rate_per_second with `burst` tokens (formats.md §7.2: Slack allows about 1 message/s per
+//     rate_per_second with `burst` tokens (docs/reference/formats.md §7.2: Slack allows about 1
+// message/s per
 //     channel with short bursts). Every send, retries included, takes a token, so the rate seen by
 //     the far side never exceeds the bucket;
 //   * transient failures: exponential backoff with full jitter (delay = uniform(0, min(cap,

@@ -5,7 +5,7 @@
 // the kept answer, the shutdown's abandon token and the TransportError the targets classify.
 //
 // Errors and logs never contain the URL or the headers: webhook URLs and bearer tokens are
-// secrets (formats.md §7.1, §7.4). Transport errors carry only curl's generic text.
+// secrets (docs/reference/formats.md §7.1, §7.4). Transport errors carry only curl's generic text.
 //
 // Thread-safety: an HttpClient is used by one thread at a time; HttpClientPool hands clients to
 // many threads.

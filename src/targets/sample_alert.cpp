@@ -27,7 +27,8 @@ Result<route::Alert> SampleRootSignInAlert(const std::string& event_id, const st
   if (!envelope.ok()) return Error{"sample record: " + envelope.message()};
   route::Alert alert;
   alert.rule = rule;
-  alert.severity = route::Severity::kCritical;  // root sign-in without MFA (formats.md §7.6)
+  // Root sign-in without MFA (docs/reference/formats.md §7.6).
+  alert.severity = route::Severity::kCritical;
   alert.envelope = std::move(*envelope);
   alert.origin = "trailwatch send-test (AWS documentation sample: root ConsoleLogin)";
   return alert;

@@ -239,7 +239,8 @@ class SlackApiTarget : public Target {
 }  // namespace
 
 bool IsTransientSlackApiError(const std::string& code) {
-  // formats.md §7.2 lists rate_limited, fatal_error and request_timeout; internal_error,
+  // docs/reference/formats.md §7.2 lists rate_limited, fatal_error and request_timeout;
+  // internal_error,
   // service_unavailable and ratelimited are the same conditions under other Slack API methods'
   // spellings.
   return code == "rate_limited" || code == "ratelimited" || code == "fatal_error" ||

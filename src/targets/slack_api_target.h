@@ -1,7 +1,9 @@
-// Slack Web API target (formats.md §7.2): chat.postMessage with a bot token (Authorization:
+// Slack Web API target (docs/reference/formats.md §7.2): chat.postMessage with a bot token
+// (Authorization:
 // Bearer, never in the body) to a channel id, with the rendered Block Kit message.
 //
-// Threading (formats.md §7.6): alerts are grouped by (rule, identity, source IP). The first alert
+// Threading (docs/reference/formats.md §7.6): alerts are grouped by (rule, identity, source IP).
+// The first alert
 // of a group posts a parent message and its ts is stored in the outbox's thread roots; later
 // alerts of the group within thread_window (counted from the parent) are posted as replies with
 // thread_ts, and the parent is re-rendered with the group's repeat count through chat.update.
@@ -27,7 +29,7 @@ namespace trailwatch::targets {
 std::unique_ptr<Target> MakeSlackApiTarget(const config::TargetConfig& target,
                                            const TargetContext& context);
 
-// True for the Slack Web API error codes worth retrying (formats.md §7.2).
+// True for the Slack Web API error codes worth retrying (docs/reference/formats.md §7.2).
 bool IsTransientSlackApiError(const std::string& code);
 
 }  // namespace trailwatch::targets

@@ -1,4 +1,5 @@
-// Slack incoming webhook target (formats.md §7.1): POST {"text","blocks"} to the webhook URL.
+// Slack incoming webhook target (docs/reference/formats.md §7.1): POST {"text","blocks"} to the
+// webhook URL.
 // Success is HTTP 200 (body "ok"); 4xx bodies (invalid_payload, channel_not_found, no_service,
 // ...) are permanent; 429 (Retry-After) and 5xx (rollup_error) are transient. Webhooks return no
 // message ts, so they cannot thread repeats.

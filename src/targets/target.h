@@ -1,6 +1,6 @@
 // Target: delivers one outbox entry to one destination (Slack webhook, Slack Web API, Teams,
 // generic webhook, stdout) and says what happened, classified so the delivery worker knows
-// whether to stop, retry or give up (formats.md §7.1, §7.2, §7.5):
+// whether to stop, retry or give up (docs/reference/formats.md §7.1, §7.2, §7.5):
 //
 //   Delivered{response}         the far side accepted it
 //   Retry{error, retry_after?}  transient (429, 5xx, timeout, connection error, rate_limited...)
@@ -78,7 +78,8 @@ struct TargetContext {
 //                            alerts is not kept (a SIEM orders by event time); each lane is FIFO.
 //
 // The rate domain (token bucket, Retry-After pause) is the Slack channel for the Web API
-// (formats.md §7.2: Slack rate-limits per channel) and the whole target otherwise (one endpoint).
+// (docs/reference/formats.md §7.2: Slack rate-limits per channel) and the whole target otherwise
+// (one endpoint).
 
 // The target's default channel (lane 0, or the configured Slack channel).
 std::string ChannelKey(const config::TargetConfig& target);

@@ -1,4 +1,5 @@
-// Microsoft Teams Workflows webhook target (formats.md §7.4): POST a message with one Adaptive
+// Microsoft Teams Workflows webhook target (docs/reference/formats.md §7.4): POST a message with
+// one Adaptive
 // Card. Workflows answer 202 Accepted (legacy connectors 200): any 2xx is success; 429 and 5xx are
 // transient; other 4xx (400 bad payload, 404, 413 too large) permanent. The URL carries its own
 // signature (sig=) and is treated as a secret.

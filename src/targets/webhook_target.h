@@ -1,4 +1,5 @@
-// Generic webhook target (formats.md §7.5): POST the event (the EventBridge envelope JSON, or the
+// Generic webhook target (docs/reference/formats.md §7.5): POST the event (the EventBridge envelope
+// JSON, or the
 // input transformer's output) with Content-Type application/json, an Idempotency-Key header
 // (a hash of the outbox idempotency key: the same alert always carries the same key, so a
 // receiver can drop the repeat a crash may cause), the configured extra headers,

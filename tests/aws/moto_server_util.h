@@ -1,4 +1,5 @@
-// MotoServer: a moto_server (the AWS emulator, formats.md §9) on 127.0.0.1 for one test process.
+// MotoServer: a moto_server (the AWS emulator, docs/reference/formats.md §9) on 127.0.0.1 for one
+// test process.
 //
 //   auto moto = MotoServer::Start();                 // waits until GET /moto-api/ answers (≤ 15 s)
 //   ASSERT_TRUE(moto.ok()) << moto.message();        // also when moto_server is not installed

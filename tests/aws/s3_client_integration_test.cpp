@@ -1,4 +1,5 @@
-// S3Client against moto_server on loopback with SigV4 signature checks on (formats.md §9.1, §9.8),
+// S3Client against moto_server on loopback with SigV4 signature checks on
+// (docs/reference/formats.md §9.1, §9.8),
 // plus retries and request shape against a fake HTTP server.
 #include "aws/s3_client.h"
 
@@ -170,7 +171,7 @@ TEST_F(S3ClientTest, PaginatesPast1000KeysAndStopsEarly) {
                   .ok());
   EXPECT_EQ(calls, 1);
 
-  // start-after resumes after a checkpointed key (formats.md §1.1).
+  // start-after resumes after a checkpointed key (docs/reference/formats.md §1.1).
   keys = ListKeys(client, "many", "AWSLogs/", key_of(1049));
   ASSERT_EQ(keys.size(), 50u);
   EXPECT_EQ(keys.front(), key_of(1050));

@@ -92,7 +92,7 @@ namespace trailwatch::aws {
 namespace {
 
 // moto with INITIAL_NO_AUTH_ACTION_COUNT=3 checks the SigV4 signature of every SQS request after
-// the IAM user, its policy and its key are created (formats.md §9.8).
+// the IAM user, its policy and its key are created (docs/reference/formats.md §9.8).
 class SqsSignatureTest : public trailwatch::testing::MotoSuiteBase {
  protected:
   static void SetUpTestSuite() {

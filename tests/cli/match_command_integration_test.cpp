@@ -13,7 +13,8 @@ TEST(MatchCommand, CountsEveryRuleOnTheExample) {
   CommandResult r = RunTrailwatch({"match", "--rules", kExamples + "/rules.yaml", "--events",
                                    kExamples + "/events.jsonl", "--print-matches"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // Expected matches from formats.md §8 (root sign-in, 3.2, 3.3, 3.6 over the AWS samples).
+  // Expected matches from docs/reference/formats.md §8 (root sign-in, 3.2, 3.3, 3.6 over the AWS
+  // samples).
   std::string expected_lines =
       "{\"line\": 1, \"rules\": [\"root-signin\", \"console-signin-without-mfa\", \"root-activity\"]}\n"
       "{\"line\": 2, \"rules\": [\"root-signin\", \"root-activity\"]}\n"

@@ -1,4 +1,4 @@
-// Tests for CloudTrail key parsing (cloudtrail/log_key.h, formats.md §1.1).
+// Tests for CloudTrail key parsing (cloudtrail/log_key.h, docs/reference/formats.md §1.1).
 #include "cloudtrail/log_key.h"
 
 #include <gtest/gtest.h>

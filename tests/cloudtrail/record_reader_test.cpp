@@ -132,7 +132,7 @@ TEST(RecordReaderTest, EmptyRecordsListIsAValidEmptyLogFile) {
 }
 
 TEST(RecordReaderTest, DigestFileIsNeitherLogFileNorRecord) {
-  // A digest body (formats.md §1.8) sits next to log files but holds no records.
+  // A digest body (docs/reference/formats.md §1.8) sits next to log files but holds no records.
   const std::string text = testing::ReadFixture("aws/digest-vector/digest-file.json");
   auto got = ReadAll(text);
   ASSERT_FALSE(got.summary.ok());  // a digest is not a log file, a record or an event

@@ -29,7 +29,7 @@ TEST(UuidTest, V5MatchesPythonForDnsNamespace) {
   EXPECT_EQ(id->ToString(), "886313e1-3b8a-5372-9b90-0c9aee199e5d");
 }
 
-// formats.md §3.4 worked example.
+// docs/reference/formats.md §3.4 worked example.
 TEST(UuidTest, V5OfEventIdInProjectNamespace) {
   auto id = UuidV5(kEnvelopeIdNamespace, "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0");
   ASSERT_TRUE(id.ok()) << id.message();

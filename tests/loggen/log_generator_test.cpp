@@ -213,7 +213,7 @@ void CheckCorpus(const fs::path& root, const LogGeneratorOptions& options, Scann
       }
       if (identity_type == "Root") {
         ++out->root_records;
-        EXPECT_EQ(region, "us-east-1");  // formats.md §2.4
+        EXPECT_EQ(region, "us-east-1");  // docs/reference/formats.md §2.4
         if (event_type == "AwsConsoleSignIn") {
           ++out->root_sign_ins;
           EXPECT_EQ(record["eventName"].get_string().value(), "ConsoleLogin");

@@ -1,4 +1,5 @@
-// Tests for event-ruler-compatible case-insensitive matching (event-patterns.md §3.8).
+// Tests for event-ruler-compatible case-insensitive matching (docs/reference/event-patterns.md
+// §3.8).
 #include "pattern/case_folding.h"
 
 #include <gtest/gtest.h>

@@ -1,7 +1,7 @@
 // Tests for CompilePattern: every EventBridge reason E01-E54 with its exact text, which error wins
 // when several are present, every operator's accepted forms and compiled value, $or expansion,
 // duplicate-key semantics, path order, and the size/$or/field/depth limits
-// (reference/event-patterns.md §1-§3).
+// (docs/reference/event-patterns.md §1-§3).
 #include "pattern/compiler.h"
 
 #include <gtest/gtest.h>

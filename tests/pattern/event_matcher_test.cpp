@@ -1,5 +1,5 @@
 // Matching semantics of the whole engine (compiler + PatternSet + EventMatcher), case by case
-// from reference/event-patterns.md §3.
+// from docs/reference/event-patterns.md §3.
 #include "pattern/event_matcher.h"
 
 #include <gtest/gtest.h>
@@ -44,7 +44,8 @@ std::string ReadFixture(const std::string& relative) {
   return content.str();
 }
 
-// The EventBridge envelope around a CloudTrail record (formats.md §3.4), for sign-in records.
+// The EventBridge envelope around a CloudTrail record (docs/reference/formats.md §3.4), for sign-in
+// records.
 std::string SignInEnvelope(const std::string& record) {
   return R"({"version":"0","id":"x","detail-type":"AWS Console Sign In via CloudTrail",)"
          R"("source":"aws.signin","account":"111122223333","time":"2022-11-10T16:24:34Z",)"

@@ -1,4 +1,4 @@
-// Tests for IP literals and cidr blocks (event-patterns.md §2.3 E42-E48, §3.9).
+// Tests for IP literals and cidr blocks (docs/reference/event-patterns.md §2.3 E42-E48, §3.9).
 #include "pattern/ip_address.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,5 @@
-// Tests for the comparable-number rule and the order-preserving key (event-patterns.md §3.7).
+// Tests for the comparable-number rule and the order-preserving key
+// (docs/reference/event-patterns.md §3.7).
 #include "pattern/number.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-// Tests for wildcard parsing, matching and complexity (event-patterns.md §3.10).
+// Tests for wildcard parsing, matching and complexity (docs/reference/event-patterns.md §3.10).
 #include "pattern/wildcard.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,6 @@
 // Helpers shared by the render tests: the EventBridge envelopes of the AWS sign-in samples
-// (examples/events.jsonl, one per line, in the order of formats.md §2.3) and alerts built on them.
+// (examples/events.jsonl, one per line, in the order of docs/reference/formats.md §2.3) and alerts
+// built on them.
 #pragma once
 
 #include <simdjson.h>

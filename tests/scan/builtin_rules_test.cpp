@@ -1,5 +1,5 @@
 // The built-in root-signin rule: compiles, matches both detail-type spellings and failed root
-// sign-ins (formats.md §3.2, §2.2), and nothing else among the samples.
+// sign-ins (docs/reference/formats.md §3.2, §2.2), and nothing else among the samples.
 #include "rules/builtin_rules.h"
 
 #include <gtest/gtest.h>

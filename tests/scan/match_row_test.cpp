@@ -1,4 +1,5 @@
-// Match row fields from the AWS sign-in samples (formats.md §2.2, §2.3), the row order, and the
+// Match row fields from the AWS sign-in samples (docs/reference/formats.md §2.2, §2.3), the row
+// order, and the
 // output formats.
 #include "scan/match_row.h"
 

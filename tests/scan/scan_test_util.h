@@ -1,5 +1,5 @@
 // Helpers for the scan tests: CloudTrail records and files laid out in the S3 key layout
-// (formats.md §1.1), gzip, and running `trailwatch scan` with a chosen environment.
+// (docs/reference/formats.md §1.1), gzip, and running `trailwatch scan` with a chosen environment.
 #pragma once
 
 #include <map>

@@ -342,7 +342,8 @@ class SqsPathTest : public RunCommandTest {
     auto queue = sqs_->CreateQueue("trail-objects");
     ASSERT_TRUE(queue.ok()) << queue.message();
     queue_url_ = *queue;
-    // formats.md §9.3: the notification configuration of a trail bucket, set with the AWS CLI.
+    // docs/reference/formats.md §9.3: the notification configuration of a trail bucket, set with
+    // the AWS CLI.
     std::string queue_arn = "arn:aws:sqs:us-east-1:123456789012:trail-objects";
     std::string command =
         "AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_DEFAULT_REGION=us-east-1 "

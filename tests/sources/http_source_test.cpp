@@ -1,5 +1,6 @@
 // HttpSource on 127.0.0.1:0 with a recording sink: POST /events (EventBridge API destinations,
-// formats.md §6) and POST /sns (an SNS HTTPS subscription, §5, driven by the spec-exact fake sender
+// docs/reference/formats.md §6) and POST /sns (an SNS HTTPS subscription, §5, driven by the
+// spec-exact fake sender
 // and cert host of sns_sender_util.h), /healthz and /metrics.
 #include "sources/http_source.h"
 
@@ -488,7 +489,7 @@ TEST_F(HttpSourceSnsTest, NotificationCarryingACloudTrailRecordBecomesAnEnvelope
   EXPECT_EQ(reply.status, 200) << reply.body;
   auto events = running_->sink().Events();
   ASSERT_EQ(events.size(), 1u);
-  // UUIDv5 of the eventID (formats.md §3.4 worked example).
+  // UUIDv5 of the eventID (docs/reference/formats.md §3.4 worked example).
   EXPECT_NE(events[0].envelope.json.find("e9412cf2-bed5-5133-90d8-95d65a6da132"), std::string::npos)
       << events[0].envelope.json;
   EXPECT_NE(events[0].envelope.json.find("\"detail-type\":\"AWS Console Sign In via CloudTrail\""),

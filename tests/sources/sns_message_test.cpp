@@ -1,4 +1,5 @@
-// SNS delivery bodies and the string to sign (formats.md §5.2, §5.3), on the AWS documentation
+// SNS delivery bodies and the string to sign (docs/reference/formats.md §5.2, §5.3), on the AWS
+// documentation
 // examples in tests/fixtures/aws/sns/.
 #include "sources/sns_message.h"
 
@@ -39,7 +40,7 @@ TEST(SnsMessageTest, StringToSignOfTheDocumentedNotificationIsExact) {
       "TopicArn\narn:aws:sns:us-west-2:123456789012:MyTopic\n"
       "Type\nNotification\n";
   EXPECT_EQ(SnsStringToSign(*message), expected);
-  EXPECT_EQ(SnsStringToSign(*message).size(), 198u);  // formats.md §5.3
+  EXPECT_EQ(SnsStringToSign(*message).size(), 198u);  // docs/reference/formats.md §5.3
 }
 
 TEST(SnsMessageTest, SubscriptionConfirmationSignsTokenAndSubscribeUrl) {

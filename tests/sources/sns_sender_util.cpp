@@ -68,7 +68,8 @@ SnsReply ToReply(const httplib::Result& result) {
 // ---- TestPki ---------------------------------------------------------------------------------
 
 TestPki::TestPki() {
-  // formats.md §9.4's recipe, plus a rogue CA and a signing certificate with the wrong subject.
+  // docs/reference/formats.md §9.4's recipe, plus a rogue CA and a signing certificate with the
+  // wrong subject.
   const std::string script = R"(set -e
 exec >openssl.log 2>&1
 openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 3650 -subj "/CN=trailwatch test CA" \

@@ -1,4 +1,5 @@
-// A spec-exact fake Amazon SNS for the HTTP source's tests (formats.md §9.4): moto cannot be used
+// A spec-exact fake Amazon SNS for the HTTP source's tests (docs/reference/formats.md §9.4): moto
+// cannot be used
 // (no x-amz-sns-* headers, no confirmation POST, Subject left out of the signature), so the tests
 // play SNS themselves.
 //

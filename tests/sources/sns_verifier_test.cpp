@@ -1,4 +1,5 @@
-// SnsVerifier without a server: SigningCertURL / SubscribeURL rules (formats.md §5.4), and
+// SnsVerifier without a server: SigningCertURL / SubscribeURL rules (docs/reference/formats.md
+// §5.4), and
 // signatures made by the test sender with the test CA, the certificate "fetched" by a stub.
 #include "sources/sns_verifier.h"
 

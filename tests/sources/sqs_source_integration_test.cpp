@@ -2,7 +2,7 @@
 // decoded), SNS-wrapped notifications (TopicArn pinned), EventBridge "Object Created", messages
 // left on the queue when Submit fails or the message is not understood, a bad object that does
 // not stop the source, and visibility extended while a slow message is processed. Plus the body
-// classification of formats.md §4.5 on the AWS samples.
+// classification of docs/reference/formats.md §4.5 on the AWS samples.
 #include "sources/sqs_source.h"
 
 #include <gtest/gtest.h>
@@ -77,7 +77,7 @@ std::string ObjectCreated(const std::string& bucket, const std::string& key) {
          ",\"size\":10},\"reason\":\"PutObject\"}}";
 }
 
-// ---- classification (formats.md §4.5) on the AWS samples ----
+// ---- classification (docs/reference/formats.md §4.5) on the AWS samples ----
 
 TEST(SqsBodyTest, DecodesKeysFormStyle) {
   EXPECT_EQ(DecodeS3EventKey("red+flower.jpg"), "red flower.jpg");
@@ -246,7 +246,8 @@ class SqsSourceTest : public trailwatch::testing::MotoSuiteBase {
 
 TEST_F(SqsSourceTest, RealS3NotificationsTestEventFirst) {
   // S3 -> SQS notification configured on moto: its first message is s3:TestEvent, then one
-  // ObjectCreated:Put per object with the key quote_plus-encoded, '/' as %2F (formats.md §9.2).
+  // ObjectCreated:Put per object with the key quote_plus-encoded, '/' as %2F
+  // (docs/reference/formats.md §9.2).
   auto attributes = sqs_->GetQueueAttributes(queue_);
   ASSERT_TRUE(attributes.ok()) << attributes.message();
   std::string configuration =

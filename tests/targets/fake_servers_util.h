@@ -1,7 +1,8 @@
 // Fake HTTP servers for the delivery tests: Slack incoming webhooks, the Slack Web API, Teams
 // Workflows webhooks and generic webhooks, on 127.0.0.1 with an ephemeral port.
 //
-// They reproduce the answers documented in formats.md §7 and §9.7: "200 ok", the 4xx bodies
+// They reproduce the answers documented in docs/reference/formats.md §7 and §9.7: "200 ok", the 4xx
+// bodies
 // (invalid_payload, channel_not_found, no_service), 429 with Retry-After, 500/503, a hang past the
 // client's timeout, and chat.postMessage's {"ok":true,"ts":...} / {"ok":false,"error":...} with
 // HTTP 200. Every request is recorded (method, path, headers, body, arrival time) so tests can

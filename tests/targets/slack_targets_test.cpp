@@ -1,4 +1,5 @@
-// Slack webhook and Web API targets against fakes reproducing formats.md §7.1/§7.2 answers.
+// Slack webhook and Web API targets against fakes reproducing docs/reference/formats.md §7.1/§7.2
+// answers.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
@@ -332,7 +333,8 @@ TEST_F(SlackTargetApi, AFailedReplyIsNotCountedInTheThread) {
   EXPECT_NE(updates[0].body.find("seen 2 times"), std::string::npos);
 }
 
-// formats.md §7.1: invalid_payload / invalid_blocks — retry once as text only before giving up.
+// docs/reference/formats.md §7.1: invalid_payload / invalid_blocks — retry once as text only before
+// giving up.
 TEST(SlackTargetWebhook, RejectedBlocksAreRetriedOnceAsTextOnly) {
   for (const std::string code : {"invalid_payload", "invalid_blocks"}) {
     SCOPED_TRACE(code);
