@@ -2,7 +2,7 @@
 // any send (issue 4), so a crash, an outage or a rate limit never loses one.
 //
 // An entry is one alert for one target. Its idempotency key (target + rule + CloudTrail eventID)
-// is UNIQUE: the same event arriving twice (S3/SQS redelivery, formats.md §1.6) is stored once and
+// is UNIQUE: the same event arriving twice (S3/SQS redelivery, docs/reference/formats.md §1.6) is stored once and
 // sent once. Its channel key (the target name, plus a Slack channel or a lane: targets/target.h) is
 // the ordering domain: entries of a channel are sent strictly in id order, and entry N+1 is never
 // claimed while entry N is pending or in flight (ClaimHead). States:
@@ -17,7 +17,7 @@
 // process died is sent again, because nobody can know whether the far side received it.
 //
 // Also stores Slack thread roots: (target, rule, identity, source IP) -> parent message ts, so
-// repeats within the thread window become replies (formats.md §7.2, §7.6).
+// repeats within the thread window become replies (docs/reference/formats.md §7.2, §7.6).
 //
 // Storage (issue 11): the rows live behind store::OutboxQueue and store::ThreadRootStore
 // (store/outbox_queue.h, store/thread_roots.h), which speak plain store-level rows; this class
