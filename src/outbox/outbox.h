@@ -2,7 +2,8 @@
 // any send (issue 4), so a crash, an outage or a rate limit never loses one.
 //
 // An entry is one alert for one target. Its idempotency key (target + rule + CloudTrail eventID)
-// is UNIQUE: the same event arriving twice (S3/SQS redelivery, docs/reference/formats.md §1.6) is stored once and
+// is UNIQUE: the same event arriving twice (S3/SQS redelivery, docs/reference/formats.md §1.6) is
+// stored once and
 // sent once. Its channel key (the target name, plus a Slack channel or a lane: targets/target.h) is
 // the ordering domain: entries of a channel are sent strictly in id order, and entry N+1 is never
 // claimed while entry N is pending or in flight (ClaimHead). States:

@@ -1,6 +1,7 @@
 // ThreadRootStore: the Slack thread roots — (target, group key) -> the parent message's ts and
 // channel, the parent alert (re-rendered for chat.update), when the group started and how many
-// messages it has — so that repeats within the thread window become replies (docs/reference/formats.md §7.2,
+// messages it has — so that repeats within the thread window become replies
+// (docs/reference/formats.md §7.2,
 // §7.6). Plain store-level records behind an interface a PostgreSQL backend can implement too
 // (issue 11); the SQLite implementation is sqlite_thread_roots.h, the table (slack_thread_roots)
 // is created by store/schema.cpp. outbox::Outbox exposes these as its thread-root methods.
