@@ -3,6 +3,7 @@
 // (docs/reference/formats.md
 // §9.2). Errors come back as {"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": ...}.
 #include "aws/sqs_client.h"
+#include "common/json_string.h"
 
 #include <simdjson.h>
 
@@ -28,7 +29,7 @@ std::string Origin(const std::string& url) {
 
 std::string JsonString(std::string_view text) {
   std::string out;
-  config::AppendJsonString(text, &out);
+  AppendJsonString(out, text);
   return out;
 }
 

@@ -1,4 +1,5 @@
 #include "bridges/cfn_export.h"
+#include "common/json_string.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -21,7 +22,7 @@ constexpr size_t kMaxHeaderChars = 512;
 
 std::string Quoted(std::string_view text) {
   std::string out;
-  config::AppendJsonString(text, &out);  // JSON escapes are valid in YAML double-quoted scalars
+  AppendJsonString(out, text);  // JSON escapes are valid in YAML double-quoted scalars
   return out;
 }
 

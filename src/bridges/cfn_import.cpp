@@ -1,4 +1,5 @@
 #include "bridges/cfn_import.h"
+#include "common/json_string.h"
 
 #include <simdjson.h>
 
@@ -89,7 +90,7 @@ std::string YamlName(const std::string& name) {
   }
   if (plain) return name;
   std::string quoted;
-  config::AppendJsonString(name, &quoted);
+  AppendJsonString(quoted, name);
   return quoted;
 }
 

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "common/json_string.h"
 #include "loggen/log_generator.h"
 #include "config/yaml_json.h"
 
@@ -109,7 +110,7 @@ int Run(const GenerateArgs& args) {
   std::string json = cloudtrail::LogGeneratorReportJson(*report);
   json.pop_back();  // the closing brace: the command adds what it knows
   json.append(", \"out\": ");
-  config::AppendJsonString(args.out, &json);
+  AppendJsonString(json, args.out);
   json.append(", \"seed\": ").append(std::to_string(args.seed));
   char tail[64];
   std::snprintf(tail, sizeof tail, ", \"seconds\": %.3f}\n", seconds);

@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "common/json_string.h"
 #include "config/yaml_json.h"
 #include "pattern/compiler.h"
 #include "pattern/event_matcher.h"
@@ -82,7 +83,7 @@ int Run(const MatchArgs& args) {
       out.append("{\"line\": ").append(std::to_string(line.number)).append(", \"rules\": [");
       for (size_t i = 0; i < ids.size(); ++i) {
         if (i) out.append(", ");
-        config::AppendJsonString((*set)->name(ids[i]), &out);
+        AppendJsonString(out, (*set)->name(ids[i]));
       }
       out.append("]}\n");
       if (out.size() > (1u << 16)) {
@@ -102,7 +103,7 @@ int Run(const MatchArgs& args) {
   out.append(", \"rules\": {");
   for (uint32_t id = 0; id < counts.size(); ++id) {
     if (id) out.append(", ");
-    config::AppendJsonString((*set)->name(id), &out);
+    AppendJsonString(out, (*set)->name(id));
     out.append(": ").append(std::to_string(counts[id]));
   }
   char secs[32];

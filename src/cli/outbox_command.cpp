@@ -24,7 +24,6 @@ namespace trailwatch::cli {
 
 namespace {
 
-int64_t NowMs() { return WallClockMs(); }
 
 std::string UtcTime(int64_t ms) {
   if (ms <= 0) return "-";
@@ -133,7 +132,7 @@ int RetryEntries(const OutboxArgs& args) {
     }
   }
   auto changed =
-      args.dead ? (*store)->RetryDeadOf(configured, NowMs()) : (*store)->Retry(args.id, NowMs());
+      args.dead ? (*store)->RetryDeadOf(configured, WallClockMs()) : (*store)->Retry(args.id, WallClockMs());
   if (!changed.ok()) {
     std::cerr << "error: " << changed.message() << "\n";
     return 1;
@@ -195,7 +194,7 @@ int EnqueueSample(const OutboxArgs& args) {
       std::string channel = targets::ChannelKey(*target, *alert);
       batch.push_back({target->name, std::move(channel), std::move(alert.value())});
     }
-    auto result = (*store)->Enqueue(batch, NowMs());
+    auto result = (*store)->Enqueue(batch, WallClockMs());
     if (!result.ok()) {
       std::cerr << "error: " << result.message() << "\n";
       return 1;

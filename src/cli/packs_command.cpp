@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "common/json_string.h"
 #include "config/yaml_json.h"
 #include "rules/rule_packs.h"
 
@@ -22,7 +23,7 @@ std::string Scalar(simdjson::dom::element value) {
   std::string_view text;
   if (value.get_string().get(text) == simdjson::SUCCESS) {
     std::string out;
-    config::AppendJsonString(text, &out);
+    AppendJsonString(out, text);
     return out;
   }
   return simdjson::minify(value);
@@ -43,7 +44,7 @@ void Pretty(simdjson::dom::element value, int depth, std::string* out) {
       if (!first) out->append(",\n");
       first = false;
       AppendIndent(depth + 1, out);
-      config::AppendJsonString(field.key, out);
+      AppendJsonString(*out, field.key);
       out->append(": ");
       Pretty(field.value, depth + 1, out);
     }

@@ -33,7 +33,6 @@ struct SendTestArgs {
   int wait_seconds = 60;
 };
 
-int64_t NowMs() { return WallClockMs(); }
 
 int Report(const std::string& target, const outbox::Entry& entry) {
   switch (entry.state) {
@@ -84,7 +83,7 @@ int Run(const SendTestArgs& args) {
     return 1;
   }
   auto enqueued =
-      (*store)->Enqueue({{target->name, targets::ChannelKey(*target), *alert}}, NowMs());
+      (*store)->Enqueue({{target->name, targets::ChannelKey(*target), *alert}}, WallClockMs());
   if (!enqueued.ok()) {
     std::cerr << "error: " << enqueued.message() << "\n";
     return 1;

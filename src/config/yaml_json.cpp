@@ -1,4 +1,5 @@
 #include "config/yaml_json.h"
+#include "common/json_string.h"
 
 #include <cstdio>
 
@@ -27,7 +28,7 @@ Status Append(const YAML::Node& node, const std::string& where, int depth, std::
     case YAML::NodeType::Scalar: {
       const std::string& text = node.Scalar();
       if (node.Tag() == "!") {  // quoted: always a string
-        AppendJsonString(text, out);
+        trailwatch::AppendJsonString(*out, text);
       } else if (IsYamlNull(text)) {
         out->append("null");
       } else if (text == "true" || text == "True" || text == "TRUE") {
@@ -37,7 +38,7 @@ Status Append(const YAML::Node& node, const std::string& where, int depth, std::
       } else if (pattern::IsJsonNumber(text)) {
         out->append(text);
       } else {
-        AppendJsonString(text, out);
+        trailwatch::AppendJsonString(*out, text);
       }
       return Status::Ok();
     }
@@ -62,7 +63,7 @@ Status Append(const YAML::Node& node, const std::string& where, int depth, std::
         if (!entry.first.IsScalar()) {
           return Error{Where(where, entry.first.Mark()) + ": mapping keys must be scalars"};
         }
-        AppendJsonString(entry.first.Scalar(), out);
+        trailwatch::AppendJsonString(*out, entry.first.Scalar());
         out->push_back(':');
         Status s = Append(entry.second, where, depth + 1, out);
         if (!s.ok()) return s;
@@ -75,30 +76,6 @@ Status Append(const YAML::Node& node, const std::string& where, int depth, std::
 }
 
 }  // namespace
-
-void AppendJsonString(std::string_view text, std::string* out) {
-  out->push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", static_cast<unsigned char>(c));
-          out->append(buf);
-        } else {
-          out->push_back(c);
-        }
-    }
-  }
-  out->push_back('"');
-}
 
 Result<std::string> YamlToJson(const YAML::Node& node, const std::string& where) {
   std::string out;

@@ -20,7 +20,4 @@ namespace trailwatch::config {
 // `where` names the file for error messages ("rules.yaml").
 Result<std::string> YamlToJson(const YAML::Node& node, const std::string& where);
 
-// Appends `text` as a JSON string literal (quotes and escapes) to *out.
-void AppendJsonString(std::string_view text, std::string* out);
-
 }  // namespace trailwatch::config

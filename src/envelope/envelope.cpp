@@ -5,14 +5,13 @@
 #include <utility>
 
 #include "cloudtrail/event_time.h"
-#include "cloudtrail/json_text.h"
+#include "common/json_string.h"
 #include "cloudtrail/uuid.h"
 
 namespace trailwatch::envelope {
 namespace {
 
 namespace od = simdjson::ondemand;
-using cloudtrail::AppendJsonString;
 using cloudtrail::FormatEventTime;
 using cloudtrail::kEnvelopeIdNamespace;
 using cloudtrail::ParseEventTime;

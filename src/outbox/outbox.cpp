@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-#include "cloudtrail/json_text.h"
+#include "common/json_string.h"
 #include "envelope/validate_envelope.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_outbox_queue.h"
@@ -70,26 +70,26 @@ bool ParseEntryState(const std::string& text, EntryState* out) {
 
 std::string IdempotencyKey(const std::string& target, const route::Alert& alert) {
   std::string key = "[";
-  cloudtrail::AppendJsonString(key, target);
+  AppendJsonString(key, target);
   key += ",";
-  cloudtrail::AppendJsonString(key, alert.rule);
+  AppendJsonString(key, alert.rule);
   key += ",";
-  cloudtrail::AppendJsonString(key, alert.envelope.DedupKey());
+  AppendJsonString(key, alert.envelope.DedupKey());
   key += "]";
   return key;
 }
 
 std::string SerializeAlert(const route::Alert& alert) {
   std::string out = "{\"rule\":";
-  cloudtrail::AppendJsonString(out, alert.rule);
+  AppendJsonString(out, alert.rule);
   out += ",\"severity\":";
-  cloudtrail::AppendJsonString(out, route::SeverityName(alert.severity));
+  AppendJsonString(out, route::SeverityName(alert.severity));
   out += ",\"event_id\":";
-  cloudtrail::AppendJsonString(out, alert.envelope.DedupKey());
+  AppendJsonString(out, alert.envelope.DedupKey());
   out += ",\"origin\":";
-  cloudtrail::AppendJsonString(out, alert.origin);
+  AppendJsonString(out, alert.origin);
   out += ",\"event\":";
-  cloudtrail::AppendJsonString(out, alert.envelope.json);
+  AppendJsonString(out, alert.envelope.json);
   out += "}";
   return out;
 }

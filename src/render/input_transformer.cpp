@@ -25,6 +25,7 @@
 #include <simdjson.h>
 
 #include "config/yaml_json.h"
+#include "common/json_string.h"
 #include "render/renderers.h"
 
 namespace trailwatch::render {
@@ -93,7 +94,7 @@ std::string EventWithoutDetail(element root) {
     if (field.key == "detail") continue;
     if (!first) out.push_back(',');
     first = false;
-    config::AppendJsonString(field.key, &out);
+    AppendJsonString(out, field.key);
     out.push_back(':');
     out.append(simdjson::to_string(field.value));
   }
@@ -104,7 +105,7 @@ std::string EventWithoutDetail(element root) {
 // Appends a JSON string's escaped content (no quotes).
 void AppendStringContent(const std::string& text, std::string* out) {
   std::string quoted;
-  config::AppendJsonString(text, &quoted);
+  AppendJsonString(quoted, text);
   out->append(quoted, 1, quoted.size() - 2);
 }
 
@@ -204,7 +205,7 @@ Result<std::string> ApplyInputTransformer(const config::InputTransformerConfig& 
     } else if (!value->present) {
       out.append("null");
     } else if (value->is_string) {
-      config::AppendJsonString(value->text, &out);
+      AppendJsonString(out, value->text);
     } else {
       out.append(value->text);
     }

@@ -1,6 +1,6 @@
 // JsonWriter: builds compact JSON text (objects, arrays, strings) for message bodies, inserting
 // commas itself so the renderers read as the structure they produce. Strings are escaped by
-// config::AppendJsonString, the one JSON string escaper of the config/render side.
+// AppendJsonString (common/json_string.h), the one JSON string escaper.
 //
 // Thread-safety: one writer per thread.
 #pragma once
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "config/yaml_json.h"
+#include "common/json_string.h"
 
 namespace trailwatch::render {
 
@@ -23,14 +23,14 @@ class JsonWriter {
   // Inside an object: the member name; the next call writes its value.
   JsonWriter& Key(std::string_view name) {
     Separate();
-    config::AppendJsonString(name, &out_);
+    AppendJsonString(out_, name);
     out_.push_back(':');
     after_key_ = true;
     return *this;
   }
   JsonWriter& String(std::string_view value) {
     Separate();
-    config::AppendJsonString(value, &out_);
+    AppendJsonString(out_, value);
     return *this;
   }
   JsonWriter& Bool(bool value) { return Raw(value ? "true" : "false"); }

@@ -8,11 +8,6 @@
 #include "targets/target.h"
 
 namespace trailwatch::route {
-namespace {
-
-int64_t NowMs() { return WallClockMs(); }
-
-}  // namespace
 
 Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
     const std::vector<rules::RuleSpec>& rules, const config::TargetsConfig& targets) {
@@ -169,7 +164,7 @@ Status AlertPipeline::Submit(const std::string& source_name,
     }
   }
   if (entries.empty()) return Status{};
-  auto stored = outbox_->Enqueue(entries, NowMs());
+  auto stored = outbox_->Enqueue(entries, WallClockMs());
   if (!stored.ok()) return stored.error();
   for (size_t i = 0; i < entries.size(); ++i) {
     metrics_->Add(stored->ids[i] != 0 ? "trailwatch_alerts_queued_total"

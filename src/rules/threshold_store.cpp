@@ -1,4 +1,5 @@
 #include "rules/threshold_store.h"
+#include "common/json_string.h"
 
 #include <openssl/evp.h>
 
@@ -33,7 +34,7 @@ void AppendValueAt(simdjson::dom::element root, std::string_view path, std::stri
   }
   std::string_view text;
   if (current.get_string().get(text) == simdjson::SUCCESS) {
-    config::AppendJsonString(text, out);
+    AppendJsonString(*out, text);
   } else {
     out->append(simdjson::minify(current));
   }

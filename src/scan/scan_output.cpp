@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <numeric>
 
-#include "cloudtrail/json_text.h"
+#include "common/json_string.h"
 
 namespace trailwatch::scan {
 
@@ -85,9 +85,9 @@ void AppendObject(const MatchRow& row, std::string& out) {
   out += '{';
   for (size_t c = 0; c < kColumnCount; ++c) {
     if (c) out += ", ";
-    cloudtrail::AppendJsonString(out, kColumns[c]);
+    AppendJsonString(out, kColumns[c]);
     out += ": ";
-    cloudtrail::AppendJsonString(out, *values[c]);
+    AppendJsonString(out, *values[c]);
   }
   out += '}';
 }

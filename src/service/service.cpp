@@ -9,9 +9,9 @@
 #include "store/store_integrity.h"
 
 namespace trailwatch::service {
+
 namespace {
 
-int64_t NowMs() { return WallClockMs(); }
 
 // The rules whose threshold counters must be kept; the others' are dropped from the store, so
 // that counters of removed rules do not linger for years.
@@ -273,7 +273,7 @@ void Service::RefreshOutboxMetrics() {
   metrics_.Set("trailwatch_outbox_entries", {{"state", "dead"}}, static_cast<double>(stats->dead));
   double lag = stats->oldest_pending_created_at == 0
                    ? 0
-                   : static_cast<double>(NowMs() - stats->oldest_pending_created_at) / 1000.0;
+                   : static_cast<double>(WallClockMs() - stats->oldest_pending_created_at) / 1000.0;
   metrics_.Set("trailwatch_outbox_lag_seconds", {}, lag < 0 ? 0 : lag);
 }
 

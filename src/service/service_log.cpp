@@ -1,4 +1,5 @@
 #include "service/service_log.h"
+#include "common/json_string.h"
 
 #include <unistd.h>
 
@@ -34,11 +35,11 @@ class JsonLogFormatter : public spdlog::formatter {
     line.append(time.data(), time.size());
     line += "\",\"level\":";
     auto level = spdlog::level::to_string_view(msg.level);
-    config::AppendJsonString(std::string_view(level.data(), level.size()), &line);
+    AppendJsonString(line, std::string_view(level.data(), level.size()));
     line += ",\"logger\":";
-    config::AppendJsonString(std::string_view(msg.logger_name.data(), msg.logger_name.size()), &line);
+    AppendJsonString(line, std::string_view(msg.logger_name.data(), msg.logger_name.size()));
     line += ",\"message\":";
-    config::AppendJsonString(std::string_view(msg.payload.data(), msg.payload.size()), &line);
+    AppendJsonString(line, std::string_view(msg.payload.data(), msg.payload.size()));
     line += "}\n";
     dest.append(line.data(), line.data() + line.size());
   }

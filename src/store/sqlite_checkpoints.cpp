@@ -12,7 +12,6 @@ namespace {
 
 using sqlite::Statement;
 
-int64_t NowMs() { return WallClockMs(); }
 
 Error StoreError(const std::string& what, const std::string& message) {
   return Error{"checkpoint store: " + what + ": " + message};
@@ -53,7 +52,7 @@ Status SqliteCheckpoints::Put(const std::string& source, const std::string& key,
       "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
       "updated_at = excluded.updated_at");
   if (!upsert.ok()) return StoreError("put", upsert.message());
-  Status s = upsert->Bind(1, source).Bind(2, key).Bind(3, value).Bind(4, NowMs()).Run();
+  Status s = upsert->Bind(1, source).Bind(2, key).Bind(3, value).Bind(4, WallClockMs()).Run();
   if (!s.ok()) return StoreError("put", s.message());
   return Status::Ok();
 }

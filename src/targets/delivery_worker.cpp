@@ -12,7 +12,6 @@ namespace {
 
 using SteadyClock = std::chrono::steady_clock;
 
-int64_t NowMs() { return WallClockMs(); }
 
 // Worker pool size: enough for every target's concurrency, bounded so that a config with many
 // targets does not start hundreds of threads.
@@ -309,7 +308,7 @@ void DeliveryWorker::Dispatch() {
       // Pass 2: one transaction claims (or expires) the heads of all of them. The Channel
       // pointers stay valid: only Discover (this thread) erases channels, and never busy ones.
       lock.unlock();
-      auto claimed = outbox_->ClaimHeads(requests, NowMs());
+      auto claimed = outbox_->ClaimHeads(requests, WallClockMs());
       if (claimed.ok()) {
         for (size_t i = 0; i < ready.size(); ++i) {
           if (!(*claimed)[i].expired.empty()) {
@@ -344,7 +343,7 @@ void DeliveryWorker::Dispatch() {
           again = true;  // more expired heads may follow
         } else if (claim->next_due > 0) {
           channel.due_at =
-              now + std::chrono::milliseconds(std::max<int64_t>(0, claim->next_due - NowMs()));
+              now + std::chrono::milliseconds(std::max<int64_t>(0, claim->next_due - WallClockMs()));
           wake = std::min(wake, channel.due_at);
         } else {
           channel.empty = true;
@@ -422,7 +421,7 @@ void DeliveryWorker::Record(const Job& job, const Outcome& outcome) {
     // Abandoned by Stop(grace): not the far side's fault, so no backoff and no failure line; the
     // entry is due at once for the next run (its attempt stays counted: it may have arrived).
     Status stored =
-        outbox_->MarkRetry(entry.id, NowMs(), "send abandoned at shutdown (shutdown_timeout)", 0);
+        outbox_->MarkRetry(entry.id, WallClockMs(), "send abandoned at shutdown (shutdown_timeout)", 0);
     std::lock_guard lock(mutex_);
     ++counters_.abandoned;
     if (!stored.ok()) {
@@ -443,7 +442,7 @@ void DeliveryWorker::Record(const Job& job, const Outcome& outcome) {
     stored = outbox_->MarkDead(entry.id, permanent->error, permanent->http_status);
   } else {
     const auto& retry = std::get<Retry>(outcome);
-    int64_t now = NowMs();
+    int64_t now = WallClockMs();
     int64_t age_ms = now - entry.queued_at;
     int64_t max_age_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(config.max_age).count();

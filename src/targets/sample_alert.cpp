@@ -4,7 +4,7 @@
 #include <random>
 
 #include "envelope/envelope.h"
-#include "cloudtrail/json_text.h"
+#include "common/json_string.h"
 
 namespace trailwatch::targets {
 
@@ -21,7 +21,7 @@ constexpr const char* kRecordAfterId =
 
 Result<route::Alert> SampleRootSignInAlert(const std::string& event_id, const std::string& rule) {
   std::string record = kRecordBeforeId;
-  cloudtrail::AppendJsonString(record, event_id);
+  AppendJsonString(record, event_id);
   record += kRecordAfterId;
   Result<envelope::Envelope> envelope = envelope::BuildEnvelope(record);
   if (!envelope.ok()) return Error{"sample record: " + envelope.message()};

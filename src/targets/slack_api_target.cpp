@@ -1,9 +1,10 @@
 #include "targets/slack_api_target.h"
+#include "common/wall_clock.h"
 
 #include <simdjson.h>
 #include <spdlog/spdlog.h>
 
-#include "cloudtrail/json_text.h"
+#include "common/json_string.h"
 #include "render/renderers.h"
 #include "targets/http_client.h"
 #include "targets/http_outcome.h"
@@ -63,9 +64,9 @@ Result<std::string> WithFields(const std::string& fields, const std::string& obj
 
 std::string Field(const std::string& name, const std::string& value) {
   std::string out;
-  cloudtrail::AppendJsonString(out, name);
+  AppendJsonString(out, name);
   out += ":";
-  cloudtrail::AppendJsonString(out, value);
+  AppendJsonString(out, value);
   return out;
 }
 
@@ -144,10 +145,7 @@ class SlackApiTarget : public Target {
   }
 
  private:
-  int64_t NowMs() const {
-    auto now = context_.now ? context_.now() : std::chrono::system_clock::now();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
-  }
+  int64_t NowMs() const { return WallClockMs(context_.now); }
 
   // Slack rejected the blocks: once more with the text alone (slack_text_fallback.h).
   Outcome PostTextOnly(const std::string& fields, const std::string& message, Outcome first,
@@ -170,11 +168,11 @@ class SlackApiTarget : public Target {
 
   static std::string GroupKey(const render::AlertView& view) {
     std::string key = "[";
-    cloudtrail::AppendJsonString(key, view.rule);
+    AppendJsonString(key, view.rule);
     key += ",";
-    cloudtrail::AppendJsonString(key, view.identity);
+    AppendJsonString(key, view.identity);
     key += ",";
-    cloudtrail::AppendJsonString(key, view.source_ip);
+    AppendJsonString(key, view.source_ip);
     return key + "]";
   }
 

@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-#include "cloudtrail/json_text.h"
+#include "common/json_string.h"
 
 namespace trailwatch::targets {
 
@@ -33,7 +33,7 @@ std::optional<std::string> TextOnlySlackMessage(const std::string& message) {
       has_text = true;
     }
     if (out.size() > 1) out += ",";
-    cloudtrail::AppendJsonString(out, field.key);
+    AppendJsonString(out, field.key);
     out += ":";
     out += simdjson::minify(field.value);
   }

@@ -21,6 +21,7 @@
 #include <variant>
 
 #include "common/result.h"
+#include "common/wall_clock.h"
 #include "config/target_reference.h"
 #include "config/targets_config.h"
 #include "outbox/outbox.h"
@@ -58,7 +59,7 @@ class Target {
 struct TargetContext {
   std::map<std::string, std::string> account_aliases;
   outbox::Outbox* outbox = nullptr;                          // required by the Slack Web API target
-  std::chrono::system_clock::time_point (*now)() = nullptr;  // nullptr: system_clock::now
+  WallClockSource now = nullptr;  // nullptr: the system clock (common/wall_clock.h)
   // Slack Web API base (tests point it at a fake on loopback).
   std::string slack_api_url = "https://slack.com/api";
   // Requested when a bounded shutdown gives up on the sends in flight: HTTP targets abort them

@@ -1,4 +1,5 @@
 #include "targets/webhook_target.h"
+#include "common/wall_clock.h"
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -40,8 +41,7 @@ class WebhookTarget : public Target {
       request.headers.push_back({name, value.reveal()});
     // Taken per attempt: a retry is signed again with its own time, so a receiver that rejects
     // old timestamps still accepts it (the Idempotency-Key stays the same across attempts).
-    std::string timestamp = UnixSecondsText(context_.now ? context_.now()
-                                                         : std::chrono::system_clock::now());
+    std::string timestamp = UnixSecondsText(WallClockNow(context_.now));
     request.headers.push_back({"X-Trailwatch-Timestamp", timestamp});
     if (!config_.hmac_secret.empty()) {
       request.headers.push_back(

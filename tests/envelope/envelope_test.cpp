@@ -1,18 +1,15 @@
-// Tests for record → EventBridge envelope conversion (cloudtrail/envelope.h), the eventTime
-// normalisation it uses (cloudtrail/event_time.h) and JSON string escaping
-// (cloudtrail/json_text.h).
+// Tests for record → EventBridge envelope conversion (envelope/envelope.h) and the eventTime
+// normalisation it uses (cloudtrail/event_time.h).
 #include "envelope/envelope.h"
 
 #include <gtest/gtest.h>
 
 #include "cloudtrail/event_time.h"
-#include "cloudtrail/json_text.h"
 #include "cloudtrail/test_util.h"
 
 namespace trailwatch::envelope {
 namespace {
 
-using cloudtrail::AppendJsonString;
 using cloudtrail::FormatEventTime;
 using cloudtrail::ParseEventTime;
 using cloudtrail::testing::JsonTextsEqual;
@@ -210,15 +207,6 @@ TEST(EnvelopeTimeTest, ParsesAndNormalisesRfc3339) {
   EXPECT_EQ(format("2022-11-10T16:24:34+0200"), "invalid");
   EXPECT_EQ(format("2022-11-10T16:24:34Zjunk"), "invalid");
   EXPECT_EQ(format(""), "invalid");
-}
-
-TEST(EnvelopeJsonTextTest, EscapesQuotesBackslashesAndControls) {
-  std::string out;
-  AppendJsonString(out, std::string_view("a\"b\\c\n\x01\x1f\xc3\xa9", 10));
-  EXPECT_EQ(out, "\"a\\\"b\\\\c\\n\\u0001\\u001f\xc3\xa9\"");
-  out.clear();
-  AppendJsonString(out, "");
-  EXPECT_EQ(out, "\"\"");
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "route/alert.h"
+#include "common/json_string.h"
 #include "config/yaml_json.h"
 #include "render/alert_view.h"
 
@@ -62,8 +63,8 @@ inline AlertView SampleView(int line, route::Severity severity = route::Severity
 inline std::string FailedSignInEnvelope(const std::string& user_name,
                                         const std::string& user_agent) {
   std::string name_json, agent_json;
-  config::AppendJsonString(user_name, &name_json);
-  config::AppendJsonString(user_agent, &agent_json);
+  AppendJsonString(name_json, user_name);
+  AppendJsonString(agent_json, user_agent);
   return R"({"version":"0","id":"84da115c-d405-52f5-a2e1-356e0d4743d1","detail-type":"AWS Console Sign In via CloudTrail","source":"aws.signin","account":"111122223333","time":"2022-11-10T16:24:34Z","region":"us-east-1","resources":[],"detail":{"eventVersion":"1.05","userIdentity":{"type":"IAMUser","principalId":"AIDACKCEVSQ6C2EXAMPLE","accountId":"111122223333","accessKeyId":"","userName":)" +
          name_json +
          R"(},"eventTime":"2022-11-10T16:24:34Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"192.0.2.0","userAgent":)" +

@@ -1,4 +1,5 @@
 #include "sources/sns_sender_util.h"
+#include "common/json_string.h"
 
 #include <fmt/format.h>
 #include <httplib.h>
@@ -324,9 +325,9 @@ std::string SnsSender::Body(const SnsSpec& spec) {
     if (!first) out += ",\n";
     first = false;
     out += "  ";
-    config::AppendJsonString(key, &out);
+    AppendJsonString(out, key);
     out += " : ";
-    config::AppendJsonString(value, &out);
+    AppendJsonString(out, value);
   };
   member("Type", spec.type);
   member("MessageId", spec.message_id);

@@ -4,6 +4,7 @@
 // not stop the source, and visibility extended while a slow message is processed. Plus the body
 // classification of docs/reference/formats.md §4.5 on the AWS samples.
 #include "sources/sqs_source.h"
+#include "common/json_string.h"
 
 #include <gtest/gtest.h>
 
@@ -47,7 +48,7 @@ std::string LogWith(const std::vector<std::string>& ids) {
 
 std::string JsonString(const std::string& text) {
   std::string out;
-  config::AppendJsonString(text, &out);
+  AppendJsonString(out, text);
   return out;
 }
 

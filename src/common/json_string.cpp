@@ -1,7 +1,7 @@
-// JSON string escaping (see json_text.h).
-#include "cloudtrail/json_text.h"
+// JSON string escaping (see json_string.h).
+#include "common/json_string.h"
 
-namespace trailwatch::cloudtrail {
+namespace trailwatch {
 
 void AppendJsonString(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -44,4 +44,4 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
-}  // namespace trailwatch::cloudtrail
+}  // namespace trailwatch
