@@ -1,5 +1,5 @@
 // `trailwatch generate --out DIR --size 2GB`: writes a realistic, deterministic CloudTrail corpus
-// in the S3 layout (cloudtrail/log_generator.h) for benchmarks and for trying `trailwatch scan`,
+// in the S3 layout (loggen/log_generator.h) for benchmarks and for trying `trailwatch scan`,
 // and prints what it wrote as JSON, including the number of root sign-ins a scan should find.
 #include <cctype>
 #include <chrono>

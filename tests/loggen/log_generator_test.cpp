@@ -1,4 +1,4 @@
-// Tests for the CloudTrail corpus generator (cloudtrail/log_generator.h): same seed → same bytes,
+// Tests for the CloudTrail corpus generator (loggen/log_generator.h): same seed → same bytes,
 // every key parses as a CloudTrail key, every file inflates into {"Records":[...]} whose records
 // carry the required fields and convert to EventBridge envelopes, the report matches what is on
 // disk (records, bytes, root sign-ins), and the total size is within 10% of the request.
