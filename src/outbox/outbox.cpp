@@ -126,12 +126,15 @@ Result<route::Alert> ParseAlert(const std::string& json) {
   }
   // The header fields come back from the event itself (it passed ValidateEnvelope on the way
   // in); the stored dedup key wins, so that an entry keeps the identity it was queued under.
+  // Only the header is read: the stored text is kept as it is (no minified copy).
   simdjson::dom::parser event_parser;
-  std::string text = std::move(alert.envelope.json);
-  if (!envelope::ValidateEnvelopeText(text, event_parser, &alert.envelope).ok()) {
+  simdjson::dom::element event;
+  if (event_parser.parse(alert.envelope.json).get(event) != simdjson::SUCCESS ||
+      !envelope::ValidateEnvelope(event, &alert.envelope).ok()) {
+    std::string text = std::move(alert.envelope.json);
     alert.envelope = envelope::Envelope{};
+    alert.envelope.json = std::move(text);
   }
-  alert.envelope.json = std::move(text);
   if (alert.envelope.DedupKey() != dedup_key) alert.envelope.event_id = dedup_key;
   return alert;
 }
