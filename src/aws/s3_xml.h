@@ -1,4 +1,4 @@
-// Reading S3's XML answers with expat: a ListObjectsV2 page (ListBucketResult) and an error
+// Reading S3's XML answers (aws/xml_paths.h): a ListObjectsV2 page (ListBucketResult) and an error
 // document (<Error><Code/><Message/></Error>). Internal to src/aws/; tested on its own.
 //
 // Thread-safety: plain functions.
