@@ -42,6 +42,10 @@ struct ScanArgs {
   bool strict = false;
   std::string format = "auto";
   std::string endpoint_url;
+  std::string profile;
+  std::string region;
+  std::string role_arn;
+  std::string external_id;
   std::string summary_json;
   cloudtrail::LogFileLimits limits;  // --max-file-bytes, --max-inflated-bytes, ...
 };
@@ -150,17 +154,28 @@ int Run(const ScanArgs& args) {
     filter.regions = std::move(*regions);
   }
 
+  if (!args.external_id.empty() && args.role_arn.empty()) {
+    return Usage("--external-id is sent when assuming --role-arn, which is not given");
+  }
+
   std::unique_ptr<aws::S3Client> s3;
   bool any_s3 = false;
   for (const std::string& location : args.locations) any_s3 |= location.rfind("s3://", 0) == 0;
   if (any_s3) {
     aws::Environment environment = aws::ProcessEnvironment();
     aws::S3ClientOptions s3_options;
-    s3_options.region = aws::ResolveRegion(environment);
+    s3_options.region =
+        args.region.empty() ? aws::ResolveRegion(environment, args.profile) : args.region;
     s3_options.endpoint =
         args.endpoint_url.empty() ? aws::ResolveS3Endpoint(environment) : args.endpoint_url;
+    aws::CredentialsOptions identity;
+    identity.profile = args.profile;
+    identity.region = s3_options.region;
+    identity.role_arn = args.role_arn;
+    identity.external_id = args.external_id;
     s3 = std::make_unique<aws::S3Client>(
-        s3_options, std::make_shared<aws::CredentialsProvider>(std::move(environment)));
+        s3_options, std::make_shared<aws::CredentialsProvider>(std::move(environment),
+                                                               std::move(identity)));
   }
 
   const bool draw_progress = !args.quiet && scan::Progress::StderrIsTerminal();
@@ -231,6 +246,9 @@ void RegisterScan(CLI::App& app, int* exit_code) {
       "stdout; with jsonl/json/csv it goes to stderr, only when stderr is a terminal and not\n"
       "--quiet (use --summary-json FILE in scripts). A progress bar is drawn on stderr only when\n"
       "it is a terminal. Errors always go to stderr.\n"
+      "AWS identity for s3:// inputs: the AWS SDKs' credential chain (environment, web identity,\n"
+      "profile, ECS/EKS container, EC2 instance metadata), or --profile, and --role-arn to read\n"
+      "another account's bucket through a role (docs/aws-credentials.md).\n"
       "Limits (docs/limits.md): a file larger than --max-file-bytes, a gzip file that inflates\n"
       "past --max-inflated-bytes or past --max-compression-ratio times its size (once over\n"
       "64 MiB), or whose first 64 KiB inflated are not JSON (a gzip bomb of zeros) is reported\n"
@@ -264,6 +282,17 @@ void RegisterScan(CLI::App& app, int* exit_code) {
   cmd->add_option("--endpoint-url", args->endpoint_url,
                   "S3 endpoint (e.g. http://127.0.0.1:5000); default AWS_ENDPOINT_URL_S3, "
                   "AWS_ENDPOINT_URL, else AWS");
+  cmd->add_option("--profile", args->profile,
+                  "AWS profile (~/.aws/config) for s3:// inputs, used instead of the "
+                  "environment's keys; default AWS_PROFILE, else the credential chain "
+                  "(docs/aws-credentials.md)");
+  cmd->add_option("--region", args->region,
+                  "region of the bucket (and of STS for --role-arn); default AWS_REGION, "
+                  "AWS_DEFAULT_REGION, the profile's region, else us-east-1");
+  cmd->add_option("--role-arn", args->role_arn,
+                  "read s3:// inputs through this IAM role (e.g. the log-archive account's), "
+                  "assumed with the credentials of --profile or the chain");
+  cmd->add_option("--external-id", args->external_id, "ExternalId sent with --role-arn");
   cmd->add_option("--summary-json", args->summary_json,
                   "also write the summary as one JSON object to this file");
   cmd->add_option("--max-file-bytes", args->limits.max_file_bytes,

@@ -260,12 +260,16 @@ Status S3Source::Run(std::stop_token stop, EventSink& sink) {
   aws::Environment environment =
       options_.environment ? *options_.environment : aws::ProcessEnvironment();
   aws::S3ClientOptions s3_options;
-  s3_options.region =
-      config_.aws.region.empty() ? aws::ResolveRegion(environment) : config_.aws.region;
+  s3_options.region = config_.aws.region.empty()
+                          ? aws::ResolveRegion(environment, config_.aws.profile)
+                          : config_.aws.region;
   s3_options.endpoint = config_.aws.endpoint_url.empty() ? aws::ResolveS3Endpoint(environment)
                                                          : config_.aws.endpoint_url;
-  s3_ = std::make_unique<aws::S3Client>(s3_options,
-                                        std::make_shared<aws::CredentialsProvider>(environment));
+  // The source's own identity: its profile and role_arn, or the process's chain. The provider
+  // refreshes temporary credentials itself; every request asks it.
+  s3_ = std::make_unique<aws::S3Client>(
+      s3_options, std::make_shared<aws::CredentialsProvider>(
+                      environment, SourceCredentialsOptions(config_.aws, s3_options.region)));
 
   std::chrono::milliseconds interval =
       options_.poll_interval

@@ -132,6 +132,30 @@ bool ValidRegion(const std::string& region) {
          std::all_of(region.begin(), region.end(), [](char c) { return IsLowerAlnumOr(c, "-"); });
 }
 
+// arn:<partition>:iam::<12 digits>:role/<path/>name (IAM's pattern for role ARNs).
+bool ValidRoleArn(const std::string& arn) {
+  static const std::regex kRoleArn(
+      R"(arn:aws[a-z-]*:iam::[0-9]{12}:role/([\x21-\x7e]+/)?[A-Za-z0-9+=,.@_-]{1,64})");
+  return arn.size() <= 2048 && std::regex_match(arn, kRoleArn);
+}
+
+// STS: ExternalId 2-1224 of [\w+=,.@:/-]; RoleSessionName 2-64 of [\w+=,.@-].
+bool ValidStsText(const std::string& text, size_t max, std::string_view extra) {
+  return text.size() >= 2 && text.size() <= max &&
+         std::all_of(text.begin(), text.end(), [&](char c) {
+           return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                  c == '_' || extra.find(c) != std::string_view::npos;
+         });
+}
+
+// A name of a [profile NAME] section: printable, no brackets or spaces.
+bool ValidProfileName(const std::string& name) {
+  return !name.empty() && name.size() <= 128 &&
+         std::all_of(name.begin(), name.end(), [](char c) {
+           return c > 0x20 && c < 0x7f && c != '[' && c != ']' && c != '#' && c != ';';
+         });
+}
+
 bool ValidDate(const std::string& date) {
   if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
   if (!AllDigits(date.substr(0, 4)) || !AllDigits(date.substr(5, 2)) ||
@@ -182,7 +206,8 @@ class SourcesLoader : private ConfigFieldReader {
   Status LoadS3(const EntryList& entries, const std::string& where, S3SourceConfig* out) const;
   Status LoadSqs(const EntryList& entries, const std::string& where, SqsSourceConfig* out) const;
   Status LoadHttp(const EntryList& entries, const std::string& where, HttpSourceConfig* out) const;
-  // region / endpoint_url; false when the key is not one of them.
+  // region / endpoint_url / profile / role_arn / external_id / role_session_name; false when the
+  // key is not one of them.
   Result<bool> LoadAws(const ConfigEntry& entry, const std::string& where,
                        AwsEndpointConfig* out) const;
   // max_file_bytes / max_inflated_bytes / max_compression_ratio (directory, s3, sqs); false when
@@ -219,6 +244,51 @@ Result<bool> SourcesLoader::LoadAws(const ConfigEntry& entry, const std::string&
     std::string reason = CheckEndpointUrl(*url);
     if (!reason.empty()) return Fail(entry.value, Key(where, entry), reason);
     out->endpoint_url = *url;
+    return true;
+  }
+  if (entry.key == "profile") {
+    auto profile = Value(entry, Key(where, entry));
+    if (!profile.ok()) return profile.error();
+    if (!ValidProfileName(*profile)) {
+      return Fail(entry.value, Key(where, entry),
+                  "profile must be the name of a profile in ~/.aws/config (no spaces or "
+                  "brackets), not " + ShownValue(entry, *profile));
+    }
+    out->profile = *profile;
+    return true;
+  }
+  if (entry.key == "role_arn") {
+    auto arn = Value(entry, Key(where, entry));
+    if (!arn.ok()) return arn.error();
+    if (!ValidRoleArn(*arn)) {
+      return Fail(entry.value, Key(where, entry),
+                  "role_arn must be an IAM role ARN like "
+                  "arn:aws:iam::444455556666:role/trailwatch-reader, not " +
+                      ShownValue(entry, *arn));
+    }
+    out->role_arn = *arn;
+    return true;
+  }
+  if (entry.key == "external_id") {
+    // Not a secret (AWS: a unique identifier, not a password), but it may come from ${env:}.
+    auto id = Value(entry, Key(where, entry));
+    if (!id.ok()) return id.error();
+    if (!ValidStsText(*id, 1224, "+=,.@:/-")) {
+      return Fail(entry.value, Key(where, entry),
+                  "external_id must be 2-1224 of letters, digits and +=,.@:/-_");
+    }
+    out->external_id = *id;
+    return true;
+  }
+  if (entry.key == "role_session_name") {
+    auto name = Value(entry, Key(where, entry));
+    if (!name.ok()) return name.error();
+    if (!ValidStsText(*name, 64, "+=,.@-")) {
+      return Fail(entry.value, Key(where, entry),
+                  "role_session_name must be 2-64 of letters, digits and +=,.@-_, not " +
+                      ShownValue(entry, *name));
+    }
+    out->role_session_name = *name;
     return true;
   }
   return false;
@@ -266,7 +336,7 @@ Status SourcesLoader::LoadDirectory(const EntryList& entries, const std::string&
     if (!limits.ok()) return limits.error();
     if (*limits) continue;
     if (entry.key == "path") {
-      auto path = Value(entry, Key(where, entry));
+      auto path = FilePath(entry, Key(where, entry));  // beside the config file when relative
       if (!path.ok()) return path.error();
       if (path->empty()) return Fail(entry.value, Key(where, entry), "path is empty");
       out->path = *path;
@@ -451,7 +521,7 @@ Status SourcesLoader::LoadHttp(const EntryList& entries, const std::string& wher
           return Fail(tls_entry.key_node, tls_here,
                       "unknown key " + QuoteForMessage(tls_entry.key) + " (cert, key)");
         }
-        auto file = Value(tls_entry, tls_here);
+        auto file = FilePath(tls_entry, tls_here);
         if (!file.ok()) return file.error();
         if (file->empty()) return Fail(tls_entry.value, tls_here, tls_entry.key + " is empty");
         if (tls_entry.key == "cert") {
@@ -467,7 +537,7 @@ Status SourcesLoader::LoadHttp(const EntryList& entries, const std::string& wher
       }
     } else if (entry.key == "tls_cert_file" || entry.key == "tls_key_file" ||
                entry.key == "sns_ca_file") {
-      auto file = Value(entry, here);
+      auto file = FilePath(entry, here);
       if (!file.ok()) return file.error();
       if (file->empty()) return Fail(entry.value, here, entry.key + " is empty");
       if (entry.key == "tls_cert_file") {
@@ -532,15 +602,17 @@ Status SourcesLoader::LoadSource(const YAML::Node& node, size_t index, SourceCon
     required = {"path"};
   } else if (*type_text == "s3") {
     source->type = SourceConfig::Type::kS3;
-    allowed = {"type",          "bucket",         "prefix",
-               "poll_interval", "start_date",     "region",
-               "endpoint_url",  "max_file_bytes", "max_inflated_bytes",
-               "max_compression_ratio"};
+    allowed = {"type",           "bucket",          "prefix",
+               "poll_interval",  "start_date",      "region",
+               "endpoint_url",   "profile",         "role_arn",
+               "external_id",    "role_session_name", "max_file_bytes",
+               "max_inflated_bytes", "max_compression_ratio"};
     required = {"bucket"};
   } else if (*type_text == "sqs") {
     source->type = SourceConfig::Type::kSqs;
     allowed = {"type",         "queue_url",  "wait_time", "visibility_timeout",
                "max_messages", "sns_topics", "region",    "endpoint_url",
+               "profile", "role_arn", "external_id", "role_session_name",
                "max_file_bytes", "max_inflated_bytes", "max_compression_ratio"};
     required = {"queue_url"};
   } else if (*type_text == "http") {
@@ -581,6 +653,13 @@ Status SourcesLoader::LoadSource(const YAML::Node& node, size_t index, SourceCon
     if (find(key) == nullptr) {
       return Fail(node, where,
                   "missing key \"" + key + "\" (required for type " + *type_text + ")");
+    }
+  }
+  for (const char* key : {"external_id", "role_session_name"}) {
+    const ConfigEntry* entry = find(key);
+    if (entry != nullptr && find("role_arn") == nullptr) {
+      return Fail(entry->key_node, where + "." + key,
+                  std::string(key) + " is sent when assuming role_arn, which is not set");
     }
   }
 
@@ -653,6 +732,17 @@ Result<std::vector<SourceConfig>> LoadSourcesConfig(const YAML::Node& root, cons
     return Error{path + ":" + std::to_string(e.mark.line + 1) + ":" +
                  std::to_string(e.mark.column + 1) + ": " + e.msg};
   }
+}
+
+aws::CredentialsOptions SourceCredentialsOptions(const AwsEndpointConfig& aws,
+                                                 const std::string& region) {
+  aws::CredentialsOptions options;
+  options.profile = aws.profile;
+  options.region = region;
+  options.role_arn = aws.role_arn;
+  options.external_id = aws.external_id;
+  options.role_session_name = aws.role_session_name;
+  return options;
 }
 
 const char* SourceTypeName(SourceConfig::Type type) {

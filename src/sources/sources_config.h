@@ -2,7 +2,8 @@
 //
 //   sources:
 //     - {type: directory, path: ./cloudtrail}
-//     - {type: s3, bucket: org-trail, prefix: AWSLogs/, poll_interval: 60s}
+//     - {type: s3, bucket: org-trail, prefix: AWSLogs/, poll_interval: 60s,
+//        role_arn: "arn:aws:iam::444455556666:role/trailwatch-reader"}
 //     - {type: sqs, queue_url: https://sqs.us-east-1.amazonaws.com/111122223333/trail-objects}
 //     - {type: http, listen: "127.0.0.1:8080", api_key: "${env:TRAILWATCH_API_KEY}",
 //        sns_topics: ["arn:aws:sns:us-east-1:111122223333:chatbot-topic"]}
@@ -22,6 +23,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "aws/credentials.h"
 #include "cloudtrail/log_file_limits.h"
 #include "common/result.h"
 #include "config/targets_config.h"
@@ -29,11 +31,22 @@
 
 namespace trailwatch::sources {
 
-// Common to the sources that talk to AWS.
+// Common to the sources that talk to AWS: where, and as whom (docs/aws-credentials.md).
 struct AwsEndpointConfig {
   std::string region;        // empty: from the queue URL / AWS_REGION / AWS_DEFAULT_REGION / us-east-1
   std::string endpoint_url;  // empty: AWS_ENDPOINT_URL, else the real AWS endpoint
+  // The shared profile whose credentials the source uses (or assumes role_arn with); empty: the
+  // process's chain (AWS_PROFILE, else default, after the environment and web identity).
+  std::string profile;
+  // A role assumed with those credentials (another account's bucket or queue); empty: none.
+  std::string role_arn;
+  std::string external_id;        // sent with role_arn when set
+  std::string role_session_name;  // empty: trailwatch-<unix seconds>
 };
+
+// The credentials options of a source: its profile and role, STS in `region` (the source's).
+aws::CredentialsOptions SourceCredentialsOptions(const AwsEndpointConfig& aws,
+                                                 const std::string& region);
 
 struct DirectorySourceConfig {
   std::string name;  // Source::name(), set by LoadSourcesConfig (SourceName); empty: derived

@@ -314,8 +314,7 @@ aws::S3Client& SqsSource::S3For(const std::string& region) {
   aws::S3ClientOptions options;
   options.region = wanted;
   options.endpoint = s3_endpoint_;
-  auto client = std::make_unique<aws::S3Client>(
-      options, std::make_shared<aws::CredentialsProvider>(environment_));
+  auto client = std::make_unique<aws::S3Client>(options, credentials_);
   return *s3_by_region_.emplace(wanted, std::move(client)).first->second;
 }
 
@@ -400,7 +399,9 @@ Status SqsSource::Run(std::stop_token stop, EventSink& sink) {
   environment_ = options_.environment ? *options_.environment : aws::ProcessEnvironment();
   region_ = !config_.aws.region.empty()                      ? config_.aws.region
             : !RegionFromQueueUrl(config_.queue_url).empty() ? RegionFromQueueUrl(config_.queue_url)
-                                                             : aws::ResolveRegion(environment_);
+                                                             : aws::ResolveRegion(
+                                                                   environment_,
+                                                                   config_.aws.profile);
   s3_endpoint_ = aws::ResolveS3Endpoint(environment_);
   aws::SqsClientOptions sqs_options;
   sqs_options.region = region_;
@@ -410,8 +411,11 @@ Status SqsSource::Run(std::stop_token stop, EventSink& sink) {
     if (sqs_endpoint == environment_.end()) sqs_endpoint = environment_.find("AWS_ENDPOINT_URL");
     if (sqs_endpoint != environment_.end()) sqs_options.endpoint = sqs_endpoint->second;
   }
-  sqs_ = std::make_unique<aws::SqsClient>(sqs_options,
-                                          std::make_shared<aws::CredentialsProvider>(environment_));
+  // One identity for the queue and the objects it names: the source's profile and role_arn, or
+  // the process's chain (refreshed by the provider, asked on every request).
+  credentials_ = std::make_shared<aws::CredentialsProvider>(
+      environment_, SourceCredentialsOptions(config_.aws, region_));
+  sqs_ = std::make_unique<aws::SqsClient>(sqs_options, credentials_);
 
   std::chrono::seconds visibility =
       options_.visibility_timeout.value_or(config_.visibility_timeout);

@@ -112,6 +112,8 @@ class SqsSource : public Source {
   aws::Environment environment_;
   std::string region_;
   std::string s3_endpoint_;
+  // The source's identity, shared by the SQS client and the S3 clients of every region.
+  std::shared_ptr<aws::CredentialsProvider> credentials_;
   std::unique_ptr<aws::SqsClient> sqs_;
   std::map<std::string, std::unique_ptr<aws::S3Client>> s3_by_region_;
   std::unique_ptr<LogObjectReader> reader_;
