@@ -8,6 +8,8 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
+#include <vector>
 
 #include "targets/fake_servers_util.h"
 
@@ -167,18 +169,114 @@ TEST(CredentialsTest, MissingExplicitProfileIsAnErrorAndStopsTheChain) {
   EXPECT_EQ(imds.RequestCount(), 0u);
 }
 
-TEST(CredentialsTest, AssumeRoleProfileSaysWhatIsNotSupported) {
+// What a daemon cannot do is refused before any request: mfa_serial needs a code typed at a
+// terminal.
+TEST(CredentialsTest, MfaSerialIsRefusedWithAClearMessageNamingTheProfile) {
   TempDir home;
   home.Write(".aws/config",
              "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/Admin\n"
-             "source_profile = default\n");
+             "source_profile = base\nmfa_serial = arn:aws:iam::111122223333:mfa/me\n"
+             "[profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = base-secret\n");
+  FakeHttpServer sts([](const FakeRequest&) { return FakeResponse::Text(500, ""); });
   Environment environment = Isolated();
   environment["HOME"] = home.path();
   environment["AWS_PROFILE"] = "admin";
+  environment["AWS_ENDPOINT_URL_STS"] = sts.Url("");
   CredentialsProvider provider(environment);
   auto credentials = provider.Get();
   ASSERT_FALSE(credentials.ok());
-  EXPECT_NE(credentials.message().find("role_arn"), std::string::npos) << credentials.message();
+  EXPECT_NE(credentials.message().find("profile admin: mfa_serial is set"), std::string::npos)
+      << credentials.message();
+  EXPECT_NE(credentials.message().find("cannot ask"), std::string::npos) << credentials.message();
+  EXPECT_EQ(credentials.message().find("base-secret"), std::string::npos);
+  EXPECT_EQ(sts.RequestCount(), 0u);
+}
+
+TEST(CredentialsTest, RoleProfileMisconfigurationsAreErrorsNamingTheProfile) {
+  struct Case {
+    std::string config;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"[profile r]\nrole_arn = arn:aws:iam::111122223333:role/R\n",
+       "profile r: role_arn needs source_profile, credential_source or web_identity_token_file"},
+      {"[profile r]\nrole_arn = arn:aws:iam::111122223333:role/R\nsource_profile = a\n"
+       "credential_source = Environment\n",
+       "profile r: give only one of source_profile, credential_source"},
+      {"[profile r]\nrole_arn = arn:aws:iam::111122223333:role/R\ncredential_source = Vault\n",
+       "credential_source must be Environment, Ec2InstanceMetadata or EcsContainer, not Vault"},
+      {"[profile r]\nrole_arn = arn:aws:iam::111122223333:role/R\nsource_profile = a\n"
+       "[profile a]\nrole_arn = arn:aws:iam::111122223333:role/A\nsource_profile = r\n",
+       "source_profile loop: r -> a -> r"},
+      {"[profile r]\nrole_arn = arn:aws:iam::111122223333:role/R\nsource_profile = gone\n",
+       "profile gone not found in"},
+      {"[profile r]\nrole_arn = arn:aws:iam::111122223333:role/R\nsource_profile = a\n"
+       "duration_seconds = 60\n[profile a]\naws_access_key_id = K\naws_secret_access_key = S\n",
+       "profile r: duration_seconds must be 900 to 43200, not 60"},
+      {"[profile r]\nrole_arn = arn:aws:iam::111122223333:role/R\nsource_profile = r\n",
+       "source_profile is itself, but it has no aws_access_key_id"},
+      {"[profile r]\nrole_arn = arn:aws:iam::111122223333:role/R\n"
+       "credential_source = Environment\n",
+       "profile r: credential_source Environment found no credentials: environment "
+       "(AWS_ACCESS_KEY_ID not set)"},
+  };
+  for (const Case& c : cases) {
+    TempDir home;
+    home.Write(".aws/config", c.config);
+    Environment environment = {{"AWS_EC2_METADATA_DISABLED", "true"},
+                               {"HOME", home.path()},
+                               {"AWS_PROFILE", "r"},
+                               {"AWS_ENDPOINT_URL_STS", "http://127.0.0.1:9"}};  // never reached
+    CredentialsProvider provider(environment);
+    auto credentials = provider.Get();
+    ASSERT_FALSE(credentials.ok()) << c.config;
+    EXPECT_NE(credentials.message().find(c.expected), std::string::npos)
+        << credentials.message();
+  }
+}
+
+TEST(CredentialsTest, ProfileOptionReplacesTheEnvironmentAndMustExist) {
+  TempDir home;
+  home.Write(".aws/credentials",
+             "[audit]\naws_access_key_id = AUDITKEY\naws_secret_access_key = audit-secret\n");
+  Environment environment = Isolated();
+  environment["HOME"] = home.path();
+  environment["AWS_ACCESS_KEY_ID"] = "AKIDENV";
+  environment["AWS_SECRET_ACCESS_KEY"] = "env-secret";
+  CredentialsOptions options;
+  options.profile = "audit";
+  CredentialsProvider provider(environment, options);
+  auto credentials = provider.Get();
+  ASSERT_TRUE(credentials.ok()) << credentials.message();
+  EXPECT_EQ(credentials->access_key_id, "AUDITKEY");
+  EXPECT_EQ(credentials->source, "profile audit");
+
+  // AWS_PROFILE does not replace the environment's keys (as in the SDKs).
+  environment["AWS_PROFILE"] = "audit";
+  CredentialsProvider by_variable(environment);
+  ASSERT_TRUE(by_variable.Get().ok());
+  EXPECT_EQ(by_variable.Get()->access_key_id, "AKIDENV");
+
+  options.profile = "nope";
+  CredentialsProvider missing(environment, options);
+  auto error = missing.Get();
+  ASSERT_FALSE(error.ok());
+  EXPECT_NE(error.message().find("--profile/profile: profile nope (not found in"),
+            std::string::npos)
+      << error.message();
+}
+
+TEST(CredentialsTest, WebIdentityTokenFileWithoutRoleArnIsAnError) {
+  TempDir dir;
+  Environment environment = Isolated();
+  environment["AWS_WEB_IDENTITY_TOKEN_FILE"] = dir.Write("token", "eyJ-web-identity-token");
+  CredentialsProvider provider(environment);
+  auto credentials = provider.Get();
+  ASSERT_FALSE(credentials.ok());
+  EXPECT_NE(credentials.message().find("AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not"),
+            std::string::npos)
+      << credentials.message();
+  EXPECT_EQ(credentials.message().find("eyJ-web-identity-token"), std::string::npos);
 }
 
 TEST(CredentialsTest, EcsFullUriWithAuthorizationToken) {
@@ -379,6 +477,63 @@ TEST(CredentialsTest, ImdsDisabledIsNotContacted) {
   EXPECT_EQ(imds.RequestCount(), 0u);
 }
 
+// The refresh decision follows the injected clock: no waiting in the test.
+TEST(CredentialsTest, RefreshFollowsTheInjectedClock) {
+  const auto start = std::chrono::system_clock::now();
+  std::atomic<int> served{0};
+  FakeHttpServer ecs([&](const FakeRequest&) {
+    int n = ++served;
+    return FakeResponse::Json(
+        200, CredentialsJson("ASIA" + std::to_string(n), "s", "t", start + std::chrono::hours(n)));
+  });
+  auto now = std::make_shared<std::atomic<int64_t>>(0);  // minutes after start
+  Environment environment = Isolated();
+  environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.Url("/creds");
+  CredentialsOptions options;
+  options.now = [now, start] { return start + std::chrono::minutes(now->load()); };
+  CredentialsProvider provider(environment, options);
+  EXPECT_EQ(provider.Get()->access_key_id, "ASIA1");  // valid until start + 60 min
+  *now = 54;                                           // 6 minutes left: still cached
+  EXPECT_EQ(provider.Get()->access_key_id, "ASIA1");
+  *now = 56;  // 4 minutes left: fetched again
+  EXPECT_EQ(provider.Get()->access_key_id, "ASIA2");
+  EXPECT_EQ(provider.Get()->access_key_id, "ASIA2");
+  EXPECT_EQ(served.load(), 2);
+}
+
+// While one thread refreshes (a slow endpoint), the others keep the credentials that have not
+// expired yet instead of waiting: a running scan or source is not stopped by a refresh.
+TEST(CredentialsTest, OtherCallersKeepUnexpiredCredentialsDuringARefresh) {
+  const auto start = std::chrono::system_clock::now();
+  std::atomic<int> served{0};
+  FakeHttpServer ecs([&](const FakeRequest&) {
+    int n = ++served;
+    FakeResponse response = FakeResponse::Json(
+        200, CredentialsJson("ASIA" + std::to_string(n), "s", "t", start + std::chrono::hours(n)));
+    if (n == 2) response.delay = std::chrono::milliseconds(600);
+    return response;
+  });
+  auto now = std::make_shared<std::atomic<int64_t>>(0);
+  Environment environment = Isolated();
+  environment["AWS_CONTAINER_CREDENTIALS_FULL_URI"] = ecs.Url("/creds");
+  CredentialsOptions options;
+  options.now = [now, start] { return start + std::chrono::minutes(now->load()); };
+  CredentialsProvider provider(environment, options);
+  ASSERT_EQ(provider.Get()->access_key_id, "ASIA1");
+  *now = 57;  // within the margin, not expired
+  std::thread refresher([&] { EXPECT_EQ(provider.Get()->access_key_id, "ASIA2"); });
+  ASSERT_TRUE(ecs.WaitForRequests(2, std::chrono::seconds(5)));
+  auto asked = std::chrono::steady_clock::now();
+  auto meanwhile = provider.Get();
+  auto waited = std::chrono::steady_clock::now() - asked;
+  refresher.join();
+  ASSERT_TRUE(meanwhile.ok()) << meanwhile.message();
+  EXPECT_EQ(meanwhile->access_key_id, "ASIA1");
+  EXPECT_LT(waited, std::chrono::milliseconds(300));
+  EXPECT_EQ(provider.Get()->access_key_id, "ASIA2");
+  EXPECT_EQ(served.load(), 2);
+}
+
 TEST(CredentialsTest, RegionOrder) {
   TempDir home;
   home.Write(".aws/config",
@@ -392,6 +547,8 @@ TEST(CredentialsTest, RegionOrder) {
   environment["AWS_REGION"] = "us-west-2";
   EXPECT_EQ(ResolveRegion(environment), "us-west-2");
   EXPECT_EQ(ResolveRegion(Environment{}), "us-east-1");
+  Environment plain = {{"HOME", home.path()}};
+  EXPECT_EQ(ResolveRegion(plain, "audit"), "eu-west-3");  // a profile given as an option
 }
 
 TEST(CredentialsTest, S3EndpointOrder) {
