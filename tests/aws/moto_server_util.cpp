@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -226,6 +227,47 @@ Result<MotoServer::AccessKey> MotoServer::CreateIamAccessKey(const std::string& 
     return Error{"IAM CreateAccessKey: no key in the answer"};
   }
   return access_key;
+}
+
+Result<std::string> MotoServer::QueryCall(const std::string& service, const std::string& form,
+                                          const AccessKey& key,
+                                          const std::string& session_token) {
+  aws::CurlEasy curl;
+  aws::HttpExchangeRequest request;
+  request.method = "POST";
+  request.url = endpoint_ + "/";
+  request.body = form;
+  request.headers = {"Content-Type: application/x-www-form-urlencoded; charset=utf-8"};
+  if (!session_token.empty()) request.headers.push_back("x-amz-security-token: " + session_token);
+  request.aws_sigv4 = "aws:amz:us-east-1:" + service;
+  request.user_password = key.access_key_id + ":" + key.secret_access_key;
+  request.timeout_ms = 10000;
+  auto response = curl.Perform(request);
+  if (!response.ok()) return Error{service + " call: " + response.message()};
+  if (response->status != 200) {
+    return Error{service + " call " + form.substr(0, form.find('&')) + ": HTTP " +
+                 std::to_string(response->status) + ": " + response->body};
+  }
+  return std::move(response->body);
+}
+
+std::string FormValue(const std::string& text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+std::string XmlText(const std::string& xml, const std::string& name) {
+  return Between(xml, "<" + name + ">", "</" + name + ">");
 }
 
 std::string MotoServer::Log() const {

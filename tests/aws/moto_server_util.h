@@ -52,6 +52,11 @@ class MotoServer {
   const std::string& endpoint() const { return endpoint_; }
   Status Reset();
   Result<AccessKey> CreateIamAccessKey(const std::string& user_name);
+  // One Query API call (IAM, STS: form-encoded POST, XML answer) signed with `key` (and
+  // `session_token` when not empty) for `service` ("iam", "sts"); the 200 body, else an error
+  // with moto's answer.
+  Result<std::string> QueryCall(const std::string& service, const std::string& form,
+                                const AccessKey& key, const std::string& session_token = "");
   std::string Log() const;  // what moto_server printed so far
 
   // AWS_ACCESS_KEY_ID=testing, AWS_SECRET_ACCESS_KEY=testing, AWS_REGION=us-east-1,
@@ -64,6 +69,12 @@ class MotoServer {
   std::string endpoint_;
   std::string log_path_;
 };
+
+// Percent-encodes a form value (policy documents, ARNs).
+std::string FormValue(const std::string& text);
+
+// The text of the first <name>...</name> in `xml`; empty when absent.
+std::string XmlText(const std::string& xml, const std::string& name);
 
 // Base of test suites that share one moto_server (started in SetUpTestSuite, stopped by PID in
 // TearDownTestSuite). A suite with extra set-up calls StartMoto() in its own SetUpTestSuite.
