@@ -8,7 +8,7 @@ int main(int argc, char** argv) {
   CLI::App app{
       "trailwatch: match AWS CloudTrail events against EventBridge event patterns and alert.\n"
       "Patterns use the EventBridge pattern language with AWS's exact semantics and errors."};
-  app.set_version_flag("--version", trailwatch::Version());
+  app.set_version_flag("--version", trailwatch::VersionText());
   app.require_subcommand(1);
   int exit_code = 0;
   trailwatch::cli::RegisterTestPattern(app, &exit_code);
