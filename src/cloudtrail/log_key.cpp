@@ -2,6 +2,7 @@
 #include "cloudtrail/log_key.h"
 
 #include <array>
+#include <chrono>
 
 namespace trailwatch::cloudtrail {
 namespace {
@@ -102,6 +103,35 @@ std::optional<LogKey> ParseLogKey(std::string_view key) {
   parsed.day = ToInt(dd);
   parsed.file_name = file;
   return parsed;
+}
+
+std::optional<int64_t> LogFileTimeSeconds(std::string_view file_name) {
+  // "_YYYYMMDDTHHmmZ_": 1 + 8 + 1 + 4 + 1 + 1 characters; searched from the end.
+  constexpr size_t kWidth = 16;
+  auto digits = [&](size_t at, size_t count) {
+    int value = 0;
+    for (size_t i = at; i < at + count; ++i) {
+      if (file_name[i] < '0' || file_name[i] > '9') return -1;
+      value = value * 10 + (file_name[i] - '0');
+    }
+    return value;
+  };
+  for (size_t at = file_name.size() >= kWidth ? file_name.size() - kWidth + 1 : 0; at-- > 0;) {
+    if (file_name[at] != '_' || file_name[at + 9] != 'T' || file_name[at + 14] != 'Z' ||
+        file_name[at + 15] != '_') {
+      continue;
+    }
+    int year = digits(at + 1, 4), month = digits(at + 5, 2), day = digits(at + 7, 2);
+    int hour = digits(at + 10, 2), minute = digits(at + 12, 2);
+    if (year < 0 || month < 0 || day < 0 || hour < 0 || minute < 0) continue;
+    std::chrono::year_month_day date{std::chrono::year(year), std::chrono::month(month),
+                                     std::chrono::day(day)};
+    if (!date.ok() || hour > 23 || minute > 59) continue;
+    auto days = std::chrono::sys_days(date).time_since_epoch();
+    return std::chrono::duration_cast<std::chrono::seconds>(days).count() + hour * 3600 +
+           minute * 60;
+  }
+  return std::nullopt;
 }
 
 }  // namespace trailwatch::cloudtrail

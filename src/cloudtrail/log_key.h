@@ -10,6 +10,7 @@
 // Thread-safety: pure function; LogKey is a plain value.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -45,5 +46,11 @@ struct LogKey {
 // the file name is deliberately not compared with the folder region: AWS's own sample has a
 // us-east-2 folder holding a us-west-2 file name (§1.1).
 std::optional<LogKey> ParseLogKey(std::string_view key);
+
+// The delivery time in a CloudTrail log file's name (§1.1: `<account>_CloudTrail_<region>_
+// <YYYYMMDDTHHmmZ>_<unique>.json.gz`), as seconds since the Unix epoch (UTC); the last
+// `_YYYYMMDDTHHmmZ_` of the name counts. nullopt when the name holds none. For the sources' "age of
+// the newest object" metric.
+std::optional<int64_t> LogFileTimeSeconds(std::string_view file_name);
 
 }  // namespace trailwatch::cloudtrail

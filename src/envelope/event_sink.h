@@ -14,6 +14,7 @@
 // Thread-safety: SourceEvent is a plain value; EventSink::Submit may be called from many threads.
 #pragma once
 
+#include <chrono>
 #include <span>
 #include <string>
 
@@ -26,6 +27,9 @@ namespace trailwatch::envelope {
 struct SourceEvent {
   Envelope envelope;   // the EventBridge event (detail = the CloudTrail record) and its header
   std::string origin;  // file path, s3://bucket/key, "http:/events", "sns:<MessageId>"
+  // When the source had the event (its object's bytes read, its request received), for the
+  // ingest-to-commit latency metric; left at the epoch, the sink's Submit call is taken instead.
+  std::chrono::steady_clock::time_point received{};
 };
 
 class EventSink {

@@ -108,6 +108,9 @@ Status AlertPipeline::Submit(const std::string& source_name,
   rules::RuleEvaluator& evaluator = *borrowed;
   const std::vector<rules::RuleSpec>& specs = snapshot->engine->rules();
   std::vector<outbox::NewEntry> entries;
+  // Per entry: when its event's source had it (the ingest-to-commit histogram).
+  const auto submitted = std::chrono::steady_clock::now();
+  std::vector<std::chrono::steady_clock::time_point> received;
   metrics_->Add("trailwatch_events_total", {{"source", source_name}},
                 static_cast<double>(events.size()));
   for (const envelope::SourceEvent& event : events) {
@@ -160,16 +163,23 @@ Status AlertPipeline::Submit(const std::string& source_name,
         entries.push_back({reference.name,
                            targets::ChannelKey(target->second, alert, reference.slack_channel),
                            alert});
+        received.push_back(event.received.time_since_epoch().count() != 0 ? event.received
+                                                                            : submitted);
       }
     }
   }
   if (entries.empty()) return Status{};
   auto stored = outbox_->Enqueue(entries, WallClockMs());
   if (!stored.ok()) return stored.error();
+  const auto committed = std::chrono::steady_clock::now();
   for (size_t i = 0; i < entries.size(); ++i) {
     metrics_->Add(stored->ids[i] != 0 ? "trailwatch_alerts_queued_total"
                                       : "trailwatch_alerts_duplicate_total",
                   {{"target", entries[i].target}});
+    if (stored->ids[i] != 0) {
+      metrics_->Observe("trailwatch_ingest_to_commit_seconds", {{"source", source_name}},
+                        std::chrono::duration<double>(committed - received[i]).count());
+    }
   }
   if (stored->inserted > 0) {
     std::function<void()> on_enqueued;

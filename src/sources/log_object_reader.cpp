@@ -3,6 +3,7 @@
 
 #include "telemetry/metrics.h"
 
+#include <chrono>
 #include <cstring>
 #include <utility>
 
@@ -69,6 +70,7 @@ LogObjectOutcome LogObjectReader::ReadBuffered(std::string_view name, std::strin
                                                const std::string& origin,
                                                const BatchSink& sink) {
   LogObjectOutcome outcome;
+  const auto received = std::chrono::steady_clock::now();  // for the ingest-to-commit metric
   auto unreadable = [&](const std::string& why) {
     outcome.state = LogObjectOutcome::State::kUnreadable;
     outcome.error = origin + ": " + why;
@@ -131,6 +133,7 @@ LogObjectOutcome LogObjectReader::ReadBuffered(std::string_view name, std::strin
             return;
           }
           event.origin = origin;
+          event.received = received;
           batch.push_back(std::move(event));
         } else {
           auto envelope = envelopes_.Build(record.padded_json(), key_account);
@@ -138,7 +141,7 @@ LogObjectOutcome LogObjectReader::ReadBuffered(std::string_view name, std::strin
             bad(where() + envelope.message());
             return;
           }
-          batch.push_back(SourceEvent{std::move(*envelope), origin});
+          batch.push_back(SourceEvent{std::move(*envelope), origin, received});
         }
         if (batch.size() >= batch_size_) flush();
       },
@@ -169,6 +172,16 @@ LogObjectOutcome LogObjectReader::ReadInto(std::string_view name, std::string_vi
   if (outcome.bad_records > 0) {
     context.metrics->Add("trailwatch_source_bad_records_total", {{"source", source_name}},
                          static_cast<double>(outcome.bad_records));
+  }
+  // The newest log file processed, by the delivery time in its name (every file source: the
+  // service turns it into trailwatch_source_newest_object_age_seconds).
+  if (outcome.state == LogObjectOutcome::State::kDone) {
+    size_t slash = name.find_last_of('/');
+    if (auto time = cloudtrail::LogFileTimeSeconds(
+            slash == std::string_view::npos ? name : name.substr(slash + 1))) {
+      context.metrics->SetMax("trailwatch_source_newest_object_timestamp_seconds",
+                              {{"source", source_name}}, static_cast<double>(*time));
+    }
   }
   return outcome;
 }

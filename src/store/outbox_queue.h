@@ -62,12 +62,19 @@ struct QueueEnqueueResult {
   size_t duplicates = 0;
 };
 
+// Rows of one target pending or in flight (the per-target queue-depth metrics).
+struct QueueTargetBacklog {
+  int64_t undelivered = 0;
+  int64_t oldest_created_at = 0;  // ms
+};
+
 struct QueueStats {
   int64_t pending = 0;
   int64_t in_flight = 0;
   int64_t delivered = 0;
   int64_t dead = 0;
   int64_t oldest_pending_created_at = 0;  // ms, 0 when nothing is pending or in flight
+  std::map<std::string, QueueTargetBacklog> by_target;  // targets with rows pending or in flight
 };
 
 struct QueueClaimRequest {

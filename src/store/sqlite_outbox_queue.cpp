@@ -320,6 +320,13 @@ Result<QueueStats> SqliteOutboxQueue::Stats() {
   if (oldest->Step() == Statement::StepResult::kRow && !oldest->ColumnIsNull(0)) {
     stats.oldest_pending_created_at = oldest->ColumnInt(0);
   }
+  auto targets = db.Prepare(
+      "SELECT target, COUNT(*), MIN(created_at) FROM outbox_entries WHERE state < 2 "
+      "GROUP BY target");
+  if (!targets.ok()) return StoreError("stats", targets.message());
+  while (targets->Step() == Statement::StepResult::kRow) {
+    stats.by_target[targets->ColumnText(0)] = {targets->ColumnInt(1), targets->ColumnInt(2)};
+  }
   return stats;
 }
 
