@@ -1,33 +1,11 @@
 #include "sources/http_source.h"
 
 #include "server/http_server.h"
+#include "server/listen_address.h"
 #include "server/tls_context.h"
 #include "sources/http_endpoints.h"
 
 namespace trailwatch::sources {
-namespace {
-
-// "host:port" or "[v6]:port".
-Result<std::pair<std::string, int>> ParseListen(const std::string& listen) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon + 1 == listen.size()) {
-    return Error{"listen: \"" + listen + "\" is not host:port"};
-  }
-  std::string host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  std::string port_text = listen.substr(colon + 1);
-  if (host.empty() || port_text.size() > 5 ||
-      port_text.find_first_not_of("0123456789") != std::string::npos) {
-    return Error{"listen: \"" + listen + "\" is not host:port"};
-  }
-  int port = std::stoi(port_text);
-  if (port > 65535) return Error{"listen: port " + port_text + " is out of range"};
-  return std::make_pair(host, port);
-}
-
-}  // namespace
 
 HttpSource::HttpSource(std::string name, std::shared_ptr<spdlog::logger> log,
                        std::unique_ptr<HttpEndpoints> endpoints,
@@ -43,8 +21,8 @@ HttpSource::~HttpSource() { server_.reset(); }
 Result<std::unique_ptr<HttpSource>> HttpSource::Create(HttpSourceConfig config,
                                                        SourceContext context) {
   auto fail = [](const std::string& message) { return Error{"http source: " + message}; };
-  auto listen = ParseListen(config.listen);
-  if (!listen.ok()) return listen.error();
+  auto listen = server::ParseListenAddress(config.listen);
+  if (!listen.ok()) return fail("listen: " + listen.message());
   if (config.tls_cert_file.empty() != config.tls_key_file.empty()) {
     return fail("tls cert and key: set both or neither");
   }
@@ -53,8 +31,8 @@ Result<std::unique_ptr<HttpSource>> HttpSource::Create(HttpSourceConfig config,
   }
   if (config.limits.max_body_bytes < 1) return fail("max_body_bytes: must be at least 1");
   server::HttpServerOptions options;
-  options.host = listen->first;
-  options.port = listen->second;
+  options.host = listen->host;
+  options.port = listen->port;
   options.limits = config.limits;
   if (!config.tls_cert_file.empty()) {
     auto tls = server::LoadTlsContext({config.tls_cert_file, config.tls_key_file});
