@@ -1,17 +1,24 @@
 // `trailwatch run --config FILE`: the live service. Sources feed events through the rules into
 // the outbox; delivery workers send the alerts. SIGTERM/SIGINT drain and exit 0; SIGHUP reloads
-// the configuration (a bad one is refused, logged, and the running one kept).
+// the configuration (a bad one is refused, logged, and the running one kept). Under systemd
+// (Type=notify) it reports READY=1 once the sources started, RELOADING=1/READY=1 around a reload,
+// STOPPING=1, and WATCHDOG=1 from this loop when the unit sets WatchdogSec=
+// (service/systemd_notifier.h).
 #include <signal.h>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <iostream>
+#include <optional>
 
 #include "cli/commands.h"
 #include "service/service.h"
 #include "service/service_config.h"
 #include "service/redacting_log_sink.h"
 #include "service/service_log.h"
+#include "service/systemd_notifier.h"
 
 namespace trailwatch::cli {
 namespace {
@@ -52,19 +59,41 @@ int Run(const RunArgs& args) {
   signal(SIGPIPE, SIG_IGN);
 
   for (const std::string& warning : config->warnings) log->warn("{}", warning);
+  service::SystemdNotifier systemd;
   service::Service running(log);
   if (Status started = running.Start(std::move(config.value())); !started.ok()) {
     log->error("cannot start: {}", started.message());
     return 1;
   }
+  systemd.Ready("running");
+  // Keep-alives at half of WATCHDOG_USEC, from this loop: a loop stuck anywhere (a reload that
+  // hangs) stops them and systemd restarts the service.
+  using Clock = std::chrono::steady_clock;
+  const std::optional<std::chrono::microseconds> watchdog = systemd.watchdog_interval();
+  Clock::time_point next_keepalive = Clock::now();
+  std::chrono::microseconds longest_wait = std::chrono::milliseconds(200);
+  if (watchdog) {
+    longest_wait = std::min(longest_wait, *watchdog);
+    log->info("systemd watchdog: a keep-alive every {} ms", watchdog->count() / 1000);
+  }
   int exit_code = 0;
   while (true) {
+    if (watchdog && Clock::now() >= next_keepalive) {
+      systemd.Watchdog();
+      next_keepalive = Clock::now() + *watchdog;
+    }
     if (auto fatal = running.Fatal()) {
       log->error("stopping: {}", *fatal);
       exit_code = 1;
       break;
     }
-    timespec tick{0, 200 * 1000 * 1000};
+    auto wait = longest_wait;
+    if (watchdog) {
+      wait = std::min(wait, std::chrono::duration_cast<std::chrono::microseconds>(
+                                std::max(next_keepalive - Clock::now(), Clock::duration::zero())));
+    }
+    timespec tick{static_cast<time_t>(wait.count() / 1000000),
+                  static_cast<long>(wait.count() % 1000000) * 1000};
     int signal_number = sigtimedwait(&signals, nullptr, &tick);
     if (signal_number == SIGINT || signal_number == SIGTERM) {
       log->info("{}: stopping (sources first, then the sends in flight)",
@@ -73,9 +102,11 @@ int Run(const RunArgs& args) {
     }
     if (signal_number == SIGHUP) {
       log->info("SIGHUP: reloading {}", args.config_path);
+      systemd.Reloading();
       auto reloaded = service::LoadServiceConfig(args.config_path);
       if (!reloaded.ok()) {
         log->error("reload refused, the running configuration is kept:\n{}", reloaded.message());
+        systemd.Ready("running (the last reload was refused)");
         continue;
       }
       // Old and new values: the running sources keep logging until the swap, or for ever if it
@@ -86,9 +117,13 @@ int Run(const RunArgs& args) {
       for (const std::string& warning : reloaded->warnings) log->warn("{}", warning);
       if (Status swapped = running.Reload(std::move(reloaded.value())); !swapped.ok()) {
         log->error("reload refused, the running configuration is kept: {}", swapped.message());
+        systemd.Ready("running (the last reload was refused)");
+      } else {
+        systemd.Ready("running");
       }
     }
   }
+  systemd.Stopping();
   running.Stop();
   log->info("stopped");
   return exit_code;
@@ -104,6 +139,8 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       "it cleanly (sources first, then the sends in flight, aborted after shutdown_timeout\n"
       "and left queued for the next run); SIGHUP reloads the file (a bad\n"
       "file is refused and the running configuration kept). Logs go to stderr.\n"
+      "The ops listener (config `telemetry:`, default 127.0.0.1:9464) serves /metrics,\n"
+      "/healthz and /readyz. Under systemd: Type=notify and WatchdogSec= are supported.\n"
       "Exit: 0 stopped by a signal, 1 could not start or a source failed, 2 invalid config.");
   // Every limit, so that an operator finds them without the docs (docs/limits.md has the why).
   cmd->footer(

@@ -1,17 +1,22 @@
 #include "service/service.h"
 
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <set>
 
+#include "common/version.h"
 #include "common/wall_clock.h"
 #include "service/source_factory.h"
 #include "store/store_integrity.h"
+#include "telemetry/metric_families.h"
 
 namespace trailwatch::service {
 
 namespace {
-
 
 // The rules whose threshold counters must be kept; the others' are dropped from the store, so
 // that counters of removed rules do not linger for years.
@@ -23,18 +28,30 @@ std::set<std::string> ThresholdRuleNames(const std::vector<rules::RuleSpec>& rul
   return names;
 }
 
+// The type word of a target, for metric labels (never its URL or token).
+const char* TargetTypeLabel(config::TargetConfig::Type type) {
+  switch (type) {
+    case config::TargetConfig::Type::kSlack:
+      return "slack";
+    case config::TargetConfig::Type::kTeams:
+      return "teams";
+    case config::TargetConfig::Type::kWebhook:
+      return "webhook";
+    case config::TargetConfig::Type::kStdout:
+      return "stdout";
+  }
+  return "other";
+}
+
 }  // namespace
 
 Service::Service(std::shared_ptr<spdlog::logger> log, ServiceOptions options)
     : log_(std::move(log)),
       options_(options),
       store_problem_log_(options.store_problem_log_interval) {
-  metrics_.Describe("trailwatch_deliveries_total", "counter",
-                    "Delivery attempts by target and result (delivered, retry, dead).");
-  metrics_.Describe("trailwatch_outbox_entries", "gauge", "Outbox entries by state.");
-  metrics_.Describe("trailwatch_outbox_lag_seconds", "gauge",
-                    "Age of the oldest alert not yet delivered (0 when none).");
-  metrics_.Describe("trailwatch_up", "gauge", "1 while the service runs.");
+  telemetry::DescribeMetricFamilies(metrics_);
+  metrics_.Set(telemetry::kBuildInfo, {{"version", Version()}, {"commit", GitCommit()}}, 1);
+  service_state_.SetProblem("sources", "not started");
 }
 
 Service::~Service() { Stop(); }
@@ -42,6 +59,33 @@ Service::~Service() { Stop(); }
 std::optional<std::string> Service::Fatal() const {
   std::lock_guard lock(fatal_mutex_);
   return fatal_;
+}
+
+std::string Service::ReadinessProblems() const {
+  return readiness_.Describe() + service_state_.Describe();
+}
+
+int Service::ops_port() const { return ops_ ? ops_->port() : 0; }
+
+Status Service::StartOps() {
+  const TelemetryConfig& telemetry = config_.telemetry;
+  if (!telemetry.enabled) {
+    log_->info("ops listener off (telemetry: false)");
+    return Status{};
+  }
+  auto ops = std::make_unique<OpsListener>(log_, &metrics_,
+                                           [this] { return ReadinessProblems(); });
+  if (Status started = ops->Start(telemetry.listen); !started.ok()) {
+    if (telemetry.listen_configured) return started;
+    // The default address: most likely another trailwatch on this host has it. Running without
+    // metrics beats not running; the warning says how to choose another address.
+    log_->warn("{}; running without the ops listener (set telemetry: {{listen: HOST:PORT}} or "
+               "telemetry: false)",
+               started.message());
+    return Status{};
+  }
+  ops_ = std::move(ops);
+  return Status{};
 }
 
 Status Service::Start(ServiceConfig config) {
@@ -57,6 +101,8 @@ Status Service::Start(ServiceConfig config) {
   lock_ = std::move(lock.value());
   // Before anything writes to it: a damaged store must not be used (store_integrity.h).
   if (Status sound = store::CheckStoreIntegrity(store); !sound.ok()) return sound;
+  if (Status ops = StartOps(); !ops.ok()) return ops;
+  service_state_.SetProblem("sources", "starting");
   auto opened = outbox::Outbox::Open(store);
   if (!opened.ok()) return opened.error();
   outbox_ = std::move(opened.value());
@@ -98,7 +144,10 @@ Status Service::Start(ServiceConfig config) {
     std::condition_variable_any wake;
     while (!stop.stop_requested()) {
       RefreshOutboxMetrics();
+      RefreshSourceAges();
       CheckStoreFile();
+      CheckStoreWritable();
+      metrics_.Set(telemetry::kReady, {}, ReadinessProblems().empty() ? 1 : 0);
       std::unique_lock lock(mutex);
       wake.wait_for(lock, stop, options_.metrics_interval, [] { return false; });
     }
@@ -128,7 +177,13 @@ Status Service::Reload(ServiceConfig config) {
   if (Status forgot = thresholds_->Forget(ThresholdRuleNames(config.rules)); !forgot.ok()) {
     log_->warn("thresholds: counters of removed rules not dropped: {}", forgot.message());
   }
+  if (config.telemetry.enabled != config_.telemetry.enabled ||
+      config.telemetry.listen != config_.telemetry.listen) {
+    log_->warn("telemetry: a changed ops listener takes effect at the next restart, not on reload");
+  }
+  config.telemetry = config_.telemetry;
   StopSources();
+  service_state_.SetProblem("sources", "reloading");
   StopDelivery();
   config_ = std::move(config);
   if (Status started = StartDelivery(config_.targets); !started.ok()) return started;
@@ -139,7 +194,10 @@ Status Service::Reload(ServiceConfig config) {
 }
 
 void Service::Stop() {
-  if (!pipeline_) return;
+  if (!pipeline_) {
+    ops_.reset();
+    return;
+  }
   StopSources();
   StopDelivery();
   if (metrics_thread_.joinable()) {
@@ -152,6 +210,8 @@ void Service::Stop() {
   thresholds_.reset();
   outbox_.reset();
   lock_.reset();
+  // Last, so that probes and scrapes are answered while the service drains.
+  ops_.reset();
 }
 
 Status Service::StartSources(const std::vector<sources::SourceConfig>& configs) {
@@ -186,18 +246,22 @@ void Service::RunSources(std::vector<std::unique_ptr<sources::Source>> made) {
       Status ran = raw->Run(stop, *sink_);
       if (!ran.ok() && !stop.stop_requested()) {
         log_->error("source {} stopped: {}", raw->name(), ran.message());
+        service_state_.SetProblem("source:" + raw->name(), "stopped: " + ran.message());
         std::lock_guard lock(fatal_mutex_);
         if (!fatal_) fatal_ = "source " + raw->name() + ": " + ran.message();
       }
     });
     sources_.push_back(std::move(running));
   }
+  service_state_.ClearProblem("sources");
 }
 
 void Service::StopSources() {
+  service_state_.SetProblem("sources", "stopped");
   for (RunningSource& running : sources_) running.thread.request_stop();
   for (RunningSource& running : sources_) {
     if (running.thread.joinable()) running.thread.join();
+    service_state_.ClearProblem("source:" + running.source->name());
   }
   sources_.clear();
 }
@@ -207,10 +271,32 @@ Status Service::StartDelivery(const config::TargetsConfig& targets) {
   auto delivery =
       targets::MakeDeliveryTargets(targets, outbox_.get(), "", options.abandon.get_token());
   if (!delivery.ok()) return delivery.error();
+  {
+    std::lock_guard lock(targets_mutex_);
+    target_types_.clear();
+    for (const config::TargetConfig& target : targets.targets) {
+      target_types_[target.name] = TargetTypeLabel(target.type);
+    }
+    std::erase_if(failing_targets_,
+                  [&](const std::string& name) { return !target_types_.count(name); });
+    UpdateTargetsReadinessLocked();
+  }
   options.on_outcome = [this](const outbox::Entry& entry, const targets::Outcome&,
                               const std::string& disposition) {
     metrics_.Add("trailwatch_deliveries_total",
                  {{"target", entry.target}, {"result", disposition}});
+    std::lock_guard lock(targets_mutex_);
+    if (disposition == "delivered") {
+      auto type = target_types_.find(entry.target);
+      double seconds = static_cast<double>(WallClockMs() - entry.created_at) / 1000.0;
+      metrics_.Observe(telemetry::kCommitToDeliveredSeconds,
+                       {{"target_type", type != target_types_.end() ? type->second : "other"}},
+                       seconds < 0 ? 0 : seconds);
+      failing_targets_.erase(entry.target);
+    } else {
+      failing_targets_.insert(entry.target);
+    }
+    UpdateTargetsReadinessLocked();
   };
   auto worker = std::make_unique<targets::DeliveryWorker>(outbox_.get(),
                                                           std::move(delivery.value()), options);
@@ -228,6 +314,53 @@ void Service::StopDelivery() {
   }
   // The sends in flight finish and are recorded, or are abandoned after shutdown_timeout.
   if (worker) worker->Stop(config_.shutdown_timeout);
+}
+
+void Service::UpdateTargetsReadinessLocked() {
+  size_t failing = 0;
+  for (const auto& [name, type] : target_types_) failing += failing_targets_.count(name);
+  if (target_types_.empty() || failing < target_types_.size()) {
+    service_state_.ClearProblem("targets");
+    return;
+  }
+  std::string names;
+  for (const auto& [name, type] : target_types_) {
+    if (!names.empty()) names.append(", ");
+    names.append(name);
+  }
+  service_state_.SetProblem("targets", "every target's last delivery attempt failed (" + names +
+                                           "; the log says why)");
+}
+
+void Service::CheckStoreWritable() {
+  if (!store_watch_) return;
+  // SQLite writes the file and, beside it, its -wal and -shm files (and a journal when the WAL
+  // cannot be used): both the file and its folder must be writable.
+  const std::string& path = store_watch_->path();
+  std::string folder = std::filesystem::path(path).parent_path().string();
+  if (folder.empty()) folder = ".";
+  std::string problem;
+  if (access(path.c_str(), W_OK) != 0) {
+    problem = path + " is not writable (" + std::strerror(errno) + ")";
+  } else if (access(folder.c_str(), W_OK) != 0) {
+    problem = "the store's folder " + folder + " is not writable (" + std::strerror(errno) + ")";
+  }
+  if (problem.empty()) {
+    service_state_.ClearProblem("store_writable");
+  } else {
+    service_state_.SetProblem("store_writable", problem);
+  }
+}
+
+void Service::RefreshSourceAges() {
+  // The sources record the newest log file's time (sources/log_object_reader.cpp); its age grows
+  // between files, so it is computed here.
+  double now = static_cast<double>(WallClockMs()) / 1000.0;
+  std::vector<std::pair<telemetry::OwnedLabels, double>> ages;
+  for (auto& [labels, time] : metrics_.Series(telemetry::kSourceNewestObjectTimestamp)) {
+    ages.emplace_back(std::move(labels), now > time ? now - time : 0);
+  }
+  metrics_.ReplaceSeries(telemetry::kSourceNewestObjectAge, std::move(ages));
 }
 
 void Service::CheckStoreFile() {
@@ -275,6 +408,25 @@ void Service::RefreshOutboxMetrics() {
                    ? 0
                    : static_cast<double>(WallClockMs() - stats->oldest_pending_created_at) / 1000.0;
   metrics_.Set("trailwatch_outbox_lag_seconds", {}, lag < 0 ? 0 : lag);
+
+  // Per target: every configured one (0 when its queue is empty) and any other with a backlog.
+  std::map<std::string, store::QueueTargetBacklog> backlog = stats->by_target;
+  {
+    std::lock_guard lock(targets_mutex_);
+    for (const auto& [name, type] : target_types_) backlog.try_emplace(name);
+  }
+  const int64_t now = WallClockMs();
+  std::vector<std::pair<telemetry::OwnedLabels, double>> depth, age;
+  for (const auto& [target, entries] : backlog) {
+    telemetry::OwnedLabels labels{{"target", target}};
+    depth.emplace_back(labels, static_cast<double>(entries.undelivered));
+    double oldest = entries.undelivered == 0 || entries.oldest_created_at == 0
+                        ? 0
+                        : static_cast<double>(now - entries.oldest_created_at) / 1000.0;
+    age.emplace_back(std::move(labels), oldest < 0 ? 0 : oldest);
+  }
+  metrics_.ReplaceSeries(telemetry::kTargetQueueDepth, std::move(depth));
+  metrics_.ReplaceSeries(telemetry::kTargetOldestPendingAge, std::move(age));
 }
 
 }  // namespace trailwatch::service

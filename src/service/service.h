@@ -16,6 +16,15 @@
 // at most once a minute — until the file is back or the service is restarted. Delivery of what
 // was already queued continues.
 //
+// The ops listener (service/ops_listener.h, the `telemetry:` section) is bound at start, after
+// the store lock (a second service on the same store fails on the lock, not the port), and served
+// until Stop returns; it keeps its address across reloads. Its /readyz is ReadinessProblems():
+// the Readiness problems (the store file) plus the service's own — sources not running (starting,
+// stopped, reloading, one failed), the store not writable, every configured target failing (the
+// last delivery attempt to each one failed). The housekeeping thread also refreshes the per-target
+// queue depth and oldest pending age (from the outbox), the sources' newest-object age and
+// trailwatch_ready; delivery outcomes feed the commit-to-delivered histogram.
+//
 // Reload compiles the new rules and builds the new targets before touching anything: a bad
 // configuration is refused and the running one kept. Then rules swap atomically in the pipeline,
 // delivery restarts with the new targets, and sources restart with the new source list (they
@@ -28,8 +37,11 @@
 #include <spdlog/logger.h>
 
 #include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <set>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -43,8 +55,9 @@
 #include "rules/threshold_store.h"
 #include "route/alert_pipeline.h"
 #include "service/guarded_sink.h"
-#include "telemetry/metrics.h"
+#include "service/ops_listener.h"
 #include "service/service_config.h"
+#include "telemetry/metrics.h"
 #include "sources/source.h"
 #include "store/store_watch.h"
 #include "targets/delivery_worker.h"
@@ -74,8 +87,14 @@ class Service {
   std::optional<std::string> Fatal() const;
 
   telemetry::Metrics& metrics() { return metrics_; }
-  // Why the service is not ready (what /healthz answers); the sources report into it too.
+  // Why the service is not ready (what the http source's /healthz answers); the sources report
+  // into it too.
   Readiness& readiness() { return readiness_; }
+  // What the ops listener's /readyz answers: "" when ready, else "key: reason" lines (the
+  // Readiness problems and the service's own: sources, store writable, targets).
+  std::string ReadinessProblems() const;
+  // The ops listener's bound port; 0 when it is off or not started.
+  int ops_port() const;
   route::AlertPipeline* pipeline() { return pipeline_.get(); }
 
  private:
@@ -93,7 +112,12 @@ class Service {
   // Sends in flight get config_.shutdown_timeout to finish, then are abandoned.
   void StopDelivery();
   void RefreshOutboxMetrics();
+  void RefreshSourceAges();
   void CheckStoreFile();
+  void CheckStoreWritable();
+  Status StartOps();
+  // After a delivery outcome or a new target list; caller holds targets_mutex_.
+  void UpdateTargetsReadinessLocked();
 
   std::shared_ptr<spdlog::logger> log_;
   ServiceOptions options_;
@@ -115,6 +139,16 @@ class Service {
 
   mutable std::mutex fatal_mutex_;
   std::optional<std::string> fatal_;
+
+  // The service's own readiness problems (keys "sources", "source:<name>", "store_writable",
+  // "targets"), apart from readiness_, whose problems also turn the http source's /healthz to 503.
+  Readiness service_state_;
+  std::mutex targets_mutex_;
+  std::map<std::string, std::string> target_types_;  // configured targets: name -> type
+  std::set<std::string> failing_targets_;  // whose last delivery attempt failed (retry, dead)
+
+  // Last: destroyed first, while what its handler reads still exists.
+  std::unique_ptr<OpsListener> ops_;
 };
 
 }  // namespace trailwatch::service

@@ -6,16 +6,75 @@
 
 #include "config/config_fields.h"
 #include "rules/rules_config.h"
+#include "server/listen_address.h"
 
 namespace trailwatch::service {
 namespace {
 
 // The top-level sections; each has its own loader.
-constexpr const char* kSections[] = {"store",   "accounts", "targets",         "sources",
-                                     "rules",   "routes",   "shutdown_timeout"};
+constexpr const char* kSections[] = {"store", "accounts", "targets",          "sources",
+                                     "rules", "routes",   "shutdown_timeout", "telemetry"};
 
 void Collect(const Status& status, std::vector<std::string>* errors) {
   if (!status.ok()) errors->push_back(status.message());
+}
+
+// `telemetry: false | true | {listen: HOST:PORT, enabled: BOOL}`. Errors name the field.
+void LoadTelemetry(const config::ConfigFieldReader& reader, const config::ConfigEntry& section,
+                   TelemetryConfig* out, std::vector<std::string>* errors) {
+  const char* kShape = "must be false, true or a mapping like {listen: 127.0.0.1:9464}";
+  if (section.value.IsScalar()) {
+    auto enabled = reader.Boolean(section, "telemetry");
+    if (enabled.ok()) {
+      out->enabled = *enabled;
+    } else {
+      errors->push_back(reader.Fail(section.value, "telemetry", kShape).message);
+    }
+    return;
+  }
+  if (!section.value.IsMap()) {
+    errors->push_back(reader.Fail(section.value.IsNull() ? section.key_node : section.value,
+                                  "telemetry", kShape)
+                          .message);
+    return;
+  }
+  std::vector<config::ConfigEntry> fields;
+  if (Status read = reader.Entries(section.value, "telemetry", &fields); !read.ok()) {
+    errors->push_back(read.message());
+    return;
+  }
+  for (const config::ConfigEntry& field : fields) {
+    std::string where = "telemetry.";
+    where.append(field.key);
+    if (field.key == "enabled") {
+      auto enabled = reader.Boolean(field, where);
+      if (enabled.ok()) {
+        out->enabled = *enabled;
+      } else {
+        errors->push_back(enabled.message());
+      }
+    } else if (field.key == "listen") {
+      bool from_reference = false;
+      auto listen = reader.Resolved(field, where, &from_reference);
+      if (!listen.ok()) {
+        errors->push_back(listen.message());
+        continue;
+      }
+      auto parsed = server::ParseListenAddress(*listen);
+      if (!parsed.ok()) {
+        std::string what = "listen ";
+        what.append(reader.ShownValue(field, *listen)).append(" ").append(parsed.message());
+        errors->push_back(reader.Fail(field.value, where, what).message);
+        continue;
+      }
+      out->listen = *listen;
+      out->listen_configured = true;
+    } else {
+      std::string what = "unknown key ";
+      what.append(config::QuoteForMessage(field.key)).append(" (valid: listen, enabled)");
+      errors->push_back(reader.Fail(field.key_node, where, what).message);
+    }
+  }
 }
 
 }  // namespace
@@ -53,6 +112,7 @@ Result<ServiceConfig> LoadServiceConfig(const std::string& path,
   ServiceConfig result;
   result.path = path;
   for (const config::ConfigEntry& entry : entries) {
+    if (entry.key == "telemetry") LoadTelemetry(reader, entry, &result.telemetry, &errors);
     if (entry.key != "shutdown_timeout") continue;
     auto timeout = reader.Duration(entry, "shutdown_timeout", std::chrono::seconds(0),
                                    std::chrono::minutes(10));
@@ -102,7 +162,7 @@ Result<ServiceConfig> LoadServiceConfig(const std::string& path,
 
   // The loaders never quote a value from a reference; this also catches one that reached a
   // message another way.
-  result.reference_values = config::ReferenceValues(root, environment);
+  result.reference_values = config::ReferenceValues(root, environment, path);
   if (!errors.empty()) {
     std::string message;
     for (const std::string& error : errors) {

@@ -1,6 +1,6 @@
 // The whole configuration file of `trailwatch run`: the `store`, `accounts` and `targets` sections
 // (config/targets_config.h), `sources` (sources/sources_config.h), `rules` and `routes`
-// (rules/rules_config.h), and the service's own top-level keys (`shutdown_timeout`). Each section
+// (rules/rules_config.h), and the service's own top-level keys (`shutdown_timeout`, `telemetry`). Each section
 // has its own loader; this file checks the top level and collects every section's errors, so
 // `trailwatch validate` reports all of them at once.
 //
@@ -19,6 +19,17 @@
 
 namespace trailwatch::service {
 
+// `telemetry:` — the ops listener (/metrics, /healthz, /readyz; service/ops_listener.h). On by
+// default on loopback; `telemetry: false` turns it off, `telemetry: {listen: HOST:PORT}` moves it.
+struct TelemetryConfig {
+  static constexpr const char* kDefaultListen = "127.0.0.1:9464";
+  bool enabled = true;
+  std::string listen = kDefaultListen;
+  // Written in the file: a listen address that cannot be bound stops the start. The default one
+  // (another trailwatch on the host has it) only costs a warning.
+  bool listen_configured = false;
+};
+
 struct ServiceConfig {
   std::string path;
   config::TargetsConfig targets;  // store, accounts, targets
@@ -31,6 +42,7 @@ struct ServiceConfig {
   // On SIGTERM (and on reload), how long sends in flight may take before they are abandoned and
   // left queued for the next run.
   std::chrono::seconds shutdown_timeout{10};
+  TelemetryConfig telemetry;
 };
 
 // How many of `rules` are enabled (disabled ones are loaded and validated, never evaluated).
