@@ -70,8 +70,8 @@ ProviderResult ContainerCredentials(const Environment& environment) {
     if (!token_file.empty()) {  // the file wins: EKS rotates it
       auto text = ReadTrimmedFile(token_file);
       if (!text || text->empty()) {
-        return ProviderResult::Skipped(
-            "ecs (cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " + token_file + ")");
+        return ProviderResult::Skipped("ecs (cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE " +
+                                       token_file + ")");
       }
       token = *text;
     }

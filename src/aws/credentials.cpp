@@ -38,8 +38,8 @@ std::string Join(const std::vector<std::string>& parts) {
   return text;
 }
 
-Result<Credentials> ResolveChain(const Environment& environment,
-                                 const CredentialsOptions& options, Clock::time_point now) {
+Result<Credentials> ResolveChain(const Environment& environment, const CredentialsOptions& options,
+                                 Clock::time_point now) {
   ProfileChoice profile = ChooseProfile(environment, options.profile);
   std::string region =
       options.region.empty() ? ResolveRegion(environment, options.profile) : options.region;
@@ -120,7 +120,8 @@ Result<Credentials> CredentialsProvider::Resolve() {
   if (!source_) return ResolveChain(environment_, options_, options_.now());
   auto caller = source_->Get();
   const std::string label = "role_arn " + options_.role_arn;
-  if (!caller.ok()) return Error{label + ": the credentials to assume it with: " + caller.message()};
+  if (!caller.ok())
+    return Error{label + ": the credentials to assume it with: " + caller.message()};
   AssumeRoleRequest request;
   request.role_arn = options_.role_arn;
   request.external_id = options_.external_id;

@@ -40,7 +40,7 @@ namespace trailwatch::aws {
 struct Credentials {
   std::string access_key_id;
   std::string secret_access_key;
-  std::string session_token;  // empty when none
+  std::string session_token;                                        // empty when none
   std::optional<std::chrono::system_clock::time_point> expiration;  // none: never refreshed
   // Where they came from, for messages (never secret): "environment", "profile default",
   // "ecs", "imds", "web identity arn:...", "role arn:... via profile dev", ...
@@ -78,9 +78,7 @@ struct ProviderResult {
   std::string skipped;
   std::string error;
 
-  static ProviderResult Found(Credentials credentials) {
-    return {std::move(credentials), {}, {}};
-  }
+  static ProviderResult Found(Credentials credentials) { return {std::move(credentials), {}, {}}; }
   static ProviderResult Skipped(std::string why) { return {std::nullopt, std::move(why), {}}; }
   static ProviderResult Failed(std::string why) { return {std::nullopt, {}, std::move(why)}; }
 };

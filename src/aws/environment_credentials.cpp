@@ -13,10 +13,9 @@ ProviderResult EnvironmentCredentials(const Environment& environment) {
     return ProviderResult::Skipped("environment (AWS_ACCESS_KEY_ID not set)");
   }
   if (id.empty() || secret.empty()) {
-    return ProviderResult::Skipped(
-        std::string("environment (") +
-        (id.empty() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
-        " not set while the other is)");
+    return ProviderResult::Skipped(std::string("environment (") +
+                                   (id.empty() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
+                                   " not set while the other is)");
   }
   Credentials credentials;
   credentials.access_key_id = id;

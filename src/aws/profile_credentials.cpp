@@ -62,9 +62,9 @@ struct ProfileResolver {
     auto settings = config.Profile(name);
     if (!settings) {
       return ProviderResult::Failed(label + " not found in " + config.Describe() +
-                                    (chain.size() > 1 ? " (source_profile of " +
-                                                            chain[chain.size() - 2] + ")"
-                                                      : std::string()));
+                                    (chain.size() > 1
+                                         ? " (source_profile of " + chain[chain.size() - 2] + ")"
+                                         : std::string()));
     }
     if (!Setting(*settings, "role_arn").empty()) return AssumeRoleProfile(name, *settings, chain);
     if (IsSsoProfile(*settings)) {
@@ -74,8 +74,7 @@ struct ProfileResolver {
     }
     std::string process = Setting(*settings, "credential_process");
     if (!process.empty()) {
-      auto credentials =
-          RunCredentialProcess(process, name, environment, options.process_timeout);
+      auto credentials = RunCredentialProcess(process, name, environment, options.process_timeout);
       if (!credentials.ok()) return ProviderResult::Failed(credentials.message());
       return ProviderResult::Found(std::move(credentials.value()));
     }
@@ -90,9 +89,10 @@ struct ProfileResolver {
     const std::string label = "profile " + name;
     if (!Setting(settings, "mfa_serial").empty()) {
       return ProviderResult::Failed(
-          label + ": mfa_serial is set, which needs an MFA code typed at a terminal; trailwatch "
-                  "runs unattended and cannot ask. Use a role whose trust policy does not require "
-                  "MFA for this workload, or a credential_process / SSO profile");
+          label +
+          ": mfa_serial is set, which needs an MFA code typed at a terminal; trailwatch "
+          "runs unattended and cannot ask. Use a role whose trust policy does not require "
+          "MFA for this workload, or a credential_process / SSO profile");
     }
     AssumeRoleRequest request;
     request.role_arn = Setting(settings, "role_arn");
@@ -101,8 +101,8 @@ struct ProfileResolver {
     std::string duration = Setting(settings, "duration_seconds");
     if (!duration.empty()) {
       int seconds = 0;
-      auto [end, error] = std::from_chars(duration.data(), duration.data() + duration.size(),
-                                          seconds);
+      auto [end, error] =
+          std::from_chars(duration.data(), duration.data() + duration.size(), seconds);
       // STS accepts 900 s up to the role's maximum session duration (at most 12 h).
       if (error != std::errc() || end != duration.data() + duration.size() || seconds < 900 ||
           seconds > 43200) {
@@ -116,12 +116,14 @@ struct ProfileResolver {
     std::string credential_source = Setting(settings, "credential_source");
     int sources = !token_file.empty() + !source_profile.empty() + !credential_source.empty();
     if (sources == 0) {
-      return ProviderResult::Failed(label + ": role_arn needs source_profile, credential_source "
-                                            "or web_identity_token_file");
+      return ProviderResult::Failed(label +
+                                    ": role_arn needs source_profile, credential_source "
+                                    "or web_identity_token_file");
     }
     if (sources > 1) {
-      return ProviderResult::Failed(label + ": give only one of source_profile, credential_source "
-                                            "and web_identity_token_file with role_arn");
+      return ProviderResult::Failed(label +
+                                    ": give only one of source_profile, credential_source "
+                                    "and web_identity_token_file with role_arn");
     }
     if (!token_file.empty()) {
       auto credentials =
@@ -137,8 +139,9 @@ struct ProfileResolver {
         // A profile that is its own source uses its static keys (as the SDKs do).
         auto keys = StaticKeys(settings, name);
         if (!keys) {
-          return ProviderResult::Failed(label + ": source_profile is itself, but it has no "
-                                                "aws_access_key_id / aws_secret_access_key");
+          return ProviderResult::Failed(label +
+                                        ": source_profile is itself, but it has no "
+                                        "aws_access_key_id / aws_secret_access_key");
         }
         source = ProviderResult::Found(std::move(*keys));
       } else {
@@ -155,8 +158,9 @@ struct ProfileResolver {
     } else if (credential_source == "EcsContainer") {
       source = ContainerCredentials(environment);
     } else {
-      return ProviderResult::Failed(label + ": credential_source must be Environment, "
-                                            "Ec2InstanceMetadata or EcsContainer, not " +
+      return ProviderResult::Failed(label +
+                                    ": credential_source must be Environment, "
+                                    "Ec2InstanceMetadata or EcsContainer, not " +
                                     credential_source);
     }
     if (!source.credentials) {
@@ -178,8 +182,7 @@ struct ProfileResolver {
 
 }  // namespace
 
-ProviderResult ProfileCredentials(const Environment& environment,
-                                  const CredentialsOptions& options,
+ProviderResult ProfileCredentials(const Environment& environment, const CredentialsOptions& options,
                                   std::chrono::system_clock::time_point now) {
   ProfileChoice choice = ChooseProfile(environment, options.profile);
   SharedConfig config = SharedConfig::Load(environment);
@@ -190,8 +193,8 @@ ProviderResult ProfileCredentials(const Environment& environment,
     if (choice.explicit_choice) return ProviderResult::Failed(via + why);
     return ProviderResult::Skipped(why);
   }
-  std::string region = options.region.empty() ? ResolveRegion(environment, choice.name)
-                                              : options.region;
+  std::string region =
+      options.region.empty() ? ResolveRegion(environment, choice.name) : options.region;
   ProfileResolver resolver{config, environment, options, now, region};
   ProviderResult result = resolver.Resolve(choice.name, {});
   if (!result.credentials && result.error.empty() && choice.explicit_choice) {

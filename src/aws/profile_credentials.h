@@ -25,8 +25,7 @@ namespace trailwatch::aws {
 
 // Skipped when no profile was chosen and "default" does not exist or holds no credentials;
 // Failed when a chosen profile is missing or a configured one fails.
-ProviderResult ProfileCredentials(const Environment& environment,
-                                  const CredentialsOptions& options,
+ProviderResult ProfileCredentials(const Environment& environment, const CredentialsOptions& options,
                                   std::chrono::system_clock::time_point now);
 
 }  // namespace trailwatch::aws

@@ -61,8 +61,7 @@ std::string SsoCacheFileName(const std::string& key) {
 }
 
 Result<Credentials> SsoCredentials(const SharedConfig& config, const std::string& profile,
-                                   const ProfileSettings& settings,
-                                   const Environment& environment,
+                                   const ProfileSettings& settings, const Environment& environment,
                                    std::chrono::system_clock::time_point now) {
   const std::string label = "profile " + profile + ": SSO";
   const std::string login = "run `aws sso login --profile " + profile + "`";
@@ -87,7 +86,8 @@ Result<Credentials> SsoCredentials(const SharedConfig& config, const std::string
   std::string account = Setting(settings, "sso_account_id");
   std::string role = Setting(settings, "sso_role_name");
   if (account.empty() || role.empty()) {
-    return Error{label + ": sso_account_id and sso_role_name are required (a profile for one "
+    return Error{label +
+                 ": sso_account_id and sso_role_name are required (a profile for one "
                  "account and role; trailwatch does not list them)"};
   }
 
@@ -106,8 +106,8 @@ Result<Credentials> SsoCredentials(const SharedConfig& config, const std::string
   }
   auto expiry = ParseIso8601(expires_at);
   if (!expiry) {
-    return Error{label + ": " + cache_path + ": unreadable expiresAt \"" +
-                 std::string(expires_at) + "\"; " + login};
+    return Error{label + ": " + cache_path + ": unreadable expiresAt \"" + std::string(expires_at) +
+                 "\"; " + login};
   }
   if (*expiry <= now) {
     return Error{label + ": the SSO token in " + cache_path + " expired at " +
@@ -123,8 +123,8 @@ Result<Credentials> SsoCredentials(const SharedConfig& config, const std::string
   request.timeout_ms = 30000;
   CurlEasy curl;
   auto response = curl.Perform(request);
-  std::string where = label + ": GetRoleCredentials (account " + account + ", role " + role +
-                      ") at " + endpoint;
+  std::string where =
+      label + ": GetRoleCredentials (account " + account + ", role " + role + ") at " + endpoint;
   if (!response.ok()) return Error{where + ": " + response.message()};
   if (response->status == 401 || response->status == 403) {
     return Error{where + ": HTTP " + std::to_string(response->status) +

@@ -27,8 +27,7 @@ bool IsSsoProfile(const ProfileSettings& settings);
 
 // Errors start with "profile <name>: SSO" and never quote a token.
 Result<Credentials> SsoCredentials(const SharedConfig& config, const std::string& profile,
-                                   const ProfileSettings& settings,
-                                   const Environment& environment,
+                                   const ProfileSettings& settings, const Environment& environment,
                                    std::chrono::system_clock::time_point now);
 
 // The cache file's name for `key` (session name or start URL): lower-case hex SHA-1 + ".json".

@@ -145,8 +145,8 @@ std::vector<std::pair<std::string, std::string>> CommonFields(const std::string&
       {"Action", action},
       {"Version", kVersion},
       {"RoleArn", request.role_arn},
-      {"RoleSessionName", request.role_session_name.empty() ? DefaultRoleSessionName()
-                                                            : request.role_session_name}};
+      {"RoleSessionName",
+       request.role_session_name.empty() ? DefaultRoleSessionName() : request.role_session_name}};
   if (request.duration_seconds > 0) {
     fields.emplace_back("DurationSeconds", std::to_string(request.duration_seconds));
   }
@@ -176,7 +176,8 @@ Result<Credentials> AssumeRole(const std::string& endpoint, const std::string& r
   auto fields = CommonFields("AssumeRole", request);
   if (!request.external_id.empty()) fields.emplace_back("ExternalId", request.external_id);
   auto credentials = Call(endpoint, "AssumeRole", Form(fields), request.role_arn, region, &caller);
-  if (!credentials.ok()) return Error{credentials.message() + " [caller from " + caller.source + "]"};
+  if (!credentials.ok())
+    return Error{credentials.message() + " [caller from " + caller.source + "]"};
   credentials->source = "role " + request.role_arn + " via " + caller.source;
   return credentials;
 }

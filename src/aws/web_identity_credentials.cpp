@@ -20,7 +20,8 @@ Result<Credentials> AssumeRoleWithWebIdentityFile(const Environment& environment
                                                   const std::string& label) {
   auto token = ReadTrimmedFile(token_file);
   if (!token) return Error{label + ": cannot read the web identity token file " + token_file};
-  if (token->empty()) return Error{label + ": the web identity token file " + token_file + " is empty"};
+  if (token->empty())
+    return Error{label + ": the web identity token file " + token_file + " is empty"};
   auto credentials =
       AssumeRoleWithWebIdentity(ResolveStsEndpoint(environment, region), request, *token);
   if (!credentials.ok()) return Error{label + ": " + credentials.message()};

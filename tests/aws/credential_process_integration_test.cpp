@@ -2,13 +2,12 @@
 // integration test), its JSON is read, its stderr reaches ours, and a bad exit, bad JSON, a wrong
 // Version or a hang (killed at the timeout) fail with an error naming the profile and never
 // quoting the output.
-#include "aws/credential_process.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <thread>
 
+#include "aws/credential_process.h"
 #include "aws/credentials.h"
 #include "aws/fake_sts_util.h"
 #include "cli/cli_test_util.h"
@@ -51,10 +50,11 @@ class CredentialProcessTest : public ::testing::Test {
 
 TEST_F(CredentialProcessTest, ReadsVersion1JsonAndPassesStderrThrough) {
   auto expiration = std::chrono::system_clock::now() + std::chrono::hours(1);
-  std::string json = Script("out.json", "{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", "
-                                        "\"SecretAccessKey\": \"proc-secret\", \"SessionToken\": "
-                                        "\"proc-token\", \"Expiration\": \"" +
-                                            IsoTime(expiration) + "\"}");
+  std::string json = Script("out.json",
+                            "{\"Version\": 1, \"AccessKeyId\": \"ASIAPROC\", "
+                            "\"SecretAccessKey\": \"proc-secret\", \"SessionToken\": "
+                            "\"proc-token\", \"Expiration\": \"" +
+                                IsoTime(expiration) + "\"}");
   // Through the shell: quoting, a pipe and a redirection work as with the AWS CLI.
   Profile("tool", "sh -c 'echo \"helper: fetching\" >&2' && cat '" + json + "' | cat");
   ::testing::internal::CaptureStderr();
@@ -75,16 +75,18 @@ TEST_F(CredentialProcessTest, ReadsVersion1JsonAndPassesStderrThrough) {
 TEST_F(CredentialProcessTest, RunsAgainOnlyWhenTheExpirationIsNear) {
   const auto start = std::chrono::system_clock::now();
   std::string counter = home_.path() + "/runs";
-  std::string script = Script(
-      "proc.sh",
-      "n=$(cat '" + counter + "' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '" + counter +
-          "'\nprintf '{\"Version\":1,\"AccessKeyId\":\"ASIA%s\",\"SecretAccessKey\":\"s\","
-          "\"Expiration\":\"" + IsoTime(start + std::chrono::minutes(30)) + "\"}' $n\n");
+  std::string script =
+      Script("proc.sh",
+             "n=$(cat '" + counter + "' 2>/dev/null || echo 0); n=$((n+1)); echo $n > '" + counter +
+                 "'\nprintf '{\"Version\":1,\"AccessKeyId\":\"ASIA%s\",\"SecretAccessKey\":\"s\","
+                 "\"Expiration\":\"" +
+                 IsoTime(start + std::chrono::minutes(30)) + "\"}' $n\n");
   Profile("tool", "sh '" + script + "'");
   auto minutes = std::make_shared<int>(0);
   CredentialsProvider* provider = nullptr;
-  auto first = Get("tool", std::chrono::seconds(60),
-                   [minutes, start] { return start + std::chrono::minutes(*minutes); }, &provider);
+  auto first = Get(
+      "tool", std::chrono::seconds(60),
+      [minutes, start] { return start + std::chrono::minutes(*minutes); }, &provider);
   ASSERT_TRUE(first.ok()) << first.message();
   EXPECT_EQ(first->access_key_id, "ASIA1");
   *minutes = 20;
@@ -92,11 +94,12 @@ TEST_F(CredentialProcessTest, RunsAgainOnlyWhenTheExpirationIsNear) {
   *minutes = 26;  // 4 minutes before Expiration
   EXPECT_EQ(provider->Get()->access_key_id, "ASIA2");
 
-  std::string fixed = Script("fixed.json",
-                             "{\"Version\":1,\"AccessKeyId\":\"AKIDSTATIC\",\"SecretAccessKey\":\"s\"}");
+  std::string fixed = Script(
+      "fixed.json", "{\"Version\":1,\"AccessKeyId\":\"AKIDSTATIC\",\"SecretAccessKey\":\"s\"}");
   Profile("static", "cat '" + fixed + "'");
-  auto stable = Get("static", std::chrono::seconds(60),
-                    [minutes, start] { return start + std::chrono::minutes(*minutes); }, &provider);
+  auto stable = Get(
+      "static", std::chrono::seconds(60),
+      [minutes, start] { return start + std::chrono::minutes(*minutes); }, &provider);
   ASSERT_TRUE(stable.ok()) << stable.message();
   EXPECT_FALSE(stable->expiration);
   std::filesystem::remove(fixed);  // a second run would now fail
@@ -110,9 +113,8 @@ TEST_F(CredentialProcessTest, FailuresNameTheProfileAndNeverQuoteTheOutput) {
   const std::string secret = "LEAKED-SECRET-VALUE-0123456789";
   Profile("exits", "echo '{\"SecretAccessKey\": \"" + secret + "\"}'; exit 1");
   Profile("notjson", "echo 'SecretAccessKey=" + secret + "'");
-  Profile("version2",
-          "echo '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"" + secret +
-              "\"}'");
+  Profile("version2", "echo '{\"Version\": 2, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"" +
+                          secret + "\"}'");
   Profile("nokey", "echo '{\"Version\": 1, \"SecretAccessKey\": \"" + secret + "\"}'");
   Profile("badtime", "echo '{\"Version\": 1, \"AccessKeyId\": \"A\", \"SecretAccessKey\": \"" +
                          secret + "\", \"Expiration\": \"tomorrow\"}'");
@@ -123,8 +125,9 @@ TEST_F(CredentialProcessTest, FailuresNameTheProfileAndNeverQuoteTheOutput) {
   for (const Case& c : std::vector<Case>{
            {"exits", "profile exits: credential_process: exited with status 1"},
            {"notjson", "profile notjson: credential_process: the output is not a JSON object"},
-           {"version2", "profile version2: credential_process: the output's \"Version\" must be "
-                        "the number 1"},
+           {"version2",
+            "profile version2: credential_process: the output's \"Version\" must be "
+            "the number 1"},
            {"nokey", "profile nokey: credential_process: the output lacks \"AccessKeyId\""},
            {"badtime", "profile badtime: credential_process: unreadable \"Expiration\""}}) {
     ::testing::internal::CaptureStderr();
@@ -155,8 +158,8 @@ TEST_F(CredentialProcessTest, AHangingProcessIsKilledAtTheTimeoutWithEverythingI
   // The sleeper was in the killed process group: gone (or a zombie reaped by init) soon.
   bool gone = false;
   for (int i = 0; i < 100 && !gone; ++i) {
-    std::string state = trailwatch::testing::ReadFile("/proc/" + std::to_string(std::stoi(pid)) +
-                                                      "/stat");
+    std::string state =
+        trailwatch::testing::ReadFile("/proc/" + std::to_string(std::stoi(pid)) + "/stat");
     gone = state.empty() || state.find(") Z") != std::string::npos;
     if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }

@@ -81,7 +81,8 @@ class CrossAccountIamTest : public trailwatch::testing::MotoSuiteBase {
     };
     const std::string assume_only =
         "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":"
-        "\"sts:AssumeRole\",\"Resource\":\"" + std::string(kRoleArn) + "\"}]}";
+        "\"sts:AssumeRole\",\"Resource\":\"" +
+        std::string(kRoleArn) + "\"}]}";
     const std::string trust =
         "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":"
         "\"arn:aws:iam::123456789012:user/trailwatch\"},\"Action\":\"sts:AssumeRole\"}]}";
@@ -272,9 +273,9 @@ TEST_F(CrossAccountListingTest, S3SourceReadsThroughRoleArnAndFailsWhenTheRoleIs
 TEST_F(CrossAccountListingTest, ScanReadsThroughRoleArnAndFailsWhenTheRoleIsRefused) {
   Environment environment = Own();
   const std::string input = std::string("s3://") + kBucket + "/AWSLogs/";
-  const std::vector<std::string> args = {"scan",       input,    "--output",     "jsonl",
-                                         "--quiet",    "--role-arn", kRoleArn, "--external-id",
-                                         "log-archive", "--region", "us-east-1"};
+  const std::vector<std::string> args = {"scan",        input,        "--output", "jsonl",
+                                         "--quiet",     "--role-arn", kRoleArn,   "--external-id",
+                                         "log-archive", "--region",   "us-east-1"};
   auto read = scan::testing::RunWithEnvironment(args, environment);
   EXPECT_EQ(read.exit_code, 0) << read.err;
   EXPECT_NE(read.out.find(kEventId), std::string::npos) << read.out;
@@ -282,8 +283,7 @@ TEST_F(CrossAccountListingTest, ScanReadsThroughRoleArnAndFailsWhenTheRoleIsRefu
   environment["AWS_ENDPOINT_URL_STS"] = refusing_sts_.Url("");
   auto refused = scan::testing::RunWithEnvironment(args, environment);
   EXPECT_EQ(refused.exit_code, 1) << refused.err;
-  EXPECT_NE(refused.err.find(std::string("role_arn ") + kRoleArn +
-                             ": STS AssumeRole " + kRoleArn),
+  EXPECT_NE(refused.err.find(std::string("role_arn ") + kRoleArn + ": STS AssumeRole " + kRoleArn),
             std::string::npos)
       << refused.err;
   EXPECT_NE(refused.err.find("AccessDenied: not trusted by log-reader"), std::string::npos);

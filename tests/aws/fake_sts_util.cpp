@@ -20,8 +20,9 @@ std::string StsCredentialsXml(const std::string& action, const std::string& acce
   xml += "<" + action + "Result><Credentials><AccessKeyId>" + access_key_id +
          "</AccessKeyId><SecretAccessKey>" + secret + "</SecretAccessKey><SessionToken>" + token +
          "</SessionToken><Expiration>" + IsoTime(expiration) + "</Expiration></Credentials>";
-  xml += "<AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/R/s</Arn>"
-         "<AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>";
+  xml +=
+      "<AssumedRoleUser><Arn>arn:aws:sts::111122223333:assumed-role/R/s</Arn>"
+      "<AssumedRoleId>AROA:s</AssumedRoleId></AssumedRoleUser>";
   xml += "</" + action + "Result><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata>";
   xml += "</" + action + "Response>";
   return xml;

@@ -58,9 +58,10 @@ class SsoCredentialsTest : public ::testing::Test {
       return FakeResponse::Json(401, "{\"message\":\"Session token not found or invalid\"}");
     }
     return FakeResponse::Json(
-        200, "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\"secretAccessKey\":\"sso-secret\","
-             "\"sessionToken\":\"sso-session-token\",\"expiration\":" +
-                 std::to_string(expiration_ms_) + "}}");
+        200,
+        "{\"roleCredentials\":{\"accessKeyId\":\"ASIASSO\",\"secretAccessKey\":\"sso-secret\","
+        "\"sessionToken\":\"sso-session-token\",\"expiration\":" +
+            std::to_string(expiration_ms_) + "}}");
   }
 
   int64_t expiration_ms_ = 0;
@@ -101,8 +102,8 @@ TEST_F(SsoCredentialsTest, SsoSessionProfileGetsRoleCredentialsFromThePortal) {
 
 TEST_F(SsoCredentialsTest, LegacyProfileFindsTheTokenByStartUrl) {
   expiration_ms_ = 4102444800000;  // 2100-01-01
-  CacheToken("https://old.awsapps.com/start", std::chrono::system_clock::now() +
-                                                  std::chrono::hours(1));
+  CacheToken("https://old.awsapps.com/start",
+             std::chrono::system_clock::now() + std::chrono::hours(1));
   auto credentials = Get("legacy");
   ASSERT_TRUE(credentials.ok()) << credentials.message();
   EXPECT_EQ(credentials->source, "profile legacy (SSO 444455556666/Audit)");
@@ -145,8 +146,7 @@ TEST_F(SsoCredentialsTest, MisconfiguredProfilesNameWhatIsMissing) {
               "[sso-session corp]\nsso_region = eu-central-1\n");
   auto no_session = Get("nosession");
   ASSERT_FALSE(no_session.ok());
-  EXPECT_NE(no_session.message().find("there is no [sso-session gone] section"),
-            std::string::npos)
+  EXPECT_NE(no_session.message().find("there is no [sso-session gone] section"), std::string::npos)
       << no_session.message();
   auto no_role = Get("norole");
   ASSERT_FALSE(no_role.ok());

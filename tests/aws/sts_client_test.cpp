@@ -32,10 +32,10 @@ TEST(StsClientTest, RegionalEndpointByDefaultAndTheOverridesInOrder) {
   EXPECT_EQ(ResolveStsEndpoint({}, "cn-north-1"), "https://sts.cn-north-1.amazonaws.com.cn");
   EXPECT_EQ(ResolveStsEndpoint({{"AWS_ENDPOINT_URL", "http://127.0.0.1:1/"}}, "eu-west-1"),
             "http://127.0.0.1:1");
-  EXPECT_EQ(ResolveStsEndpoint({{"AWS_ENDPOINT_URL", "http://a"},
-                                {"AWS_ENDPOINT_URL_STS", "http://b"}},
-                               "eu-west-1"),
-            "http://b");
+  EXPECT_EQ(
+      ResolveStsEndpoint({{"AWS_ENDPOINT_URL", "http://a"}, {"AWS_ENDPOINT_URL_STS", "http://b"}},
+                         "eu-west-1"),
+      "http://b");
 }
 
 TEST(StsClientTest, AssumeRoleIsASignedFormPostWithEveryField) {
@@ -64,8 +64,7 @@ TEST(StsClientTest, AssumeRoleIsASignedFormPostWithEveryField) {
   FakeRequest sent = sts.Requests()[0];
   EXPECT_EQ(sent.method, "POST");
   EXPECT_TRUE(sent.Header("content-type").starts_with("application/x-www-form-urlencoded"));
-  EXPECT_TRUE(sent.Header("authorization")
-                  .starts_with("AWS4-HMAC-SHA256 Credential=AKIDCALLER/"))
+  EXPECT_TRUE(sent.Header("authorization").starts_with("AWS4-HMAC-SHA256 Credential=AKIDCALLER/"))
       << sent.Header("authorization");
   EXPECT_NE(sent.Header("authorization").find("/eu-west-1/sts/aws4_request"), std::string::npos);
   EXPECT_EQ(sent.Header("x-amz-security-token"), "caller-token");
@@ -107,8 +106,8 @@ TEST(StsClientTest, WebIdentityIsUnsignedAndItsTokenNeverAppearsInAnError) {
       // An identity provider echoing the token it refused.
       return FakeResponse::Text(400, StsErrorXml("InvalidIdentityToken", "bad token " + token));
     }
-    return FakeResponse::Text(200, StsCredentialsXml("AssumeRoleWithWebIdentity", "ASIAWEB", "s",
-                                                     "t", kInAnHour()));
+    return FakeResponse::Text(
+        200, StsCredentialsXml("AssumeRoleWithWebIdentity", "ASIAWEB", "s", "t", kInAnHour()));
   });
   AssumeRoleRequest request;
   request.role_arn = "arn:aws:iam::111122223333:role/irsa";
@@ -126,8 +125,7 @@ TEST(StsClientTest, WebIdentityIsUnsignedAndItsTokenNeverAppearsInAnError) {
   refuse = true;
   auto refused = AssumeRoleWithWebIdentity(sts.Url(""), request, token);
   ASSERT_FALSE(refused.ok());
-  EXPECT_NE(refused.message().find("InvalidIdentityToken"), std::string::npos)
-      << refused.message();
+  EXPECT_NE(refused.message().find("InvalidIdentityToken"), std::string::npos) << refused.message();
   EXPECT_EQ(refused.message().find(token), std::string::npos) << refused.message();
 }
 
@@ -136,22 +134,24 @@ TEST(CredentialChainTest, OrderIsEnvironmentWebIdentityProfileContainerInstanceM
   FakeHttpServer sts([&](const FakeRequest& request) {
     auto form = ParseForm(request.body);
     if (form["Action"] != "AssumeRoleWithWebIdentity") return FakeResponse::Text(400, "");
-    return FakeResponse::Text(200, StsCredentialsXml("AssumeRoleWithWebIdentity", "ASIAWEB", "s",
-                                                     "t", kInAnHour()));
+    return FakeResponse::Text(
+        200, StsCredentialsXml("AssumeRoleWithWebIdentity", "ASIAWEB", "s", "t", kInAnHour()));
   });
   FakeHttpServer ecs([&](const FakeRequest&) {
-    return FakeResponse::Json(200, "{\"AccessKeyId\":\"ASIAECS\",\"SecretAccessKey\":\"s\","
-                                   "\"Token\":\"t\",\"Expiration\":\"" +
-                                       IsoTime(kInAnHour()) + "\"}");
+    return FakeResponse::Json(200,
+                              "{\"AccessKeyId\":\"ASIAECS\",\"SecretAccessKey\":\"s\","
+                              "\"Token\":\"t\",\"Expiration\":\"" +
+                                  IsoTime(kInAnHour()) + "\"}");
   });
   FakeHttpServer imds([&](const FakeRequest& request) {
     if (request.method == "PUT") return FakeResponse::Text(200, "session");
     if (request.path == "/latest/meta-data/iam/security-credentials/") {
       return FakeResponse::Text(200, "role");
     }
-    return FakeResponse::Json(200, "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAIMDS\","
-                                   "\"SecretAccessKey\":\"s\",\"Token\":\"t\",\"Expiration\":\"" +
-                                       IsoTime(kInAnHour()) + "\"}");
+    return FakeResponse::Json(200,
+                              "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAIMDS\","
+                              "\"SecretAccessKey\":\"s\",\"Token\":\"t\",\"Expiration\":\"" +
+                                  IsoTime(kInAnHour()) + "\"}");
   });
   TempDir home;
   std::filesystem::create_directories(home.path() + "/.aws/sso/cache");
@@ -195,9 +195,11 @@ TEST(CredentialChainTest, ProfileWithWebIdentityTokenFileAndCredentialSourceEnvi
   std::filesystem::create_directories(home.path() + "/.aws/sso/cache");
   home.Write(".aws/config",
              "[profile pod]\nrole_arn = arn:aws:iam::111122223333:role/pod\n"
-             "web_identity_token_file = " + home.path() + "/token\nrole_session_name = pod-1\n"
-             "[profile env]\nrole_arn = arn:aws:iam::111122223333:role/env\n"
-             "credential_source = Environment\nexternal_id = xyz\n");
+             "web_identity_token_file = " +
+                 home.path() +
+                 "/token\nrole_session_name = pod-1\n"
+                 "[profile env]\nrole_arn = arn:aws:iam::111122223333:role/env\n"
+                 "credential_source = Environment\nexternal_id = xyz\n");
   home.Write("token", "pod-token\n");
   Environment environment = {{"HOME", home.path()},
                              {"AWS_EC2_METADATA_DISABLED", "true"},
@@ -208,8 +210,7 @@ TEST(CredentialChainTest, ProfileWithWebIdentityTokenFileAndCredentialSourceEnvi
     auto credentials = provider.Get();
     ASSERT_TRUE(credentials.ok()) << credentials.message();
     EXPECT_EQ(credentials->access_key_id, "ASIAWEB");
-    EXPECT_EQ(credentials->source,
-              "profile pod (web identity arn:aws:iam::111122223333:role/pod)");
+    EXPECT_EQ(credentials->source, "profile pod (web identity arn:aws:iam::111122223333:role/pod)");
     auto form = ParseForm(sts.Requests().back().body);
     EXPECT_EQ(form["WebIdentityToken"], "pod-token");
     EXPECT_EQ(form["RoleSessionName"], "pod-1");

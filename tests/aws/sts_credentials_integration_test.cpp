@@ -36,11 +36,11 @@ class StsCredentialsTest : public trailwatch::testing::MotoSuiteBase {
       std::string trust =
           "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
           "{\"AWS\":\"*\"},\"Action\":[\"sts:AssumeRole\",\"sts:AssumeRoleWithWebIdentity\"]}]}";
-      auto created = moto_->QueryCall(
-          "iam",
-          std::string("Action=CreateRole&Version=2010-05-08&RoleName=") + name +
-              "&AssumeRolePolicyDocument=" + FormValue(trust),
-          {"testing", "testing"});
+      auto created =
+          moto_->QueryCall("iam",
+                           std::string("Action=CreateRole&Version=2010-05-08&RoleName=") + name +
+                               "&AssumeRolePolicyDocument=" + FormValue(trust),
+                           {"testing", "testing"});
       ASSERT_TRUE(created.ok()) << created.message();
     }
   }
@@ -52,9 +52,9 @@ class StsCredentialsTest : public trailwatch::testing::MotoSuiteBase {
   }
   // The ARN STS says these credentials belong to.
   std::string CallerArn(const Credentials& credentials) {
-    auto answer = moto_->QueryCall(
-        "sts", "Action=GetCallerIdentity&Version=2011-06-15",
-        {credentials.access_key_id, credentials.secret_access_key}, credentials.session_token);
+    auto answer = moto_->QueryCall("sts", "Action=GetCallerIdentity&Version=2011-06-15",
+                                   {credentials.access_key_id, credentials.secret_access_key},
+                                   credentials.session_token);
     if (!answer.ok()) return "error: " + answer.message();
     return XmlText(*answer, "Arn");
   }
@@ -65,7 +65,8 @@ class StsCredentialsTest : public trailwatch::testing::MotoSuiteBase {
 TEST_F(StsCredentialsTest, ProfileRoleWithSourceProfileAndEveryAssumeRoleSetting) {
   home_.Write(".aws/config",
               "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
-              "[profile reader]\nrole_arn = " + RoleArn("reader") +
+              "[profile reader]\nrole_arn = " +
+                  RoleArn("reader") +
                   "\nsource_profile = base\nrole_session_name = tw-reader\n"
                   "external_id = org-trail\nduration_seconds = 900\n");
   Environment environment = BaseEnvironment();
@@ -85,11 +86,13 @@ TEST_F(StsCredentialsTest, ProfileRoleWithSourceProfileAndEveryAssumeRoleSetting
 }
 
 TEST_F(StsCredentialsTest, ChainedRolesAssumeEachHopWithThePreviousOnesCredentials) {
-  home_.Write(".aws/credentials", "[base]\naws_access_key_id = testing\n"
-                                  "aws_secret_access_key = testing\n");
+  home_.Write(".aws/credentials",
+              "[base]\naws_access_key_id = testing\n"
+              "aws_secret_access_key = testing\n");
   home_.Write(".aws/config", "[profile hop]\nrole_arn = " + RoleArn("hop") +
                                  "\nsource_profile = base\nrole_session_name = first-hop\n"
-                                 "[profile reader]\nrole_arn = " + RoleArn("reader") +
+                                 "[profile reader]\nrole_arn = " +
+                                 RoleArn("reader") +
                                  "\nsource_profile = hop\nrole_session_name = second-hop\n");
   Environment environment = BaseEnvironment();
   CredentialsOptions options;
@@ -137,8 +140,8 @@ TEST_F(StsCredentialsTest, RoleOnTopOfTheChainForOneSource) {
 TEST_F(StsCredentialsTest, AssumedRoleIsRefreshedFiveMinutesBeforeItExpires) {
   home_.Write(".aws/config",
               "[profile base]\naws_access_key_id = testing\naws_secret_access_key = testing\n"
-              "[profile reader]\nrole_arn = " + RoleArn("reader") +
-                  "\nsource_profile = base\nduration_seconds = 900\n");
+              "[profile reader]\nrole_arn = " +
+                  RoleArn("reader") + "\nsource_profile = base\nduration_seconds = 900\n");
   auto offset = std::make_shared<std::atomic<int>>(0);  // seconds added to the real clock
   CredentialsOptions options;
   options.profile = "reader";

@@ -66,8 +66,9 @@ TEST(SourceIdentityConfigTest, InvalidValuesNameTheKey) {
                     "    role_arn: arn:aws:iam::444455556666:role/r\n    external_id: \"a b\"\n");
   EXPECT_NE(error.find("sources[0].external_id: external_id must be 2-1224"), std::string::npos)
       << error;
-  error = LoadError(base + "    role_arn: arn:aws:iam::444455556666:role/r\n"
-                           "    role_session_name: x\n");
+  error = LoadError(base +
+                    "    role_arn: arn:aws:iam::444455556666:role/r\n"
+                    "    role_session_name: x\n");
   EXPECT_NE(error.find("sources[0].role_session_name: role_session_name must be 2-64"),
             std::string::npos)
       << error;
@@ -81,8 +82,9 @@ TEST(SourceIdentityConfigTest, InvalidValuesNameTheKey) {
             std::string::npos)
       << error;
   // The directory source has no AWS identity.
-  error = LoadError("sources:\n  - {type: directory, path: x, role_arn: "
-                    "\"arn:aws:iam::444455556666:role/r\"}\n");
+  error = LoadError(
+      "sources:\n  - {type: directory, path: x, role_arn: "
+      "\"arn:aws:iam::444455556666:role/r\"}\n");
   EXPECT_NE(error.find("unknown key \"role_arn\" for type directory"), std::string::npos) << error;
 }
 
