@@ -18,7 +18,12 @@ mkdir -p build/example
 if [ -n "${SLACK_WEBHOOK_URL:-}" ]; then
   # The URL stays in the environment: the config only names it (${env:...}).
   config=build/example/trailwatch-slack.yaml
-  cat examples/trailwatch.yaml - > "$config" <<'YAML'
+  # Relative paths in a config resolve against its folder: this copy lives in build/example/,
+  # so it names the example's folder and store absolutely.
+  {
+    sed -e "s|^store: ../build/example/|store: $PWD/build/example/|" \
+        -e "s|path: cloudtrail}|path: $PWD/examples/cloudtrail}|" examples/trailwatch.yaml
+    cat <<'YAML'
   - name: slack
     type: slack
     webhook_url: ${env:SLACK_WEBHOOK_URL}
@@ -26,6 +31,9 @@ if [ -n "${SLACK_WEBHOOK_URL:-}" ]; then
 routes:
   - {rules: ["*"], targets: [slack]}
 YAML
+  } > "$config"
+  grep -q "store: $PWD/" "$config" && grep -q "path: $PWD/examples/cloudtrail" "$config" ||
+    { echo "run-example.sh: cannot rewrite the paths of examples/trailwatch.yaml" >&2; exit 1; }
   echo "SLACK_WEBHOOK_URL is set: alerts also go to Slack"
 fi
 

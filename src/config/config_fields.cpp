@@ -7,6 +7,7 @@
 #include <set>
 #include <utility>
 
+#include "config/config_paths.h"
 #include "config/regular_file.h"
 
 namespace trailwatch::config {
@@ -97,9 +98,17 @@ Result<std::string> ConfigFieldReader::Resolved(const ConfigEntry& entry, const 
   Result<std::string> text = Text(entry, where);
   if (!text.ok()) return text;
   *secret = HasReferences(*text);
-  Result<std::string> value = SubstituteReferences(*text, environment_);
+  Result<std::string> value = SubstituteReferences(*text, environment_, path_);
   if (!value.ok()) return Fail(entry.value, where, entry.key + ": " + value.message());
   return value;
+}
+
+Result<std::string> ConfigFieldReader::FilePath(const ConfigEntry& entry,
+                                                const std::string& where) const {
+  bool secret = false;
+  Result<std::string> value = Resolved(entry, where, &secret);
+  if (!value.ok()) return value;
+  return ResolveConfigPath(path_, *value);
 }
 
 std::string ConfigFieldReader::ShownValue(const ConfigEntry& entry,

@@ -62,6 +62,9 @@ class ConfigFieldReader {
   // Text with ${env:} / ${file:} substituted; *secret tells whether a reference was used.
   Result<std::string> Resolved(const ConfigEntry& entry, const std::string& where,
                                bool* secret) const;
+  // A file or folder path: Resolved, then a relative path made relative to the configuration
+  // file's folder (config/config_paths.h). Empty stays empty (the caller reports it).
+  Result<std::string> FilePath(const ConfigEntry& entry, const std::string& where) const;
   // How an error message names the value of `entry` (given as `value`, after substitution): the
   // value quoted (QuoteForMessage) when the file wrote it out, or `the value of ${env:NAME}` when
   // it came from a reference, whose value is never printed.

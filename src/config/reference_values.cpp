@@ -12,7 +12,8 @@ namespace {
 
 class Collector {
  public:
-  explicit Collector(EnvironmentLookup environment) : environment_(environment) {}
+  Collector(EnvironmentLookup environment, std::string config_path)
+      : environment_(environment), config_path_(std::move(config_path)) {}
 
   void Walk(const YAML::Node& node) {
     if (!node.IsDefined()) return;
@@ -51,7 +52,7 @@ class Collector {
 
   void AddScalar(const std::string& text) {
     if (!HasReferences(text)) return;
-    Result<std::string> whole = SubstituteReferences(text, environment_);
+    Result<std::string> whole = SubstituteReferences(text, environment_, config_path_);
     if (whole.ok()) Add(std::move(*whole), text);
     // Each reference on its own, for a value that also appears outside this scalar.
     size_t i = 0;
@@ -67,20 +68,22 @@ class Collector {
       size_t close = text.find('}', i + 2);
       if (close == std::string::npos) return;
       std::string reference = text.substr(i, close + 1 - i);
-      Result<std::string> value = SubstituteReferences(reference, environment_);
+      Result<std::string> value = SubstituteReferences(reference, environment_, config_path_);
       if (value.ok()) Add(std::move(*value), reference);
       i = close + 1;
     }
   }
 
   EnvironmentLookup environment_;
+  std::string config_path_;
   std::set<ReferenceValue, ByValue> values_;  // the first way to show a value wins
 };
 
 }  // namespace
 
-std::vector<ReferenceValue> ReferenceValues(const YAML::Node& root, EnvironmentLookup environment) {
-  Collector collector(environment);
+std::vector<ReferenceValue> ReferenceValues(const YAML::Node& root, EnvironmentLookup environment,
+                                            const std::string& config_path) {
+  Collector collector(environment, config_path);
   collector.Walk(root);
   return std::move(collector).Take();
 }

@@ -38,9 +38,11 @@ struct ReferenceValue {
 
 // Every value the references in the scalars of `root` (any section, any depth, keys included)
 // resolve to, longest first. References that do not resolve are skipped (the loaders report
-// them).
+// them). `config_path`, the file `root` was read from, anchors relative ${file:PATH} references
+// as the loaders do (config/config_paths.h); empty: the working directory.
 std::vector<ReferenceValue> ReferenceValues(const YAML::Node& root,
-                                            EnvironmentLookup environment = nullptr);
+                                            EnvironmentLookup environment = nullptr,
+                                            const std::string& config_path = "");
 
 // `text` with every occurrence of each value replaced by its shown form; `values` longest first
 // (as ReferenceValues returns them), so that a whole value goes before a part of it.

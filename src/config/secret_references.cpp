@@ -3,12 +3,14 @@
 // A reference is replaced by the variable's value or by the file's contents with one trailing
 // newline removed (files written by `echo` or by secret managers end with one; a token with a
 // newline in it would be sent as a broken header). `$${` writes a literal `${`. A ${file:} must be
-// an ordinary file of at most 1 MiB (config/regular_file.h: no devices, FIFOs, /proc or /sys).
+// an ordinary file of at most 1 MiB (config/regular_file.h: no devices, FIFOs, /proc or /sys); a
+// relative PATH is beside the configuration file (config/config_paths.h).
 // Error messages name the reference, never what it resolved to: the value is usually a secret.
 #include <cstdlib>
 #include <ostream>
 #include <string>
 
+#include "config/config_paths.h"
 #include "config/regular_file.h"
 #include "config/targets_config.h"
 
@@ -54,7 +56,8 @@ std::ostream& operator<<(std::ostream& out, const Secret&) { return out << Secre
 
 bool HasReferences(const std::string& text) { return text.find("${") != std::string::npos; }
 
-Result<std::string> SubstituteReferences(const std::string& text, EnvironmentLookup environment) {
+Result<std::string> SubstituteReferences(const std::string& text, EnvironmentLookup environment,
+                                         const std::string& config_path) {
   if (environment == nullptr) environment = &ProcessEnvironment;
   std::string out;
   size_t i = 0;
@@ -87,6 +90,7 @@ Result<std::string> SubstituteReferences(const std::string& text, EnvironmentLoo
     } else if (body.rfind("file:", 0) == 0) {
       std::string path = body.substr(5);
       if (path.empty()) return Error{reference + ": empty file path"};
+      if (!config_path.empty()) path = ResolveConfigPath(config_path, path);
       Result<std::string> contents = ReadSecretFile(path, reference);
       if (!contents.ok()) return contents.error();
       out.append(*contents);

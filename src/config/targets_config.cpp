@@ -87,8 +87,9 @@ class TargetsLoader : private ConfigFieldReader {
 
 Status TargetsLoader::LoadStore(const YAML::Node& node, TargetsConfig* config) const {
   Entry entry{"store", node, node};
-  bool secret = false;
-  Result<std::string> value = Resolved(entry, "store", &secret);
+  // A relative store is beside the configuration file (config/config_paths.h); the default,
+  // when the file names none, stays in the working directory.
+  Result<std::string> value = FilePath(entry, "store");
   if (!value.ok()) return value.error();
   if (value->empty()) return Fail(node, "store", "the store path is empty");
   config->store = std::move(*value);
@@ -602,7 +603,7 @@ Result<TargetsConfig> LoadTargetsConfig(const YAML::Node& root, const std::strin
 Result<TargetsConfig> LoadTargetsConfigFile(const std::string& path) {
   auto root = LoadYamlFile(path);
   if (!root.ok()) return root.error();
-  std::vector<ReferenceValue> values = ReferenceValues(*root);
+  std::vector<ReferenceValue> values = ReferenceValues(*root, nullptr, path);
   Result<TargetsConfig> config = LoadTargetsConfig(*root, path);
   if (!config.ok()) return Error{RedactReferenceValues(config.message(), values)};
   config->reference_values = std::move(values);

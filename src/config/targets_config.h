@@ -103,8 +103,10 @@ Result<TargetsConfig> LoadTargetsConfig(const YAML::Node& root, const std::strin
 Result<TargetsConfig> LoadTargetsConfigFile(const std::string& path);
 
 // Substitutes ${env:NAME} and ${file:PATH} in `text`. Errors name the reference but never the
-// value. Exposed for the other config sections.
-Result<std::string> SubstituteReferences(const std::string& text, EnvironmentLookup environment);
+// value. Exposed for the other config sections. A relative ${file:PATH} is read beside the
+// configuration file `config_path` when one is given (config/config_paths.h).
+Result<std::string> SubstituteReferences(const std::string& text, EnvironmentLookup environment,
+                                         const std::string& config_path = "");
 
 // Whether `text` holds a ${...} reference (a value that came from one is treated as a secret).
 bool HasReferences(const std::string& text);

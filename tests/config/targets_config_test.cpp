@@ -95,7 +95,8 @@ sources: [ignored by this loader]
 )");
   ASSERT_TRUE(config.ok()) << config.message();
   EXPECT_EQ(config->path, "trailwatch.yaml");
-  EXPECT_EQ(config->store, "./state/trailwatch.db");
+  // Beside the configuration file (here: in the working directory), made absolute.
+  EXPECT_EQ(config->store, (std::filesystem::current_path() / "state/trailwatch.db").string());
   EXPECT_EQ(config->accounts.at("111122223333"), "production");
   EXPECT_EQ(config->accounts.at("444455556666"), "staging");
   ASSERT_EQ(config->targets.size(), 5u);

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 
 namespace trailwatch::sources {
@@ -50,7 +51,10 @@ sources:
   ASSERT_EQ(config->size(), 4u);
   const auto& directory = std::get<DirectorySourceConfig>((*config)[0].settings);
   EXPECT_EQ((*config)[0].type, SourceConfig::Type::kDirectory);
-  EXPECT_EQ(directory.path, "./cloudtrail");
+  // Relative paths are beside the configuration file ("trailwatch.yaml": the working
+  // directory), made absolute (config/config_paths.h).
+  const std::string cloudtrail = (std::filesystem::current_path() / "cloudtrail").string();
+  EXPECT_EQ(directory.path, cloudtrail);
   EXPECT_TRUE(directory.recursive);
   EXPECT_EQ((*config)[0].line, 3);
 
@@ -73,7 +77,7 @@ sources:
   EXPECT_EQ(http.sns_topics,
             std::vector<std::string>{"arn:aws:sns:us-east-1:111122223333:chatbot-topic"});
 
-  EXPECT_EQ(SourceName((*config)[0]), "directory:./cloudtrail");
+  EXPECT_EQ(SourceName((*config)[0]), "directory:" + cloudtrail);
   EXPECT_EQ(SourceName((*config)[1]), "s3://org-trail/AWSLogs/");
   EXPECT_EQ(SourceName((*config)[2]),
             "sqs:https://sqs.us-east-1.amazonaws.com/111122223333/trail-objects");

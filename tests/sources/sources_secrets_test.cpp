@@ -4,6 +4,7 @@
 // metrics labels and checkpoints use).
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <map>
 
 #include "cli/cli_test_util.h"
@@ -86,7 +87,8 @@ TEST(SourcesSecrets, SourcesFromReferencesAreNamedByTheReference) {
   EXPECT_EQ(name(2), "s3://${env:BUCKET}/team/AWSLogs/");
   EXPECT_EQ(name(3), "sqs:${env:QUEUE_URL}");
   EXPECT_EQ(name(4), "http:${env:LISTEN}");
-  EXPECT_EQ(name(5), "directory:./plain") << "written out: named by the value, as before";
+  EXPECT_EQ(name(5), "directory:" + (std::filesystem::current_path() / "plain").string())
+      << "written out: named by the value (made absolute beside the config file)";
   // The settings hold the values; the identity (duplicate check) uses them too.
   const auto& directory = std::get<DirectorySourceConfig>((*loaded)[0].settings);
   EXPECT_EQ(directory.path, "/srv/XXXXSECRET-logs");
