@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <filesystem>
+#include <tuple>
+#include <vector>
 
 #include "aws/credentials.h"
 #include "aws/fake_sts_util.h"
@@ -228,6 +230,59 @@ TEST(CredentialChainTest, ProfileWithWebIdentityTokenFileAndCredentialSourceEnvi
   FakeRequest sent = sts.Requests().back();
   EXPECT_TRUE(sent.Header("authorization").starts_with("AWS4-HMAC-SHA256 Credential=AKIDENV/"));
   EXPECT_EQ(ParseForm(sent.body)["ExternalId"], "xyz");
+}
+
+// credential_source = EcsContainer / Ec2InstanceMetadata: the role is assumed with the task's or
+// the instance's credentials (each from its fake endpoint), signed with their key and token.
+TEST(CredentialChainTest, CredentialSourceContainerAndInstanceMetadata) {
+  FakeHttpServer sts([&](const FakeRequest& request) {
+    return FakeResponse::Text(200,
+                              StsCredentialsXml("AssumeRole", "ASIAROLE", "s", "t", kInAnHour()));
+  });
+  FakeHttpServer ecs([&](const FakeRequest&) {
+    return FakeResponse::Json(200,
+                              "{\"AccessKeyId\":\"ASIATASK\",\"SecretAccessKey\":\"s\","
+                              "\"Token\":\"task-token\",\"Expiration\":\"" +
+                                  IsoTime(kInAnHour()) + "\"}");
+  });
+  FakeHttpServer imds([&](const FakeRequest& request) {
+    if (request.method == "PUT") return FakeResponse::Text(200, "session");
+    if (request.path == "/latest/meta-data/iam/security-credentials/") {
+      return FakeResponse::Text(200, "instance-role");
+    }
+    return FakeResponse::Json(200,
+                              "{\"Code\":\"Success\",\"AccessKeyId\":\"ASIAINSTANCE\","
+                              "\"SecretAccessKey\":\"s\",\"Token\":\"instance-token\","
+                              "\"Expiration\":\"" +
+                                  IsoTime(kInAnHour()) + "\"}");
+  });
+  TempDir home;
+  std::filesystem::create_directories(home.path() + "/.aws");
+  home.Write(".aws/config",
+             "[profile task]\nrole_arn = arn:aws:iam::444455556666:role/r\n"
+             "credential_source = EcsContainer\n"
+             "[profile instance]\nrole_arn = arn:aws:iam::444455556666:role/r\n"
+             "credential_source = Ec2InstanceMetadata\n");
+  Environment environment = {{"HOME", home.path()},
+                             {"AWS_ENDPOINT_URL_STS", sts.Url("")},
+                             {"AWS_CONTAINER_CREDENTIALS_FULL_URI", ecs.Url("/creds")},
+                             {"AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.Url("")}};
+  for (const auto& [profile, key, token, source] :
+       std::vector<std::tuple<std::string, std::string, std::string, std::string>>{
+           {"task", "ASIATASK", "task-token", "ecs"},
+           {"instance", "ASIAINSTANCE", "instance-token", "imds"}}) {
+    CredentialsOptions options;
+    options.profile = profile;
+    CredentialsProvider provider(environment, options);
+    auto credentials = provider.Get();
+    ASSERT_TRUE(credentials.ok()) << credentials.message();
+    EXPECT_EQ(credentials->access_key_id, "ASIAROLE");
+    EXPECT_EQ(credentials->source, "role arn:aws:iam::444455556666:role/r via " + source);
+    FakeRequest sent = sts.Requests().back();
+    EXPECT_TRUE(sent.Header("authorization").starts_with("AWS4-HMAC-SHA256 Credential=" + key))
+        << sent.Header("authorization");
+    EXPECT_EQ(sent.Header("x-amz-security-token"), token);
+  }
 }
 
 }  // namespace
