@@ -235,7 +235,7 @@ TEST(CredentialChainTest, ProfileWithWebIdentityTokenFileAndCredentialSourceEnvi
 // credential_source = EcsContainer / Ec2InstanceMetadata: the role is assumed with the task's or
 // the instance's credentials (each from its fake endpoint), signed with their key and token.
 TEST(CredentialChainTest, CredentialSourceContainerAndInstanceMetadata) {
-  FakeHttpServer sts([&](const FakeRequest& request) {
+  FakeHttpServer sts([&](const FakeRequest&) {
     return FakeResponse::Text(200,
                               StsCredentialsXml("AssumeRole", "ASIAROLE", "s", "t", kInAnHour()));
   });
