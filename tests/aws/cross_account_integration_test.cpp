@@ -14,6 +14,8 @@
 // Neither the user's secret key nor the session credentials appear in any log or error.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "aws/credentials.h"
 #include "aws/fake_sts_util.h"
 #include "aws/moto_server_util.h"
@@ -290,6 +292,41 @@ TEST_F(CrossAccountListingTest, ScanReadsThroughRoleArnAndFailsWhenTheRoleIsRefu
   EXPECT_EQ(refusing_sts_.RequestCount(), 1u);
   auto form = trailwatch::testing::ParseForm(refusing_sts_.Requests()[0].body);
   EXPECT_EQ(form["ExternalId"], "log-archive");
+  for (const std::string& text : {read.out, read.err, refused.out, refused.err}) {
+    EXPECT_EQ(text.find("own-secret-key-never-printed"), std::string::npos) << text;
+  }
+}
+
+// --profile: a profile whose role_arn is the log-archive role, its source profile's keys in the
+// credentials file; the environment's keys are not used (they are wrong here).
+TEST_F(CrossAccountListingTest, ScanWithAProfileThatAssumesTheRole) {
+  std::filesystem::create_directories(dir_.path() + "/.aws");
+  dir_.Write(".aws/credentials",
+             "[tooling]\naws_access_key_id = testing\naws_secret_access_key = testing\n");
+  dir_.Write(".aws/config", std::string("[profile log-archive]\nrole_arn = ") + kRoleArn +
+                                "\nsource_profile = tooling\nregion = us-east-1\n");
+  Environment environment = Own();
+  environment["HOME"] = dir_.path();
+  environment["AWS_ACCESS_KEY_ID"] = "AKIDWRONG";
+  environment["AWS_ENDPOINT_URL_STS"] = refusing_sts_.Url("");
+  const std::vector<std::string> args = {"scan",       std::string("s3://") + kBucket + "/AWSLogs/",
+                                         "--output",   "jsonl",
+                                         "--quiet",    "--profile",
+                                         "log-archive"};
+  // The profile's role goes to STS, signed with the tooling profile's key.
+  auto refused = scan::testing::RunWithEnvironment(args, environment);
+  EXPECT_EQ(refused.exit_code, 1) << refused.err;
+  EXPECT_NE(refused.err.find("profile log-archive: STS AssumeRole"), std::string::npos)
+      << refused.err;
+  ASSERT_EQ(refusing_sts_.RequestCount(), 1u);
+  EXPECT_TRUE(refusing_sts_.Requests()[0]
+                  .Header("authorization")
+                  .starts_with("AWS4-HMAC-SHA256 Credential=testing/"));
+
+  environment.erase("AWS_ENDPOINT_URL_STS");  // moto's STS
+  auto read = scan::testing::RunWithEnvironment(args, environment);
+  EXPECT_EQ(read.exit_code, 0) << read.err;
+  EXPECT_NE(read.out.find(kEventId), std::string::npos) << read.out;
   for (const std::string& text : {read.out, read.err, refused.out, refused.err}) {
     EXPECT_EQ(text.find("own-secret-key-never-printed"), std::string::npos) << text;
   }
