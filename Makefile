@@ -2,7 +2,8 @@
 #   make run    install missing packages, build (Release), run the main job on the bundled example
 #   make test   install missing packages, build, run every test (Release), then the unit tests under
 #               ASan+UBSan, then the fuzz targets for a short time
-# Other targets: build, bench, fuzz, format, clean.
+# Other targets: build, bench, fuzz, format, clean; package (the Debian .deb), package-test (it,
+# installed on a fresh Debian 12 root), install (under PREFIX, with the systemd unit and user).
 
 SHELL := /bin/bash
 BUILD       ?= build/release
@@ -15,9 +16,11 @@ FUZZ_SECONDS ?= 10
 DEB_PACKAGES := build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev \
   libsimdjson-dev libdeflate-dev libisal-dev zlib1g-dev libyaml-cpp-dev libcli11-dev \
   libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libboost-dev \
-  libicu-dev ccache libgtest-dev libgmock-dev libbenchmark-dev libexpat1-dev jq openssl
+  libicu-dev ccache libgtest-dev libgmock-dev libbenchmark-dev libexpat1-dev jq openssl \
+  libsystemd-dev dpkg-dev fakeroot lintian mmdebstrap systemd
 
-.PHONY: run test build deps check-tools bench fuzz fuzz-run asan asan-test format clean
+.PHONY: run test build configure deps check-tools bench fuzz fuzz-run asan asan-test format clean \
+  package package-test install
 
 deps:
 	@missing=""; for p in $(DEB_PACKAGES); do \
@@ -38,9 +41,32 @@ check-tools:
 
 # Benchmark executables are built only by `make bench` (BENCH=ON), to keep `make run` and `make test` fast.
 BENCH ?= OFF
-build: deps
+configure: deps
 	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DTW_BENCH=$(BENCH)
+
+build: configure
 	cmake --build $(BUILD) -j $(JOBS)
+
+# The Debian package, from the Release build (only the binary and the files it installs are
+# built): $(BUILD)/package/trailwatch_<version>-1_<arch>.deb (cmake/Install.cmake).
+package: configure
+	cmake --build $(BUILD) -j $(JOBS) --target trailwatch trailwatch_install_files
+	rm -rf $(BUILD)/package
+	cd $(BUILD) && cpack -G DEB
+
+# lintian, the unit's systemd-analyze security, and the package installed with apt-get on a fresh
+# Debian 12 root (mmdebstrap, cached per day under $(BUILD)/package-test): deploy/debian/package-test.sh.
+package-test: package
+	./deploy/debian/package-test.sh $(BUILD)
+
+# `make install [PREFIX=/usr/local]`: the binary, unit, man page and docs under PREFIX,
+# /etc/trailwatch/trailwatch.yaml when there is none, then the package's postinst (the
+# trailwatch user, /var/lib/trailwatch). docs/deployment.md, "make install".
+PREFIX ?= /usr/local
+install: configure
+	cmake --build $(BUILD) -j $(JOBS) --target trailwatch trailwatch_install_files
+	cmake --install $(BUILD) --prefix $(PREFIX)
+	./deploy/debian/postinst configure
 
 run: build
 	./examples/run-example.sh $(BUILD)/trailwatch
@@ -85,6 +111,7 @@ fuzz-run: fuzz
 test: check-tools
 	$(MAKE) build BENCH=OFF
 	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	$(MAKE) package-test
 	$(MAKE) asan-test
 	$(MAKE) fuzz-run
 
