@@ -5,7 +5,6 @@
 // STOPPING=1, and WATCHDOG=1 from this loop when the unit sets WatchdogSec=
 // (service/systemd_notifier.h).
 #include <signal.h>
-
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,9 +13,9 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "service/redacting_log_sink.h"
 #include "service/service.h"
 #include "service/service_config.h"
-#include "service/redacting_log_sink.h"
 #include "service/service_log.h"
 #include "service/systemd_notifier.h"
 

@@ -81,8 +81,7 @@ Status OpsListener::Start(const std::string& listen) {
       log_->error("ops listener stopped: {}", served.message());
     }
   });
-  log_->info("ops listener on {}:{} (/metrics, /healthz, /readyz)", address->host,
-             server_->port());
+  log_->info("ops listener on {}:{} (/metrics, /healthz, /readyz)", address->host, server_->port());
   return Status{};
 }
 

@@ -73,15 +73,15 @@ Status Service::StartOps() {
     log_->info("ops listener off (telemetry: false)");
     return Status{};
   }
-  auto ops = std::make_unique<OpsListener>(log_, &metrics_,
-                                           [this] { return ReadinessProblems(); });
+  auto ops = std::make_unique<OpsListener>(log_, &metrics_, [this] { return ReadinessProblems(); });
   if (Status started = ops->Start(telemetry.listen); !started.ok()) {
     if (telemetry.listen_configured) return started;
     // The default address: most likely another trailwatch on this host has it. Running without
     // metrics beats not running; the warning says how to choose another address.
-    log_->warn("{}; running without the ops listener (set telemetry: {{listen: HOST:PORT}} or "
-               "telemetry: false)",
-               started.message());
+    log_->warn(
+        "{}; running without the ops listener (set telemetry: {{listen: HOST:PORT}} or "
+        "telemetry: false)",
+        started.message());
     return Status{};
   }
   ops_ = std::move(ops);
@@ -126,8 +126,8 @@ Status Service::Start(ServiceConfig config) {
 
   auto compiled = route::CompilePipelineRules(config_.rules, config_.targets);
   if (!compiled.ok()) return compiled.error();
-  pipeline_ = std::make_unique<route::AlertPipeline>(outbox_.get(), thresholds_.get(), &metrics_, log_,
-                                              std::move(compiled.value()));
+  pipeline_ = std::make_unique<route::AlertPipeline>(outbox_.get(), thresholds_.get(), &metrics_,
+                                                     log_, std::move(compiled.value()));
   sink_ = std::make_unique<GuardedSink>(pipeline_.get());
   pipeline_->SetOnEnqueued([this] {
     std::lock_guard lock(worker_mutex_);
@@ -328,8 +328,8 @@ void Service::UpdateTargetsReadinessLocked() {
     if (!names.empty()) names.append(", ");
     names.append(name);
   }
-  service_state_.SetProblem("targets", "every target's last delivery attempt failed (" + names +
-                                           "; the log says why)");
+  service_state_.SetProblem(
+      "targets", "every target's last delivery attempt failed (" + names + "; the log says why)");
 }
 
 void Service::CheckStoreWritable() {

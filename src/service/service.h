@@ -52,15 +52,15 @@
 #include "common/result.h"
 #include "outbox/delivery_lock.h"
 #include "outbox/outbox.h"
-#include "rules/threshold_store.h"
 #include "route/alert_pipeline.h"
+#include "rules/threshold_store.h"
 #include "service/guarded_sink.h"
 #include "service/ops_listener.h"
 #include "service/service_config.h"
-#include "telemetry/metrics.h"
 #include "sources/source.h"
 #include "store/store_watch.h"
 #include "targets/delivery_worker.h"
+#include "telemetry/metrics.h"
 
 namespace trailwatch::service {
 

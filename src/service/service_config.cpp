@@ -1,8 +1,8 @@
 #include "service/service_config.h"
 
-#include <set>
-
 #include <yaml-cpp/yaml.h>
+
+#include <set>
 
 #include "config/config_fields.h"
 #include "rules/rules_config.h"
@@ -33,9 +33,9 @@ void LoadTelemetry(const config::ConfigFieldReader& reader, const config::Config
     return;
   }
   if (!section.value.IsMap()) {
-    errors->push_back(reader.Fail(section.value.IsNull() ? section.key_node : section.value,
-                                  "telemetry", kShape)
-                          .message);
+    errors->push_back(
+        reader.Fail(section.value.IsNull() ? section.key_node : section.value, "telemetry", kShape)
+            .message);
     return;
   }
   std::vector<config::ConfigEntry> fields;

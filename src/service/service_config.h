@@ -1,8 +1,8 @@
 // The whole configuration file of `trailwatch run`: the `store`, `accounts` and `targets` sections
 // (config/targets_config.h), `sources` (sources/sources_config.h), `rules` and `routes`
-// (rules/rules_config.h), and the service's own top-level keys (`shutdown_timeout`, `telemetry`). Each section
-// has its own loader; this file checks the top level and collects every section's errors, so
-// `trailwatch validate` reports all of them at once.
+// (rules/rules_config.h), and the service's own top-level keys (`shutdown_timeout`, `telemetry`).
+// Each section has its own loader; this file checks the top level and collects every section's
+// errors, so `trailwatch validate` reports all of them at once.
 //
 // Thread-safety: plain values.
 #pragma once

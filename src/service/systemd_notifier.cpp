@@ -32,7 +32,8 @@ void SystemdNotifier::Ready(std::string_view status) {
 void SystemdNotifier::Reloading() {
   timespec now{};
   clock_gettime(CLOCK_MONOTONIC, &now);
-  uint64_t usec = static_cast<uint64_t>(now.tv_sec) * 1000000 + static_cast<uint64_t>(now.tv_nsec) / 1000;
+  uint64_t usec =
+      static_cast<uint64_t>(now.tv_sec) * 1000000 + static_cast<uint64_t>(now.tv_nsec) / 1000;
   std::string state = "RELOADING=1\nSTATUS=reloading the configuration\nMONOTONIC_USEC=";
   state.append(std::to_string(usec));
   Notify(state.c_str());

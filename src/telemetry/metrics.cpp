@@ -12,10 +12,14 @@ std::string EscapeLabelValue(const std::string& value) {
   std::string out;
   out.reserve(value.size());
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -24,9 +28,12 @@ std::string EscapeLabelValue(const std::string& value) {
 std::string EscapeHelp(const std::string& value) {
   std::string out;
   for (char c : value) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -36,7 +43,8 @@ std::string EscapeHelp(const std::string& value) {
 std::string FormatValue(double value) {
   if (std::isnan(value)) return "NaN";
   if (std::isinf(value)) return value > 0 ? "+Inf" : "-Inf";
-  if (value == static_cast<double>(static_cast<long long>(value)) && value < 1e15 && value > -1e15) {
+  if (value == static_cast<double>(static_cast<long long>(value)) && value < 1e15 &&
+      value > -1e15) {
     return fmt::format("{}", static_cast<long long>(value));
   }
   return fmt::format("{}", value);

@@ -9,8 +9,9 @@ namespace {
 
 TEST(LogFileTimeTest, ReadsTheTimeInTheName) {
   // 2022-11-10T16:25:00Z
-  EXPECT_EQ(LogFileTimeSeconds("111122223333_CloudTrail_us-east-1_20221110T1625Z_a1b2c3d4e5f6a7b8.json"),
-            1668097500);
+  EXPECT_EQ(
+      LogFileTimeSeconds("111122223333_CloudTrail_us-east-1_20221110T1625Z_a1b2c3d4e5f6a7b8.json"),
+      1668097500);
   EXPECT_EQ(LogFileTimeSeconds("111122223333_CloudTrail_us-east-2_19700101T0001Z_x.json.gz"), 60);
   // The last one counts (a prefix or region could look alike).
   EXPECT_EQ(LogFileTimeSeconds("a_20000101T0000Z_b_19700101T0002Z_c.json"), 120);

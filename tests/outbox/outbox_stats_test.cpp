@@ -21,10 +21,11 @@ TEST(OutboxStatsTest, UndeliveredCountAndOldestPerTarget) {
   ASSERT_TRUE(opened.ok()) << opened.message();
   Outbox& outbox = **opened;
   ASSERT_TRUE(outbox.Enqueue({{"slack", "slack", SampleAlert("e1")}}, 1000).ok());
-  ASSERT_TRUE(outbox.Enqueue({{"slack", "slack", SampleAlert("e2")},
-                              {"teams", "teams", SampleAlert("e2")}},
-                             2000)
-                  .ok());
+  ASSERT_TRUE(
+      outbox
+          .Enqueue({{"slack", "slack", SampleAlert("e2")}, {"teams", "teams", SampleAlert("e2")}},
+                   2000)
+          .ok());
   ASSERT_TRUE(outbox.Enqueue({{"hook", "hook", SampleAlert("e3")}}, 3000).ok());
   // teams: delivered; hook: in flight (still counted); slack: two pending.
   auto teams = outbox.ClaimHead("teams", 5000);

@@ -6,6 +6,8 @@
 //
 // promtool comes with Debian's `prometheus` package; without it the promtool test fails (it
 // never skips) and says how to install it.
+#include <gtest/gtest.h>
+#include <httplib.h>
 #include <signal.h>
 
 #include <filesystem>
@@ -14,9 +16,6 @@
 #include <set>
 #include <sstream>
 #include <thread>
-
-#include <gtest/gtest.h>
-#include <httplib.h>
 
 #include "cli/cli_test_util.h"
 #include "service/service_process_util.h"
@@ -105,8 +104,8 @@ std::string ExampleConfig(const TempDir& dir, const std::string& slack_url,
                        "sources:\n  - {type: directory, path: " +
                        dir.path() + "/cloudtrail}\n" +
                        "rules:\n"
-                       "  - pack: root-signin\n    targets: " + targets + "\n" +
-                       "  - pack: root-activity\n    targets: " + targets + "\n" +
+                       "  - pack: root-signin\n    targets: " +
+                       targets + "\n" + "  - pack: root-activity\n    targets: " + targets + "\n" +
                        "  - pack: console-signin-without-mfa\n    targets: " + targets + "\n" +
                        "targets:\n"
                        "  - {name: console, type: stdout, rate_per_second: 100, burst: 100}\n";
@@ -143,8 +142,8 @@ TEST(OpsListenerIntegrationTest, MetricsOfTheExampleConfigPassPromtoolAndCountTh
   Answer metrics = WaitFor(port, "/metrics", [](const Answer& answer) {
     double queued = Sample(answer.body, "trailwatch_alerts_queued_total{target=\"slack\"}");
     return queued > 0 &&
-           Sample(answer.body, "trailwatch_deliveries_total{target=\"slack\",result=\"delivered\"}") ==
-               queued &&
+           Sample(answer.body,
+                  "trailwatch_deliveries_total{target=\"slack\",result=\"delivered\"}") == queued &&
            Sample(answer.body, "trailwatch_target_queue_depth{target=\"slack\"}") == 0 &&
            Sample(answer.body, "trailwatch_target_queue_depth{target=\"console\"}") == 0;
   });
@@ -178,8 +177,8 @@ TEST(OpsListenerIntegrationTest, MetricsOfTheExampleConfigPassPromtoolAndCountTh
         "trailwatch_ready", "trailwatch_up"}) {
     EXPECT_TRUE(typed.count(family)) << family << " missing:\n" << text;
   }
-  EXPECT_TRUE(std::regex_search(
-      text, std::regex("\ntrailwatch_build_info\\{version=\"[0-9.]+\",commit=\"([0-9a-f]{12}|unknown)\"\\} 1\n")))
+  EXPECT_TRUE(std::regex_search(text, std::regex("\ntrailwatch_build_info\\{version=\"[0-9.]+\","
+                                                 "commit=\"([0-9a-f]{12}|unknown)\"\\} 1\n")))
       << text;
   EXPECT_NE(text.find("# TYPE trailwatch_source_files_total counter\n"), std::string::npos);
 
@@ -201,8 +200,7 @@ TEST(OpsListenerIntegrationTest, MetricsOfTheExampleConfigPassPromtoolAndCountTh
             queued_console);
   EXPECT_EQ(Sample(text, "trailwatch_target_oldest_pending_age_seconds{target=\"slack\"}"), 0);
   // The example's files were delivered by CloudTrail on 2022-11-10 16:25 UTC (their names).
-  EXPECT_EQ(Sample(text, "trailwatch_source_newest_object_timestamp_seconds" + source),
-            1668097500);
+  EXPECT_EQ(Sample(text, "trailwatch_source_newest_object_timestamp_seconds" + source), 1668097500);
   EXPECT_GT(Sample(text, "trailwatch_source_newest_object_age_seconds" + source), 1e8);
   EXPECT_EQ(Sample(text, "trailwatch_ready"), 1);
 
@@ -252,11 +250,14 @@ TEST(OpsListenerIntegrationTest, ReadyzIsNotReadyWhileEveryTargetFails) {
   // Nothing listens on port 1: every send fails (connection refused) and is retried.
   std::string config = dir.Write(
       "trailwatch.yaml",
-      "store: " + dir.path() + "/trailwatch.db\n"
-      "telemetry: {listen: 127.0.0.1:0}\n"
-      "sources:\n  - {type: directory, path: " + dir.path() + "/cloudtrail}\n"
-      "rules:\n  - pack: root-signin\n    targets: [slack]\n"
-      "targets:\n  - {name: slack, type: slack, webhook_url: \"http://127.0.0.1:1/services/" +
+      "store: " + dir.path() +
+          "/trailwatch.db\n"
+          "telemetry: {listen: 127.0.0.1:0}\n"
+          "sources:\n  - {type: directory, path: " +
+          dir.path() +
+          "/cloudtrail}\n"
+          "rules:\n  - pack: root-signin\n    targets: [slack]\n"
+          "targets:\n  - {name: slack, type: slack, webhook_url: \"http://127.0.0.1:1/services/" +
           kWebhookSecret + "\"}\n");
   std::filesystem::copy(kSourceDir + "/examples/cloudtrail", dir.path() + "/cloudtrail",
                         std::filesystem::copy_options::recursive);
@@ -313,9 +314,9 @@ TEST(OpsListenerIntegrationTest, ConfiguredAddressInUseStopsTheStart) {
 
 TEST(OpsListenerIntegrationTest, ValidateNamesTheTelemetryField) {
   TempDir dir;
-  std::string config = dir.Write("bad.yaml",
-                                 "store: " + dir.path() + "/t.db\n"
-                                 "telemetry:\n  listen: 127.0.0.1\n  port: 9464\n");
+  std::string config = dir.Write("bad.yaml", "store: " + dir.path() +
+                                                 "/t.db\n"
+                                                 "telemetry:\n  listen: 127.0.0.1\n  port: 9464\n");
   CommandResult result = RunTrailwatch({"validate", "--config", config});
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_NE(result.err.find("bad.yaml:3:11: telemetry.listen: listen \"127.0.0.1\" must be "

@@ -2,6 +2,7 @@
 // socket stands in for systemd's notify socket (NOTIFY_SOCKET), and the test checks what arrives:
 // READY=1 once the sources started, WATCHDOG=1 keep-alives at half of WATCHDOG_USEC,
 // RELOADING=1 then READY=1 around a SIGHUP reload, STOPPING=1 on SIGTERM.
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -12,8 +13,6 @@
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "cli/cli_test_util.h"
 #include "service/service_process_util.h"
@@ -81,18 +80,21 @@ size_t Count(const std::vector<std::string>& messages, const std::string& state)
 TEST(SystemdNotifyIntegrationTest, ReadyAfterSourcesWatchdogReloadingAndStopping) {
   TempDir dir;
   std::filesystem::create_directories(dir.path() + "/logs");
-  std::string config = dir.Write("trailwatch.yaml",
-                                 "store: " + dir.path() + "/trailwatch.db\n"
-                                 "telemetry: false\n"
-                                 "sources:\n  - {type: directory, path: " + dir.path() + "/logs}\n"
-                                 "rules:\n  - pack: root-signin\n    targets: [console]\n"
-                                 "targets:\n  - {name: console, type: stdout}\n");
+  std::string config =
+      dir.Write("trailwatch.yaml", "store: " + dir.path() +
+                                       "/trailwatch.db\n"
+                                       "telemetry: false\n"
+                                       "sources:\n  - {type: directory, path: " +
+                                       dir.path() +
+                                       "/logs}\n"
+                                       "rules:\n  - pack: root-signin\n    targets: [console]\n"
+                                       "targets:\n  - {name: console, type: stdout}\n");
   NotifySocket notify(dir.path() + "/notify.sock");
   ASSERT_TRUE(notify.bound());
   // WatchdogSec=400ms: keep-alives every 200 ms.
-  ServiceProcess service({"run", "--config", config}, dir.path(),
-                         {{"NOTIFY_SOCKET", dir.path() + "/notify.sock"},
-                          {"WATCHDOG_USEC", "400000"}});
+  ServiceProcess service(
+      {"run", "--config", config}, dir.path(),
+      {{"NOTIFY_SOCKET", dir.path() + "/notify.sock"}, {"WATCHDOG_USEC", "400000"}});
 
   std::vector<std::string> seen;
   ASSERT_TRUE(notify.WaitFor("READY=1", seconds(20), &seen)) << service.Stderr();
@@ -130,12 +132,15 @@ TEST(SystemdNotifyIntegrationTest, ReadyAfterSourcesWatchdogReloadingAndStopping
 TEST(SystemdNotifyIntegrationTest, WithoutNotifySocketNothingIsSentAndRunWorks) {
   TempDir dir;
   std::filesystem::create_directories(dir.path() + "/logs");
-  std::string config = dir.Write("trailwatch.yaml",
-                                 "store: " + dir.path() + "/trailwatch.db\n"
-                                 "telemetry: false\n"
-                                 "sources:\n  - {type: directory, path: " + dir.path() + "/logs}\n"
-                                 "rules:\n  - pack: root-signin\n    targets: [console]\n"
-                                 "targets:\n  - {name: console, type: stdout}\n");
+  std::string config =
+      dir.Write("trailwatch.yaml", "store: " + dir.path() +
+                                       "/trailwatch.db\n"
+                                       "telemetry: false\n"
+                                       "sources:\n  - {type: directory, path: " +
+                                       dir.path() +
+                                       "/logs}\n"
+                                       "rules:\n  - pack: root-signin\n    targets: [console]\n"
+                                       "targets:\n  - {name: console, type: stdout}\n");
   // A socket nobody names: with NOTIFY_SOCKET unset the service must not send to it, nor fail.
   NotifySocket notify(dir.path() + "/notify.sock");
   ASSERT_TRUE(notify.bound());

@@ -12,9 +12,8 @@ using testing::TempDir;
 
 Result<ServiceConfig> Load(const TempDir& dir, const std::string& telemetry) {
   std::string text = "store: " + dir.path() + "/t.db\n" + telemetry;
-  return LoadServiceConfig(dir.Write("c.yaml", text), [](const std::string&) {
-    return std::optional<std::string>();
-  });
+  return LoadServiceConfig(dir.Write("c.yaml", text),
+                           [](const std::string&) { return std::optional<std::string>(); });
 }
 
 TEST(TelemetryConfigTest, OnByDefaultOnLoopback) {

@@ -126,8 +126,9 @@ TEST(MetricsTest, SpecialValuesAreSpeltAsTheFormatWants) {
   metrics.Set("g", {{"k", "inf"}}, std::numeric_limits<double>::infinity());
   metrics.Set("g", {{"k", "minus"}}, -std::numeric_limits<double>::infinity());
   metrics.Set("g", {{"k", "nan"}}, std::numeric_limits<double>::quiet_NaN());
-  EXPECT_EQ(metrics.RenderPrometheus(),
-            "# HELP g G.\n# TYPE g gauge\ng{k=\"inf\"} +Inf\ng{k=\"minus\"} -Inf\ng{k=\"nan\"} NaN\n");
+  EXPECT_EQ(
+      metrics.RenderPrometheus(),
+      "# HELP g G.\n# TYPE g gauge\ng{k=\"inf\"} +Inf\ng{k=\"minus\"} -Inf\ng{k=\"nan\"} NaN\n");
 }
 
 }  // namespace
