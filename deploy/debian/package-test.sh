@@ -13,6 +13,9 @@
 #    validate refusing a missing source folder, the user, folders and conffile the package makes,
 #    `systemd-analyze verify` and `security` of the installed unit (systemd installed in the root),
 #    and `dpkg --purge`.
+# 4. The Dockerfile's RUN in a second fresh root (as `docker build` would run it; there is no
+#    container runtime here): the package keeps the image's trailwatch user 10001, and
+#    `trailwatch validate` passes as the image's USER.
 # Any failure exits 1: nothing is skipped (no mmdebstrap, no network: failure).
 # Downloaded .debs and apt lists are kept beside the root tarball, so a second run the same day
 # downloads nothing.
@@ -151,4 +154,36 @@ in_root getent passwd trailwatch >/dev/null || fail "the trailwatch user was rem
 phase "dpkg --purge"
 
 cp -n "$root"/var/cache/apt/archives/*.deb "$CACHE/archives/" 2>/dev/null || true
+
+# 4. deploy/container/Dockerfile's RUN, as `docker build` runs it (no container runtime here): in
+#    a second fresh root, then what the image's USER 10001:10001 can do.
+fresh_root() {
+  rm -rf --one-file-system "$root"
+  mkdir -p "$root"
+  tar -C "$root" -xf "$tarball" || fail "cannot unpack $tarball"
+  cp /etc/resolv.conf "$root/etc/resolv.conf"
+  cp "$deb" "$root/tmp/"
+  cp "$CACHE"/archives/*.deb "$root/var/cache/apt/archives/" 2>/dev/null || true
+  # The day's lists: the RUN's apt-get update then only asks whether they changed.
+  cp -a "$lists/." "$root/var/lib/apt/lists/"
+}
+fresh_root
+docker_run=$(sed -n '/^RUN /,/[^\\]$/p' deploy/container/Dockerfile | sed -e 's/\\$//' -e 's/^RUN //' |
+             tr '\n' ' ')
+[ -n "$docker_run" ] || fail "no RUN instruction in deploy/container/Dockerfile"
+docker_user=$(sed -n 's/^USER \([0-9]*\):\([0-9]*\)$/\1:\2/p' deploy/container/Dockerfile)
+[ -n "$docker_user" ] || fail "deploy/container/Dockerfile has no numeric USER uid:gid"
+in_root sh -c "set -e; $docker_run" > "$CACHE/docker-run.log" 2>&1 ||
+  { cat "$CACHE/docker-run.log"; fail "the Dockerfile's RUN in a fresh root"; }
+[ "$(in_root id -u trailwatch):$(in_root id -g trailwatch)" = "$docker_user" ] ||
+  fail "the package did not keep the image's trailwatch user $docker_user"
+[ "$(in_root stat -c %u:%g /var/lib/trailwatch)" = "$docker_user" ] ||
+  fail "/var/lib/trailwatch is not owned by the image's user $docker_user"
+in_root setpriv --reuid="${docker_user%:*}" --regid="${docker_user#*:}" --clear-groups \
+  trailwatch validate --config /etc/trailwatch/trailwatch.yaml ||
+  fail "trailwatch validate as the image's USER $docker_user"
+in_root test -x /usr/bin/curl || fail "no curl for the Dockerfile's HEALTHCHECK"
+phase "the Dockerfile's RUN: user $docker_user kept, validate passes as USER"
+cp -n "$root"/var/cache/apt/archives/*.deb "$CACHE/archives/" 2>/dev/null || true
+
 echo "package-test: passed in $((SECONDS - started)) s"
