@@ -35,8 +35,9 @@ add_custom_target(trailwatch_install_files ALL
 
 install(TARGETS trailwatch RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(FILES ${TW_GZ_DIR}/trailwatch.1.gz DESTINATION ${CMAKE_INSTALL_MANDIR}/man1)
-install(FILES README.md docs/deployment.md docs/configuration.md docs/sources.md docs/rules.md
-              docs/http-source.md docs/limits.md docs/webhook-signatures.md
+install(FILES README.md docs/deployment.md docs/operations.md docs/aws-credentials.md
+              docs/configuration.md docs/sources.md docs/rules.md docs/http-source.md
+              docs/limits.md docs/webhook-signatures.md docs/cloudformation.md
               deploy/debian/copyright ${TW_GZ_DIR}/changelog.Debian.gz
         DESTINATION ${CMAKE_INSTALL_DOCDIR})
 install(DIRECTORY examples/cloudtrail DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)

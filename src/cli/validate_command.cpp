@@ -23,7 +23,8 @@ namespace {
 std::vector<std::string> SourceFolderErrors(const service::ServiceConfig& config) {
   std::vector<std::string> errors;
   for (size_t i = 0; i < config.sources.size(); ++i) {
-    const auto* directory = std::get_if<sources::DirectorySourceConfig>(&config.sources[i].settings);
+    const auto* directory =
+        std::get_if<sources::DirectorySourceConfig>(&config.sources[i].settings);
     if (directory == nullptr) continue;
     Status readable = config::CheckReadableFolder(directory->path);
     if (readable.ok()) continue;
@@ -52,8 +53,8 @@ int Validate(const std::string& path) {
   }
   // The store is shown as written when it came from a reference.
   std::cout << path << ": valid: " << config->sources.size() << " source(s), "
-            << config->rules.size() << " rule(s) (" << service::EnabledRuleCount(config->rules) << " enabled), "
-            << config->targets.targets.size() << " target(s), store "
+            << config->rules.size() << " rule(s) (" << service::EnabledRuleCount(config->rules)
+            << " enabled), " << config->targets.targets.size() << " target(s), store "
             << config::RedactReferenceValues(config->targets.store, config->reference_values)
             << "\n";
   return 0;

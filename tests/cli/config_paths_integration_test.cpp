@@ -33,13 +33,15 @@ std::string WriteConfiguration(const TempDir& dir, const std::string& source_pat
   return dir.Write("conf/trailwatch.yaml",
                    "store: state/tw.db\n"
                    "sources:\n"
-                   "  - {type: directory, path: " + source_path + "}\n"
-                   "rules:\n"
-                   "  - {pack: root-signin, targets: [console]}\n"
-                   "  - {name: any-root, pattern: file://root.json, targets: [console]}\n"
-                   "targets:\n"
-                   "  - {name: console, type: stdout, rate_per_second: 100, burst: 100}\n"
-                   "  - {name: hook, type: webhook, url: '${file:hook-url}'}\n");
+                   "  - {type: directory, path: " +
+                       source_path +
+                       "}\n"
+                       "rules:\n"
+                       "  - {pack: root-signin, targets: [console]}\n"
+                       "  - {name: any-root, pattern: file://root.json, targets: [console]}\n"
+                       "targets:\n"
+                       "  - {name: console, type: stdout, rate_per_second: 100, burst: 100}\n"
+                       "  - {name: hook, type: webhook, url: '${file:hook-url}'}\n");
 }
 
 TEST(ConfigPathsTest, ValidateResolvesAgainstTheConfigurationFolder) {

@@ -103,11 +103,13 @@ TEST(KubernetesManifests, EveryManifestHasTheRequiredKeys) {
 TEST(KubernetesManifests, TheServiceAccountIsAnnotatedForIrsa) {
   std::map<std::string, YAML::Node> manifests = LoadManifests();
   const YAML::Node& account = manifests["ServiceAccount"];
-  std::string role = account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].as<std::string>();
+  std::string role =
+      account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"].as<std::string>();
   EXPECT_TRUE(std::regex_match(role, std::regex(R"(arn:aws:iam::\d{12}:role/[\w+=,.@/-]+)")))
       << role;
-  EXPECT_EQ(manifests["Deployment"]["spec"]["template"]["spec"]["serviceAccountName"].as<std::string>(),
-            account["metadata"]["name"].as<std::string>());
+  EXPECT_EQ(
+      manifests["Deployment"]["spec"]["template"]["spec"]["serviceAccountName"].as<std::string>(),
+      account["metadata"]["name"].as<std::string>());
 }
 
 TEST(KubernetesManifests, TheDeploymentRunsThisVersionNonRootWithProbesAndResources) {
@@ -117,8 +119,9 @@ TEST(KubernetesManifests, TheDeploymentRunsThisVersionNonRootWithProbesAndResour
   // One writer of the SQLite store.
   EXPECT_EQ(deployment["spec"]["replicas"].as<int>(), 1);
   EXPECT_EQ(deployment["spec"]["strategy"]["type"].as<std::string>(), "Recreate");
-  EXPECT_EQ(deployment["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"].as<std::string>(),
-            kName);
+  EXPECT_EQ(
+      deployment["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"].as<std::string>(),
+      kName);
   EXPECT_EQ(deployment["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/name"]
                 .as<std::string>(),
             kName);
@@ -158,7 +161,8 @@ TEST(KubernetesManifests, ConfigAndStateComeFromTheConfigMapAndTheVolume) {
   std::map<std::string, YAML::Node> manifests = LoadManifests();
   const YAML::Node pod = manifests["Deployment"]["spec"]["template"]["spec"];
   std::map<std::string, YAML::Node> volumes;
-  for (const YAML::Node& volume : pod["volumes"]) volumes[volume["name"].as<std::string>()] = volume;
+  for (const YAML::Node& volume : pod["volumes"])
+    volumes[volume["name"].as<std::string>()] = volume;
   std::map<std::string, std::string> mounts;  // path -> volume
   for (const YAML::Node& mount : Container(manifests["Deployment"])["volumeMounts"]) {
     mounts[mount["mountPath"].as<std::string>()] = mount["name"].as<std::string>();
@@ -167,11 +171,12 @@ TEST(KubernetesManifests, ConfigAndStateComeFromTheConfigMapAndTheVolume) {
   EXPECT_EQ(volumes[mounts["/etc/trailwatch"]]["configMap"]["name"].as<std::string>(),
             manifests["ConfigMap"]["metadata"]["name"].as<std::string>());
   ASSERT_EQ(mounts.count("/var/lib/trailwatch"), 1u);
-  EXPECT_EQ(
-      volumes[mounts["/var/lib/trailwatch"]]["persistentVolumeClaim"]["claimName"].as<std::string>(),
-      manifests["PersistentVolumeClaim"]["metadata"]["name"].as<std::string>());
+  EXPECT_EQ(volumes[mounts["/var/lib/trailwatch"]]["persistentVolumeClaim"]["claimName"]
+                .as<std::string>(),
+            manifests["PersistentVolumeClaim"]["metadata"]["name"].as<std::string>());
   // The container runs the configuration the ConfigMap mounts.
-  std::vector<std::string> args = Container(manifests["Deployment"])["args"].as<std::vector<std::string>>();
+  std::vector<std::string> args =
+      Container(manifests["Deployment"])["args"].as<std::vector<std::string>>();
   EXPECT_EQ(args, (std::vector<std::string>{"run", "--config", "/etc/trailwatch/trailwatch.yaml",
                                             "--log-format", "json"}));
 }
@@ -201,7 +206,8 @@ TEST(KubernetesManifests, TheConfigMapIsAValidConfigurationListeningWhereTheProb
 
   // Every ${env:...} the configuration uses is set by the container, secrets from the Secret.
   std::map<std::string, YAML::Node> env;
-  for (const YAML::Node& variable : container["env"]) env[variable["name"].as<std::string>()] = variable;
+  for (const YAML::Node& variable : container["env"])
+    env[variable["name"].as<std::string>()] = variable;
   std::smatch match;
   std::string rest = text;
   int references = 0;
@@ -287,9 +293,9 @@ TEST(Dockerfile, InstallsThePackageAndRunsAsItsUserWithAHealthCheck) {
 
   // HEALTHCHECK on /healthz where the ops listener listens by default.
   std::string health = Only(instructions, "HEALTHCHECK");
-  EXPECT_NE(health.find("http://" + std::string(service::TelemetryConfig::kDefaultListen) +
-                        "/healthz"),
-            std::string::npos)
+  EXPECT_NE(
+      health.find("http://" + std::string(service::TelemetryConfig::kDefaultListen) + "/healthz"),
+      std::string::npos)
       << health;
   EXPECT_EQ(Only(instructions, "VOLUME"), "[\"/var/lib/trailwatch\"]");
   EXPECT_EQ(Only(instructions, "ENTRYPOINT"), "[\"/usr/bin/trailwatch\"]");
