@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <chrono>
 #include <mutex>
 #include <unordered_set>
 #include <utility>
@@ -302,8 +303,10 @@ HeadDecision HttpEndpoints::OnHead(const HttpRequest& request) {
 }
 
 HttpResponse HttpEndpoints::OnRequest(const HttpRequest& request) {
-  if (request.path == "/events") return HandleEvents(request);
-  return HandleSns(request);
+  // The body is in: the events' ingest-to-commit time starts here (SNS verification included).
+  const auto received = std::chrono::steady_clock::now();
+  if (request.path == "/events") return HandleEvents(request, received);
+  return HandleSns(request, received);
 }
 
 bool HttpEndpoints::Submit(const HttpRequest& request, std::span<const SourceEvent> events,
@@ -321,7 +324,8 @@ bool HttpEndpoints::Submit(const HttpRequest& request, std::span<const SourceEve
   return false;
 }
 
-HttpResponse HttpEndpoints::HandleEvents(const HttpRequest& request) {
+HttpResponse HttpEndpoints::HandleEvents(const HttpRequest& request,
+                                         std::chrono::steady_clock::time_point received) {
   simdjson::dom::parser parser;
   simdjson::padded_string body(request.body);
   simdjson::dom::element root;
@@ -362,6 +366,7 @@ HttpResponse HttpEndpoints::HandleEvents(const HttpRequest& request) {
       ids.push_back(id);
     }
     event.origin = "http:/events";
+    event.received = received;
     events.push_back(std::move(event));
   }
   if (!events.empty()) {
@@ -373,7 +378,8 @@ HttpResponse HttpEndpoints::HandleEvents(const HttpRequest& request) {
                        ",\"duplicates\":" + std::to_string(duplicates) + "}");
 }
 
-HttpResponse HttpEndpoints::HandleSns(const HttpRequest& request) {
+HttpResponse HttpEndpoints::HandleSns(const HttpRequest& request,
+                                      std::chrono::steady_clock::time_point received) {
   std::string header_type(request.Header("x-amz-sns-message-type"));
   std::string_view header_id = request.Header("x-amz-sns-message-id");
   std::string_view header_topic = request.Header("x-amz-sns-topic-arn");
@@ -452,6 +458,7 @@ HttpResponse HttpEndpoints::HandleSns(const HttpRequest& request) {
         return Reject(request, 400, "malformed",
                       "notification " + Printable(message.message_id) + ": " + events.message());
       }
+      for (SourceEvent& event : *events) event.received = received;
       HttpResponse failure;
       if (!Submit(request, *events, &failure)) return failure;
       break;

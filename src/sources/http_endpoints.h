@@ -7,7 +7,8 @@
 //                  record.
 //   GET  /healthz  200 "ok" while the service is ready; 503 with the reasons otherwise
 //                  (Readiness, e.g. the store was deleted).
-//   GET  /metrics  Metrics::RenderPrometheus (text format 0.0.4).
+//   GET  /metrics  Metrics::RenderPrometheus (text format 0.0.4): the service's registry, the
+//                  same the ops listener serves (service/ops_listener.h).
 //
 // What can be decided from headers is decided in OnHead, before the body is read: the path and
 // method, the API key of /events, a compressed body (415), and for /sns the raw-delivery flag, the
@@ -26,6 +27,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -66,8 +68,10 @@ class HttpEndpoints : public server::HttpHandler {
                             std::string_view remote, std::string_view detail);
   bool Submit(const server::HttpRequest& request, std::span<const SourceEvent> events,
               server::HttpResponse* failure);
-  server::HttpResponse HandleEvents(const server::HttpRequest& request);
-  server::HttpResponse HandleSns(const server::HttpRequest& request);
+  server::HttpResponse HandleEvents(const server::HttpRequest& request,
+                                    std::chrono::steady_clock::time_point received);
+  server::HttpResponse HandleSns(const server::HttpRequest& request,
+                                 std::chrono::steady_clock::time_point received);
 
   HttpSourceConfig config_;
   SourceContext context_;
