@@ -19,7 +19,7 @@ DEB_PACKAGES := build-essential cmake ninja-build pkg-config clang libclang-rt-1
   libicu-dev ccache libgtest-dev libgmock-dev libbenchmark-dev libexpat1-dev jq openssl \
   libsystemd-dev dpkg-dev fakeroot lintian mmdebstrap systemd
 
-.PHONY: run test build configure deps check-tools bench fuzz fuzz-run asan asan-test format clean \
+.PHONY: run test build configure deps check-tools promtool bench fuzz fuzz-run asan asan-test format clean \
   package package-test install
 
 deps:
@@ -31,6 +31,19 @@ deps:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+
+# promtool (tests/service/ops_listener_integration_test.cpp checks /metrics with it) is in Debian's
+# prometheus package, whose installation would also enable and start a Prometheus server: unless a
+# promtool is installed, the binary is taken out of the .deb (apt-get download, dpkg-deb -x) into
+# build/tools, which `make test` puts on the tests' PATH. No server is installed or started.
+TOOLS := $(CURDIR)/build/tools
+promtool:
+	@command -v promtool >/dev/null || [ -x $(TOOLS)/usr/bin/promtool ] || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  mkdir -p $(TOOLS)/download && cd $(TOOLS)/download && \
+	  { apt-get download prometheus 2>/dev/null || { $$SUDO apt-get update -qq && apt-get download prometheus; }; } && \
+	  dpkg-deb -x prometheus_*.deb $(TOOLS) && rm -f prometheus_*.deb && \
+	  $(TOOLS)/usr/bin/promtool --version | head -1; }
 
 # Python tools the integration tests drive (shipped with the machine image). Never skip silently.
 check-tools:
@@ -108,9 +121,9 @@ fuzz-run: fuzz
 	  grep -E '^stat::' build/fuzz-work/$$name.log || true; \
 	done
 
-test: check-tools
+test: check-tools promtool
 	$(MAKE) build BENCH=OFF
-	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	cd $(BUILD) && PATH="$$PATH:$(TOOLS)/usr/bin" ctest --output-on-failure -j $(JOBS)
 	$(MAKE) package-test
 	$(MAKE) asan-test
 	$(MAKE) fuzz-run
