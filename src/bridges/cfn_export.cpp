@@ -1,4 +1,5 @@
 #include "bridges/cfn_export.h"
+
 #include "common/json_string.h"
 
 #include <yaml-cpp/yaml.h>
@@ -6,6 +7,7 @@
 #include <cctype>
 #include <set>
 
+#include "config/api_key.h"
 #include "config/yaml_json.h"
 #include "pattern/compiler.h"
 
@@ -272,7 +274,8 @@ Result<std::string> ExportTemplate(const ExportOptions& options) {
   out += "  ApiKey:\n";
   out += "    Type: String\n";
   out += "    NoEcho: true\n";
-  out += "    MinLength: 1\n";
+  // The http source refuses shorter keys (config/api_key.h).
+  out += "    MinLength: " + std::to_string(config::kMinApiKeyLength) + "\n";
   out += "    Description: " +
          Quoted("The API key trailwatch expects in the " + options.api_key_header + " header") +
          "\n";

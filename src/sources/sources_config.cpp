@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "config/api_key.h"
 #include "config/config_fields.h"
 
 namespace trailwatch::sources {
@@ -459,9 +460,10 @@ Status SourcesLoader::LoadHttp(const EntryList& entries, const std::string& wher
     } else if (entry.key == "api_key") {
       auto secret = SecretValue(entry, here);
       if (!secret.ok()) return secret.error();
-      if (secret->reveal().size() < 16) {
-        // EventBridge connections take keys up to 512 characters; a short key is guessable.
-        return Fail(entry.value, here, "api_key must be at least 16 characters");
+      if (secret->reveal().size() < config::kMinApiKeyLength) {
+        return Fail(entry.value, here,
+                    "api_key must be at least " + std::to_string(config::kMinApiKeyLength) +
+                        " characters");
       }
       out->api_key = std::move(*secret);
     } else if (entry.key == "api_key_header") {

@@ -44,6 +44,8 @@ TEST(CfnExport, DefaultTemplateStructure) {
   EXPECT_EQ(key["Type"].Scalar(), "String");
   EXPECT_EQ(key["NoEcho"].Scalar(), "true");
   EXPECT_FALSE(key["Default"]);  // the secret is given at deploy time only
+  // The http source refuses keys under 16 characters: so does the stack (issue 13).
+  EXPECT_EQ(key["MinLength"].Scalar(), "16");
 
   YAML::Node resources = tpl["Resources"];
   YAML::Node connection = resources["Connection"];
