@@ -138,12 +138,14 @@ TEST(OpsListenerIntegrationTest, MetricsOfTheExampleConfigPassPromtoolAndCountTh
   ASSERT_NE(port, 0) << service.Stderr();
 
   // The example's log files hold 3 root sign-ins and their root activity; wait until every alert
-  // reached both targets and the gauges were refreshed (every 2 s).
-  Answer metrics = WaitFor(port, "/metrics", [](const Answer& answer) {
+  // reached both targets and the gauges were refreshed after the files were read (every 2 s).
+  const std::string source = "{source=\"directory:" + dir.path() + "/cloudtrail\"}";
+  Answer metrics = WaitFor(port, "/metrics", [&](const Answer& answer) {
     double queued = Sample(answer.body, "trailwatch_alerts_queued_total{target=\"slack\"}");
     return queued > 0 &&
            Sample(answer.body,
                   "trailwatch_deliveries_total{target=\"slack\",result=\"delivered\"}") == queued &&
+           Sample(answer.body, "trailwatch_source_newest_object_age_seconds" + source) > 0 &&
            Sample(answer.body, "trailwatch_target_queue_depth{target=\"slack\"}") == 0 &&
            Sample(answer.body, "trailwatch_target_queue_depth{target=\"console\"}") == 0;
   });
@@ -184,7 +186,6 @@ TEST(OpsListenerIntegrationTest, MetricsOfTheExampleConfigPassPromtoolAndCountTh
 
   // One ingest-to-commit observation per alert committed; one commit-to-delivered observation
   // per delivery, per target type.
-  const std::string source = "{source=\"directory:" + dir.path() + "/cloudtrail\"}";
   double queued_console = Sample(text, "trailwatch_alerts_queued_total{target=\"console\"}");
   double queued_slack = Sample(text, "trailwatch_alerts_queued_total{target=\"slack\"}");
   EXPECT_GT(queued_console, 0);
