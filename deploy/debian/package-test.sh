@@ -33,6 +33,7 @@ phase() {
   phase_start=$SECONDS
 }
 
+[ "$(id -u)" = 0 ] || fail "needs root: it builds a Debian root and chroots into it (sudo make package-test)"
 for tool in mmdebstrap lintian systemd-analyze dpkg-deb; do
   command -v "$tool" >/dev/null || fail "$tool is missing (make deps installs it)"
 done
