@@ -81,7 +81,9 @@ Status OpsListener::Start(const std::string& listen) {
       log_->error("ops listener stopped: {}", served.message());
     }
   });
-  log_->info("ops listener on {}:{} (/metrics, /healthz, /readyz)", address->host, server_->port());
+  bool v6 = address->host.find(':') != std::string::npos;  // logged as [::1]:9464
+  log_->info("ops listener on {}{}{}:{} (/metrics, /healthz, /readyz)", v6 ? "[" : "",
+             address->host, v6 ? "]" : "", server_->port());
   return Status{};
 }
 
