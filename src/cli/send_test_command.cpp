@@ -77,7 +77,7 @@ int Run(const SendTestArgs& args) {
     std::cerr << "error: " << targets.message() << "\n";
     return 2;
   }
-  Result<route::Alert> alert = targets::SampleRootSignInAlert(targets::RandomEventId());
+  Result<route::Alert> alert = targets::SendTestAlert(targets::RandomEventId());
   if (!alert.ok()) {
     std::cerr << "error: " << alert.message() << "\n";
     return 1;

@@ -88,6 +88,7 @@ std::string SerializeAlert(const route::Alert& alert) {
   AppendJsonString(out, alert.envelope.DedupKey());
   out += ",\"origin\":";
   AppendJsonString(out, alert.origin);
+  if (alert.test) out += ",\"test\":\"true\"";  // absent from real alerts (and older entries)
   out += ",\"event\":";
   AppendJsonString(out, alert.envelope.json);
   out += "}";
@@ -120,6 +121,8 @@ Result<route::Alert> ParseAlert(const std::string& json) {
       alert.origin = value;
     else if (key == "event")
       alert.envelope.json = value;
+    else if (key == "test")
+      alert.test = value == "true";
   }
   if (!severity.empty() && !route::ParseSeverity(severity, &alert.severity)) {
     return Error{"unknown severity \"" + severity + "\""};

@@ -224,6 +224,11 @@ Result<AlertView> MakeAlertView(const route::Alert& alert,
   if (console_login && !success && alert.severity < route::Severity::kHigh) {
     emoji = {":no_entry:", "\xE2\x9B\x94"};  // a refused sign-in, not (yet) a breach
   }
+  if (alert.test) {
+    // send-test: the sample is a real-looking root sign-in; the title and emoji say it is not.
+    view.title = "TEST: " + view.title + " (sample from trailwatch send-test)";
+    emoji = {":test_tube:", "\xF0\x9F\xA7\xAA"};
+  }
   view.emoji = emoji.shortcode;
   view.emoji_text = emoji.text;
 

@@ -100,7 +100,10 @@ std::string RenderSlackMessage(const AlertView& view, const SlackRenderOptions& 
     fallback += " (seen " + std::to_string(options.repeat_count) + " times)";
   }
 
-  std::string context = "rule `" + EscapeSlackTruncated(SingleLine(view.rule), 200) +
+  // The severity is in the blocks too, not only in the notification text (which Slack shows in
+  // notifications, not in the channel).
+  std::string context = std::string("*") + route::SeverityName(view.severity) + "* \xC2\xB7 " +
+                        "rule `" + EscapeSlackTruncated(SingleLine(view.rule), 200) +
                         "` \xC2\xB7 event `" + EscapeSlackTruncated(view.event_id, 200) + "`";
   if (options.repeat_count > 1) {
     context += " \xC2\xB7 seen " + std::to_string(options.repeat_count) + " times";

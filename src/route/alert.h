@@ -27,6 +27,9 @@ struct Alert {
   // envelope id) is what the outbox deduplicates on.
   envelope::Envelope envelope;
   std::string origin;             // where the event came from: file path, s3://bucket/key, http
+  // A sample sent by `trailwatch send-test`, not a real event: every renderer says TEST, so that
+  // a check of the channel at 3 a.m. is never taken for a root sign-in. Kept by the outbox.
+  bool test = false;
 };
 
 }  // namespace trailwatch::route

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 #include <random>
+#include <string_view>
 
 #include "envelope/envelope.h"
 #include "common/json_string.h"
@@ -17,10 +18,14 @@ constexpr const char* kRecordBeforeId =
 constexpr const char* kRecordAfterId =
     R"json(,"eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"})json";
 
-}  // namespace
-
-Result<route::Alert> SampleRootSignInAlert(const std::string& event_id, const std::string& rule) {
+Result<route::Alert> SampleAlert(const std::string& event_id, const std::string& rule, bool test) {
   std::string record = kRecordBeforeId;
+  if (test) {
+    constexpr std::string_view kData = "\"additionalEventData\":{";
+    record.insert(record.find(kData) + kData.size(),
+                  "\"TrailwatchSendTest\":\"TEST: sent by trailwatch send-test, not a real "
+                  "sign-in\",");
+  }
   AppendJsonString(record, event_id);
   record += kRecordAfterId;
   Result<envelope::Envelope> envelope = envelope::BuildEnvelope(record);
@@ -31,7 +36,18 @@ Result<route::Alert> SampleRootSignInAlert(const std::string& event_id, const st
   alert.severity = route::Severity::kCritical;
   alert.envelope = std::move(*envelope);
   alert.origin = "trailwatch send-test (AWS documentation sample: root ConsoleLogin)";
+  alert.test = test;
   return alert;
+}
+
+}  // namespace
+
+Result<route::Alert> SampleRootSignInAlert(const std::string& event_id, const std::string& rule) {
+  return SampleAlert(event_id, rule, false);
+}
+
+Result<route::Alert> SendTestAlert(const std::string& event_id) {
+  return SampleAlert(event_id, "trailwatch-send-test", true);
 }
 
 std::string RandomEventId() {

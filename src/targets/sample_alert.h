@@ -16,9 +16,14 @@
 
 namespace trailwatch::targets {
 
-// The alert for rule "trailwatch-send-test" with `event_id` as the record's eventID.
-Result<route::Alert> SampleRootSignInAlert(const std::string& event_id,
-                                            const std::string& rule = "trailwatch-send-test");
+// The alert for `rule` with `event_id` as the record's eventID (not marked as a test).
+Result<route::Alert> SampleRootSignInAlert(const std::string& event_id, const std::string& rule);
+
+// What `trailwatch send-test` sends: the sample above for rule "trailwatch-send-test", marked as
+// a test (route::Alert::test, so every renderer says TEST) and with
+// additionalEventData.TrailwatchSendTest in the record, so that even a target that forwards the
+// raw event (webhook) carries the word in its body.
+Result<route::Alert> SendTestAlert(const std::string& event_id);
 
 // A random UUID v4 text, for sample event ids.
 std::string RandomEventId();

@@ -43,6 +43,9 @@ class WebhookTarget : public Target {
     // old timestamps still accepts it (the Idempotency-Key stays the same across attempts).
     std::string timestamp = UnixSecondsText(WallClockNow(context_.now));
     request.headers.push_back({"X-Trailwatch-Timestamp", timestamp});
+    // A send-test sample: the body is the event as EventBridge would send it (its record carries
+    // a TrailwatchSendTest note), and this header lets a receiver drop it without parsing.
+    if (entry.alert.test) request.headers.push_back({"X-Trailwatch-Test", "true"});
     if (!config_.hmac_secret.empty()) {
       request.headers.push_back(
           {"X-Trailwatch-Signature",

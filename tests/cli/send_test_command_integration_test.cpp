@@ -39,6 +39,12 @@ TEST(SendTestCommand, DeliversTheSampleAlertAndPrintsTheAnswer) {
   std::string_view text;
   ASSERT_EQ(message["text"].get(text), simdjson::SUCCESS);
   EXPECT_NE(text.find("Root"), std::string_view::npos) << text;
+  // Not to be mistaken for a real root sign-in in a production channel.
+  EXPECT_NE(text.find("TEST"), std::string_view::npos) << text;
+  std::string_view header;
+  // (not at_pointer: GCC 12 warns falsely inside it, see CMakeLists.txt)
+  ASSERT_EQ(message["blocks"].at(0)["text"]["text"].get(header), simdjson::SUCCESS);
+  EXPECT_NE(header.find("TEST"), std::string_view::npos) << header;
   EXPECT_NE(fake.Requests()[0].body.find("192.0.2.0"), std::string::npos);
   // Through the outbox: the entry is there, delivered. A second test is a new alert (fresh
   // eventID), not a duplicate.

@@ -66,9 +66,22 @@ TEST(OutboxTest, AlertSurvivesTheRoundTrip) {
   EXPECT_EQ(e.alert.envelope.json, a.envelope.json);
   EXPECT_EQ(e.alert.envelope.DedupKey(), a.envelope.DedupKey());
   EXPECT_EQ(e.alert.origin, a.origin);
+  EXPECT_FALSE(e.alert.test);
   EXPECT_EQ(e.created_at, 5);
   EXPECT_EQ(e.attempts, 1);
   EXPECT_EQ(e.state, EntryState::kInFlight);
+}
+
+TEST(OutboxTest, ASendTestAlertStaysATestThroughTheOutbox) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  route::Alert a = SampleAlert("evt-test");
+  a.test = true;
+  ASSERT_TRUE(outbox->Enqueue({{"t", "t", a}}, 5).ok());
+  auto claimed = outbox->ClaimHead("t", 5);
+  ASSERT_TRUE(claimed.ok() && *claimed);
+  EXPECT_TRUE((*claimed)->alert.test);
+  EXPECT_EQ((*claimed)->alert.envelope.json, a.envelope.json);
 }
 
 TEST(OutboxTest, ChannelHeadBlocksTheRestOfItsChannelOnly) {

@@ -77,7 +77,31 @@ TEST(SlackMessageTest, RootSignInMessage) {
 
   EXPECT_EQ(Str(p.root, "/blocks/3/type"), "context");
   EXPECT_EQ(Str(p.root, "/blocks/3/elements/0/text"),
-            "rule `root-console-signin` \xC2\xB7 event `deb1e1f9-c99b-4612-8e9f-21f93b5d79c0`");
+            "*high* \xC2\xB7 rule `root-console-signin` \xC2\xB7 event "
+            "`deb1e1f9-c99b-4612-8e9f-21f93b5d79c0`");
+}
+
+// send-test's sample is a real-looking root sign-in: every renderer must say it is a test.
+TEST(SlackMessageTest, ATestAlertSaysTestInTheHeaderTheTextAndEveryOtherRenderer) {
+  route::Alert alert = SampleAlert(kRootSuccessNoMfa, route::Severity::kCritical);
+  alert.test = true;
+  Result<AlertView> view = MakeAlertView(alert, Aliases());
+  ASSERT_TRUE(view.ok());
+  Parsed p;
+  Parse(RenderSlackMessage(*view), &p);
+  EXPECT_EQ(Str(p.root, "/blocks/0/text/text"),
+            ":test_tube: TEST: Root user signed in to the AWS console (sample from trailwatch "
+            "send-test)");
+  EXPECT_EQ(Str(p.root, "/text").rfind("[CRITICAL] TEST: Root user signed in", 0), 0u)
+      << Str(p.root, "/text");
+  EXPECT_EQ(Str(p.root, "/blocks/3/elements/0/text").rfind("*critical* \xC2\xB7 ", 0), 0u);
+  EXPECT_NE(RenderTeamsMessage(*view).find("TEST: Root user signed in"), std::string::npos);
+  EXPECT_NE(RenderStdout(*view, alert, false).find("\"title\":\"TEST: Root"), std::string::npos);
+  EXPECT_NE(RenderStdout(*view, alert, true).find("TEST: Root"), std::string::npos);
+  // A real alert never does.
+  Result<AlertView> real = MakeAlertView(SampleAlert(kRootSuccessNoMfa), Aliases());
+  ASSERT_TRUE(real.ok());
+  EXPECT_EQ(real->title.find("TEST"), std::string::npos);
 }
 
 TEST(SlackMessageTest, FailureShowsTheErrorAndRepeatsAreCounted) {
@@ -90,8 +114,8 @@ TEST(SlackMessageTest, FailureShowsTheErrorAndRepeatsAreCounted) {
   EXPECT_EQ(fields[5], "*MFA used*\nYes");
   EXPECT_EQ(fields[6], "*Result*\nFailure \xE2\x80\x94 Failed authentication");
   EXPECT_EQ(Str(p.root, "/blocks/3/elements/0/text"),
-            "rule `root-console-signin` \xC2\xB7 event `d38ce1b3-4575-4cb8-a632-611b8243bfc3` "
-            "\xC2\xB7 seen 3 times");
+            "*high* \xC2\xB7 rule `root-console-signin` \xC2\xB7 event "
+            "`d38ce1b3-4575-4cb8-a632-611b8243bfc3` \xC2\xB7 seen 3 times");
   EXPECT_NE(Str(p.root, "/text").find("(seen 3 times)"), std::string::npos);
 }
 

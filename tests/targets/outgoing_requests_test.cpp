@@ -9,6 +9,7 @@
 #include "targets/fake_servers_util.h"
 #include "targets/target.h"
 #include "targets/target_test_util.h"
+#include "targets/sample_alert.h"
 #include "targets/webhook_target.h"
 
 namespace trailwatch::targets {
@@ -99,6 +100,24 @@ TEST(WebhookSignature, TimestampIsUnixSecondsAndSignedBeforeTheBody) {
       << "the body alone is no longer what is signed";
   EXPECT_EQ(WebhookSignatureHex("k", "1700000000", request.body),
             testing::ReferenceHmacSha256Hex("k", "1700000000." + request.body));
+}
+
+// send-test through a webhook: the body is the raw event (as EventBridge sends it), so the word
+// TEST travels in the record's TrailwatchSendTest note and in a header; real alerts carry neither.
+TEST(WebhookTarget, ASendTestAlertSaysTestInItsBodyAndAHeader) {
+  FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, ""); });
+  auto target = Make(SignedWebhook(fake.Url("/hook"), "k"));
+  outbox::Entry test = SampleEntry("siem", "e-test");
+  test.alert = SendTestAlert("e-test").value();
+  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(test)));
+  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("siem", "e-real"))));
+  ASSERT_EQ(fake.RequestCount(), 2u);
+  EXPECT_EQ(fake.Requests()[0].Header("x-trailwatch-test"), "true");
+  EXPECT_NE(fake.Requests()[0].body.find("\"TrailwatchSendTest\":\"TEST: sent by trailwatch"),
+            std::string::npos)
+      << fake.Requests()[0].body;
+  EXPECT_EQ(fake.Requests()[1].Header("x-trailwatch-test"), "");
+  EXPECT_EQ(fake.Requests()[1].body.find("TEST"), std::string::npos);
 }
 
 TEST(WebhookSignature, EveryAttemptIsSignedWithItsOwnTime) {
