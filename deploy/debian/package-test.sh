@@ -10,7 +10,8 @@
 #    `apt-get install ./trailwatch_*.deb` (dependencies from Debian's archive), then
 #    `trailwatch --version`, `trailwatch validate` of /etc/trailwatch/trailwatch.yaml (as root and
 #    as the package's user), `trailwatch scan` of the packaged sample logs (root sign-ins found),
-#    validate refusing a missing source folder, the user, folders and conffile the package makes,
+#    `trailwatch run` of the shipped configuration as the package's user (a sample log dropped
+#    into its folder alerts; SIGTERM stops it with 0), validate refusing a missing source folder, the user, folders and conffile the package makes,
 #    `systemd-analyze verify` and `security` of the installed unit (systemd installed in the root),
 #    and `dpkg --purge`.
 # 4. The Dockerfile's RUN in a second fresh root (as `docker build` would run it; there is no
@@ -110,6 +111,23 @@ rows=$(in_root trailwatch scan /usr/share/doc/trailwatch/examples/cloudtrail --o
 signins=$(grep -c '"rule": "root-signin"' <<<"$rows" || true)
 [ "$signins" -ge 1 ] || fail "trailwatch scan found no root sign-in in the sample logs"
 echo "package-test: trailwatch scan: $signins root sign-in rows"
+
+# The shipped configuration runs as the package's user: a sample log dropped into its folder
+# alerts on stdout (the journal under systemd), and SIGTERM stops it cleanly (exit 0).
+sample=$(in_root find /usr/share/doc/trailwatch/examples/cloudtrail -name '*us-east-1*.json' | head -1)
+[ -n "$sample" ] || fail "no sample log in /usr/share/doc/trailwatch/examples"
+in_root install -o trailwatch -g trailwatch -m 0640 "$sample" /var/lib/trailwatch/cloudtrail/
+set +e
+in_root timeout --preserve-status --kill-after=10 6 \
+  setpriv --reuid=trailwatch --regid=trailwatch --init-groups \
+  trailwatch run --config /etc/trailwatch/trailwatch.yaml --log-format json \
+  > "$CACHE/run.out" 2> "$CACHE/run.err"
+status=$?
+set -e
+[ "$status" = 0 ] || { cat "$CACHE/run.err"; fail "trailwatch run as the trailwatch user exited $status"; }
+grep -q '"rule":"root-signin"' "$CACHE/run.out" ||
+  { cat "$CACHE/run.err"; fail "trailwatch run printed no root-signin alert for the sample log"; }
+echo "package-test: trailwatch run: $(grep -c '"rule":"root-signin"' "$CACHE/run.out") alert(s), stopped by SIGTERM"
 
 # A directory source whose folder is missing is an error of validate (exit 2), naming the path.
 cat > "$root/tmp/missing-source.yaml" <<'YAML'
