@@ -2,6 +2,9 @@
 //
 // Pipeline: scan/scan_input (discover and prune) -> scan/scanner (inflate, envelope, filter,
 // match on all cores) -> scan/scan_output (rows) + scan/scan_summary (totals).
+#include <sys/ioctl.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -40,6 +43,7 @@ struct ScanArgs {
   int threads = 0;
   bool quiet = false;
   bool strict = false;
+  bool wide = false;
   std::string format = "auto";
   std::string endpoint_url;
   std::string profile;
@@ -51,6 +55,15 @@ struct ScanArgs {
 };
 
 constexpr int kUsageError = 2;
+
+// The table's width limit: the terminal's columns when stdout is a terminal, else none (a file
+// or a pager gets every column whole).
+size_t TableWidth(bool wide) {
+  if (wide || isatty(STDOUT_FILENO) != 1) return 0;
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) return size.ws_col;
+  return 0;
+}
 
 int Usage(const std::string& message) {
   std::cerr << "error: " << message << "\n";
@@ -197,7 +210,7 @@ int Run(const ScanArgs& args) {
   summary.elapsed_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
-  std::string text = scan::FormatRows(result.rows, *output);
+  std::string text = scan::FormatRows(result.rows, *output, TableWidth(args.wide));
   if (*output == scan::OutputFormat::kTable) {
     text += "\n" + scan::FormatSummaryText(summary);
   } else if (draw_progress) {
@@ -275,6 +288,9 @@ void RegisterScan(CLI::App& app, int* exit_code) {
   cmd->add_flag("--strict", args->strict,
                 "parse and check every record, not only those that hold a literal some rule "
                 "needs (slower)");
+  cmd->add_flag("--wide", args->wide,
+                "table: every column whole, whatever the terminal's width (by default, on a "
+                "terminal, the widest columns are cut with ... to fit)");
   cmd->add_option("--format", args->format,
                   "input format: auto, records ({\"Records\":[...]}), array, record, jsonl "
                   "(JSON lines of records) or events (JSON lines of EventBridge events)")

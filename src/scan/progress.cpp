@@ -89,13 +89,14 @@ std::string Progress::Render() const {
                 : files_total_ > 0 ? static_cast<double>(files) / static_cast<double>(files_total_)
                                    : 0;
   std::string eta = "--:--";
-  if (done > 0 && seconds > 0.5) {
+  // As soon as anything is done: a short scan must show an estimate too.
+  if (done > 0 && seconds > 0) {
     auto left = static_cast<long long>(seconds / done - seconds);
     eta = left >= 3600 ? fmt::format("{}:{:02}:{:02}", left / 3600, left / 60 % 60, left % 60)
                        : fmt::format("{}:{:02}", left / 60, left % 60);
   }
   double rate = seconds > 0 ? static_cast<double>(records) / seconds : 0;
-  return fmt::format("[{:3.0f}%] {}/{} files  {} of {}  {} inflated  {} rec/s  ETA {}", done * 100,
+  return fmt::format("[{:3.0f}%] {}/{} files  {} of {}  {} of JSON  {} rec/s  ETA {}", done * 100,
                      files, files_total_, ShortBytes(static_cast<double>(bytes)),
                      ShortBytes(static_cast<double>(bytes_total_)),
                      ShortBytes(static_cast<double>(inflated)), ShortCount(rate), eta);

@@ -48,7 +48,31 @@ std::pair<std::string, size_t> TableCell(std::string_view text, size_t limit) {
   return {out, width};
 }
 
-std::string Table(std::span<const MatchRow> rows) {
+// Columns that may be cut to fit a terminal, in the order they are cut: the ones a reader needs
+// least in whole first. A cut keeps the start of each value (enough to recognise a key, an ARN
+// or an id), and the full values are one `--wide` or `--output jsonl` away.
+constexpr size_t kCuttableColumns[] = {10 /* user agent */, 12 /* origin */, 11 /* event id */,
+                                       5 /* identity */, 4 /* identity type */, 6 /* event */};
+
+// Per column, how many characters it may show so that the table fits `width` (0: no limit;
+// SIZE_MAX: uncut): each cuttable column in turn gives up what is still too much, down to
+// kMinCutWidth; when all are at their minimum the lines wrap.
+std::array<size_t, kColumnCount> FitLimits(std::array<size_t, kColumnCount> widths, size_t width) {
+  std::array<size_t, kColumnCount> limits;
+  limits.fill(SIZE_MAX);
+  if (width == 0) return limits;
+  size_t total = std::accumulate(widths.begin(), widths.end(), size_t{0}) + 2 * (kColumnCount - 1);
+  for (size_t c : kCuttableColumns) {
+    if (total <= width) break;
+    if (widths[c] <= kMinCutWidth) continue;
+    size_t cut = std::min(total - width, widths[c] - kMinCutWidth);
+    limits[c] = widths[c] - cut;
+    total -= cut;
+  }
+  return limits;
+}
+
+std::string Table(std::span<const MatchRow> rows, size_t table_width) {
   if (rows.empty()) return "No matches.\n";
   static constexpr std::string_view kHeaders[] = {
       "TIME",   "ACCOUNT", "REGION",    "RULE",       "IDENTITY TYPE", "IDENTITY", "EVENT",
@@ -64,6 +88,16 @@ std::string Table(std::span<const MatchRow> rows) {
       widths[c] = std::max(widths[c], line[c].second);
     }
   }
+  std::array<size_t, kColumnCount> limits = FitLimits(widths, table_width);
+  for (size_t c = 0; c < kColumnCount; ++c) {
+    if (limits[c] == SIZE_MAX) continue;
+    widths[c] = limits[c];
+    for (size_t r = 0; r < rows.size(); ++r) {
+      auto values = Cells(rows[r]);
+      size_t limit = c == kUserAgentColumn ? std::min(kTableCellLimit, limits[c]) : limits[c];
+      cells[r][c] = TableCell(*values[c], limit);
+    }
+  }
   std::string out;
   auto append_line = [&](auto text_of, auto width_of) {
     for (size_t c = 0; c < kColumnCount; ++c) {
@@ -72,8 +106,9 @@ std::string Table(std::span<const MatchRow> rows) {
     }
     out += '\n';
   };
-  append_line([&](size_t c) { return std::string(kHeaders[c]); },
-              [&](size_t c) { return kHeaders[c].size(); });
+  // A header longer than its cut column is cut too (TableCell adds the "...").
+  append_line([&](size_t c) { return TableCell(kHeaders[c], widths[c]).first; },
+              [&](size_t c) { return TableCell(kHeaders[c], widths[c]).second; });
   for (const auto& line : cells) {
     append_line([&](size_t c) { return line[c].first; }, [&](size_t c) { return line[c].second; });
   }
@@ -127,11 +162,11 @@ Result<OutputFormat> ParseOutputFormat(std::string_view text) {
                "\": expected table, jsonl, json or csv"};
 }
 
-std::string FormatRows(std::span<const MatchRow> rows, OutputFormat format) {
+std::string FormatRows(std::span<const MatchRow> rows, OutputFormat format, size_t table_width) {
   std::string out;
   switch (format) {
     case OutputFormat::kTable:
-      return Table(rows);
+      return Table(rows, table_width);
     case OutputFormat::kJsonLines:
       for (const MatchRow& row : rows) {
         AppendObject(row, out);

@@ -1,8 +1,11 @@
 // Scan output: match rows as a terminal table, JSON lines, one JSON array, or CSV.
 //
 //   table  aligned columns for a terminal; control characters shown as '?' and user agents
-//          longer than kTableCellLimit characters cut with "..." (identity and origin are never
-//          cut): use another format for full values. User names in failed sign-ins are
+//          longer than kTableCellLimit characters cut with "...". Given a terminal width, the
+//          table fits it: the cuttable columns (user agent, origin, event id, identity, identity
+//          type, event, in this order) are cut with "..." in turn, down to kMinCutWidth each;
+//          `scan --wide` (width 0) cuts nothing but the user agent. Use another format for full
+//          values. User names in failed sign-ins are
 //          attacker-controlled text (docs/reference/formats.md §2.2), so nothing is printed raw to
 // a terminal.
 //   jsonl  one object per row, keys as in kColumns.
@@ -34,8 +37,10 @@ inline constexpr std::string_view kColumns[] = {
     "result", "mfa_used", "source_ip", "user_agent", "event_id",      "origin"};
 
 inline constexpr size_t kTableCellLimit = 60;  // user agent column in tables
+inline constexpr size_t kMinCutWidth = 10;     // a column cut to fit the terminal keeps this much
 
-// The whole output for `rows`.
-std::string FormatRows(std::span<const MatchRow> rows, OutputFormat format);
+// The whole output for `rows`. `table_width`: the terminal's columns for kTable (0 = no limit).
+std::string FormatRows(std::span<const MatchRow> rows, OutputFormat format,
+                       size_t table_width = 0);
 
 }  // namespace trailwatch::scan

@@ -29,7 +29,9 @@ double ScanSummary::MegabytesPerSecond() const {
 
 std::string FormatSummaryText(const ScanSummary& s) {
   std::string out = fmt::format(
-      "Scanned {} ({} compressed, {} inflated), {}, {} in {:.2f} s ({:.1f} MB/s inflated)\n",
+      // "read" is what came from disk or S3, gzip or not; "of JSON" what was parsed after
+      // inflating (equal for plain .json files).
+      "Scanned {} ({} read, {} of JSON), {}, {} in {:.2f} s ({:.1f} MB/s of JSON)\n",
       Plural(s.files, "file", "files"), Bytes(s.bytes_compressed), Bytes(s.bytes_inflated),
       Plural(s.records, "record", "records"), Plural(s.matches, "match", "matches"),
       s.elapsed_seconds, s.MegabytesPerSecond());
@@ -46,7 +48,9 @@ std::string FormatSummaryText(const ScanSummary& s) {
                        Plural(s.records_filtered, "record", "records"));
   }
   if (s.records_prefiltered > 0) {
-    out += fmt::format("; {} without any rule's literal, not parsed (--strict parses all)",
+    out += fmt::format(
+        "; {} skipped unparsed: they contain no text that any rule needs (--strict parses every "
+        "record)",
                        Plural(s.records_prefiltered, "record", "records"));
   }
   out += "\n";

@@ -110,6 +110,62 @@ TEST(ScanOutput, CsvQuotesPerRfc4180) {
   EXPECT_EQ(csv.substr(csv.size() - 2), "\r\n");
 }
 
+MatchRow RealisticRow() {
+  MatchRow row;
+  row.time = "2024-11-25T17:51:21Z";
+  row.account = "111122223333";
+  row.region = "us-east-1";
+  row.rule = "root-signin";
+  row.identity_type = "Root";
+  row.identity = "arn:aws:iam::111122223333:root";
+  row.event_name = "ConsoleLogin";
+  row.result = "Success";
+  row.mfa_used = "No";
+  row.source_ip = "192.0.2.0";
+  row.user_agent = "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.12; rv:62.0) Gecko/20100101 Firefox/62.0";
+  row.event_id = "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0";
+  row.origin = "s3://org-trail/AWSLogs/o-abc/111122223333/CloudTrail/us-east-1/2024/11/25/"
+               "111122223333_CloudTrail_us-east-1_20241125T1755Z_abc.json.gz";
+  return row;
+}
+
+size_t LongestLine(const std::string& text) {
+  size_t longest = 0, start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    longest = std::max(longest, end - start);
+    start = end + 1;
+  }
+  return longest;
+}
+
+// A terminal of 200 or 160 columns gets a table that fits: user agent, origin, event id and
+// identity are cut with "..." in that order; time, account, region and rule never are.
+TEST(ScanOutput, TableFitsTheTerminalByCuttingTheWidestColumns) {
+  std::vector<MatchRow> rows = {RealisticRow(), RealisticRow()};
+  std::string whole = FormatRows(rows, OutputFormat::kTable);
+  ASSERT_GT(LongestLine(whole), 250u) << whole;
+  EXPECT_NE(whole.find(rows[0].origin), std::string::npos);  // no width: origin whole
+  for (size_t width : {200u, 160u}) {
+    std::string fitted = FormatRows(rows, OutputFormat::kTable, width);
+    EXPECT_LE(LongestLine(fitted), width) << fitted;
+    EXPECT_NE(fitted.find("2024-11-25T17:51:21Z  111122223333  us-east-1  root-signin"),
+              std::string::npos)
+        << fitted;
+    EXPECT_EQ(fitted.find(rows[0].origin), std::string::npos) << fitted;
+    EXPECT_NE(fitted.find("s3://or..."), std::string::npos) << fitted;  // its start stays
+    EXPECT_NE(fitted.find("..."), std::string::npos);
+  }
+  // At 200 the identity, cut after the user agent, origin and event id, is still whole.
+  std::string at200 = FormatRows(rows, OutputFormat::kTable, 200);
+  EXPECT_NE(at200.find(rows[0].identity + "  "), std::string::npos) << at200;
+  // Too narrow for even the minimum cuts: cut as far as allowed, never below kMinCutWidth.
+  std::string narrow = FormatRows(rows, OutputFormat::kTable, 40);
+  EXPECT_NE(narrow.find("  s3://or...\n"), std::string::npos) << narrow;
+  EXPECT_NE(narrow.find("2024-11-25T17:51:21Z"), std::string::npos) << narrow;
+}
+
 // OWASP "CSV injection": an attacker chooses the user agent of the calls they make; a cell that
 // begins with = + - @ tab or CR would run as a formula where the CSV is opened.
 TEST(ScanOutput, CsvNeutralisesCellsThatASpreadsheetWouldRunAsFormulas) {
