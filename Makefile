@@ -12,18 +12,23 @@ FUZZ_BUILD  ?= build/fuzz
 JOBS        ?= $(shell nproc)
 FUZZ_SECONDS ?= 10
 
-# Debian 12 packages the build and the tests need (never vendored).
-DEB_PACKAGES := build-essential cmake ninja-build pkg-config clang libclang-rt-14-dev \
+# Debian 12 packages (never vendored). `make run` installs only what building and running
+# trailwatch needs; `make test` adds the test, fuzz and packaging tools; `make bench` the benchmark
+# library.
+RUN_PACKAGES := build-essential cmake ninja-build pkg-config ccache \
   libsimdjson-dev libdeflate-dev libisal-dev zlib1g-dev libyaml-cpp-dev libcli11-dev \
   libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libboost-dev \
-  libicu-dev ccache libgtest-dev libgmock-dev libbenchmark-dev libexpat1-dev jq openssl \
-  libsystemd-dev dpkg-dev fakeroot lintian mmdebstrap systemd
+  libicu-dev libexpat1-dev libsystemd-dev
+TEST_PACKAGES := clang libclang-rt-14-dev libgtest-dev libgmock-dev jq openssl \
+  dpkg-dev fakeroot lintian mmdebstrap systemd
+BENCH_PACKAGES := libbenchmark-dev
 
-.PHONY: run test build configure deps check-tools promtool bench fuzz fuzz-run asan asan-test format clean \
+.PHONY: run test build configure deps deps-test deps-bench check-tools promtool bench fuzz fuzz-run asan asan-test format clean \
   package package-test install
 
-deps:
-	@missing=""; for p in $(DEB_PACKAGES); do \
+# $(call install-missing,packages): apt-get install of those not installed yet.
+define install-missing
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -31,6 +36,13 @@ deps:
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
 	fi
+endef
+deps:
+	$(call install-missing,$(RUN_PACKAGES))
+deps-test: deps
+	$(call install-missing,$(TEST_PACKAGES))
+deps-bench: deps
+	$(call install-missing,$(BENCH_PACKAGES))
 
 # promtool (tests/service/ops_listener_integration_test.cpp checks /metrics with it) is in Debian's
 # prometheus package, whose installation would also enable and start a Prometheus server: unless a
@@ -52,17 +64,21 @@ check-tools:
 	done
 	@python3 -c 'import boto3' 2>/dev/null || { echo "missing boto3: install it with: pip install boto3"; exit 1; }
 
-# Benchmark executables are built only by `make bench` (BENCH=ON), to keep `make run` and `make test` fast.
+# `configure` (used by run, package, install) leaves the tests, benchmarks and -Werror at their
+# defaults (off in a fresh tree, whatever `make test` set otherwise). `build` (make test, make bench)
+# turns on the tests and -Werror, so that CI fails on a new warning while a newer compiler's new
+# warning never breaks a user's `make run`. Benchmarks only with `make bench` (BENCH=ON).
 BENCH ?= OFF
 configure: deps
-	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DTW_BENCH=$(BENCH)
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release
 
-build: configure
+build: deps-test
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DTW_TESTS=ON -DTW_WERROR=ON -DTW_BENCH=$(BENCH)
 	cmake --build $(BUILD) -j $(JOBS)
 
 # The Debian package, from the Release build (only the binary and the files it installs are
 # built): $(BUILD)/package/trailwatch_<version>-1_<arch>.deb (cmake/Install.cmake).
-package: configure
+package: configure deps-test
 	cmake --build $(BUILD) -j $(JOBS) --target trailwatch trailwatch_install_files
 	rm -rf $(BUILD)/package
 	cd $(BUILD) && cpack -G DEB
@@ -81,12 +97,14 @@ install: configure
 	cmake --install $(BUILD) --prefix $(PREFIX)
 	./deploy/debian/postinst configure
 
-run: build
+# Only the trailwatch executable: no tests, no benchmarks, no packaging tools.
+run: configure
+	cmake --build $(BUILD) -j $(JOBS) --target trailwatch
 	./examples/run-example.sh $(BUILD)/trailwatch
 
-asan: deps
+asan: deps-test
 	cmake -S . -B $(ASAN_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-g1 \
-	  -DTW_SANITIZE=ON -DTW_BENCH=OFF -DTW_INTEGRATION_TESTS=OFF
+	  -DTW_SANITIZE=ON -DTW_TESTS=ON -DTW_WERROR=ON -DTW_BENCH=OFF -DTW_INTEGRATION_TESTS=OFF
 	cmake --build $(ASAN_BUILD) -j $(JOBS) --target trailwatch_tests
 
 # The sanitizer build's unit tests run as $(JOBS) gtest shards, one process each, rather than one
@@ -105,9 +123,9 @@ asan-test: asan
 	  i=$$((i + 1)); \
 	done; exit $$status
 
-fuzz: deps
+fuzz: deps-test
 	CC=clang CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-	  -DTW_FUZZ=ON -DTW_TESTS=OFF -DTW_BENCH=OFF
+	  -DTW_FUZZ=ON -DTW_WERROR=ON -DTW_TESTS=OFF -DTW_BENCH=OFF
 	cmake --build $(FUZZ_BUILD) -j $(JOBS)
 
 fuzz-run: fuzz
@@ -128,7 +146,7 @@ test: check-tools promtool
 	$(MAKE) asan-test
 	$(MAKE) fuzz-run
 
-bench:
+bench: deps-bench
 	$(MAKE) build BENCH=ON
 	./bench/run-benchmarks.sh $(BUILD)
 
