@@ -273,7 +273,7 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
   if (!type_text.ok()) return type_text.error();
   std::vector<std::string> allowed = {
       "name",  "type",    "input_transformer", "max_concurrency", "rate_per_second",
-      "burst", "timeout", "max_attempts",      "max_age"};
+      "burst", "timeout", "max_attempts",      "max_age",         "group_rules"};
   if (*type_text == "slack") {
     target->type = TargetConfig::Type::kSlack;
     allowed.insert(allowed.end(), {"webhook_url", "token", "channel", "thread_window"});
@@ -386,6 +386,10 @@ Status TargetsLoader::LoadTarget(const YAML::Node& node, size_t index, TargetCon
       Result<seconds> value = Duration(entry, where, minutes(1), hours(24 * 30));
       if (!value.ok()) return value.error();
       target->max_age = *value;
+    } else if (key == "group_rules") {
+      Result<bool> value = Boolean(entry, where);
+      if (!value.ok()) return value.error();
+      target->group_rules = *value;
     }
   }
 

@@ -76,6 +76,9 @@ struct TargetConfig {
   std::chrono::seconds timeout{10};
   int max_attempts = 50;
   std::chrono::seconds max_age{24 * 3600};
+  // Several rules matching one event and routing here send one alert naming them all, at the
+  // highest severity, deduplicated by (target, eventID) (route/alert.h). false: one per rule.
+  bool group_rules = true;
   int line = 0;  // where it was defined, for errors
 };
 

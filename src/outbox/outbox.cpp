@@ -72,8 +72,12 @@ std::string IdempotencyKey(const std::string& target, const route::Alert& alert)
   std::string key = "[";
   AppendJsonString(key, target);
   key += ",";
-  AppendJsonString(key, alert.rule);
-  key += ",";
+  // A grouped alert stands for every rule of the event at this target: two members, not three,
+  // so it can never equal a per-rule key.
+  if (!alert.grouped) {
+    AppendJsonString(key, alert.rule);
+    key += ",";
+  }
   AppendJsonString(key, alert.envelope.DedupKey());
   key += "]";
   return key;
@@ -89,6 +93,20 @@ std::string SerializeAlert(const route::Alert& alert) {
   out += ",\"origin\":";
   AppendJsonString(out, alert.origin);
   if (alert.test) out += ",\"test\":\"true\"";  // absent from real alerts (and older entries)
+  // Grouping (absent from per-rule alerts and from entries of older versions). Every member is a
+  // string, so that an older version can still read a grouped entry (it ignores unknown members
+  // and sends the primary rule); also_rules is a JSON array written as a string for that reason.
+  if (alert.grouped) out += ",\"grouped\":\"true\"";
+  if (!alert.also_rules.empty()) {
+    std::string rules = "[";
+    for (size_t i = 0; i < alert.also_rules.size(); ++i) {
+      if (i > 0) rules += ",";
+      AppendJsonString(rules, alert.also_rules[i]);
+    }
+    rules += "]";
+    out += ",\"also_rules\":";
+    AppendJsonString(out, rules);
+  }
   out += ",\"event\":";
   AppendJsonString(out, alert.envelope.json);
   out += "}";
@@ -105,6 +123,7 @@ Result<route::Alert> ParseAlert(const std::string& json) {
   route::Alert alert;
   std::string severity;
   std::string dedup_key;
+  std::string also_rules;
   for (auto field : object) {
     std::string_view key;
     if (field.unescaped_key().get(key)) return Error{"bad key"};
@@ -123,6 +142,24 @@ Result<route::Alert> ParseAlert(const std::string& json) {
       alert.envelope.json = value;
     else if (key == "test")
       alert.test = value == "true";
+    else if (key == "grouped")
+      alert.grouped = value == "true";
+    else if (key == "also_rules")
+      also_rules = value;
+  }
+  if (!also_rules.empty()) {
+    simdjson::dom::parser rules_parser;
+    simdjson::dom::array rules;
+    if (rules_parser.parse(also_rules).get_array().get(rules) != simdjson::SUCCESS) {
+      return Error{"field also_rules is not a JSON array"};
+    }
+    for (simdjson::dom::element rule : rules) {
+      std::string_view name;
+      if (rule.get_string().get(name) != simdjson::SUCCESS) {
+        return Error{"field also_rules holds a value that is not a string"};
+      }
+      alert.also_rules.emplace_back(name);
+    }
   }
   if (!severity.empty() && !route::ParseSeverity(severity, &alert.severity)) {
     return Error{"unknown severity \"" + severity + "\""};

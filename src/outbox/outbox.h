@@ -1,10 +1,10 @@
 // Outbox: the durable queue between matching and delivery. Every alert is committed here before
 // any send (issue 4), so a crash, an outage or a rate limit never loses one.
 //
-// An entry is one alert for one target. Its idempotency key (target + rule + CloudTrail eventID)
+// An entry is one alert for one target. Its idempotency key (target + rule + CloudTrail eventID;
+// target + eventID for a grouped alert, which names every rule the event matched for that target)
 // is UNIQUE: the same event arriving twice (S3/SQS redelivery, docs/reference/formats.md §1.6) is
-// stored once and
-// sent once. Its channel key (the target name, plus a Slack channel or a lane: targets/target.h) is
+// stored once and sent once. Its channel key (the target name, plus a Slack channel or a lane: targets/target.h) is
 // the ordering domain: entries of a channel are sent strictly in id order, and entry N+1 is never
 // claimed while entry N is pending or in flight (ClaimHead). States:
 //
@@ -96,8 +96,10 @@ struct Claim {
 // A channel that has entries pending or in flight, and the target they are for.
 using ChannelBacklog = store::QueueChannel;  // channel_key, target
 
-// idempotency key for (target, rule, eventID): a JSON array text, unambiguous whatever the names
-// contain, and readable in `outbox list`.
+// idempotency key for (target, rule, eventID), or (target, eventID) for a grouped alert
+// (route::Alert::grouped: every rule of the event at that target in one alert, so a rule added
+// later cannot alert the same event there again): a JSON array text, unambiguous whatever the
+// names contain, and readable in `outbox list`.
 std::string IdempotencyKey(const std::string& target, const route::Alert& alert);
 
 // Alert <-> JSON text stored in the `alert` column.

@@ -2,6 +2,8 @@
 // and normalises sign-in records as docs/reference/formats.md §2.2 recommends.
 #include "render/alert_view.h"
 
+#include <algorithm>
+
 #include <simdjson.h>
 
 #include <cctype>
@@ -120,6 +122,19 @@ std::string CloudTrailEventUrl(std::string_view region, std::string_view event_i
   return url;
 }
 
+std::string RulesText(const std::vector<std::string>& rules, std::string_view quote) {
+  std::string text = rules.size() > 1 ? "rules " : "rule ";
+  size_t shown = std::min(rules.size(), kMaxRulesShown);
+  for (size_t i = 0; i < shown; ++i) {
+    if (i > 0) text.append(", ");
+    text.append(quote).append(rules[i]).append(quote);
+  }
+  if (shown < rules.size()) {
+    text.append(" and ").append(std::to_string(rules.size() - shown)).append(" more");
+  }
+  return text;
+}
+
 Result<AlertView> MakeAlertView(const route::Alert& alert,
                                 const std::map<std::string, std::string>& account_aliases) {
   simdjson::dom::parser parser;
@@ -140,6 +155,7 @@ Result<AlertView> MakeAlertView(const route::Alert& alert,
 
   AlertView view;
   view.rule = alert.rule;
+  view.rules = alert.Rules();
   view.severity = alert.severity;
   view.event_name = StringAt(detail, "/eventName");
   view.event_source = StringAt(detail, "/eventSource");

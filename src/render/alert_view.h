@@ -12,6 +12,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "route/alert.h"
 #include "common/result.h"
@@ -19,7 +20,10 @@
 namespace trailwatch::render {
 
 struct AlertView {
-  std::string rule;
+  std::string rule;            // the alert's rule; grouped: the highest-severity one
+  // Every rule the alert names: `rule` first, then the others that matched the same event for
+  // the same target (route::Alert::also_rules). Renderers show them all.
+  std::vector<std::string> rules;
   route::Severity severity = route::Severity::kHigh;
   std::string emoji;           // e.g. ":rotating_light:" by severity / kind
   std::string title;           // "Root user signed in to the AWS console", "Root sign-in failed",
@@ -54,6 +58,12 @@ std::string ShortenUserAgent(std::string_view user_agent, size_t max_chars = 60)
 // The CloudTrail console's Event history link for one event (see alert_view.cpp for the form);
 // empty when the region or the event id is not plausible.
 std::string CloudTrailEventUrl(std::string_view region, std::string_view event_id);
+
+// "rule `a`" or "rules `a`, `b`": the rules of a view as the message footers name them, each
+// between `quote`s (Slack: a backtick; Teams and the terminal: nothing), as given (escaping is the
+// caller's). At most kMaxRulesShown names, then "and N more", so that a footer stays short.
+constexpr size_t kMaxRulesShown = 10;
+std::string RulesText(const std::vector<std::string>& rules, std::string_view quote);
 
 // Builds the view from an alert. Errors only when the event is not JSON.
 Result<AlertView> MakeAlertView(const route::Alert& alert,

@@ -102,9 +102,17 @@ std::string RenderSlackMessage(const AlertView& view, const SlackRenderOptions& 
 
   // The severity is in the blocks too, not only in the notification text (which Slack shows in
   // notifications, not in the channel).
-  std::string context = std::string("*") + route::SeverityName(view.severity) + "* \xC2\xB7 " +
-                        "rule `" + EscapeSlackTruncated(SingleLine(view.rule), 200) +
-                        "` \xC2\xB7 event `" + EscapeSlackTruncated(view.event_id, 200) + "`";
+  // Every rule of a grouped alert (route/alert.h), the highest-severity one first.
+  std::vector<std::string> rules;
+  for (const std::string& rule : view.rules.empty() ? std::vector<std::string>{view.rule}
+                                                     : view.rules) {
+    rules.push_back(EscapeSlackTruncated(SingleLine(rule), 200));
+  }
+  std::string context = std::string("*") + route::SeverityName(view.severity) + "* \xC2\xB7 ";
+  context.append(RulesText(rules, "`"))
+      .append(" \xC2\xB7 event `")
+      .append(EscapeSlackTruncated(view.event_id, 200))
+      .append("`");
   if (options.repeat_count > 1) {
     context += " \xC2\xB7 seen " + std::to_string(options.repeat_count) + " times";
   }

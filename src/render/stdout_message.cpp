@@ -51,7 +51,14 @@ std::string RenderStdout(const AlertView& view, const route::Alert& alert, bool 
   if (!terminal) {
     JsonWriter json;
     json.BeginObject()
-        .Member("rule", view.rule)
+        .Member("rule", view.rule);
+    // Every rule of a grouped alert, `rule` (the highest-severity one) first.
+    json.Key("rules").BeginArray();
+    for (const std::string& rule : view.rules.empty() ? std::vector<std::string>{view.rule}
+                                                       : view.rules) {
+      json.String(rule);
+    }
+    json.EndArray()
         .Member("severity", route::SeverityName(view.severity))
         .Member("title", view.title)
         .Member("account", view.account_id)
@@ -88,7 +95,12 @@ std::string RenderStdout(const AlertView& view, const route::Alert& alert, bool 
   if (!view.error_message.empty()) result += "  " + view.error_message;
   Line(out, "result", result);
   Line(out, "time", view.event_time);
-  Line(out, "rule", view.rule + "  event " + view.event_id);
+  // "rule   x  event …", or "rules  x, y  event …" for a grouped alert.
+  std::string rules =
+      RulesText(view.rules.empty() ? std::vector<std::string>{view.rule} : view.rules, "");
+  size_t space = rules.find(' ');
+  Line(out, view.rules.size() > 1 ? "rules" : "rule",
+       rules.substr(space + 1) + "  event " + view.event_id);
   Line(out, "console", view.console_url);
   return out;
 }

@@ -100,7 +100,11 @@ std::string RenderTeamsMessage(const AlertView& view) {
 
   PlainText(
       json,
-      TruncateText(SingleLine("rule " + view.rule + " \xC2\xB7 event " + view.event_id), kValueMax),
+      TruncateText(SingleLine(RulesText(view.rules.empty() ? std::vector<std::string>{view.rule}
+                                                           : view.rules,
+                                        "") +
+                              " \xC2\xB7 event " + view.event_id),
+                   kValueMax),
       R"("isSubtle":true,"size":"Small")");
   json.EndArray();  // body
 

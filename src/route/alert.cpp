@@ -24,4 +24,12 @@ bool ParseSeverity(const std::string& text, Severity* out) {
   return false;
 }
 
+std::vector<std::string> Alert::Rules() const {
+  std::vector<std::string> rules;
+  rules.reserve(1 + also_rules.size());
+  rules.push_back(rule);
+  rules.insert(rules.end(), also_rules.begin(), also_rules.end());
+  return rules;
+}
+
 }  // namespace trailwatch::route

@@ -1,6 +1,7 @@
 #include "route/alert_pipeline.h"
 #include "common/wall_clock.h"
 
+#include <algorithm>
 #include <chrono>
 
 #include <simdjson.h>
@@ -58,7 +59,8 @@ AlertPipeline::AlertPipeline(outbox::Outbox* outbox, rules::ThresholdStore* thre
   metrics_->Describe("trailwatch_alerts_queued_total", "counter",
                      "Alerts committed to the outbox, per target.");
   metrics_->Describe("trailwatch_alerts_duplicate_total", "counter",
-                     "Alerts already in the outbox (same target, rule and eventID), per target.");
+                     "Alerts already in the outbox (same target, rule and eventID; same target and "
+                     "eventID for a target that groups rules), per target.");
 }
 
 void AlertPipeline::SetRules(std::shared_ptr<const PipelineRules> rules) {
@@ -129,6 +131,8 @@ Status AlertPipeline::Submit(const std::string& source_name,
     if (matched->empty()) continue;
     // Copied: the span is only valid until the next Evaluate.
     std::vector<uint32_t> fired(matched->begin(), matched->end());
+    // The rules that alert for this event: matched, not suppressed, and (with a threshold) fired.
+    std::vector<uint32_t> alerting;
     for (uint32_t rule_index : fired) {
       const rules::RuleSpec& rule = specs[rule_index];
       metrics_->Add("trailwatch_matches_total", {{"rule", rule.name}});
@@ -149,23 +153,73 @@ Status AlertPipeline::Submit(const std::string& source_name,
           continue;
         }
       }
-      route::Alert alert;
-      alert.rule = rule.name;
-      alert.severity = rule.severity;
-      alert.envelope = event.envelope;
-      alert.origin = event.origin;
+      alerting.push_back(rule_index);
+    }
+    if (alerting.empty()) continue;
+    // Highest severity first; equal severities keep the configuration's order. A grouped alert's
+    // primary rule (Alert::rule) is thus its first: the one whose severity it carries.
+    std::stable_sort(alerting.begin(), alerting.end(), [&](uint32_t a, uint32_t b) {
+      return specs[a].severity > specs[b].severity;
+    });
+    const auto received_at =
+        event.received.time_since_epoch().count() != 0 ? event.received : submitted;
+    // Grouped targets (group_rules: true), in the order their first rule reaches them: the
+    // target's reference of its primary rule (which picks a Slack channel) and every rule.
+    struct Group {
+      const config::TargetConfig* target;
+      const config::TargetReference* reference;
+      std::vector<uint32_t> rules;
+    };
+    std::vector<Group> groups;
+    for (uint32_t rule_index : alerting) {
+      const rules::RuleSpec& rule = specs[rule_index];
       for (const config::TargetReference& reference : snapshot->rule_targets[rule_index]) {
         // "name" or "name#CHANNEL_ID" (a Slack Web API target posting elsewhere). The outbox
         // keeps the target's name; the channel key carries the Slack channel (and, for
         // webhook/stdout, the max_concurrency lane: targets/target.h).
         auto target = snapshot->targets.find(reference.name);
         if (target == snapshot->targets.end()) continue;  // checked when the rules were compiled
+        if (target->second.group_rules) {
+          auto group = std::find_if(groups.begin(), groups.end(), [&](const Group& g) {
+            return g.target == &target->second;
+          });
+          if (group == groups.end()) {
+            groups.push_back({&target->second, &reference, {}});
+            group = groups.end() - 1;
+          }
+          // A rule naming the target twice (two Slack channels) is one rule of the group.
+          if (std::find(group->rules.begin(), group->rules.end(), rule_index) == group->rules.end()) {
+            group->rules.push_back(rule_index);
+          }
+          continue;
+        }
+        route::Alert alert;
+        alert.rule = rule.name;
+        alert.severity = rule.severity;
+        alert.envelope = event.envelope;
+        alert.origin = event.origin;
         entries.push_back({reference.name,
                            targets::ChannelKey(target->second, alert, reference.slack_channel),
-                           alert});
-        received.push_back(event.received.time_since_epoch().count() != 0 ? event.received
-                                                                            : submitted);
+                           std::move(alert)});
+        received.push_back(received_at);
       }
+    }
+    for (const Group& group : groups) {
+      // One alert for the event at this target, whichever rules and channels name it: its key is
+      // (target, eventID) (outbox/outbox.h), so a rule added later cannot alert it here again.
+      route::Alert alert;
+      alert.grouped = true;
+      alert.rule = specs[group.rules.front()].name;
+      alert.severity = specs[group.rules.front()].severity;
+      for (size_t i = 1; i < group.rules.size(); ++i) {
+        alert.also_rules.push_back(specs[group.rules[i]].name);
+      }
+      alert.envelope = event.envelope;
+      alert.origin = event.origin;
+      entries.push_back({group.target->name,
+                         targets::ChannelKey(*group.target, alert, group.reference->slack_channel),
+                         std::move(alert)});
+      received.push_back(received_at);
     }
   }
   if (entries.empty()) return Status{};

@@ -155,10 +155,35 @@ TEST(TargetsConfigTest, DefaultsWhenOmitted) {
   EXPECT_EQ(target.max_attempts, 50);
   EXPECT_EQ(target.max_age, std::chrono::hours(24));
   EXPECT_FALSE(target.input_transformer.has_value());
+  EXPECT_TRUE(target.group_rules);
 
   Result<TargetsConfig> empty = Load("");
   ASSERT_TRUE(empty.ok()) << empty.message();
   EXPECT_TRUE(empty->targets.empty());
+}
+
+// Issue 13, item 7: `group_rules` (every type; default true) is a YAML boolean.
+TEST(TargetsConfigTest, GroupRulesIsABooleanOfEveryType) {
+  Result<TargetsConfig> config = Load(
+      "targets:\n"
+      "  - {name: a, type: stdout, group_rules: false}\n"
+      "  - {name: b, type: webhook, url: 'https://siem.example/x', group_rules: true}\n"
+      "  - {name: c, type: slack, webhook_url: 'https://hooks.example/x', group_rules: false}\n"
+      "  - {name: d, type: teams, webhook_url: 'https://teams.example/x', group_rules: false}\n");
+  ASSERT_TRUE(config.ok()) << config.message();
+  EXPECT_FALSE(config->targets.at(0).group_rules);
+  EXPECT_TRUE(config->targets.at(1).group_rules);
+  EXPECT_FALSE(config->targets.at(2).group_rules);
+  EXPECT_FALSE(config->targets.at(3).group_rules);
+  EXPECT_EQ(LoadError("targets:\n  - {name: a, type: stdout, group_rules: 'no'}\n"),
+            "trailwatch.yaml:2:42: targets[0] (a): group_rules must be true or false, not \"no\"");
+  EXPECT_NE(LoadError("targets:\n  - {name: a, type: stdout, group_rule: false}\n")
+                .find("unknown key \"group_rule\" (valid: "),
+            std::string::npos);
+  EXPECT_NE(LoadError("targets:\n  - {name: a, type: stdout, group_rule: false}\n")
+                .find("group_rules"),
+            std::string::npos)
+      << "the valid keys name it";
 }
 
 TEST(TargetsConfigTest, UnknownKeyNamesFileLineColumnTargetAndKey) {

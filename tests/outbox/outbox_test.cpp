@@ -72,6 +72,59 @@ TEST(OutboxTest, AlertSurvivesTheRoundTrip) {
   EXPECT_EQ(e.state, EntryState::kInFlight);
 }
 
+// Issue 13, item 7: a grouped alert's key is (target, eventID) — whatever its rules, so a rule
+// added later is a duplicate — and it keeps every rule through the store.
+TEST(OutboxTest, AGroupedAlertIsKeyedByTargetAndEventAndKeepsItsRules) {
+  TempDir dir;
+  auto outbox = OpenOutbox(dir);
+  route::Alert grouped = SampleAlert("evt-1", "root-signin");
+  grouped.grouped = true;
+  grouped.also_rules = {"root-activity", "odd \"name\", with a comma"};
+  EXPECT_EQ(IdempotencyKey("slack", grouped), R"(["slack","evt-1"])");
+  route::Alert later = grouped;
+  later.rule = "new-rule";
+  later.also_rules = {"root-signin", "root-activity"};
+  EXPECT_EQ(IdempotencyKey("slack", later), IdempotencyKey("slack", grouped));
+  // Never equal to a per-rule key, whatever the names.
+  route::Alert per_rule = SampleAlert("evt-1", "slack");
+  EXPECT_NE(IdempotencyKey("slack", per_rule), IdempotencyKey("slack", grouped));
+
+  auto first = outbox->Enqueue({{"slack", "slack", grouped}, {"slack", "slack", later}}, 5);
+  ASSERT_TRUE(first.ok()) << first.message();
+  EXPECT_EQ(first->inserted, 1u);
+  EXPECT_EQ(first->duplicates, 1u);
+  auto claimed = outbox->ClaimHead("slack", 5);
+  ASSERT_TRUE(claimed.ok() && *claimed);
+  EXPECT_TRUE((*claimed)->alert.grouped);
+  EXPECT_EQ((*claimed)->alert.rule, "root-signin");
+  EXPECT_EQ((*claimed)->alert.also_rules, grouped.also_rules);
+  EXPECT_EQ((*claimed)->idempotency_key, R"(["slack","evt-1"])");
+}
+
+// Entries queued by older versions have neither `grouped` nor `also_rules`: they still parse, as
+// per-rule alerts. A grouped entry is all strings, so an older version reads it too (the primary
+// rule; it ignores members it does not know).
+TEST(OutboxTest, AlertsWithoutGroupingMembersStillParse) {
+  route::Alert old_style = SampleAlert("evt-1");
+  std::string text = SerializeAlert(old_style);
+  EXPECT_EQ(text.find("grouped"), std::string::npos);
+  EXPECT_EQ(text.find("also_rules"), std::string::npos);
+  Result<route::Alert> parsed = ParseAlert(text);
+  ASSERT_TRUE(parsed.ok()) << parsed.message();
+  EXPECT_FALSE(parsed->grouped);
+  EXPECT_TRUE(parsed->also_rules.empty());
+  EXPECT_EQ(parsed->rule, "root-signin");
+
+  route::Alert grouped = old_style;
+  grouped.grouped = true;
+  grouped.also_rules = {"root-activity"};
+  std::string grouped_text = SerializeAlert(grouped);
+  EXPECT_NE(grouped_text.find(R"("grouped":"true")"), std::string::npos) << grouped_text;
+  EXPECT_NE(grouped_text.find(R"("also_rules":"[\"root-activity\"]")"), std::string::npos)
+      << grouped_text;
+  EXPECT_FALSE(ParseAlert(R"({"rule":"r","also_rules":"not an array","event":"{}"})").ok());
+}
+
 TEST(OutboxTest, ASendTestAlertStaysATestThroughTheOutbox) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);

@@ -104,6 +104,47 @@ TEST(SlackMessageTest, ATestAlertSaysTestInTheHeaderTheTextAndEveryOtherRenderer
   EXPECT_EQ(real->title.find("TEST"), std::string::npos);
 }
 
+// Issue 13, item 7: a grouped alert names every rule that matched, the highest-severity one first
+// — in Slack's context line, the Teams footer, and both stdout forms (JSON: `rules` beside `rule`).
+TEST(SlackMessageTest, AGroupedAlertNamesEveryRuleInEveryRenderer) {
+  route::Alert alert = SampleAlert(kRootSuccessNoMfa, route::Severity::kCritical, "root-signin");
+  alert.grouped = true;
+  alert.also_rules = {"root-activity", "a<b"};
+  Result<AlertView> view = MakeAlertView(alert, Aliases());
+  ASSERT_TRUE(view.ok());
+  EXPECT_EQ(view->rule, "root-signin");
+  EXPECT_EQ(view->rules, (std::vector<std::string>{"root-signin", "root-activity", "a<b"}));
+  Parsed p;
+  Parse(RenderSlackMessage(*view), &p);
+  EXPECT_EQ(Str(p.root, "/blocks/3/elements/0/text"),
+            "*critical* \xC2\xB7 rules `root-signin`, `root-activity`, `a&lt;b` \xC2\xB7 event "
+            "`deb1e1f9-c99b-4612-8e9f-21f93b5d79c0`");
+  EXPECT_NE(RenderTeamsMessage(*view).find(
+                "rules root-signin, root-activity, a<b \xC2\xB7 event deb1e1f9"),
+            std::string::npos)
+      << RenderTeamsMessage(*view);
+  EXPECT_NE(RenderStdout(*view, alert, true)
+                .find("  rules      root-signin, root-activity, a<b  event deb1e1f9"),
+            std::string::npos)
+      << RenderStdout(*view, alert, true);
+  std::string json = RenderStdout(*view, alert, false);
+  EXPECT_NE(json.find(R"("rule":"root-signin","rules":["root-signin","root-activity","a<b"],)"),
+            std::string::npos)
+      << json;
+  // Alone, a rule is "rule `x`" as before; the JSON still has `rules`.
+  Result<AlertView> single = MakeAlertView(SampleAlert(kRootSuccessNoMfa), Aliases());
+  ASSERT_TRUE(single.ok());
+  EXPECT_NE(RenderStdout(*single, SampleAlert(kRootSuccessNoMfa), false)
+                .find(R"("rules":["root-console-signin"])"),
+            std::string::npos);
+  // Many rules: the first ten, then how many more.
+  std::vector<std::string> many;
+  for (int i = 0; i < 12; ++i) many.push_back(std::string("r").append(std::to_string(i)));
+  EXPECT_EQ(RulesText(many, "`"),
+            "rules `r0`, `r1`, `r2`, `r3`, `r4`, `r5`, `r6`, `r7`, `r8`, `r9` and 2 more");
+  EXPECT_EQ(RulesText({"only"}, ""), "rule only");
+}
+
 TEST(SlackMessageTest, FailureShowsTheErrorAndRepeatsAreCounted) {
   Parsed p;
   Parse(RenderSlackMessage(SampleView(kIamUserFailure), SlackRenderOptions{3}), &p);

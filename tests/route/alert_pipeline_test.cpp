@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 
 #include <map>
+#include <set>
 #include <spdlog/sinks/null_sink.h>
 
 #include "cli/cli_test_util.h"
+#include "common/wall_clock.h"
 
 namespace trailwatch::route {
 using telemetry::Metrics;
@@ -161,6 +163,153 @@ TEST_F(AlertPipelineTest, UnknownTargetIsRefusedAtCompileTime) {
   EXPECT_NE(compiled.message().find("pager"), std::string::npos);
 }
 
+// Issue 13, item 7: rules that match the same event and route to the same target send one alert
+// naming them all, at the highest severity; its key is (target, eventID).
+TEST_F(AlertPipelineTest, RulesMatchingOneEventForOneTargetAreOneAlertAtTheHighestSeverity) {
+  targets_.targets.push_back({});
+  targets_.targets.back().name = "siem";
+  targets_.targets.back().type = config::TargetConfig::Type::kWebhook;
+  rules::RuleSpec activity = Rule("root-activity", kRootPattern);
+  activity.severity = Severity::kHigh;
+  activity.targets = {"console", "siem"};
+  rules::RuleSpec signin = Rule("root-signin", R"({"detail":{"eventName":["ConsoleLogin"]}})");
+  signin.severity = Severity::kCritical;
+  rules::RuleSpec any = Rule("any-signin", R"({"source":["aws.signin"]})");
+  any.severity = Severity::kHigh;  // same severity as root-activity: the configuration's order
+  rules::RuleSpec iam = Rule("iam", R"({"source":["aws.iam"]})");  // does not match
+  auto pipeline = Make({activity, signin, any, iam});
+  std::vector<envelope::SourceEvent> events = {Event(RootSignIn(), "file-a"),
+                                               Event(RootSignIn(), "file-b")};
+  ASSERT_TRUE(pipeline->Submit("test", events).ok());
+  auto entries = outbox_->List(std::nullopt);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 2u) << "one alert for console, one for siem";
+  const outbox::Entry& console = (*entries)[0];
+  EXPECT_EQ(console.target, "console");
+  EXPECT_TRUE(console.alert.grouped);
+  EXPECT_EQ(console.alert.rule, "root-signin");
+  EXPECT_EQ(console.alert.severity, Severity::kCritical);
+  EXPECT_EQ(console.alert.also_rules, (std::vector<std::string>{"root-activity", "any-signin"}));
+  EXPECT_EQ(console.idempotency_key, R"(["console","deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"])");
+  EXPECT_EQ(console.alert.origin, "file-a");
+  const outbox::Entry& siem = (*entries)[1];
+  EXPECT_EQ(siem.target, "siem");
+  EXPECT_EQ(siem.alert.rule, "root-activity") << "only root-activity routes to siem";
+  EXPECT_TRUE(siem.alert.also_rules.empty());
+  EXPECT_EQ(siem.alert.severity, Severity::kHigh);
+  EXPECT_TRUE(siem.alert.grouped) << "alone, but keyed by (target, eventID) all the same";
+  EXPECT_EQ(siem.idempotency_key, R"(["siem","deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"])");
+  EXPECT_EQ(metrics_.Get("trailwatch_matches_total", {{"rule", "root-signin"}}), 2);
+  EXPECT_EQ(metrics_.Get("trailwatch_alerts_queued_total", {{"target", "console"}}), 1);
+  EXPECT_EQ(metrics_.Get("trailwatch_alerts_duplicate_total", {{"target", "console"}}), 1);
+}
+
+// `group_rules: false` keeps one alert per rule, keyed by (target, rule, eventID), beside a
+// grouped target in the same configuration.
+TEST_F(AlertPipelineTest, ATargetWithGroupRulesFalseGetsOneAlertPerRule) {
+  targets_.targets.push_back({});
+  targets_.targets.back().name = "per-rule";
+  targets_.targets.back().group_rules = false;
+  rules::RuleSpec activity = Rule("root-activity", kRootPattern);
+  activity.targets = {"console", "per-rule"};
+  rules::RuleSpec signin = Rule("root-signin", R"({"detail":{"eventName":["ConsoleLogin"]}})");
+  signin.severity = Severity::kCritical;
+  signin.targets = {"console", "per-rule"};
+  auto pipeline = Make({activity, signin});
+  std::vector<envelope::SourceEvent> events = {Event(RootSignIn(), "a")};
+  ASSERT_TRUE(pipeline->Submit("test", events).ok());
+  auto entries = outbox_->List(std::nullopt);
+  ASSERT_TRUE(entries.ok());
+  std::map<std::string, std::vector<const outbox::Entry*>> by_target;
+  for (const outbox::Entry& entry : *entries) by_target[entry.target].push_back(&entry);
+  ASSERT_EQ(by_target["console"].size(), 1u);
+  ASSERT_EQ(by_target["per-rule"].size(), 2u);
+  std::set<std::string> keys;
+  for (const outbox::Entry* entry : by_target["per-rule"]) {
+    EXPECT_FALSE(entry->alert.grouped);
+    EXPECT_TRUE(entry->alert.also_rules.empty());
+    keys.insert(entry->idempotency_key);
+  }
+  EXPECT_EQ(keys, (std::set<std::string>{
+                      R"(["per-rule","root-activity","deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"])",
+                      R"(["per-rule","root-signin","deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"])"}));
+  EXPECT_EQ(by_target["console"][0]->alert.Rules(),
+            (std::vector<std::string>{"root-signin", "root-activity"}));
+}
+
+// Thresholds and suppressions are per rule and come first: a rule held by its threshold, or
+// suppressed, is not in the group.
+TEST_F(AlertPipelineTest, ARuleHeldByItsThresholdOrSuppressedIsNotInTheGroup) {
+  rules::RuleSpec burst = Rule("root-burst", kRootPattern);
+  burst.severity = Severity::kCritical;
+  burst.threshold = rules::ThresholdSpec{2, std::chrono::seconds(600), {}};
+  rules::RuleSpec quiet = Rule("root-quiet", kRootPattern);
+  quiet.severity = Severity::kCritical;
+  quiet.suppress_json = {R"({"detail":{"sourceIPAddress":["203.0.113.1"]}})"};
+  rules::RuleSpec plain = Rule("root", kRootPattern);
+  plain.severity = Severity::kLow;
+  auto pipeline = Make({burst, quiet, plain});
+  std::vector<envelope::SourceEvent> first = {
+      Event(Variant("e-1", "203.0.113.1", "2022-11-10T16:00:00Z"), "a")};
+  ASSERT_TRUE(pipeline->Submit("test", first).ok());
+  std::vector<envelope::SourceEvent> second = {
+      Event(Variant("e-2", "203.0.113.1", "2022-11-10T16:01:00Z"), "b")};
+  ASSERT_TRUE(pipeline->Submit("test", second).ok());
+  auto entries = outbox_->List(std::nullopt);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 2u);
+  EXPECT_EQ((*entries)[0].alert.Rules(), std::vector<std::string>{"root"})
+      << "root-burst held (1 of 2), root-quiet suppressed";
+  EXPECT_EQ((*entries)[0].alert.severity, Severity::kLow);
+  EXPECT_EQ((*entries)[1].alert.Rules(), (std::vector<std::string>{"root-burst", "root"}))
+      << "the threshold fired on the second event";
+  EXPECT_EQ((*entries)[1].alert.severity, Severity::kCritical);
+}
+
+// A rule added (or renamed) later never alerts an event already alerted to a grouped target: the
+// key has no rule in it. Also across a store reopened between commit and delivery (a crash): the
+// committed alert is delivered once, with every rule's name.
+TEST_F(AlertPipelineTest, AGroupedAlertSurvivesARestartAndALaterRuleChangeAddsNothing) {
+  rules::RuleSpec activity = Rule("root-activity", kRootPattern);
+  rules::RuleSpec signin = Rule("root-signin", R"({"detail":{"eventName":["ConsoleLogin"]}})");
+  signin.severity = Severity::kCritical;
+  {
+    auto pipeline = Make({activity, signin});
+    std::vector<envelope::SourceEvent> events = {Event(RootSignIn(), "a")};
+    ASSERT_TRUE(pipeline->Submit("test", events).ok());
+  }
+  // "Crash": the process's handles go away without delivering; the commit is what remains.
+  outbox_.reset();
+  thresholds_.reset();
+  auto reopened = outbox::Outbox::Open(dir_.path() + "/tw.db");
+  ASSERT_TRUE(reopened.ok()) << reopened.message();
+  outbox_ = std::move(reopened.value());
+  auto thresholds = rules::ThresholdStore::Open(dir_.path() + "/tw.db");
+  ASSERT_TRUE(thresholds.ok()) << thresholds.message();
+  thresholds_ = std::move(thresholds.value());
+  auto recovered = outbox_->RecoverInFlight();
+  ASSERT_TRUE(recovered.ok());
+  EXPECT_EQ(*recovered, 0);
+  // The same file again (a source replays what it had not checkpointed), with a new rule.
+  rules::RuleSpec added = Rule("console-signin", R"({"source":["aws.signin"]})");
+  added.severity = Severity::kCritical;
+  auto pipeline = Make({added, activity, signin});
+  std::vector<envelope::SourceEvent> events = {Event(RootSignIn(), "a")};
+  ASSERT_TRUE(pipeline->Submit("test", events).ok());
+  EXPECT_EQ(metrics_.Get("trailwatch_alerts_duplicate_total", {{"target", "console"}}), 1);
+  EXPECT_EQ(metrics_.Get("trailwatch_alerts_queued_total", {{"target", "console"}}), 1)
+      << "the first Submit's, and no other";
+  auto claimed = outbox_->ClaimHead("console", WallClockMs());
+  ASSERT_TRUE(claimed.ok() && *claimed);
+  EXPECT_EQ((*claimed)->alert.Rules(), (std::vector<std::string>{"root-signin", "root-activity"}))
+      << "the alert as it was committed";
+  ASSERT_TRUE(outbox_->MarkDelivered((*claimed)->id, 200, "ok", "").ok());
+  auto next = outbox_->ClaimHead("console", WallClockMs());
+  ASSERT_TRUE(next.ok());
+  EXPECT_FALSE(*next) << "nothing else to send";
+  EXPECT_EQ(Entries(), 1u);
+}
+
 // A rule or route may send a Slack Web API target's alerts to another channel: "name#CHANNEL_ID".
 // The outbox keeps the target's name; the channel key carries the channel delivery posts to.
 TEST_F(AlertPipelineTest, TargetReferenceWithASlackChannelChoosesTheChannel) {
@@ -170,6 +319,7 @@ TEST_F(AlertPipelineTest, TargetReferenceWithASlackChannelChoosesTheChannel) {
   bot.type = config::TargetConfig::Type::kSlack;
   bot.token = config::Secret("xoxb-test");
   bot.channel = "C0000000001";
+  bot.group_rules = false;  // one alert per rule, each to its own channel
   rules::RuleSpec to_other = Rule("root", kRootPattern);
   to_other.targets = {"security-bot#C0456789AB"};
   rules::RuleSpec to_own = Rule("root-again", kRootPattern);
@@ -194,6 +344,30 @@ TEST_F(AlertPipelineTest, TargetReferenceWithASlackChannelChoosesTheChannel) {
   EXPECT_FALSE(CompilePipelineRules({malformed}, targets_).ok());
 }
 
+// Grouped, the same two rules are one alert, to the channel of the highest-severity rule's
+// reference (the first rule's at equal severity).
+TEST_F(AlertPipelineTest, AGroupedAlertGoesToTheChannelOfItsPrimaryRule) {
+  targets_.targets.push_back({});
+  config::TargetConfig& bot = targets_.targets.back();
+  bot.name = "security-bot";
+  bot.type = config::TargetConfig::Type::kSlack;
+  bot.token = config::Secret("xoxb-test");
+  bot.channel = "C0000000001";
+  rules::RuleSpec to_own = Rule("root", kRootPattern);
+  to_own.targets = {"security-bot"};
+  rules::RuleSpec to_other = Rule("root-signin", kRootPattern);
+  to_other.severity = Severity::kCritical;
+  to_other.targets = {"security-bot#C0456789AB", "security-bot"};
+  auto pipeline = Make({to_own, to_other});
+  std::vector<envelope::SourceEvent> events = {Event(RootSignIn(), "file-a")};
+  ASSERT_TRUE(pipeline->Submit("test", events).ok());
+  auto entries = outbox_->List(std::nullopt);
+  ASSERT_TRUE(entries.ok());
+  ASSERT_EQ(entries->size(), 1u);
+  EXPECT_EQ((*entries)[0].channel_key, "security-bot#C0456789AB");
+  EXPECT_EQ((*entries)[0].alert.Rules(), (std::vector<std::string>{"root-signin", "root"}))
+      << "a rule naming the target twice is named once";
+}
 
 }  // namespace
 }  // namespace trailwatch::route
