@@ -6,6 +6,11 @@
 // so a source's batch (a log file, an SQS message, an HTTP request) is stored all or nothing, and
 // Submit returns OK only once it is: the source may then checkpoint, delete or answer 2xx.
 //
+// Per event, the rules that alert (matched, not suppressed, fired by their threshold) are sorted by
+// severity (highest first, then configuration order); a target with group_rules (the default)
+// gets one alert naming them all (route::Alert::also_rules, key [target, eventID]), any other
+// one alert per rule (key [target, rule, eventID]).
+//
 // Rules and targets are swapped atomically on reload (SetRules): a Submit runs entirely on the
 // snapshot it started with.
 //
