@@ -15,11 +15,6 @@ constexpr const char* kEcsHost = "http://169.254.170.2";
 constexpr long kConnectTimeoutMs = 1000;
 constexpr long kTimeoutMs = 2000;
 
-std::string Lookup(const Environment& environment, const std::string& name) {
-  auto it = environment.find(name);
-  return it == environment.end() ? std::string() : it->second;
-}
-
 bool IsLoopbackOrContainerHost(const std::string& host) {
   return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]" ||
          host == "169.254.170.2" || host == "169.254.170.23" || host == "fd00:ec2::23" ||
@@ -52,8 +47,8 @@ Status CheckFullUri(const std::string& uri) {
 }  // namespace
 
 ProviderResult ContainerCredentials(const Environment& environment) {
-  std::string relative = Lookup(environment, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
-  std::string full = Lookup(environment, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
+  std::string relative = EnvironmentValue(environment, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI");
+  std::string full = EnvironmentValue(environment, "AWS_CONTAINER_CREDENTIALS_FULL_URI");
   if (relative.empty() && full.empty()) {
     return ProviderResult::Skipped(
         "ecs (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI / _FULL_URI not set)");
@@ -65,8 +60,8 @@ ProviderResult ContainerCredentials(const Environment& environment) {
     Status allowed = CheckFullUri(full);
     if (!allowed.ok()) return ProviderResult::Skipped("ecs (" + allowed.message() + ")");
     request.url = full;
-    std::string token_file = Lookup(environment, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
-    std::string token = Lookup(environment, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
+    std::string token_file = EnvironmentValue(environment, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE");
+    std::string token = EnvironmentValue(environment, "AWS_CONTAINER_AUTHORIZATION_TOKEN");
     if (!token_file.empty()) {  // the file wins: EKS rotates it
       auto text = ReadTrimmedFile(token_file);
       if (!text || text->empty()) {

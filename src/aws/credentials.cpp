@@ -17,17 +17,17 @@ extern char** environ;
 
 namespace trailwatch::aws {
 
+std::string EnvironmentValue(const Environment& environment, const std::string& name) {
+  auto it = environment.find(name);
+  return it == environment.end() ? std::string() : it->second;
+}
+
 namespace {
 
 using Clock = std::chrono::system_clock;
 
 // SDKs refresh temporary credentials this long before they expire.
 constexpr auto kRefreshMargin = std::chrono::minutes(5);
-
-std::string Lookup(const Environment& environment, const std::string& name) {
-  auto it = environment.find(name);
-  return it == environment.end() ? std::string() : it->second;
-}
 
 std::string Join(const std::vector<std::string>& parts) {
   std::string text;
@@ -167,7 +167,7 @@ Result<Credentials> CredentialsProvider::Get() {
 
 std::string ResolveRegion(const Environment& environment, const std::string& profile) {
   for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-    std::string region = Lookup(environment, name);
+    std::string region = EnvironmentValue(environment, name);
     if (!region.empty()) return region;
   }
   ProfileChoice choice = ChooseProfile(environment, profile);
@@ -180,7 +180,7 @@ std::string ResolveRegion(const Environment& environment, const std::string& pro
 
 std::string ResolveS3Endpoint(const Environment& environment) {
   for (const char* name : {"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"}) {
-    std::string endpoint = Lookup(environment, name);
+    std::string endpoint = EnvironmentValue(environment, name);
     while (endpoint.ends_with('/')) endpoint.pop_back();
     if (!endpoint.empty()) return endpoint;
   }

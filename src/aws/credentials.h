@@ -49,6 +49,8 @@ struct Credentials {
 
 // Environment access is injected so tests can run without touching the process environment.
 using Environment = std::map<std::string, std::string>;
+// The variable's value; empty when it is not set (the SDKs treat an empty value as unset).
+std::string EnvironmentValue(const Environment& environment, const std::string& name);
 Environment ProcessEnvironment();
 
 using WallClock = std::function<std::chrono::system_clock::time_point()>;

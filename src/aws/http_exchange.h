@@ -23,6 +23,11 @@
 
 namespace trailwatch::aws {
 
+// Percent-encoding as SigV4 canonicalises it (RFC 3986 unreserved characters stay, everything
+// else is %XX in upper-case hex), which is also what S3 paths, STS form bodies and the SSO
+// portal's query want. `keep_slash`: '/' stays (S3 object keys in a path).
+std::string UriEncode(std::string_view text, bool keep_slash = false);
+
 struct HttpExchangeRequest {
   std::string method = "GET";        // GET, PUT or POST
   std::string url;                   // already percent-encoded

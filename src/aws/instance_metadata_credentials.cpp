@@ -15,11 +15,6 @@ constexpr const char* kDefaultEndpoint = "http://169.254.169.254";
 constexpr long kConnectTimeoutMs = 1000;
 constexpr long kTimeoutMs = 2000;
 
-std::string Lookup(const Environment& environment, const std::string& name) {
-  auto it = environment.find(name);
-  return it == environment.end() ? std::string() : it->second;
-}
-
 std::string Trim(const std::string& text) {
   size_t start = text.find_first_not_of(" \t\r\n");
   if (start == std::string::npos) return {};
@@ -30,11 +25,11 @@ std::string Trim(const std::string& text) {
 }  // namespace
 
 ProviderResult InstanceMetadataCredentials(const Environment& environment) {
-  std::string disabled = Lookup(environment, "AWS_EC2_METADATA_DISABLED");
+  std::string disabled = EnvironmentValue(environment, "AWS_EC2_METADATA_DISABLED");
   std::transform(disabled.begin(), disabled.end(), disabled.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   if (disabled == "true") return ProviderResult::Skipped("imds (AWS_EC2_METADATA_DISABLED=true)");
-  std::string endpoint = Lookup(environment, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
+  std::string endpoint = EnvironmentValue(environment, "AWS_EC2_METADATA_SERVICE_ENDPOINT");
   if (endpoint.empty()) endpoint = kDefaultEndpoint;
   while (endpoint.ends_with('/')) endpoint.pop_back();
   auto fail = [&](const std::string& why) {

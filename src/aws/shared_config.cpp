@@ -10,11 +10,6 @@ namespace trailwatch::aws {
 
 namespace {
 
-std::string Lookup(const Environment& environment, const std::string& name) {
-  auto it = environment.find(name);
-  return it == environment.end() ? std::string() : it->second;
-}
-
 std::string Trim(std::string_view text) {
   size_t start = text.find_first_not_of(" \t\r\n");
   if (start == std::string_view::npos) return {};
@@ -73,8 +68,8 @@ ProfileChoice ChooseProfile(const Environment& environment, const std::string& o
     choice.from_option = true;
     return choice;
   }
-  choice.name = Lookup(environment, "AWS_PROFILE");
-  if (choice.name.empty()) choice.name = Lookup(environment, "AWS_DEFAULT_PROFILE");
+  choice.name = EnvironmentValue(environment, "AWS_PROFILE");
+  if (choice.name.empty()) choice.name = EnvironmentValue(environment, "AWS_DEFAULT_PROFILE");
   choice.explicit_choice = !choice.name.empty();
   if (choice.name.empty()) choice.name = "default";
   return choice;
@@ -82,7 +77,7 @@ ProfileChoice ChooseProfile(const Environment& environment, const std::string& o
 
 std::string ExpandHome(const std::string& path, const Environment& environment) {
   if (path == "~" || path.starts_with("~/")) {
-    std::string home = Lookup(environment, "HOME");
+    std::string home = EnvironmentValue(environment, "HOME");
     if (home.empty()) return {};
     return home + path.substr(1);
   }
@@ -91,8 +86,8 @@ std::string ExpandHome(const std::string& path, const Environment& environment) 
 
 SharedConfig SharedConfig::Load(const Environment& environment) {
   SharedConfig config;
-  std::string credentials = Lookup(environment, "AWS_SHARED_CREDENTIALS_FILE");
-  std::string config_file = Lookup(environment, "AWS_CONFIG_FILE");
+  std::string credentials = EnvironmentValue(environment, "AWS_SHARED_CREDENTIALS_FILE");
+  std::string config_file = EnvironmentValue(environment, "AWS_CONFIG_FILE");
   config.credentials_path_ =
       ExpandHome(credentials.empty() ? "~/.aws/credentials" : credentials, environment);
   config.config_path_ =

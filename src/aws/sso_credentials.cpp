@@ -10,30 +10,9 @@ namespace trailwatch::aws {
 
 namespace {
 
-std::string Lookup(const Environment& environment, const std::string& name) {
-  auto it = environment.find(name);
-  return it == environment.end() ? std::string() : it->second;
-}
-
-std::string QueryEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string PortalEndpoint(const Environment& environment, const std::string& region) {
   for (const char* name : {"AWS_ENDPOINT_URL_SSO", "AWS_ENDPOINT_URL"}) {
-    std::string endpoint = Lookup(environment, name);
+    std::string endpoint = EnvironmentValue(environment, name);
     while (endpoint.ends_with('/')) endpoint.pop_back();
     if (!endpoint.empty()) return endpoint;
   }
@@ -116,8 +95,8 @@ Result<Credentials> SsoCredentials(const SharedConfig& config, const std::string
 
   std::string endpoint = PortalEndpoint(environment, region);
   HttpExchangeRequest request;
-  request.url = endpoint + "/federation/credentials?account_id=" + QueryEncode(account) +
-                "&role_name=" + QueryEncode(role);
+  request.url = endpoint + "/federation/credentials?account_id=" + UriEncode(account) +
+                "&role_name=" + UriEncode(role);
   request.headers = {"x-amz-sso_bearer_token: " + std::string(access_token)};
   request.connect_timeout_ms = 5000;
   request.timeout_ms = 30000;

@@ -19,33 +19,11 @@ namespace {
 constexpr const char* kVersion = "2011-06-15";
 constexpr int kMaxAttempts = 3;
 
-std::string Lookup(const Environment& environment, const std::string& name) {
-  auto it = environment.find(name);
-  return it == environment.end() ? std::string() : it->second;
-}
-
-// application/x-www-form-urlencoded, as SigV4 canonicalises it (unreserved characters stay).
-std::string FormEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-        c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
-
 std::string Form(const std::vector<std::pair<std::string, std::string>>& fields) {
   std::string body;
   for (const auto& [name, value] : fields) {
     if (!body.empty()) body += '&';
-    body.append(name).append("=").append(FormEncode(value));
+    body.append(name).append("=").append(UriEncode(value));
   }
   return body;
 }
@@ -157,7 +135,7 @@ std::vector<std::pair<std::string, std::string>> CommonFields(const std::string&
 
 std::string ResolveStsEndpoint(const Environment& environment, const std::string& region) {
   for (const char* name : {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"}) {
-    std::string endpoint = Lookup(environment, name);
+    std::string endpoint = EnvironmentValue(environment, name);
     while (endpoint.ends_with('/')) endpoint.pop_back();
     if (!endpoint.empty()) return endpoint;
   }

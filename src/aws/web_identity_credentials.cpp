@@ -6,11 +6,6 @@ namespace trailwatch::aws {
 
 namespace {
 
-std::string Lookup(const Environment& environment, const std::string& name) {
-  auto it = environment.find(name);
-  return it == environment.end() ? std::string() : it->second;
-}
-
 }  // namespace
 
 Result<Credentials> AssumeRoleWithWebIdentityFile(const Environment& environment,
@@ -29,13 +24,13 @@ Result<Credentials> AssumeRoleWithWebIdentityFile(const Environment& environment
 }
 
 ProviderResult WebIdentityCredentials(const Environment& environment, const std::string& region) {
-  std::string token_file = Lookup(environment, "AWS_WEB_IDENTITY_TOKEN_FILE");
+  std::string token_file = EnvironmentValue(environment, "AWS_WEB_IDENTITY_TOKEN_FILE");
   if (token_file.empty()) {
     return ProviderResult::Skipped("web identity (AWS_WEB_IDENTITY_TOKEN_FILE not set)");
   }
   AssumeRoleRequest request;
-  request.role_arn = Lookup(environment, "AWS_ROLE_ARN");
-  request.role_session_name = Lookup(environment, "AWS_ROLE_SESSION_NAME");
+  request.role_arn = EnvironmentValue(environment, "AWS_ROLE_ARN");
+  request.role_session_name = EnvironmentValue(environment, "AWS_ROLE_SESSION_NAME");
   if (request.role_arn.empty()) {
     return ProviderResult::Failed(
         "web identity: AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
