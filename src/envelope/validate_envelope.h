@@ -1,11 +1,10 @@
 // ValidateEnvelope: the one rule that decides whether JSON is an EventBridge event.
 //
-// EventBridge's own rule (TestEventPattern, observed against the API; docs/reference/
+// EventBridge's own rule (TestEventPattern, observed against the API;
 // docs/reference/event-patterns.md §8): the event is a JSON object in which the six fields `id`,
-// `account`,
-// `source`, `time`, `region` and `detail-type` are present. Their JSON types are not checked (an
-// event whose detail-type is an array of strings is accepted and matched as such), and
-// `resources`, `version` and `detail` are not required, whatever the API reference says.
+// `account`, `source`, `time`, `region` and `detail-type` are present. Their JSON types are not
+// checked (an event whose detail-type is an array of strings is accepted and matched as such),
+// and `resources`, `version` and `detail` are not required, whatever the API reference says.
 //
 // Every place an event arrives as an EventBridge event uses this function: `test-pattern`, the
 // http source's /events and /sns, and log files or SQS messages that hold events. A caller that
