@@ -6,8 +6,20 @@
 
 namespace trailwatch::cli {
 
+namespace {
+constexpr std::string_view kFilePrefix = "file://";
+}  // namespace
+
+std::string ArgumentFilePath(const std::string& value) {
+  if (value.compare(0, kFilePrefix.size(), kFilePrefix) != 0) return value;
+  return value.substr(kFilePrefix.size());
+}
+
+CLI::Option* AcceptFileUrl(CLI::Option* option) {
+  return option->transform([](std::string value) { return ArgumentFilePath(value); });
+}
+
 Result<std::string> ReadArgumentText(const std::string& value, const std::string& option) {
-  static constexpr std::string_view kFilePrefix = "file://";
   if (value.compare(0, kFilePrefix.size(), kFilePrefix) != 0) return value;
   std::string path = value.substr(kFilePrefix.size());
   if (path.empty()) return Error{option + ": file:// needs a path, like file://pattern.json"};

@@ -10,6 +10,8 @@
 #include <cstddef>
 #include <string>
 
+#include <CLI/CLI.hpp>
+
 #include "common/result.h"
 
 namespace trailwatch::cli {
@@ -21,5 +23,12 @@ inline constexpr size_t kMaxArgumentFileBytes = 1 << 20;
 // Returns the text itself, or the contents of PATH for "file://PATH". `option` names the
 // command-line option in errors.
 Result<std::string> ReadArgumentText(const std::string& value, const std::string& option);
+
+// For options that name a file (--config, --rules, --events, a template...): "file://PATH" ->
+// "PATH", anything else unchanged, so that every option reading a file accepts both spellings.
+std::string ArgumentFilePath(const std::string& value);
+
+// Adds the ArgumentFilePath transform to a CLI11 option naming a file; returns `option`.
+CLI::Option* AcceptFileUrl(CLI::Option* option);
 
 }  // namespace trailwatch::cli

@@ -7,6 +7,7 @@
 #include "bridges/cfn_export.h"
 #include "bridges/cfn_import.h"
 #include "bridges/cfn_template.h"
+#include "cli/argument_text.h"
 #include "cli/commands.h"
 #include "rules/rules_file.h"
 
@@ -139,7 +140,7 @@ void RegisterCfn(CLI::App& app, int* exit_code) {
   auto parameters = std::make_shared<std::vector<std::string>>();
   auto format = std::make_shared<std::string>("config");
   auto import_out = std::make_shared<std::string>();
-  import->add_option("TEMPLATE", *path, "the CloudFormation template")->required();
+  AcceptFileUrl(import->add_option("TEMPLATE", *path, "the CloudFormation template"))->required();
   import->add_option("--parameters", *parameters,
                      "template parameter values, NAME=VALUE ... (also AWS::Region=..., "
                      "AWS::AccountId=...)");
@@ -164,8 +165,9 @@ exporter
     ->add_option("--endpoint", args->endpoint,
                  "trailwatch's public https:// URL (/events is appended unless present)")
     ->required();
-exporter->add_option("--rules", args->rules_path,
-                     "rules file (name: pattern) to export; default: the root sign-in rule");
+AcceptFileUrl(exporter->add_option(
+    "--rules", args->rules_path,
+    "rules file (name: pattern) to export; default: the root sign-in rule"));
 exporter->add_option("--name", args->name, "stack, Connection and ApiDestination name")
     ->capture_default_str();
 exporter

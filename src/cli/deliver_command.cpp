@@ -3,13 +3,13 @@
 // --until-empty until every configured target's queue is empty. The live service (`trailwatch run`)
 // embeds the same workers.
 #include <signal.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <ctime>
 #include <iostream>
 
+#include "cli/argument_text.h"
 #include "cli/commands.h"
 #include "config/targets_config.h"
 #include "outbox/delivery_lock.h"
@@ -29,8 +29,8 @@ struct DeliverArgs {
 };
 
 int Run(const DeliverArgs& args) {
-  // Logs go to stderr: stdout belongs to the stdout target and the summary.
-  spdlog::set_default_logger(spdlog::stderr_color_mt("trailwatch"));
+  // Logs go to stderr (main's logger, `run`'s format): stdout belongs to the stdout target and
+  // the summary.
   spdlog::set_level(args.verbose ? spdlog::level::debug : spdlog::level::info);
   Result<config::TargetsConfig> config = config::LoadTargetsConfigFile(args.config_path);
   if (!config.ok()) {
@@ -117,7 +117,7 @@ void RegisterDeliver(CLI::App& app, int* exit_code) {
       "stay queued) or, with --until-empty, until nothing is left to send.\n"
       "Entries left in flight by a killed deliverer are sent again at start-up.");
   auto args = std::make_shared<DeliverArgs>();
-  cmd->add_option("--config", args->config_path, "configuration file (YAML)")->required();
+  AcceptFileUrl(cmd->add_option("--config", args->config_path, "configuration file (YAML)"))->required();
   cmd->add_flag("--until-empty", args->until_empty,
                 "stop once no target has anything pending (waits for retries)");
   cmd->add_flag("--verbose", args->verbose, "log every retry");

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/argument_text.h"
 #include "cli/commands.h"
 #include "common/json_string.h"
 #include "config/yaml_json.h"
@@ -36,7 +37,7 @@ int Run(const MatchArgs& args) {
   for (const rules::PatternText& text : *texts) {
     pattern::CompileResult compiled = pattern::CompilePattern(text.json, options);
     if (!compiled.ok()) {
-      std::cerr << args.rules_path << ":" << text.line << ": rule \"" << text.name
+      std::cerr << "error: " << args.rules_path << ":" << text.line << ": rule \"" << text.name
                 << "\": InvalidEventPatternException: " << compiled.error->Message() << "\n";
       compile_failed = true;
       continue;
@@ -66,7 +67,7 @@ int Run(const MatchArgs& args) {
   while ((*lines)->Next(&line, &error)) {
     if (line.too_long) {
       ++invalid;
-      std::cerr << where << ":" << line.number << ": line too long, skipped\n";
+      std::cerr << "error: " << where << ":" << line.number << ": line too long, skipped\n";
       continue;
     }
     if (line.text.find_first_not_of(" \t\r") == std::string_view::npos) continue;  // blank
@@ -74,7 +75,7 @@ int Run(const MatchArgs& args) {
     auto matched = matcher.Match(line.text, line.capacity);
     if (!matched.ok()) {
       ++invalid;
-      std::cerr << where << ":" << line.number << ": " << matched.message() << "\n";
+      std::cerr << "error: " << where << ":" << line.number << ": " << matched.message() << "\n";
       continue;
     }
     const std::vector<uint32_t>& ids = **matched;
@@ -125,8 +126,8 @@ void RegisterMatch(CLI::App& app, int* exit_code) {
       "Malformed lines are counted in \"invalid\" and named on stderr; the run goes on.\n"
       "A rule that does not compile is reported with its name and the AWS reason (exit 2).");
   auto args = std::make_shared<MatchArgs>();
-  cmd->add_option("--rules", args->rules_path, "rules file (JSON or YAML)")->required();
-  cmd->add_option("--events", args->events_path, "events file (JSON lines, plain or .gz; - = stdin)")
+  AcceptFileUrl(cmd->add_option("--rules", args->rules_path, "rules file (JSON or YAML)"))->required();
+  AcceptFileUrl(cmd->add_option("--events", args->events_path, "events file (JSON lines, plain or .gz; - = stdin)"))
       ->required();
   cmd->add_flag("--print-matches", args->print_matches,
                 "print {\"line\": N, \"rules\": [...]} for every event that matched");

@@ -13,8 +13,10 @@
 #include <map>
 #include <set>
 
+#include "cli/argument_text.h"
 #include "cli/commands.h"
 #include "common/wall_clock.h"
+#include "config/config_outline.h"
 #include "config/targets_config.h"
 #include "outbox/outbox.h"
 #include "targets/sample_alert.h"
@@ -57,6 +59,18 @@ Result<std::unique_ptr<outbox::Outbox>> OpenStore(const std::string& config_path
   return store;
 }
 
+// For the commands that send nothing (list, retry, purge): the store and the target names,
+// without resolving the configuration's secrets (config/config_outline.h).
+Result<std::unique_ptr<outbox::Outbox>> OpenStoreWithoutSecrets(
+    const std::string& config_path, std::set<std::string>* target_names = nullptr) {
+  Result<config::ConfigOutline> outline = config::LoadConfigOutline(config_path);
+  if (!outline.ok()) return outline.error();
+  auto store = outbox::Outbox::Open(outline->store);
+  if (!store.ok()) return store.error();
+  if (target_names) *target_names = std::move(outline->target_names);
+  return store;
+}
+
 int List(const OutboxArgs& args) {
   std::optional<outbox::EntryState> state;
   if (!args.state.empty()) {
@@ -67,8 +81,8 @@ int List(const OutboxArgs& args) {
     }
     state = parsed;
   }
-  config::TargetsConfig config;
-  auto store = OpenStore(args.config_path, &config);
+  std::set<std::string> configured;
+  auto store = OpenStoreWithoutSecrets(args.config_path, &configured);
   if (!store.ok()) {
     std::cerr << "error: " << store.message() << "\n";
     return 2;
@@ -85,7 +99,7 @@ int List(const OutboxArgs& args) {
     bool waiting = entry.state == outbox::EntryState::kPending;
     bool finished = entry.state == outbox::EntryState::kDelivered;
     // Flag what a deliverer with this configuration cannot send.
-    bool flag = !finished && config.Find(entry.target) == nullptr;
+    bool flag = !finished && !configured.count(entry.target);
     if (flag) ++unconfigured;
     std::printf("%-8lld %-10s %-20s %-8d %-21s %-21s %-28s %s%s%s%s\n",
                 static_cast<long long>(entry.id), outbox::EntryStateName(entry.state),
@@ -108,15 +122,13 @@ int RetryEntries(const OutboxArgs& args) {
     std::cerr << "error: give either an entry ID or --dead\n";
     return 2;
   }
-  config::TargetsConfig config;
-  auto store = OpenStore(args.config_path, &config);
+  // Entries of a target that is not configured would only be made dead again by the deliverer.
+  std::set<std::string> configured;
+  auto store = OpenStoreWithoutSecrets(args.config_path, &configured);
   if (!store.ok()) {
     std::cerr << "error: " << store.message() << "\n";
     return 2;
   }
-  // Entries of a target that is not configured would only be made dead again by the deliverer.
-  std::set<std::string> configured;
-  for (const config::TargetConfig& target : config.targets) configured.insert(target.name);
   if (!args.dead) {
     auto entry = (*store)->Get(args.id);
     if (entry.ok() && *entry && !configured.count((*entry)->target)) {
@@ -150,7 +162,7 @@ int Purge(const OutboxArgs& args) {
     std::cerr << "error: give one of --dead or --delivered\n";
     return 2;
   }
-  auto store = OpenStore(args.config_path);
+  auto store = OpenStoreWithoutSecrets(args.config_path);
   if (!store.ok()) {
     std::cerr << "error: " << store.message() << "\n";
     return 2;
@@ -215,14 +227,14 @@ void RegisterOutbox(CLI::App& app, int* exit_code) {
   auto args = std::make_shared<OutboxArgs>();
 
   CLI::App* list = cmd->add_subcommand("list", "List entries, oldest first.");
-  list->add_option("--config", args->config_path, "configuration file (YAML)")->required();
+  AcceptFileUrl(list->add_option("--config", args->config_path, "configuration file (YAML)"))->required();
   list->add_option("--state", args->state, "pending, in_flight, delivered or dead");
   list->add_option("--limit", args->limit, "at most N entries");
   list->callback([=] { *exit_code = List(*args); });
 
   CLI::App* retry = cmd->add_subcommand(
       "retry", "Queue an entry (ID) or every dead entry (--dead) again, attempts reset.");
-  retry->add_option("--config", args->config_path, "configuration file (YAML)")->required();
+  AcceptFileUrl(retry->add_option("--config", args->config_path, "configuration file (YAML)"))->required();
   retry->add_option("id", args->id, "entry id (from `outbox list`)");
   retry->add_flag("--dead", args->dead, "every dead entry");
   retry->callback([=] { *exit_code = RetryEntries(*args); });
@@ -231,7 +243,7 @@ void RegisterOutbox(CLI::App& app, int* exit_code) {
       "purge",
       "Delete dead (--dead) or delivered (--delivered) entries. A purged delivered entry no\n"
       "longer deduplicates: the same event arriving again would be sent again.");
-  purge->add_option("--config", args->config_path, "configuration file (YAML)")->required();
+  AcceptFileUrl(purge->add_option("--config", args->config_path, "configuration file (YAML)"))->required();
   purge->add_flag("--dead", args->dead, "delete dead entries");
   purge->add_flag("--delivered", args->delivered, "delete delivered entries");
   purge->callback([=] { *exit_code = Purge(*args); });
@@ -240,7 +252,7 @@ void RegisterOutbox(CLI::App& app, int* exit_code) {
       "enqueue-sample",
       "Queue N copies of the sample alert (distinct eventIDs) for a target: for load tests and\n"
       "benchmarks; `trailwatch deliver` sends them.");
-  sample->add_option("--config", args->config_path, "configuration file (YAML)")->required();
+  AcceptFileUrl(sample->add_option("--config", args->config_path, "configuration file (YAML)"))->required();
   sample->add_option("--target", args->target, "target name")->required();
   sample->add_option("--count", args->count, "how many")
       ->required()

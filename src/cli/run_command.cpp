@@ -12,6 +12,7 @@
 #include <iostream>
 #include <optional>
 
+#include "cli/argument_text.h"
 #include "cli/commands.h"
 #include "service/redacting_log_sink.h"
 #include "service/service.h"
@@ -40,7 +41,7 @@ int Run(const RunArgs& args) {
 
   auto config = service::LoadServiceConfig(args.config_path);
   if (!config.ok()) {
-    std::cerr << config.message() << "\n";
+    std::cerr << "error: " << config.message() << "\n";
     return 2;
   }
   // No log line prints a value that came from a ${env:}/${file:} reference, whoever writes it.
@@ -156,7 +157,7 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       "  files:         --config 16 MiB, ${file:PATH} 1 MiB, pattern: file://PATH 64 KB;\n"
       "                 ordinary files only (no devices, FIFOs, /proc or /sys)\n");
   auto args = std::make_shared<RunArgs>();
-  cmd->add_option("--config", args->config_path, "configuration file (YAML)")->required();
+  AcceptFileUrl(cmd->add_option("--config", args->config_path, "configuration file (YAML)"))->required();
   cmd->add_option("--log-format", args->log_format,
                   "auto (text on a terminal, JSON lines otherwise), text or json")
       ->capture_default_str();

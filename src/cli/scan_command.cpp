@@ -269,10 +269,10 @@ void RegisterScan(CLI::App& app, int* exit_code) {
       "Exit: 0 scanned (with or without matches), 1 some inputs failed (a file that is not\n"
       "valid, an S3 error; what was found is still printed), 2 usage error.");
   auto args = std::make_shared<ScanArgs>();
-  cmd->add_option("inputs", args->locations, "files, directories or s3://BUCKET/PREFIX");
+  AcceptFileUrl(cmd->add_option("inputs", args->locations, "files, directories or s3://BUCKET/PREFIX"));
   cmd->add_option("--pattern", args->pattern,
                   "an EventBridge event pattern: JSON text or file://PATH (rule name \"pattern\")");
-  cmd->add_option("--rules", args->rules_path, "rules file (JSON or YAML: rule name -> pattern)");
+  AcceptFileUrl(cmd->add_option("--rules", args->rules_path, "rules file (JSON or YAML: rule name -> pattern)"));
   cmd->add_option("--since", args->since,
                   "only events at or after T: RFC 3339 (2024-05-01T00:00:00Z), a date "
                   "(2024-05-01) or a duration before now (90d, 12h, 30m)");

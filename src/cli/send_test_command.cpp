@@ -5,7 +5,6 @@
 //
 // If another process is delivering from the same store, the alert is left to it and this command
 // watches the outbox for the outcome.
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -14,6 +13,7 @@
 #include <mutex>
 #include <thread>
 
+#include "cli/argument_text.h"
 #include "cli/commands.h"
 #include "common/wall_clock.h"
 #include "config/targets_config.h"
@@ -54,7 +54,6 @@ int Report(const std::string& target, const outbox::Entry& entry) {
 }
 
 int Run(const SendTestArgs& args) {
-  spdlog::set_default_logger(spdlog::stderr_color_mt("trailwatch"));
   Result<config::TargetsConfig> config = config::LoadTargetsConfigFile(args.config_path);
   if (!config.ok()) {
     std::cerr << "error: " << config.message() << "\n";
@@ -98,6 +97,10 @@ int Run(const SendTestArgs& args) {
     bool done = false;
     targets::DeliveryOptions options;
     options.dead_letter_unconfigured = false;  // the worker has only this target
+    // The other configured targets' queued alerts are not "not in the configuration".
+    for (const config::TargetConfig& other : config->targets) {
+      if (other.name != target->name) options.other_configured_targets.insert(other.name);
+    }
     options.on_outcome = [&](const outbox::Entry& entry, const targets::Outcome&,
                              const std::string&) {
       if (entry.id != id) return;
@@ -148,7 +151,7 @@ void RegisterSendTest(CLI::App& app, int* exit_code) {
       "to one target through the outbox, and print the target's answer. Exit 0 when the target\n"
       "accepted it, 1 when it failed (a transient failure leaves it queued for `deliver`).");
   auto args = std::make_shared<SendTestArgs>();
-  cmd->add_option("--config", args->config_path, "configuration file (YAML)")->required();
+  AcceptFileUrl(cmd->add_option("--config", args->config_path, "configuration file (YAML)"))->required();
   cmd->add_option("--target", args->target, "target name from the config")->required();
   cmd->add_option("--wait", args->wait_seconds, "seconds to wait for the first answer")
       ->capture_default_str();

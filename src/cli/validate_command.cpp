@@ -8,6 +8,7 @@
 #include <variant>
 #include <vector>
 
+#include "cli/argument_text.h"
 #include "cli/commands.h"
 #include "config/config_paths.h"
 #include "service/service_config.h"
@@ -37,13 +38,14 @@ std::vector<std::string> SourceFolderErrors(const service::ServiceConfig& config
 int Validate(const std::string& path) {
   auto config = service::LoadServiceConfig(path);
   if (!config.ok()) {
-    std::cerr << config.message() << "\n";
+    std::cerr << "error: " << config.message() << "\n";
     return 2;
   }
   std::vector<std::string> folder_errors = SourceFolderErrors(*config);
   if (!folder_errors.empty()) {
     for (const std::string& error : folder_errors) {
-      std::cerr << config::RedactReferenceValues(error, config->reference_values) << "\n";
+      std::cerr << "error: " << config::RedactReferenceValues(error, config->reference_values)
+                << "\n";
     }
     return 2;
   }
@@ -71,7 +73,7 @@ void RegisterValidate(CLI::App& app, int* exit_code) {
       "resolve against its folder.\n"
       "Exit 0 when valid, 2 otherwise.");
   auto path = std::make_shared<std::string>();
-  cmd->add_option("--config", *path, "configuration file (YAML)")->required();
+  AcceptFileUrl(cmd->add_option("--config", *path, "configuration file (YAML)"))->required();
   cmd->callback([=] { *exit_code = Validate(*path); });
 }
 

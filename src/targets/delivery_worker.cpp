@@ -55,7 +55,9 @@ void DeliveryWorker::Start() {
     spdlog::error("delivery: {}", backlog.message());
   } else {
     for (const auto& [target, count] : *backlog) {
-      if (!target_by_name_.count(target)) HandleUnconfigured(target, count);
+      if (!target_by_name_.count(target) && !options_.other_configured_targets.count(target)) {
+        HandleUnconfigured(target, count);
+      }
     }
   }
   senders = std::clamp(senders, 1, kMaxSenders);

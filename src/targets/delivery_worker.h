@@ -78,6 +78,9 @@ struct DeliveryOptions {
   // Entries whose target is not among this worker's targets are made dead (see above). Set false
   // when the worker is given only some of the configured targets (send-test).
   bool dead_letter_unconfigured = true;
+  // Targets of the configuration this worker does not deliver (send-test runs one): their queued
+  // entries are someone else's, neither reported nor made dead.
+  std::set<std::string> other_configured_targets;
   // At most one log line per target and failure reason per interval (see above).
   std::chrono::milliseconds failure_log_interval{60000};
   // Requested by Stop(grace) when the grace period runs out. Build the targets with its token
