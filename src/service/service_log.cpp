@@ -3,12 +3,14 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <ctime>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <spdlog/pattern_formatter.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/sinks/base_sink.h>
 
 #include "config/yaml_json.h"
 
@@ -48,6 +50,62 @@ class JsonLogFormatter : public spdlog::formatter {
   }
 };
 
+// Writes each formatted line to a file descriptor with one write(2), colour codes included, so a
+// line is never split by another writer of the same terminal (the stdout target's alerts, another
+// thread's line). spdlog's stderr colour sink writes a line in up to five pieces (text, colour,
+// level, reset, text) to the unbuffered stderr.
+class LineSink : public spdlog::sinks::base_sink<std::mutex> {
+ public:
+  LineSink(int fd, bool colour) : fd_(fd), colour_(colour) {}
+
+ protected:
+  void sink_it_(const spdlog::details::log_msg& msg) override {
+    spdlog::memory_buf_t formatted;
+    formatter_->format(msg, formatted);
+    std::string line;
+    line.reserve(formatted.size() + 16);
+    if (colour_ && msg.color_range_end > msg.color_range_start) {
+      line.append(formatted.data(), msg.color_range_start);
+      line.append(Colour(msg.level));
+      line.append(formatted.data() + msg.color_range_start,
+                  msg.color_range_end - msg.color_range_start);
+      line.append("\033[m");
+      line.append(formatted.data() + msg.color_range_end,
+                  formatted.size() - msg.color_range_end);
+    } else {
+      line.append(formatted.data(), formatted.size());
+    }
+    WriteAll(line);
+  }
+  void flush_() override {}
+
+ private:
+  static const char* Colour(spdlog::level::level_enum level) {
+    switch (level) {
+      case spdlog::level::trace: return "\033[37m";
+      case spdlog::level::debug: return "\033[36m";
+      case spdlog::level::info: return "\033[32m";
+      case spdlog::level::warn: return "\033[33m\033[1m";
+      case spdlog::level::err: return "\033[31m\033[1m";
+      case spdlog::level::critical: return "\033[1m\033[41m";
+      default: return "";
+    }
+  }
+  // One write(2) in the normal case; a partial write (a signal, a full pipe) continues the line.
+  void WriteAll(const std::string& line) {
+    size_t done = 0;
+    while (done < line.size()) {
+      ssize_t n = ::write(fd_, line.data() + done, line.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return;  // nowhere to report a broken log
+      done += static_cast<size_t>(n);
+    }
+  }
+
+  int fd_;
+  bool colour_;
+};
+
 }  // namespace
 
 Result<LogFormat> ParseLogFormat(const std::string& text) {
@@ -65,8 +123,8 @@ std::shared_ptr<spdlog::logger> MakeServiceLogger(LogFormat format, const std::s
   if (format == LogFormat::kAuto) {
     format = isatty(STDERR_FILENO) == 1 ? LogFormat::kText : LogFormat::kJson;
   }
-  auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_mt>(
-      format == LogFormat::kText ? spdlog::color_mode::automatic : spdlog::color_mode::never);
+  const bool colour = format == LogFormat::kText && isatty(STDERR_FILENO) == 1;
+  auto sink = std::make_shared<LineSink>(STDERR_FILENO, colour);
   if (format == LogFormat::kJson) {
     sink->set_formatter(MakeJsonLogFormatter());
   } else {

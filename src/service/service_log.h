@@ -25,7 +25,10 @@ enum class LogFormat { kAuto, kText, kJson };
 Result<LogFormat> ParseLogFormat(const std::string& text);
 
 // A logger writing to stderr in `format` (kAuto: text when stderr is a terminal, else JSON), at
-// `level` ("debug", "info", "warn", "error").
+// `level` ("debug", "info", "warn", "error"), one write(2) per line (never interleaved within a
+// line with the stdout target's alerts on the same terminal). Every command logs through a logger
+// made here: main() installs one as spdlog's default logger before any command runs, and `run`
+// replaces it with its --log-format/--log-level.
 std::shared_ptr<spdlog::logger> MakeServiceLogger(LogFormat format, const std::string& level = "info");
 
 // The formatter behind the JSON format, exposed for tests.

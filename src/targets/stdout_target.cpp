@@ -2,7 +2,9 @@
 
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <mutex>
 
 #include "render/renderers.h"
@@ -29,13 +31,32 @@ class StdoutTarget : public Target {
     std::string out = std::move(text.value());
     if (out.empty() || out.back() != '\n') out += '\n';
     std::lock_guard lock(mutex_);
-    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size() || std::fflush(stdout) != 0) {
-      return Retry{"writing to stdout failed", std::nullopt, 0};
+    if (Status written = WriteAll(out); !written.ok()) {
+      return Retry{written.message(), std::nullopt, 0};
     }
     return Delivered{0, "printed", ""};
   }
 
  private:
+  // The whole alert with one write(2) to fd 1, not through stdio (whose buffer would cut a long
+  // alert into several writes): the log (stderr, one write per line) cannot land inside it on a
+  // shared terminal. A partial write (a signal, a full pipe) continues where it stopped.
+  static Status WriteAll(const std::string& text) {
+    std::fflush(stdout);  // anything the process printed before goes first
+    size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::write(STDOUT_FILENO, text.data() + done, text.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) {
+        std::string why = "writing to stdout failed: ";
+        why.append(std::strerror(errno));
+        return Error(why);
+      }
+      done += static_cast<size_t>(n);
+    }
+    return Status::Ok();
+  }
+
   config::TargetConfig config_;
   TargetContext context_;
   bool terminal_;
