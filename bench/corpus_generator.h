@@ -209,17 +209,15 @@ inline const std::vector<CityStreet>& CityStreets() {
 //     "BLOCK_NUM": "0001", "LOT_NUM": "001", "FROM_ST": "0", "TO_ST": "0", "STREET": "UNKNOWN",
 //     "ST_TYPE": null, "ODD_EVEN": "E" }, "geometry": { "type": "Polygon", "coordinates":
 //     [ [ [ -122.42200352825248, 37.80848009696725, 0.0 ], ... ] ] } }
-// Coordinates are written as shortest round-trip doubles, as in event-ruler's citylots2 file,
-// not with the 15 fixed decimals of the original SF file: "-122.422003528252475" has 18
-// significant digits, so under EventBridge's rule (docs/reference/event-patterns.md §3.7) it is not
-// a
-// comparable number and numeric rules would never see it; the numeric benchmark would then
-// measure only the rejection path.
-// Blocks are numbered upwards from 0001 and hold 8-40 lots (so lots 001-008 of every block
-// exist); about 2.5% of lots are condominium buildings (2-24 units) whose units are separate
-// features sharing the lot's MAPBLKLOT and polygon, with BLKLOTs numbered from 101; about 6% of
-// lots have an unknown address; about 0.2% of features are MultiPolygons. Rings have 7-19 vertices
-// (the first repeated last), which puts the mean feature near 900 bytes.
+// Coordinates are written as shortest round-trip doubles, as in event-ruler's citylots2 file, not
+// with the 15 fixed decimals of the original SF file: "-122.422003528252475" has 18 significant
+// digits, so under EventBridge's rule (docs/reference/event-patterns.md §3.7) it is not a
+// comparable number and numeric rules would never see it; the numeric benchmark would then measure
+// only the rejection path. Blocks are numbered upwards from 0001 and hold 8-40 lots (so lots
+// 001-008 of every block exist); about 2.5% of lots are condominium buildings (2-24 units) whose
+// units are separate features sharing the lot's MAPBLKLOT and polygon, with BLKLOTs numbered from
+// 101; about 6% of lots have an unknown address; about 0.2% of features are MultiPolygons. Rings
+// have 7-19 vertices (the first repeated last), which puts the mean feature near 900 bytes.
 class CityLotsGenerator {
  public:
   explicit CityLotsGenerator(uint64_t seed) : random_(seed) {

@@ -1,7 +1,7 @@
-// SqsClient (sqs_client.h). The JSON protocol is used rather than the query protocol: requests
-// and responses are small JSON documents (simdjson), and moto_server accepts it
-// (docs/reference/formats.md
-// §9.2). Errors come back as {"__type": "com.amazonaws.sqs#QueueDoesNotExist", "message": ...}.
+// SqsClient (sqs_client.h). The JSON protocol is used rather than the query protocol: requests and
+// responses are small JSON documents (simdjson), and moto_server accepts it
+// (docs/reference/formats.md §9.2). Errors come back as {"__type":
+// "com.amazonaws.sqs#QueueDoesNotExist", "message": ...}.
 #include "aws/sqs_client.h"
 #include "common/json_string.h"
 

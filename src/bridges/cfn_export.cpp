@@ -166,8 +166,7 @@ Result<std::string> EventsEndpoint(const std::string& endpoint, bool allow_http)
     authority = 8;
   } else if (StartsWithNoCase(endpoint, "http://")) {
     // EventBridge API destinations call HTTPS endpoints only. docs/reference/formats.md §6.1 marks
-    // this
-    // unverified; the EventBridge User Guide says "The URL must use HTTPS" (Create an API
+    // this unverified; the EventBridge User Guide says "The URL must use HTTPS" (Create an API
     // destination,
     // docs.aws.amazon.com/eventbridge/latest/userguide/eb-api-destination-create.html).
     if (!allow_http) {
@@ -358,8 +357,7 @@ Result<std::string> ExportTemplate(const ExportOptions& options) {
     out += "          Arn: !GetAtt ApiDestination.Arn\n";
     out += "          RoleArn: !GetAtt InvokeRole.Arn\n";
     // EventBridge's maximum retry policy (docs/reference/formats.md §6.3): trailwatch answers
-    // 429/503 while it
-    // cannot store an event, and EventBridge retries those.
+    // 429/503 while it cannot store an event, and EventBridge retries those.
     out += "          RetryPolicy:\n";
     out += "            MaximumRetryAttempts: 185\n";
     out += "            MaximumEventAgeInSeconds: 86400\n";

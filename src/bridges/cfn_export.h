@@ -1,10 +1,9 @@
 // `trailwatch export-cfn`: writes a CloudFormation template that forwards the AWS events matching
 // trailwatch's rules from an AWS account to trailwatch's `POST /events` (docs/reference/formats.md
-// §6): an
-// AWS::Events::Connection with an API key (the key is a NoEcho parameter, given at deploy time and
-// never on trailwatch's command line), an AWS::Events::ApiDestination, an IAM role EventBridge
-// assumes to invoke it, an SQS dead-letter queue, and one AWS::Events::Rule per trailwatch rule
-// with EventBridge's maximum retry policy (185 attempts, 24 h).
+// §6): an AWS::Events::Connection with an API key (the key is a NoEcho parameter, given at deploy
+// time and never on trailwatch's command line), an AWS::Events::ApiDestination, an IAM role
+// EventBridge assumes to invoke it, an SQS dead-letter queue, and one AWS::Events::Rule per
+// trailwatch rule with EventBridge's maximum retry policy (185 attempts, 24 h).
 //
 // Thread-safety: pure functions.
 #pragma once

@@ -1,12 +1,11 @@
 // CloudTrail eventTime parsing and the envelope's normalised time text.
 //
 // CloudTrail writes eventTime as `YYYY-MM-DDTHH:MM:SSZ` (docs/reference/formats.md §1.3), and the
-// envelope `time`
-// must have that form (§3.4). Records from other tools (exports, test corpora) sometimes carry
-// fractional seconds or a numeric offset, so parsing accepts RFC 3339 date-times and the result is
-// converted to UTC and truncated to whole seconds. SIEM/Athena exports drop the zone as well
-// (`2024-11-25 17:51:21.000000000`): ParseEventTimeLenient, used by `trailwatch scan` only, reads
-// that form as UTC.
+// envelope `time` must have that form (§3.4). Records from other tools (exports, test corpora)
+// sometimes carry fractional seconds or a numeric offset, so parsing accepts RFC 3339 date-times
+// and the result is converted to UTC and truncated to whole seconds. SIEM/Athena exports drop the
+// zone as well (`2024-11-25 17:51:21.000000000`): ParseEventTimeLenient, used by `trailwatch scan`
+// only, reads that form as UTC.
 //
 // Thread-safety: pure functions.
 #pragma once

@@ -1,8 +1,8 @@
 // Whole-file gzip inflation of CloudTrail log files into a simdjson-ready PaddedBuffer.
 //
 // CloudTrail log files are gzip, up to 50 MB compressed (docs/reference/formats.md §1.2, §1.5); a
-// scan is bound by
-// how fast they inflate, so two engines are kept and measured (bench/inflate_bench.cpp):
+// scan is bound by how fast they inflate, so two engines are kept and measured
+// (bench/inflate_bench.cpp):
 //   * libdeflate: one-shot per gzip member into a buffer that must be big enough. The ISIZE
 //     trailer (size mod 2^32 of the *last* member only) is used as a first guess, never trusted;
 //     on LIBDEFLATE_INSUFFICIENT_SPACE the buffer grows and the member is inflated again.

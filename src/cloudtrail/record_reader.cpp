@@ -82,8 +82,7 @@ bool EndsUnclosed(std::string_view text) {
 }
 
 // Keys every CloudTrail record has had since eventVersion 1.0 (docs/reference/formats.md §1.3);
-// used only to
-// tell a record from some other JSON object when the format is auto-detected.
+// used only to tell a record from some other JSON object when the format is auto-detected.
 bool IsRecordKey(std::string_view key) {
   return key == "eventVersion" || key == "eventSource" || key == "eventName" || key == "eventTime";
 }

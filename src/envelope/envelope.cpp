@@ -25,14 +25,13 @@ struct DetailTypeEntry {
 };
 
 // docs/reference/formats.md §3.2. "AwsConsoleSignIn" is the spelling real events carry, and the
-// sign-in
-// detail-type is "Sign In" (not the EventBridge docs' "Signin"): real events and public rules use
-// it. Older CloudTrail docs spell the eventType "AwsConsoleSignin" (covered by the
-// case-insensitive compare) or "ConsoleSignin" (§1.3), hence the alias.
-// Network activity events (eventType "AwsVpceEvent", eventCategory "NetworkActivity") are not sent
-// to EventBridge by AWS at all; they reach trailwatch only from log files. They get trailwatch's
-// own detail-type, named like the others, so that rules written for API calls never fire on a
-// VPC endpoint's record of a call (docs/reference/formats.md §3.2).
+// sign-in detail-type is "Sign In" (not the EventBridge docs' "Signin"): real events and public
+// rules use it. Older CloudTrail docs spell the eventType "AwsConsoleSignin" (covered by the
+// case-insensitive compare) or "ConsoleSignin" (§1.3), hence the alias. Network activity events
+// (eventType "AwsVpceEvent", eventCategory "NetworkActivity") are not sent to EventBridge by AWS at
+// all; they reach trailwatch only from log files. They get trailwatch's own detail-type, named like
+// the others, so that rules written for API calls never fire on a VPC endpoint's record of a call
+// (docs/reference/formats.md §3.2).
 constexpr DetailTypeEntry kDetailTypes[] = {
     {"AwsApiCall", kApiCallDetailType},
     {"AwsConsoleSignIn", "AWS Console Sign In via CloudTrail"},

@@ -39,11 +39,10 @@ struct SourceOverride {
 };
 
 // Built-in overrides. Empty on purpose: docs/reference/formats.md §3.3 guesses (unverified) that
-// CloudWatch
-// (`monitoring.amazonaws.com`) differs, but the EventBridge events reference
-// (docs.aws.amazon.com/eventbridge/latest/ref/events-ref-monitoring.html) gives
-// `source: aws.monitoring` for CloudWatch events via CloudTrail, which the plain rule already
-// produces. No verified exception is known; callers may pass their own table.
+// CloudWatch (`monitoring.amazonaws.com`) differs, but the EventBridge events reference
+// (docs.aws.amazon.com/eventbridge/latest/ref/events-ref-monitoring.html) gives `source:
+// aws.monitoring` for CloudWatch events via CloudTrail, which the plain rule already produces. No
+// verified exception is known; callers may pass their own table.
 inline constexpr std::span<const SourceOverride> kDefaultSourceOverrides{};
 
 struct EnvelopeOptions {

@@ -52,8 +52,8 @@ CalendarDate CivilFromDays(int64_t days) {
 // ---------------------------------------------------------------------------------------------
 
 // us-east-1 first: it records global services and every root sign-in (docs/reference/formats.md
-// §2.4), so it is
-// present whatever --regions says. The weights make it the busiest, as in most organizations.
+// §2.4), so it is present whatever --regions says. The weights make it the busiest, as in most
+// organizations.
 struct RegionInfo {
   const char* name;
   uint32_t weight;

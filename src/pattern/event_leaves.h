@@ -1,9 +1,8 @@
 // EventLeaves: one event flattened into the leaves that some pattern can look at.
 //
 // Every event scalar (string, number, true, false, null) at a referenced path becomes a leaf with
-// its typed value and its array membership: the (array instance, element index) of every array
-// that encloses it (docs/reference/event-patterns.md §3.1). Containers emit nothing, so {}, [] and
-// [{}]
+// its typed value and its array membership: the (array instance, element index) of every array that
+// encloses it (docs/reference/event-patterns.md §3.1). Containers emit nothing, so {}, [] and [{}]
 // yield no leaf. Subtrees that no pattern references are skipped without being materialised
 // (simdjson On-Demand), which is most of the work saved on a large CloudTrail record.
 //

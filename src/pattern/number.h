@@ -2,9 +2,8 @@
 //
 // EventBridge (event-ruler) compares numbers as doubles only when the JSON text is exactly
 // representable: docs/reference/event-patterns.md §3.7. A number's text is *comparable* iff it
-// parses
-// to a finite double d (round to nearest) and its exact decimal value equals the decimal value of
-// d's shortest round-trip representation. "300", "3e2", "0.1", "-0" are comparable;
+// parses to a finite double d (round to nearest) and its exact decimal value equals the decimal
+// value of d's shortest round-trip representation. "300", "3e2", "0.1", "-0" are comparable;
 // "12345678901234567", "0.30000000000000001", "1e400" are not. -0.0 is normalised to +0.0.
 //
 // Thread-safety: free functions, no shared state.

@@ -2,8 +2,7 @@
 // user needs to know (matches, deviations from CIS) is in docs/rules.md.
 //
 // Porting CloudWatch Logs metric filters (the CIS mechanism, docs/reference/formats.md §8) to
-// EventBridge
-// patterns:
+// EventBridge patterns:
 //  * `$.f = "x*"` / `"*x"`      -> {"prefix": "x"} / {"suffix": "x"} (case-sensitive in both).
 //  * `$.f NOT EXISTS`           -> {"exists": false}.
 //  * `$.f != "x"` is true when the field is absent, while {"anything-but": "x"} needs a present
@@ -40,10 +39,10 @@ constexpr std::string_view kRootUsage =
 
 // ---- console-signin-without-mfa ---------------------------------------------------------------
 // CIS 3.2 with the false positives of docs/reference/formats.md §8 removed: successful sign-ins
-// only (failures
-// carry MFAUsed "No"), MFAUsed compared case-insensitively (AWS's own root example says "YES"),
-// a missing MFAUsed is unknown rather than "No", root and IAM users only (IAM Identity Center and
-// other federated users sign in as AssumedRole and do MFA at their IdP), SAML sign-ins excluded.
+// only (failures carry MFAUsed "No"), MFAUsed compared case-insensitively (AWS's own root example
+// says "YES"), a missing MFAUsed is unknown rather than "No", root and IAM users only (IAM Identity
+// Center and other federated users sign in as AssumedRole and do MFA at their IdP), SAML sign-ins
+// excluded.
 constexpr std::string_view kSigninWithoutMfa =
     R"({"detail":{"eventSource":["signin.amazonaws.com"],"eventName":["ConsoleLogin"],)"
     R"("userIdentity":{"type":["Root","IAMUser"]},"responseElements":{"ConsoleLogin":["Success"]},)"
@@ -74,8 +73,7 @@ constexpr std::string_view kCisSigninWithoutMfa =
     R"({"detail":{"eventName":["ConsoleLogin"],)"
     R"("additionalEventData":{"MFAUsed":[{"anything-but":"Yes"},{"exists":false}]}}})";
 // 3.4: CIS lists event names only; iam.amazonaws.com is added (docs/reference/formats.md §8) so
-// that AWS
-// Organizations' CreatePolicy/DeletePolicy do not match.
+// that AWS Organizations' CreatePolicy/DeletePolicy do not match.
 constexpr std::string_view kCisIamPolicy =
     R"({"detail":{"eventSource":["iam.amazonaws.com"],"eventName":["DeleteGroupPolicy",)"
     R"("DeleteRolePolicy","DeleteUserPolicy","PutGroupPolicy","PutRolePolicy","PutUserPolicy",)"
@@ -101,8 +99,7 @@ constexpr std::string_view kCisConfig =
     R"("StopConfigurationRecorder","DeleteDeliveryChannel","PutDeliveryChannel",)"
     R"("PutConfigurationRecorder"]}})";
 // 3.10-3.14: CIS lists event names only; ec2.amazonaws.com is added (docs/reference/formats.md §8),
-// which keeps
-// e.g. API Gateway v2's CreateRoute/DeleteRoute out of 3.13.
+// which keeps e.g. API Gateway v2's CreateRoute/DeleteRoute out of 3.13.
 constexpr std::string_view kCisSecurityGroups =
     R"({"detail":{"eventSource":["ec2.amazonaws.com"],"eventName":[)"
     R"("AuthorizeSecurityGroupIngress","AuthorizeSecurityGroupEgress",)"

@@ -1,12 +1,11 @@
 // Rule packs: named sets of built-in rules that ship with trailwatch (`pack: root-signin` in the
 // config, `trailwatch packs list|show`).
 //
-// Packs are data, not code: every rule is the EventBridge pattern text a user could have written
-// in the `rules` section, so it compiles, matches and reports errors exactly like a user's rule.
-// The packs, what each rule matches and how it deviates from the CIS metric filters it ports
+// Packs are data, not code: every rule is the EventBridge pattern text a user could have written in
+// the `rules` section, so it compiles, matches and reports errors exactly like a user's rule. The
+// packs, what each rule matches and how it deviates from the CIS metric filters it ports
 // (docs/reference/formats.md §8) are documented in docs/rules.md; each pack has sample events with
-// expected
-// results in tests/fixtures/packs/.
+// expected results in tests/fixtures/packs/.
 //
 // Rule names are unique across all packs (a config may use several packs at once).
 //

@@ -34,8 +34,7 @@ using TimePoint = std::chrono::sys_seconds;
 
 // How long after --until a log file is still read: one day, far beyond the ~5 minutes CloudTrail
 // typically needs (docs/reference/formats.md §1.5) while costing at most one extra day of files per
-// account and
-// region.
+// account and region.
 inline constexpr std::chrono::seconds kDeliveryDelayAllowance = std::chrono::hours(24);
 
 // Slack when comparing a file's delivery minute with --since, in case a record's eventTime is a

@@ -3,13 +3,11 @@
 //
 // Names are classified first (ClassifyLogObject): CloudTrail-Digest and CloudTrail-Insight keys
 // (docs/reference/formats.md §1.1, §1.8) and names that are not CloudTrail log files are skipped,
-// never parsed.
-// The bytes may be gzip or plain; every shape RecordReader accepts works ({"Records":[...]}, an
-// array, JSON lines, a single record or EventBridge event). Each record becomes an EventBridge
-// envelope (envelope::EnvelopeBuilder, docs/reference/formats.md §3.4) with the account from the
-// key as the
-// fallback account; EventBridge events pass through as they are. `origin` (path or
-// s3://bucket/key) is attached to every event.
+// never parsed. The bytes may be gzip or plain; every shape RecordReader accepts works
+// ({"Records":[...]}, an array, JSON lines, a single record or EventBridge event). Each record
+// becomes an EventBridge envelope (envelope::EnvelopeBuilder, docs/reference/formats.md §3.4) with
+// the account from the key as the fallback account; EventBridge events pass through as they are.
+// `origin` (path or s3://bucket/key) is attached to every event.
 //
 // Events are handed to the caller's BatchSink in batches of at most `batch_size`, so a 50 MB log
 // file never holds all its envelopes at once; the caller advances its checkpoint only when the

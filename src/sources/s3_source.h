@@ -6,8 +6,8 @@
 // the keys after its checkpoint (ListObjectsV2 StartAfter), reads each new log file (GetObject,
 // log_object_reader.h), Submits its events and then records it. The prefixes are discovered with
 // delimiter listings (docs/reference/formats.md §1.1: never list the whole bucket) on the first
-// poll and every
-// tenth poll after. `prefix` may be the trail's key prefix ("team/") or end in "AWSLogs/".
+// poll and every tenth poll after. `prefix` may be the trail's key prefix ("team/") or end in
+// "AWSLogs/".
 //
 // Checkpoints (store/checkpoint_store.h), per source name:
 //   "last:<region prefix>"  the greatest key read under that prefix

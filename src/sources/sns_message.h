@@ -1,6 +1,5 @@
 // SnsMessage: one SNS HTTP(S) delivery body (docs/reference/formats.md §5.2) and the exact string
-// it was signed
-// over (§5.3).
+// it was signed over (§5.3).
 //
 // SNS POSTs a JSON object (with Content-Type text/plain) whose string members carry the message.
 // The signature covers the *unescaped* values of a fixed, byte-sorted list of keys, each written as

@@ -115,8 +115,7 @@ std::string TopicRegion(const std::string& topic_arn) {
 }
 
 // AWS host rule (docs/reference/formats.md §5.4): sns.<region>.amazonaws.com or .amazonaws.com.cn,
-// with the
-// region equal to the topic's.
+// with the region equal to the topic's.
 Status CheckAwsHost(const UrlParts& parts, const std::string& topic_arn, const char* what) {
   static const std::regex kHost(R"(^sns\.([a-z0-9][a-z0-9\-]*[a-z0-9])\.amazonaws\.com(\.cn)?$)");
   std::smatch match;

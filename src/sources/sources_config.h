@@ -92,8 +92,7 @@ struct HttpSourceConfig {
   std::string tls_cert_file;
   std::string tls_key_file;
   // SNS verification. Defaults follow docs/reference/formats.md §5.4; the overrides exist for tests
-  // on loopback
-  // (a test CA and a cert host on 127.0.0.1).
+  // on loopback (a test CA and a cert host on 127.0.0.1).
   std::string sns_cert_url_pattern;       // regex over the whole SigningCertURL; empty = AWS rules
   std::string sns_ca_file;                // trusted CA bundle for the cert fetch and the chain; empty = system
   std::chrono::seconds sns_max_message_age{3600 + 300};  // Timestamp older than this: replay, 400

@@ -172,8 +172,7 @@ SqsBodyClass Classify(std::string_view body, const std::vector<std::string>& sns
       out.kind = Kind::kEventBridgeObject;
       out.sns_wrapped = inside_sns;
       // Whether EventBridge encodes keys is not documented in docs/reference/formats.md; CloudTrail
-      // keys are
-      // URL-safe either way, so the key is used as delivered.
+      // keys are URL-safe either way, so the key is used as delivered.
       out.objects.push_back(SqsBodyClass::Object{std::string(bucket), std::string(key),
                                                  std::string(StringOr(object["region"]))});
       return out;

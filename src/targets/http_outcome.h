@@ -1,10 +1,9 @@
 // Turning an HTTP exchange into a delivery Outcome, shared by the HTTP targets.
 //
 // The classes follow docs/reference/formats.md §7.1 (Slack webhooks), §7.2 (Web API), §7.4 (Teams)
-// and §7.5
-// (generic webhooks): 2xx delivered (callers narrow this when the body matters); 408, 429 and 5xx
-// transient; transport errors (timeout, refused, TLS) transient; every other status permanent.
-// Retry-After is carried on any transient answer that has one.
+// and §7.5 (generic webhooks): 2xx delivered (callers narrow this when the body matters); 408, 429
+// and 5xx transient; transport errors (timeout, refused, TLS) transient; every other status
+// permanent. Retry-After is carried on any transient answer that has one.
 //
 // Thread-safety: pure functions.
 #pragma once

@@ -1,10 +1,8 @@
 // The sample alert `trailwatch send-test` sends: AWS's documented root ConsoleLogin record
 // (CloudTrail User Guide, "AWS console sign-in events", root user sign-in success without MFA;
 // docs/reference/formats.md §2.3 root-consolelogin-success-no-mfa.json), wrapped in the EventBridge
-// envelope
-// (docs/reference/formats.md §3.4), with a fresh eventID per call so that repeated tests are not
-// deduplicated
-// by the outbox.
+// envelope (docs/reference/formats.md §3.4), with a fresh eventID per call so that repeated tests
+// are not deduplicated by the outbox.
 //
 // Thread-safety: pure functions.
 #pragma once

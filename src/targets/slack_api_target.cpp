@@ -238,9 +238,8 @@ class SlackApiTarget : public Target {
 
 bool IsTransientSlackApiError(const std::string& code) {
   // docs/reference/formats.md §7.2 lists rate_limited, fatal_error and request_timeout;
-  // internal_error,
-  // service_unavailable and ratelimited are the same conditions under other Slack API methods'
-  // spellings.
+  // internal_error, service_unavailable and ratelimited are the same conditions under other Slack
+  // API methods' spellings.
   return code == "rate_limited" || code == "ratelimited" || code == "fatal_error" ||
          code == "request_timeout" || code == "internal_error" || code == "service_unavailable";
 }

@@ -1,14 +1,13 @@
 // Slack Web API target (docs/reference/formats.md §7.2): chat.postMessage with a bot token
-// (Authorization:
-// Bearer, never in the body) to a channel id, with the rendered Block Kit message.
+// (Authorization: Bearer, never in the body) to a channel id, with the rendered Block Kit message.
 //
 // Threading (docs/reference/formats.md §7.6): alerts are grouped by (rule, identity, source IP).
-// The first alert
-// of a group posts a parent message and its ts is stored in the outbox's thread roots; later
-// alerts of the group within thread_window (counted from the parent) are posted as replies with
-// thread_ts, and the parent is re-rendered with the group's repeat count through chat.update.
-// After the window a new parent starts a new thread. A failed chat.update does not fail the
-// delivery (the reply was posted; retrying would post it twice); it is noted in the response.
+// The first alert of a group posts a parent message and its ts is stored in the outbox's thread
+// roots; later alerts of the group within thread_window (counted from the parent) are posted as
+// replies with thread_ts, and the parent is re-rendered with the group's repeat count through
+// chat.update. After the window a new parent starts a new thread. A failed chat.update does not
+// fail the delivery (the reply was posted; retrying would post it twice); it is noted in the
+// response.
 //
 // Answers: Slack reports errors as HTTP 200 {"ok":false,"error":code}. Transient codes
 // (rate_limited, fatal_error, request_timeout, internal_error, service_unavailable), HTTP 429

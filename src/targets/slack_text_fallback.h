@@ -1,8 +1,8 @@
 // Slack's "retry once as text-only" (docs/reference/formats.md §7.1, §7.2): when Slack rejects a
-// message's Block
-// Kit part (`invalid_payload`, `invalid_blocks`, or `msg_blocks_too_long` from chat.postMessage),
-// the alert is sent again at once without `blocks`/`attachments`, keeping the plain `text`
-// fallback every trailwatch message carries. Only if that is rejected too does the entry go dead.
+// message's Block Kit part (`invalid_payload`, `invalid_blocks`, or `msg_blocks_too_long` from
+// chat.postMessage), the alert is sent again at once without `blocks`/`attachments`, keeping the
+// plain `text` fallback every trailwatch message carries. Only if that is rejected too does the
+// entry go dead.
 //
 // Thread-safety: pure functions.
 #pragma once

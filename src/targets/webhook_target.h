@@ -1,13 +1,12 @@
 // Generic webhook target (docs/reference/formats.md §7.5): POST the event (the EventBridge envelope
-// JSON, or the
-// input transformer's output) with Content-Type application/json, an Idempotency-Key header
-// (a hash of the outbox idempotency key: the same alert always carries the same key, so a
+// JSON, or the input transformer's output) with Content-Type application/json, an Idempotency-Key
+// header (a hash of the outbox idempotency key: the same alert always carries the same key, so a
 // receiver can drop the repeat a crash may cause), the configured extra headers,
 // X-Trailwatch-Timestamp (Unix seconds when the attempt was made) and, when hmac_secret is set,
 // X-Trailwatch-Signature: sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">. The signature covers
-// the timestamp so that a receiver can refuse a replayed request (the scheme Slack and Stripe
-// use); docs/webhook-signatures.md shows how to verify it.
-// 2xx delivered; 408/429/5xx/transport errors transient; other statuses permanent.
+// the timestamp so that a receiver can refuse a replayed request (the scheme Slack and Stripe use);
+// docs/webhook-signatures.md shows how to verify it. 2xx delivered; 408/429/5xx/transport errors
+// transient; other statuses permanent.
 //
 // Thread-safety: Deliver is safe from many threads.
 #pragma once

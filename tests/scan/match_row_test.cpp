@@ -1,6 +1,5 @@
 // Match row fields from the AWS sign-in samples (docs/reference/formats.md §2.2, §2.3), the row
-// order, and the
-// output formats.
+// order, and the output formats.
 #include "scan/match_row.h"
 
 #include <gtest/gtest.h>

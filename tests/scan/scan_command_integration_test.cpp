@@ -1,7 +1,6 @@
 // `trailwatch scan` end to end on temporary directories laid out like a trail bucket
 // (docs/reference/formats.md §1.1): every reader format, pruning, bad files, output formats, thread
-// counts and
-// usage errors.
+// counts and usage errors.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 

@@ -1,7 +1,7 @@
 // `trailwatch scan s3://...` against moto_server on loopback (docs/reference/formats.md §9):
-// key-layout discovery
-// with pagination past 1,000 keys, an organization trail under a trail key prefix, pruning by
-// account and day without listing pruned folders, digests never read, and wrong credentials.
+// key-layout discovery with pagination past 1,000 keys, an organization trail under a trail key
+// prefix, pruning by account and day without listing pruned folders, digests never read, and wrong
+// credentials.
 #include <gtest/gtest.h>
 
 #include <atomic>

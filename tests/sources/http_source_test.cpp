@@ -1,7 +1,6 @@
 // HttpSource on 127.0.0.1:0 with a recording sink: POST /events (EventBridge API destinations,
 // docs/reference/formats.md §6) and POST /sns (an SNS HTTPS subscription, §5, driven by the
-// spec-exact fake sender
-// and cert host of sns_sender_util.h), /healthz and /metrics.
+// spec-exact fake sender and cert host of sns_sender_util.h), /healthz and /metrics.
 #include "sources/http_source.h"
 
 #include <gtest/gtest.h>

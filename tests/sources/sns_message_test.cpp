@@ -1,6 +1,5 @@
 // SNS delivery bodies and the string to sign (docs/reference/formats.md §5.2, §5.3), on the AWS
-// documentation
-// examples in tests/fixtures/aws/sns/.
+// documentation examples in tests/fixtures/aws/sns/.
 #include "sources/sns_message.h"
 
 #include <gtest/gtest.h>

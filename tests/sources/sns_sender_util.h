@@ -1,7 +1,6 @@
 // A spec-exact fake Amazon SNS for the HTTP source's tests (docs/reference/formats.md §9.4): moto
-// cannot be used
-// (no x-amz-sns-* headers, no confirmation POST, Subject left out of the signature), so the tests
-// play SNS themselves.
+// cannot be used (no x-amz-sns-* headers, no confirmation POST, Subject left out of the signature),
+// so the tests play SNS themselves.
 //
 //  * TestPki: a throw-away test CA, an SNS signing certificate (O=Amazon, CN=sns.amazonaws.com,
 //    keyUsage digitalSignature), an HTTPS server certificate for 127.0.0.1, and forgeries (a

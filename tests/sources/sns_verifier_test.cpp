@@ -1,6 +1,6 @@
 // SnsVerifier without a server: SigningCertURL / SubscribeURL rules (docs/reference/formats.md
-// §5.4), and
-// signatures made by the test sender with the test CA, the certificate "fetched" by a stub.
+// §5.4), and signatures made by the test sender with the test CA, the certificate "fetched" by a
+// stub.
 #include "sources/sns_verifier.h"
 
 #include <gtest/gtest.h>

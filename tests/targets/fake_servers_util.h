@@ -2,10 +2,9 @@
 // Workflows webhooks and generic webhooks, on 127.0.0.1 with an ephemeral port.
 //
 // They reproduce the answers documented in docs/reference/formats.md §7 and §9.7: "200 ok", the 4xx
-// bodies
-// (invalid_payload, channel_not_found, no_service), 429 with Retry-After, 500/503, a hang past the
-// client's timeout, and chat.postMessage's {"ok":true,"ts":...} / {"ok":false,"error":...} with
-// HTTP 200. Every request is recorded (method, path, headers, body, arrival time) so tests can
+// bodies (invalid_payload, channel_not_found, no_service), 429 with Retry-After, 500/503, a hang
+// past the client's timeout, and chat.postMessage's {"ok":true,"ts":...} / {"ok":false,"error":...}
+// with HTTP 200. Every request is recorded (method, path, headers, body, arrival time) so tests can
 // assert content, threading, order and pacing.
 //
 // The server is a small HTTP/1.1 implementation (keep-alive, Content-Length bodies) on plain
