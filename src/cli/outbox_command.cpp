@@ -66,7 +66,10 @@ Result<std::unique_ptr<outbox::Outbox>> OpenStoreWithoutSecrets(
   Result<config::ConfigOutline> outline = config::LoadConfigOutline(config_path);
   if (!outline.ok()) return outline.error();
   auto store = outbox::Outbox::Open(outline->store);
-  if (!store.ok()) return store.error();
+  // The store's path may have come from a reference: never printed.
+  if (!store.ok()) {
+    return Error{config::RedactReferenceValues(store.message(), outline->reference_values)};
+  }
   if (target_names) *target_names = std::move(outline->target_names);
   return store;
 }

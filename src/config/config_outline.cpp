@@ -23,6 +23,10 @@ Result<ConfigOutline> LoadConfigOutline(const std::string& path) {
       Result<std::string> value = SubstituteReferences(store.Scalar(), nullptr, path);
       if (!value.ok()) return Error{path + ": store: " + value.message()};
       outline.store = ResolveConfigPath(path, *value);
+      if (HasReferences(store.Scalar())) {
+        outline.reference_values.push_back({outline.store, store.Scalar()});
+        if (*value != outline.store) outline.reference_values.push_back({*value, store.Scalar()});
+      }
     }
     const YAML::Node targets = (*root)["targets"];
     if (targets.IsDefined() && !targets.IsNull()) {

@@ -12,14 +12,19 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "common/result.h"
+#include "config/reference_values.h"
 
 namespace trailwatch::config {
 
 struct ConfigOutline {
   std::string store = "./trailwatch.db";  // as TargetsConfig::store, resolved the same way
   std::set<std::string> target_names;
+  // The store's path when it came from a ${...} reference, shown as the reference: errors naming
+  // the store pass through RedactReferenceValues with these.
+  std::vector<ReferenceValue> reference_values;
 };
 
 // Errors: the file's (config_fields.h LoadYamlFile), a `store` that is not one value, a `targets`
