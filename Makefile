@@ -1,6 +1,8 @@
 # trailwatch — the two set-up commands on a fresh Debian 12 machine:
-#   make run    install missing packages, build (Release), run the main job on the bundled example
-#   make test   install missing packages, build, run every test (Release), then the unit tests under
+#   make run    install the missing packages it needs, build the trailwatch executable only
+#               (Release, warnings not fatal), run the main job on the bundled example
+#   make test   install the test tools too, build everything with -Werror, run every test (Release),
+#               then the unit tests under
 #               ASan+UBSan, then the fuzz targets for a short time
 # Other targets: build, bench, fuzz, format, clean; package (the Debian .deb), package-test (it,
 # installed on a fresh Debian 12 root), install (under PREFIX, with the systemd unit and user).
