@@ -4,9 +4,9 @@
 // An entry is one alert for one target. Its idempotency key (target + rule + CloudTrail eventID;
 // target + eventID for a grouped alert, which names every rule the event matched for that target)
 // is UNIQUE: the same event arriving twice (S3/SQS redelivery, docs/reference/formats.md §1.6) is
-// stored once and sent once. Its channel key (the target name, plus a Slack channel or a lane: targets/target.h) is
-// the ordering domain: entries of a channel are sent strictly in id order, and entry N+1 is never
-// claimed while entry N is pending or in flight (ClaimHead). States:
+// stored once and sent once. Its channel key (the target name, plus a Slack channel or a lane:
+// targets/target.h) is the ordering domain: entries of a channel are sent strictly in id order,
+// and entry N+1 is never claimed while entry N is pending or in flight (ClaimHead). States:
 //
 //   pending --claim--> in_flight --delivered--> delivered
 //      ^  |                |------retry-at----> pending (next_attempt_at in the future)

@@ -188,8 +188,9 @@ Status AlertPipeline::Submit(const std::string& source_name,
             group = groups.end() - 1;
           }
           // A rule naming the target twice (two Slack channels) is one rule of the group.
-          if (std::find(group->rules.begin(), group->rules.end(), rule_index) == group->rules.end()) {
-            group->rules.push_back(rule_index);
+          std::vector<uint32_t>& rules = group->rules;
+          if (std::find(rules.begin(), rules.end(), rule_index) == rules.end()) {
+            rules.push_back(rule_index);
           }
           continue;
         }

@@ -27,8 +27,10 @@ using testing::FakeResponse;
 using testing::ServiceProcess;
 
 const std::string kLogDir = "AWSLogs/111122223333/CloudTrail/us-east-1/2022/11/10/";
-const std::string kExampleLog = std::string(TW_SOURCE_DIR) + "/examples/cloudtrail/" + kLogDir +
-                                "111122223333_CloudTrail_us-east-1_20221110T1625Z_a1b2c3d4e5f6a7b8.json";
+const std::string kExampleName =
+    "111122223333_CloudTrail_us-east-1_20221110T1625Z_a1b2c3d4e5f6a7b8.json";
+const std::string kExampleLog =
+    std::string(TW_SOURCE_DIR) + "/examples/cloudtrail/" + kLogDir + kExampleName;
 
 void WriteFileAtomically(const std::string& path, const std::string& content) {
   std::filesystem::create_directories(std::filesystem::path(path).parent_path());
@@ -77,8 +79,7 @@ TEST(GroupingCrashTest, AGroupedAlertCommittedBeforeACrashIsSentOnceAndARuleAdde
   testing::TempDir dir;
   std::string log = testing::ReadFile(kExampleLog);
   ASSERT_FALSE(log.empty());
-  WriteFileAtomically(dir.path() + "/logs/" + kLogDir + std::filesystem::path(kExampleLog).filename().string(),
-                      log);
+  WriteFileAtomically(dir.path() + "/logs/" + kLogDir + kExampleName, log);
 
   // 1. Committed, one send in flight, then SIGKILL: nothing delivered.
   std::string config = dir.Write("trailwatch.yaml", Config(dir, fake.Url("/down"), false));
