@@ -1,5 +1,7 @@
 #include "bridges/cfn_template.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -508,7 +510,11 @@ Result<CfnTemplate> CfnTemplate::Parse(const std::string& text, const std::strin
 
 Result<CfnTemplate> CfnTemplate::Load(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{path + ": cannot open template"};
+  if (!in) {
+    std::string why = path;
+    why.append(": cannot open the template (").append(std::strerror(errno)).append(")");
+    return Error{why};
+  }
   std::ostringstream content;
   content << in.rdbuf();
   return Parse(content.str(), path);
