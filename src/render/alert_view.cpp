@@ -99,11 +99,10 @@ std::string ShortenUserAgent(std::string_view user_agent, size_t max_chars) {
 }
 
 std::string CloudTrailEventUrl(std::string_view region, std::string_view event_id) {
-  // AWS does not document deep links into the console. This is the Event history detail route
-  // the CloudTrail console itself uses (docs/reference/formats.md §7.6; the same form is built by
-  // open-source
-  // alerting tools, e.g. generateLink() in several CloudTrail-to-Slack forwarders). It only
-  // works in the account and region that recorded the event, for 90 days.
+  // AWS does not document deep links into the console. This is the Event history detail route the
+  // CloudTrail console itself uses (docs/reference/formats.md §7.6; the same form is built by
+  // open-source alerting tools, e.g. generateLink() in several CloudTrail-to-Slack forwarders). It
+  // only works in the account and region that recorded the event, for 90 days.
   if (!IsRegion(region) || event_id.empty() || event_id.size() > 128) return {};
   std::string url = "https://";
   url.append(region).append(".console.aws.amazon.com/cloudtrailv2/home?region=");
@@ -208,8 +207,7 @@ Result<AlertView> MakeAlertView(const route::Alert& alert,
   bool success = view.result == "Success";
 
   // MFA (docs/reference/formats.md §2.2): case-insensitive ("YES" in AWS's own root example), a
-  // missing value
-  // is "unknown" unless an MFA device is named — never "no".
+  // missing value is "unknown" unless an MFA device is named — never "no".
   if (view.sign_in) {
     std::string mfa = Lower(StringAt(detail, "/additionalEventData/MFAUsed"));
     if (mfa == "yes") {

@@ -1,7 +1,6 @@
 // Teams Workflows webhook body: a `message` with one Adaptive Card 1.4 attachment
-// (docs/reference/formats.md
-// §7.4): a title, the same facts as the Slack message (one two-column row each), a subtle context
-// line, and an Action.OpenUrl to the CloudTrail console.
+// (docs/reference/formats.md §7.4): a title, the same facts as the Slack message (one two-column
+// row each), a subtle context line, and an Action.OpenUrl to the CloudTrail console.
 //
 // Event content is attacker-controlled (user names of failed sign-ins, user agents, error
 // messages), and Adaptive Cards run TextBlock text and FactSet titles/values through a Markdown
