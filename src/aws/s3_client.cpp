@@ -289,7 +289,8 @@ Status S3Client::CreateBucket(const std::string& bucket) {
   }
   request.body = body;
   request.content_sha256 = Sha256Hex(body);
-  request.headers.push_back("Content-Type: application/xml");
+  // Constructed in place: a push_back of a temporary trips a false -Warray-bounds in GCC 12.
+  request.headers.emplace_back("Content-Type: application/xml");
   auto response = Send(options_, *credentials_, *connections_, request, Where(bucket, ""));
   if (!response.ok()) {
     if (response.message().find("BucketAlreadyOwnedByYou") != std::string::npos) {

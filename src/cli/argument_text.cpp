@@ -11,7 +11,7 @@ constexpr std::string_view kFilePrefix = "file://";
 }  // namespace
 
 std::string ArgumentFilePath(const std::string& value) {
-  if (value.compare(0, kFilePrefix.size(), kFilePrefix) != 0) return value;
+  if (!value.starts_with(kFilePrefix)) return value;
   return value.substr(kFilePrefix.size());
 }
 
@@ -20,7 +20,7 @@ CLI::Option* AcceptFileUrl(CLI::Option* option) {
 }
 
 Result<std::string> ReadArgumentText(const std::string& value, const std::string& option) {
-  if (value.compare(0, kFilePrefix.size(), kFilePrefix) != 0) return value;
+  if (!value.starts_with(kFilePrefix)) return value;
   std::string path = value.substr(kFilePrefix.size());
   if (path.empty()) return Error{option + ": file:// needs a path, like file://pattern.json"};
   Result<std::string> content = config::ReadRegularFile(path, kMaxArgumentFileBytes);
