@@ -251,20 +251,7 @@ Result<std::string> MotoServer::QueryCall(const std::string& service, const std:
   return std::move(response->body);
 }
 
-std::string FormValue(const std::string& text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string FormValue(const std::string& text) { return aws::UriEncode(text); }
 
 std::string XmlText(const std::string& xml, const std::string& name) {
   return Between(xml, "<" + name + ">", "</" + name + ">");
