@@ -11,6 +11,7 @@
 #include <thread>
 #include <vector>
 
+#include "aws/fake_sts_util.h"
 #include "targets/fake_servers_util.h"
 
 namespace trailwatch::aws {
@@ -19,6 +20,7 @@ namespace {
 using trailwatch::testing::FakeHttpServer;
 using trailwatch::testing::FakeRequest;
 using trailwatch::testing::FakeResponse;
+using trailwatch::testing::IsoTime;
 
 class TempDir {
  public:
@@ -44,15 +46,6 @@ class TempDir {
 
 // No HOME, no IMDS: a chain that contacts nothing unless a test says so.
 Environment Isolated() { return {{"AWS_EC2_METADATA_DISABLED", "true"}}; }
-
-std::string IsoTime(std::chrono::system_clock::time_point when) {
-  time_t t = std::chrono::system_clock::to_time_t(when);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char text[32];
-  std::strftime(text, sizeof(text), "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return text;
-}
 
 std::string CredentialsJson(const std::string& id, const std::string& secret,
                             const std::string& token,
