@@ -290,7 +290,8 @@ void RegisterScan(CLI::App& app, int* exit_code) {
                 "needs (slower)");
   cmd->add_flag("--wide", args->wide,
                 "table: every column whole, whatever the terminal's width (by default, on a "
-                "terminal, the widest columns are cut with ... to fit)");
+                "terminal, user agent, origin, event id, identity, identity type and event "
+                "are cut with ... in that order to fit)");
   cmd->add_option("--format", args->format,
                   "input format: auto, records ({\"Records\":[...]}), array, record, jsonl "
                   "(JSON lines of records) or events (JSON lines of EventBridge events)")
