@@ -77,18 +77,23 @@ size_t Count(const std::vector<std::string>& messages, const std::string& state)
   return count;
 }
 
+// A service with a directory source over dir/logs, the root-signin pack and a stdout target, no
+// ops listener; returns the config's path.
+std::string WriteDirectoryConfig(TempDir& dir) {
+  std::filesystem::create_directories(dir.path() + "/logs");
+  return dir.Write("trailwatch.yaml", "store: " + dir.path() +
+                                          "/trailwatch.db\n"
+                                          "telemetry: false\n"
+                                          "sources:\n  - {type: directory, path: " +
+                                          dir.path() +
+                                          "/logs}\n"
+                                          "rules:\n  - pack: root-signin\n    targets: [console]\n"
+                                          "targets:\n  - {name: console, type: stdout}\n");
+}
+
 TEST(SystemdNotifyIntegrationTest, ReadyAfterSourcesWatchdogReloadingAndStopping) {
   TempDir dir;
-  std::filesystem::create_directories(dir.path() + "/logs");
-  std::string config =
-      dir.Write("trailwatch.yaml", "store: " + dir.path() +
-                                       "/trailwatch.db\n"
-                                       "telemetry: false\n"
-                                       "sources:\n  - {type: directory, path: " +
-                                       dir.path() +
-                                       "/logs}\n"
-                                       "rules:\n  - pack: root-signin\n    targets: [console]\n"
-                                       "targets:\n  - {name: console, type: stdout}\n");
+  std::string config = WriteDirectoryConfig(dir);
   NotifySocket notify(dir.path() + "/notify.sock");
   ASSERT_TRUE(notify.bound());
   // WatchdogSec=400ms: keep-alives every 200 ms.
@@ -131,16 +136,7 @@ TEST(SystemdNotifyIntegrationTest, ReadyAfterSourcesWatchdogReloadingAndStopping
 
 TEST(SystemdNotifyIntegrationTest, WithoutNotifySocketNothingIsSentAndRunWorks) {
   TempDir dir;
-  std::filesystem::create_directories(dir.path() + "/logs");
-  std::string config =
-      dir.Write("trailwatch.yaml", "store: " + dir.path() +
-                                       "/trailwatch.db\n"
-                                       "telemetry: false\n"
-                                       "sources:\n  - {type: directory, path: " +
-                                       dir.path() +
-                                       "/logs}\n"
-                                       "rules:\n  - pack: root-signin\n    targets: [console]\n"
-                                       "targets:\n  - {name: console, type: stdout}\n");
+  std::string config = WriteDirectoryConfig(dir);
   // A socket nobody names: with NOTIFY_SOCKET unset the service must not send to it, nor fail.
   NotifySocket notify(dir.path() + "/notify.sock");
   ASSERT_TRUE(notify.bound());
