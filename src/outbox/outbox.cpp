@@ -30,6 +30,7 @@ Entry EntryFromRow(store::QueueRow row) {
   entry.response_status = row.response_status;
   entry.response = std::move(row.response);
   entry.thread_ts = std::move(row.thread_ts);
+  entry.claim_generation = row.claim_generation;
   return entry;
 }
 
@@ -362,5 +363,15 @@ Status Outbox::SaveThreadRoot(const std::string& target, const std::string& grou
 Result<int64_t> Outbox::BumpThreadRoot(const std::string& target, const std::string& group_key) {
   return thread_roots_->Bump(target, group_key);
 }
+
+bool Outbox::ClaimStillValid(const Entry& entry) {
+  store::QueueRow row;
+  row.id = entry.id;
+  row.channel_key = entry.channel_key;
+  row.claim_generation = entry.claim_generation;
+  return queue_->ClaimStillValid(row);
+}
+
+void Outbox::ReleaseClaims() { queue_->ReleaseClaims(); }
 
 }  // namespace trailwatch::outbox

@@ -72,6 +72,7 @@ struct Entry {
   int response_status = 0;  // HTTP status of the last answer, 0 if none
   std::string response;     // the target's answer (truncated), on delivery
   std::string thread_ts;    // Slack: the thread this entry was posted in, if any
+  int64_t claim_generation = 0;  // shared store: the channel lease it was claimed under
 };
 
 struct NewEntry {
@@ -176,6 +177,14 @@ class Outbox {
   Result<std::map<std::string, int64_t>> CountByTarget(EntryState state);
   // pending -> dead for every pending entry of `target`, with `error`. Returns how many.
   Result<int64_t> DeadLetterTarget(const std::string& target, const std::string& error);
+
+  // Right before a send: whether this process may still send `entry`, which it claimed. False
+  // when the store is shared (PostgreSQL) and this replica's lease on the entry's channel is lost
+  // or past its deadline: another replica may have taken the entry over (store/lease_store.h).
+  bool ClaimStillValid(const Entry& entry);
+  // At a clean stop: gives up this process's channel leases so that another replica takes over at
+  // once.
+  void ReleaseClaims();
 
   // Slack thread roots, keyed by target and group key (rule, identity, source IP).
   Result<std::optional<ThreadRoot>> FindThreadRoot(const std::string& target,

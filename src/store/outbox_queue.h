@@ -47,6 +47,9 @@ struct QueueRow {
   int response_status = 0;
   std::string response;
   std::string thread_ts;
+  // PostgreSQL (pg_outbox_queue.h): the generation of the channel lease this row was claimed
+  // under, while it is in flight (fencing). 0 in SQLite.
+  int64_t claim_generation = 0;
 };
 
 struct NewQueueRow {
@@ -148,6 +151,18 @@ class OutboxQueue {
   virtual Result<std::map<std::string, int64_t>> CountByTarget(QueueState state) = 0;
   // pending -> dead for every pending row of `target`; returns how many.
   virtual Result<int64_t> DeadLetterTarget(const std::string& target, const std::string& error) = 0;
+
+  // Whether `row`, claimed by this queue's ClaimHeads, may still be sent: asked right before the
+  // send. A shared queue (PostgreSQL) answers false once this replica's lease on the row's channel
+  // is lost or past its local deadline, because another replica may take the row over; a
+  // single-process store always answers true.
+  virtual bool ClaimStillValid(const QueueRow& row) {
+    (void)row;
+    return true;
+  }
+  // Gives up what this process holds in the shared store (channel leases) at a clean stop, so that
+  // another replica takes over at once instead of after the lease expires. No-op by default.
+  virtual void ReleaseClaims() {}
 };
 
 }  // namespace trailwatch::store
