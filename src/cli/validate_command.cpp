@@ -13,6 +13,7 @@
 #include "config/config_paths.h"
 #include "service/service_config.h"
 #include "sources/sources_config.h"
+#include "store/store_backend.h"
 
 namespace trailwatch::cli {
 namespace {
@@ -53,11 +54,12 @@ int Validate(const std::string& path) {
     std::cerr << "warning: " << config::RedactReferenceValues(warning, config->reference_values)
               << "\n";
   }
-  // The store is shown as written when it came from a reference.
+  // The store is shown as written when it came from a reference, and a DSN without its password.
   std::cout << path << ": valid: " << config->sources.size() << " source(s), "
             << config->rules.size() << " rule(s) (" << service::EnabledRuleCount(config->rules)
             << " enabled), " << config->targets.targets.size() << " target(s), store "
-            << config::RedactReferenceValues(config->targets.store, config->reference_values)
+            << config::RedactReferenceValues(store::ShownStore(config->targets.store),
+                                             config->reference_values)
             << "\n";
   return 0;
 }

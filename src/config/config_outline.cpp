@@ -16,16 +16,21 @@ Result<ConfigOutline> LoadConfigOutline(const std::string& path) {
   if (!root->IsMap()) return Error{path + ": the configuration must be a mapping"};
   try {
     const YAML::Node store = (*root)["store"];
+    // store: PATH | postgresql://... | {dsn: ..., lease: ...} (targets_config.h).
+    const YAML::Node written = store.IsMap() ? store["dsn"] : store;
     if (store.IsDefined() && !store.IsNull()) {
-      if (!store.IsScalar() || store.Scalar().empty()) {
-        return Error{path + ": store: must be a single value"};
+      if (!written.IsScalar() || written.Scalar().empty()) {
+        return Error{path + ": store: must be a single value or a mapping with dsn"};
       }
-      Result<std::string> value = SubstituteReferences(store.Scalar(), nullptr, path);
+      Result<std::string> value = SubstituteReferences(written.Scalar(), nullptr, path);
       if (!value.ok()) return Error{path + ": store: " + value.message()};
-      outline.store = ResolveConfigPath(path, *value);
-      if (HasReferences(store.Scalar())) {
-        outline.reference_values.push_back({outline.store, store.Scalar()});
-        if (*value != outline.store) outline.reference_values.push_back({*value, store.Scalar()});
+      outline.store = IsPostgresUri(*value) ? *value : ResolveConfigPath(path, *value);
+      if (HasReferences(written.Scalar())) {
+        outline.reference_values.push_back({outline.store, written.Scalar()});
+        if (*value != outline.store) outline.reference_values.push_back({*value, written.Scalar()});
+      }
+      if (store.IsMap() && store["lease"].IsScalar()) {
+        if (auto lease = ParseDuration(store["lease"].Scalar())) outline.store_lease = *lease;
       }
     }
     const YAML::Node targets = (*root)["targets"];

@@ -10,6 +10,7 @@
 // Thread-safety: pure functions.
 #pragma once
 
+#include <chrono>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@ namespace trailwatch::config {
 
 struct ConfigOutline {
   std::string store = "./trailwatch.db";  // as TargetsConfig::store, resolved the same way
+  std::chrono::seconds store_lease{15};   // as TargetsConfig::store_lease
   std::set<std::string> target_names;
   // The store's path when it came from a ${...} reference, shown as the reference: errors naming
   // the store pass through RedactReferenceValues with these.

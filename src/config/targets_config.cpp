@@ -87,6 +87,48 @@ class TargetsLoader : private ConfigFieldReader {
 
 Status TargetsLoader::LoadStore(const YAML::Node& node, TargetsConfig* config) const {
   Entry entry{"store", node, node};
+  if (node.IsMap()) {
+    // store: {dsn: ..., lease: 15s} — the shared PostgreSQL store of replicas (issue 14), written
+    // as a mapping so that the DSN can come from a reference and the lease be tuned.
+    std::vector<Entry> entries;
+    if (Status s = Entries(node, "store", &entries); !s.ok()) return s;
+    bool has_dsn = false;
+    for (const Entry& field : entries) {
+      if (field.key == "dsn") {
+        bool secret = false;
+        Result<std::string> dsn = Resolved(field, "store.dsn", &secret);
+        if (!dsn.ok()) return dsn.error();
+        if (!IsPostgresUri(*dsn)) {
+          return Fail(field.value, "store.dsn",
+                      "must be a postgresql:// URI (postgresql://USER@HOST:PORT/DATABASE); a "
+                      "SQLite store is written as store: PATH");
+        }
+        config->store = std::move(*dsn);
+        has_dsn = true;
+      } else if (field.key == "lease") {
+        auto lease = Duration(field, "store.lease", std::chrono::seconds(3),
+                              std::chrono::seconds(600));
+        if (!lease.ok()) return lease.error();
+        config->store_lease = *lease;
+      } else {
+        return Fail(field.key_node, "store",
+                    "unknown key " + QuoteForMessage(field.key) + " (dsn, lease)");
+      }
+    }
+    if (!has_dsn) return Fail(node, "store", "the mapping form needs dsn: postgresql://...");
+    return Status::Ok();
+  }
+  if (node.IsScalar()) {
+    // A postgresql:// URI is not a path: it is neither made relative to the configuration's
+    // folder nor checked as a file.
+    bool secret = false;
+    Result<std::string> text = Resolved(entry, "store", &secret);
+    if (!text.ok()) return text.error();
+    if (IsPostgresUri(*text)) {
+      config->store = std::move(*text);
+      return Status::Ok();
+    }
+  }
   // A relative store is beside the configuration file (config/config_paths.h); the default,
   // when the file names none, stays in the working directory.
   Result<std::string> value = FilePath(entry, "store");
@@ -513,6 +555,10 @@ std::string CheckTargetUrl(const std::string& url) {
            "[::1])";
   }
   return "must be an https:// URL";
+}
+
+bool IsPostgresUri(const std::string& text) {
+  return text.starts_with("postgresql://") || text.starts_with("postgres://");
 }
 
 std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {

@@ -84,7 +84,10 @@ struct TargetConfig {
 
 struct TargetsConfig {
   std::string path;                             // the config file
-  std::string store = "./trailwatch.db";        // SQLite outbox/state
+  // A SQLite file path, or a postgresql:// URI (shared by replicas; may hold a password: show it
+  // only through store::ShownStore).
+  std::string store = "./trailwatch.db";
+  std::chrono::seconds store_lease{15};  // store: {lease: ...}, PostgreSQL only
   std::map<std::string, std::string> accounts;  // account id -> alias
   std::vector<TargetConfig> targets;
   // What the file's ${env:}/${file:} references resolved to (filled by LoadTargetsConfigFile), so
@@ -117,6 +120,9 @@ bool HasReferences(const std::string& text);
 // The https rule: "" when `url` is an absolute https:// URL, or an http:// URL whose host is
 // loopback (127.0.0.0/8, localhost, [::1]); otherwise the reason. The reason never quotes the URL.
 std::string CheckTargetUrl(const std::string& url);
+
+// Whether a `store` value names PostgreSQL (postgresql:// or postgres://) rather than a file.
+bool IsPostgresUri(const std::string& text);
 
 // Durations as written in the config: one or more <digits><unit> with unit s, m, h or d
 // ("10s", "15m", "1h30m", "2d"). nullopt when malformed or over 10 years.

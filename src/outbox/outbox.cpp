@@ -4,9 +4,6 @@
 
 #include "common/json_string.h"
 #include "envelope/validate_envelope.h"
-#include "store/sqlite_connection.h"
-#include "store/sqlite_outbox_queue.h"
-#include "store/sqlite_thread_roots.h"
 
 namespace trailwatch::outbox {
 
@@ -180,11 +177,18 @@ Result<route::Alert> ParseAlert(const std::string& json) {
   return alert;
 }
 
-Result<std::unique_ptr<Outbox>> Outbox::Open(const std::string& path) {
-  Result<std::shared_ptr<store::SqliteConnection>> connection = store::SqliteConnection::Open(path);
-  if (!connection.ok()) return connection.error();
-  return std::make_unique<Outbox>(std::make_unique<store::SqliteOutboxQueue>(*connection),
-                                  std::make_unique<store::SqliteThreadRoots>(*connection));
+Result<std::unique_ptr<Outbox>> Outbox::Open(const std::string& store) {
+  auto backend = store::StoreBackend::Open(store);
+  if (!backend.ok()) return backend.error();
+  return Open(**backend);
+}
+
+Result<std::unique_ptr<Outbox>> Outbox::Open(store::StoreBackend& backend) {
+  auto queue = backend.OpenQueue();
+  if (!queue.ok()) return queue.error();
+  auto roots = backend.OpenThreadRoots();
+  if (!roots.ok()) return roots.error();
+  return std::make_unique<Outbox>(std::move(queue.value()), std::move(roots.value()));
 }
 
 Result<EnqueueResult> Outbox::Enqueue(const std::vector<NewEntry>& entries, int64_t now_ms) {

@@ -48,6 +48,7 @@
 #include "route/alert.h"
 #include "common/result.h"
 #include "store/outbox_queue.h"
+#include "store/store_backend.h"
 #include "store/thread_roots.h"
 
 namespace trailwatch::outbox {
@@ -109,8 +110,11 @@ Result<route::Alert> ParseAlert(const std::string& json);
 
 class Outbox {
  public:
-  // Opens or creates the SQLite store (store/schema.h: WAL, busy timeout, migrations).
-  static Result<std::unique_ptr<Outbox>> Open(const std::string& path);
+  // Opens the store the `store` setting names (store/store_backend.h): a SQLite file (created if
+  // needed; store/schema.h: WAL, busy timeout, migrations) or a postgresql:// URI.
+  static Result<std::unique_ptr<Outbox>> Open(const std::string& store);
+  // Over the queue and thread roots of an open backend (the service's one connection pool).
+  static Result<std::unique_ptr<Outbox>> Open(store::StoreBackend& backend);
   // Over any backend.
   Outbox(std::unique_ptr<store::OutboxQueue> queue, std::unique_ptr<store::ThreadRootStore> roots)
       : queue_(std::move(queue)), thread_roots_(std::move(roots)) {}

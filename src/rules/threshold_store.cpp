@@ -8,7 +8,6 @@
 
 #include "cloudtrail/event_time.h"
 #include "config/yaml_json.h"
-#include "store/sqlite_threshold_counts.h"
 
 namespace trailwatch::rules {
 
@@ -90,8 +89,14 @@ Result<ThresholdEvent> ReadThresholdEvent(simdjson::dom::parser& parser,
   return event;
 }
 
-Result<std::unique_ptr<ThresholdStore>> ThresholdStore::Open(const std::string& path) {
-  auto counts = store::SqliteThresholdCounts::Open(path);
+Result<std::unique_ptr<ThresholdStore>> ThresholdStore::Open(const std::string& store) {
+  auto backend = store::StoreBackend::Open(store);
+  if (!backend.ok()) return backend.error();
+  return Open(**backend);
+}
+
+Result<std::unique_ptr<ThresholdStore>> ThresholdStore::Open(store::StoreBackend& backend) {
+  auto counts = backend.OpenThresholdCounts();
   if (!counts.ok()) return counts.error();
   return std::make_unique<ThresholdStore>(std::move(counts.value()));
 }

@@ -40,6 +40,7 @@
 
 #include "common/result.h"
 #include "envelope/envelope.h"
+#include "store/store_backend.h"
 #include "store/threshold_counts.h"
 #include "rules/rule_spec.h"
 
@@ -72,8 +73,12 @@ Result<ThresholdEvent> ReadThresholdEvent(simdjson::dom::parser& parser,
 
 class ThresholdStore {
  public:
-  // Opens (creating and migrating if needed: store/schema.h) the SQLite store file.
-  static Result<std::unique_ptr<ThresholdStore>> Open(const std::string& path);
+  // Opens the store the `store` setting names (a SQLite file, created and migrated if needed, or a
+  // postgresql:// URI: store/store_backend.h).
+  static Result<std::unique_ptr<ThresholdStore>> Open(const std::string& store);
+  // Over the counters of an open backend (the service's; shared by replicas on PostgreSQL, so one
+  // window per group counts the events every replica saw).
+  static Result<std::unique_ptr<ThresholdStore>> Open(store::StoreBackend& backend);
   // Over any backend.
   explicit ThresholdStore(std::unique_ptr<store::ThresholdCounts> counts)
       : counts_(std::move(counts)) {}

@@ -36,8 +36,11 @@ server::HttpResponse OpsEndpoints::Answer(const server::HttpRequest& request) co
   if (path == "/healthz") return server::HttpResponse::Text(200, "ok");
   if (path == "/readyz") {
     std::string problems = readiness_ ? readiness_() : std::string();
-    if (problems.empty()) return server::HttpResponse::Text(200, "ready");
-    return server::HttpResponse::Text(503, "not ready\n" + problems);
+    std::string roles = roles_ ? roles_() : std::string();
+    if (problems.empty()) {
+      return server::HttpResponse::Text(200, roles.empty() ? std::string("ready") : "ready\n" + roles);
+    }
+    return server::HttpResponse::Text(503, "not ready\n" + problems + roles);
   }
   server::HttpResponse response;
   response.content_type = "text/plain; version=0.0.4; charset=utf-8";
@@ -59,8 +62,8 @@ server::HttpResponse OpsEndpoints::OnRequest(const server::HttpRequest& request)
 }
 
 OpsListener::OpsListener(std::shared_ptr<spdlog::logger> log, const telemetry::Metrics* metrics,
-                         ReadinessCheck readiness)
-    : log_(std::move(log)), endpoints_(metrics, std::move(readiness)) {}
+                         ReadinessCheck readiness, RolesReport roles)
+    : log_(std::move(log)), endpoints_(metrics, std::move(readiness), std::move(roles)) {}
 
 OpsListener::~OpsListener() { Stop(); }
 

@@ -34,12 +34,16 @@ namespace trailwatch::service {
 
 // What /readyz reports: "" when ready, else "key: reason" lines.
 using ReadinessCheck = std::function<std::string()>;
+// Lines /readyz adds after its verdict: a replica's roles on a shared store (which sources it
+// leads, which channels it delivers); "" for none.
+using RolesReport = std::function<std::string()>;
 
 class OpsEndpoints : public server::HttpHandler {
  public:
   // Both must outlive the endpoints.
-  OpsEndpoints(const telemetry::Metrics* metrics, ReadinessCheck readiness)
-      : metrics_(metrics), readiness_(std::move(readiness)) {}
+  OpsEndpoints(const telemetry::Metrics* metrics, ReadinessCheck readiness,
+               RolesReport roles = nullptr)
+      : metrics_(metrics), readiness_(std::move(readiness)), roles_(std::move(roles)) {}
 
   server::HeadDecision OnHead(const server::HttpRequest& request) override;
   server::HttpResponse OnRequest(const server::HttpRequest& request) override;
@@ -51,12 +55,13 @@ class OpsEndpoints : public server::HttpHandler {
 
   const telemetry::Metrics* metrics_;
   ReadinessCheck readiness_;
+  RolesReport roles_;
 };
 
 class OpsListener {
  public:
   OpsListener(std::shared_ptr<spdlog::logger> log, const telemetry::Metrics* metrics,
-              ReadinessCheck readiness);
+              ReadinessCheck readiness, RolesReport roles = nullptr);
   ~OpsListener();
   OpsListener(const OpsListener&) = delete;
   OpsListener& operator=(const OpsListener&) = delete;

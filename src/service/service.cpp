@@ -10,6 +10,7 @@
 
 #include "common/version.h"
 #include "common/wall_clock.h"
+#include "service/leader_source.h"
 #include "service/source_factory.h"
 #include "store/store_integrity.h"
 #include "telemetry/metric_families.h"
@@ -43,6 +44,16 @@ const char* TargetTypeLabel(config::TargetConfig::Type type) {
   return "other";
 }
 
+// "a, b, c" for the /readyz role lines.
+std::string JoinLines(const std::vector<std::string>& items) {
+  std::string joined;
+  for (const std::string& item : items) {
+    if (!joined.empty()) joined.append(", ");
+    joined.append(item);
+  }
+  return joined;
+}
+
 }  // namespace
 
 Service::Service(std::shared_ptr<spdlog::logger> log, ServiceOptions options)
@@ -73,7 +84,8 @@ Status Service::StartOps() {
     log_->info("ops listener off (telemetry: false)");
     return Status{};
   }
-  auto ops = std::make_unique<OpsListener>(log_, &metrics_, [this] { return ReadinessProblems(); });
+  auto ops = std::make_unique<OpsListener>(
+      log_, &metrics_, [this] { return ReadinessProblems(); }, [this] { return Roles(); });
   if (Status started = ops->Start(telemetry.listen); !started.ok()) {
     if (telemetry.listen_configured) return started;
     // The default address: most likely another trailwatch on this host has it. Running without
@@ -91,24 +103,40 @@ Status Service::StartOps() {
 Status Service::Start(ServiceConfig config) {
   config_ = std::move(config);
   const std::string& store = config_.targets.store;
-  // The store's directory is created like the store itself (a fresh deployment, `make run`).
-  std::error_code created;
-  std::filesystem::path parent = std::filesystem::path(store).parent_path();
-  if (!parent.empty()) std::filesystem::create_directories(parent, created);
-  if (created) return Error{store + ": cannot create its directory: " + created.message()};
-  auto lock = outbox::DeliveryLock::TryAcquire(store);
-  if (!lock.ok()) return lock.error();
-  lock_ = std::move(lock.value());
-  // Before anything writes to it: a damaged store must not be used (store_integrity.h).
-  if (Status sound = store::CheckStoreIntegrity(store); !sound.ok()) return sound;
+  store::StoreOptions store_options;
+  store_options.lease_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(config_.targets.store_lease).count();
+  auto backend = store::StoreBackend::Open(store, store_options);
+  if (!backend.ok()) return backend.error();
+  backend_ = std::move(backend.value());
+  if (!backend_->shared()) {
+    // The store's directory is created like the store itself (a fresh deployment, `make run`).
+    std::error_code created;
+    std::filesystem::path parent = std::filesystem::path(store).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, created);
+    if (created) return Error{store + ": cannot create its directory: " + created.message()};
+    auto lock = outbox::DeliveryLock::TryAcquire(store);
+    if (!lock.ok()) return lock.error();
+    lock_ = std::move(lock.value());
+    // Before anything writes to it: a damaged store must not be used (store_integrity.h).
+    if (Status sound = store::CheckStoreIntegrity(store); !sound.ok()) return sound;
+  }
   if (Status ops = StartOps(); !ops.ok()) return ops;
   service_state_.SetProblem("sources", "starting");
-  auto opened = outbox::Outbox::Open(store);
+  auto opened = outbox::Outbox::Open(*backend_);
   if (!opened.ok()) return opened.error();
   outbox_ = std::move(opened.value());
-  auto watch = store::StoreWatch::Begin(store);
-  if (!watch.ok()) return watch.error();
-  store_watch_ = std::move(watch.value());
+  if (!backend_->shared()) {
+    auto watch = store::StoreWatch::Begin(store);
+    if (!watch.ok()) return watch.error();
+    store_watch_ = std::move(watch.value());
+  } else {
+    // A PostgreSQL that is down at start is not fatal: the replica starts not ready, sources'
+    // events are refused (503, SQS messages kept, checkpoints unchanged) until the store answers.
+    CheckSharedStore();
+    log_->info("store {} (shared; this replica is {}, leases last {} ms)", backend_->shown(),
+               backend_->options().owner, backend_->options().lease_ms);
+  }
   auto recovered = outbox_->RecoverInFlight();
   if (!recovered.ok()) return recovered.error();
   if (*recovered > 0) {
@@ -117,7 +145,7 @@ Status Service::Start(ServiceConfig config) {
         "(the far side may see them twice)",
         *recovered);
   }
-  auto thresholds = rules::ThresholdStore::Open(store);
+  auto thresholds = rules::ThresholdStore::Open(*backend_);
   if (!thresholds.ok()) return thresholds.error();
   thresholds_ = std::move(thresholds.value());
   if (Status forgot = thresholds_->Forget(ThresholdRuleNames(config_.rules)); !forgot.ok()) {
@@ -147,6 +175,8 @@ Status Service::Start(ServiceConfig config) {
       RefreshSourceAges();
       CheckStoreFile();
       CheckStoreWritable();
+      CheckSharedStore();
+      RefreshRoles();
       metrics_.Set(telemetry::kReady, {}, ReadinessProblems().empty() ? 1 : 0);
       std::unique_lock lock(mutex);
       wake.wait_for(lock, stop, options_.metrics_interval, [] { return false; });
@@ -154,14 +184,15 @@ Status Service::Start(ServiceConfig config) {
   });
   log_->info("trailwatch running: {} source(s), {} rule(s) enabled, {} target(s), store {}",
              sources_.size(), EnabledRuleCount(config_.rules), config_.targets.targets.size(),
-             store);
+             backend_->shown());
   return Status{};
 }
 
 Status Service::Reload(ServiceConfig config) {
-  if (config.targets.store != config_.targets.store) {
+  if (config.targets.store != config_.targets.store ||
+      config.targets.store_lease != config_.targets.store_lease) {
     return Error{"the store cannot change on reload (restart the service to use " +
-                 config.targets.store + ")"};
+                 store::ShownStore(config.targets.store) + ")"};
   }
   // Everything that can fail is built before anything running is touched.
   auto compiled = route::CompilePipelineRules(config.rules, config.targets);
@@ -208,7 +239,11 @@ void Service::Stop() {
   sink_.reset();
   pipeline_.reset();
   thresholds_.reset();
+  // A clean stop hands this replica's channels over at once (they would otherwise wait for the
+  // leases to expire).
+  if (outbox_) outbox_->ReleaseClaims();
   outbox_.reset();
+  backend_.reset();
   lock_.reset();
   // Last, so that probes and scrapes are answered while the service drains.
   ops_.reset();
@@ -226,13 +261,29 @@ Result<std::vector<std::unique_ptr<sources::Source>>> Service::MakeSources(
   sources::SourceContext context;
   context.log = log_;
   context.metrics = &metrics_;
-  context.store_path = config_.targets.store;
+  context.store = backend_.get();
   context.readiness = &readiness_;
   std::vector<std::unique_ptr<sources::Source>> made;
   for (const sources::SourceConfig& config : configs) {
     auto source = MakeSource(config, context);
     if (!source.ok()) return source.error();
-    made.push_back(std::move(source.value()));
+    const bool polled = config.type == sources::SourceConfig::Type::kDirectory ||
+                        config.type == sources::SourceConfig::Type::kS3;
+    if (!backend_->shared() || !polled) {
+      made.push_back(std::move(source.value()));
+      continue;
+    }
+    // Replicas on a shared store: one of them polls this source (service/leader_source.h). The
+    // source made above proved the configuration; each term of leadership makes a fresh one.
+    std::string name = (*source)->name();
+    auto factory = [config, context]() { return MakeSource(config, context); };
+    auto on_role = [this, name](bool leading) {
+      metrics_.Set(telemetry::kSourceLeader, {{"source", name}}, leading ? 1 : 0);
+    };
+    metrics_.Set(telemetry::kSourceLeader, {{"source", name}}, 0);
+    made.push_back(std::make_unique<LeaderSource>(
+        name, factory, backend_->leases(), backend_->options().owner,
+        std::chrono::milliseconds(backend_->options().lease_ms), log_, on_role));
   }
   return made;
 }
@@ -427,6 +478,63 @@ void Service::RefreshOutboxMetrics() {
   }
   metrics_.ReplaceSeries(telemetry::kTargetQueueDepth, std::move(depth));
   metrics_.ReplaceSeries(telemetry::kTargetOldestPendingAge, std::move(age));
+}
+
+void Service::CheckSharedStore() {
+  if (!backend_ || !backend_->shared() || !sink_) {
+    if (backend_ && backend_->shared() && !sink_) {
+      // Start-up, before the pipeline exists: only the readiness.
+      Status answered = backend_->Ping();
+      if (!answered.ok()) readiness_.SetProblem("store", answered.message());
+    }
+    return;
+  }
+  Status answered = backend_->Ping();
+  if (answered.ok()) {
+    if (store_problem_) {
+      store_problem_ = false;
+      readiness_.ClearProblem("store");
+      store_problem_log_.Forget("store");
+      log_->warn("the store {} answers again", backend_->shown());
+    }
+    readiness_.ClearProblem("store");
+    return;
+  }
+  // Not refused at the sink: each Submit tries the store itself and fails (503, no checkpoint)
+  // while it is down, and succeeds the moment it is back, without waiting for this check.
+  store_problem_ = true;
+  readiness_.SetProblem("store", answered.message());
+  if (store_problem_log_.Admit("store") > 0) {
+    log_->error(
+        "{}: events are not accepted until PostgreSQL answers (HTTP sources answer 503, SQS "
+        "messages stay in the queue, polled sources keep their checkpoints); delivery waits too",
+        answered.message());
+  }
+}
+
+void Service::RefreshRoles() {
+  if (!backend_ || !backend_->shared()) return;
+  auto leases = backend_->leases()->List();
+  if (!leases.ok()) return;
+  const std::string& owner = backend_->options().owner;
+  std::vector<std::string> sources, channels;
+  for (const store::LeaseRow& lease : *leases) {
+    if (lease.owner != owner || lease.lease_until < WallClockMs()) continue;
+    if (lease.name.starts_with("source:")) sources.push_back(lease.name.substr(7));
+    if (lease.name.starts_with("channel:")) channels.push_back(lease.name.substr(8));
+  }
+  metrics_.Set(telemetry::kChannelLeases, {}, static_cast<double>(channels.size()));
+  std::string roles = "replica " + owner + "\n";
+  roles.append("leads sources: ").append(sources.empty() ? "none" : JoinLines(sources)).append("\n");
+  roles.append("delivers channels: ").append(channels.empty() ? "none" : JoinLines(channels));
+  roles.append("\n");
+  std::lock_guard lock(roles_mutex_);
+  roles_ = std::move(roles);
+}
+
+std::string Service::Roles() const {
+  std::lock_guard lock(roles_mutex_);
+  return roles_;
 }
 
 }  // namespace trailwatch::service

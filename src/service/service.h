@@ -58,6 +58,7 @@
 #include "service/ops_listener.h"
 #include "service/service_config.h"
 #include "sources/source.h"
+#include "store/store_backend.h"
 #include "store/store_watch.h"
 #include "targets/delivery_worker.h"
 #include "telemetry/metrics.h"
@@ -93,6 +94,9 @@ class Service {
   // What the ops listener's /readyz answers: "" when ready, else "key: reason" lines (the
   // Readiness problems and the service's own: sources, store writable, targets).
   std::string ReadinessProblems() const;
+  // With a shared store: this replica's owner id, the sources it leads and the channels it
+  // delivers, as lines (what /readyz shows); "" otherwise.
+  std::string Roles() const;
   // The ops listener's bound port; 0 when it is off or not started.
   int ops_port() const;
   route::AlertPipeline* pipeline() { return pipeline_.get(); }
@@ -115,6 +119,11 @@ class Service {
   void RefreshSourceAges();
   void CheckStoreFile();
   void CheckStoreWritable();
+  // A shared store: whether PostgreSQL answers (readiness "store"), logged at most once a minute.
+  void CheckSharedStore();
+  // A shared store: which sources this replica leads and which channels it delivers (/readyz,
+  // trailwatch_channel_leases).
+  void RefreshRoles();
   Status StartOps();
   // After a delivery outcome or a new target list; caller holds targets_mutex_.
   void UpdateTargetsReadinessLocked();
@@ -124,6 +133,7 @@ class Service {
   telemetry::Metrics metrics_;
   Readiness readiness_;
   ServiceConfig config_;
+  std::unique_ptr<store::StoreBackend> backend_;  // SQLite file or shared PostgreSQL
   std::unique_ptr<outbox::DeliveryLock> lock_;
   std::unique_ptr<outbox::Outbox> outbox_;
   std::unique_ptr<rules::ThresholdStore> thresholds_;
@@ -146,6 +156,9 @@ class Service {
   std::mutex targets_mutex_;
   std::map<std::string, std::string> target_types_;  // configured targets: name -> type
   std::set<std::string> failing_targets_;  // whose last delivery attempt failed (retry, dead)
+
+  mutable std::mutex roles_mutex_;
+  std::string roles_;  // RefreshRoles: what /readyz adds after "ready"
 
   // Last: destroyed first, while what its handler reads still exists.
   std::unique_ptr<OpsListener> ops_;

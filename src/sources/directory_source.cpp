@@ -18,6 +18,7 @@
 #include "telemetry/metrics.h"
 #include "sources/log_object_reader.h"
 #include "store/checkpoint_store.h"
+#include "store/store_backend.h"
 
 namespace trailwatch::sources {
 
@@ -288,7 +289,7 @@ void DirectorySource::RetryDue(EventSink& sink) {
 }
 
 Status DirectorySource::Run(std::stop_token stop, EventSink& sink) {
-  auto store = store::CheckpointStore::Open(context_.store_path);
+  auto store = context_.store->OpenCheckpoints();
   if (!store.ok()) return Error{name_ + ": " + store.message()};
   checkpoints_ = std::move(store.value());
 

@@ -14,6 +14,7 @@
 #include "telemetry/metrics.h"
 #include "sources/log_object_reader.h"
 #include "store/checkpoint_store.h"
+#include "store/store_backend.h"
 
 namespace trailwatch::sources {
 
@@ -253,7 +254,7 @@ void S3Source::PollPrefix(const std::string& prefix,
 }
 
 Status S3Source::Run(std::stop_token stop, EventSink& sink) {
-  auto store = store::CheckpointStore::Open(context_.store_path);
+  auto store = context_.store->OpenCheckpoints();
   if (!store.ok()) return Error{name_ + ": " + store.message()};
   checkpoints_ = std::move(store.value());
 

@@ -29,6 +29,9 @@
 namespace trailwatch::telemetry {
 class Metrics;
 }
+namespace trailwatch::store {
+class StoreBackend;
+}
 
 namespace trailwatch::sources {
 
@@ -39,7 +42,8 @@ using envelope::SourceEvent;
 struct SourceContext {
   std::shared_ptr<spdlog::logger> log;  // never null
   telemetry::Metrics* metrics = nullptr;  // never null
-  std::string store_path;               // the SQLite store (checkpoints live there)
+  // The store (checkpoints live there: the SQLite file, or PostgreSQL shared by replicas).
+  store::StoreBackend* store = nullptr;
   Readiness* readiness = nullptr;       // what /healthz reports; null in tools and some tests
 };
 

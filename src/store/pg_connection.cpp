@@ -60,6 +60,9 @@ Result<std::unique_ptr<PgConnection>> PgConnection::Connect(const std::string& d
     PQfinish(conn);
     return Error{"cannot connect to PostgreSQL " + RedactDsn(dsn) + ": " + message};
   }
+  // libpq prints server notices ("relation ... already exists, skipping") on stderr by default,
+  // which would break the one-JSON-line-per-log-record output: they carry nothing actionable.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
   auto connection = std::unique_ptr<PgConnection>(new PgConnection(conn));
   // Times are stored as numbers, but the session's own time zone shows in errors and psql.
   if (Status s = connection->Run("setting up the session", "SET TIME ZONE 'UTC'"); !s.ok()) {

@@ -380,6 +380,26 @@ void DeliveryWorker::Send() {
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
     lock.unlock();
+    if (!outbox_->ClaimStillValid(job.entry)) {
+      // Shared store: this replica's lease on the channel was lost or ran past its deadline since
+      // the claim (a long pause, PostgreSQL unreachable). Another replica may be sending this
+      // entry now, so it is neither sent nor marked here (store/lease_store.h).
+      spdlog::warn("delivery: channel {}: lease lost before sending entry {}; left to the replica "
+                   "that holds it",
+                   job.channel_key, job.entry.id);
+      lock.lock();
+      ++counters_.lease_lost;
+      Channel& channel = channels_[job.channel_key];
+      channel.busy = false;
+      channel.empty = false;
+      channel.due_at = SteadyClock::now() + std::chrono::seconds(1);
+      buckets_[channel.rate_key].tokens += 1.0;  // nothing was sent
+      --target_in_flight_[job.target_index];
+      --in_flight_;
+      kicked_ = true;
+      dispatcher_wake_.notify_all();
+      continue;
+    }
     Target& target = *targets_[job.target_index].target;
     Outcome outcome = target.Deliver(job.entry);
     Record(job, outcome);

@@ -32,6 +32,11 @@
 // sends them again — at most one repeat, as after a crash. A kill leaves at most one entry per
 // channel in_flight; Outbox::RecoverInFlight on the next start makes it pending again.
 //
+// On a shared store (PostgreSQL, issue 14) each channel is delivered by the replica holding its
+// lease (store/pg_outbox_queue.h): ClaimHeads claims only there, and right before a send the
+// worker asks Outbox::ClaimStillValid, so a replica that lost the lease (a long pause, the store
+// unreachable) never sends an entry another replica may be sending.
+//
 // Failures that will be retried are logged at most once per target and reason per
 // failure_log_interval, with the number of failures since the last line (LogThrottle): an outage
 // of a receiver shows in the log, not only in /metrics, without a line per attempt. Dead entries
@@ -100,6 +105,7 @@ struct DeliveryCounters {
   int64_t expired = 0;       // made dead by max_age before a send (also counted in `dead`)
   int64_t unconfigured = 0;  // made dead because their target is not configured (not in `dead`)
   int64_t abandoned = 0;     // sends given up by Stop(grace); their entries wait for the next run
+  int64_t lease_lost = 0;    // claims not sent: the channel's lease was lost before the send
 };
 
 class DeliveryWorker {

@@ -12,6 +12,8 @@ constexpr MetricFamily kFamilies[] = {
      "Alerts committed to the outbox, per target."},
     {"trailwatch_build_info", "gauge", "version,commit",
      "Always 1; the labels say which trailwatch build is running."},
+    {"trailwatch_channel_leases", "gauge", "",
+     "Delivery channels this replica holds the lease of (shared PostgreSQL store only)."},
     {"trailwatch_commit_to_delivered_seconds", "histogram", "target_type",
      "Time from an alert's commit to the outbox to its delivery, per target type (retries "
      "included)."},
@@ -58,6 +60,8 @@ constexpr MetricFamily kFamilies[] = {
     {"trailwatch_source_visibility_extensions_total", "counter", "source,result",
      "SQS ChangeMessageVisibility calls while an object is processed, by result."},
     {"trailwatch_suppressed_total", "counter", "", "Matches dropped by a rule's suppression."},
+    {"trailwatch_source_leader", "gauge", "source",
+     "1 while this replica runs a polled source (directory, S3) of a shared store, else 0."},
     {"trailwatch_target_oldest_pending_age_seconds", "gauge", "target",
      "Age of the oldest alert pending or in flight, per target (from the outbox)."},
     {"trailwatch_target_queue_depth", "gauge", "target",

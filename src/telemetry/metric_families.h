@@ -47,5 +47,7 @@ inline constexpr std::string_view kTargetQueueDepth = "trailwatch_target_queue_d
 inline constexpr std::string_view kTargetOldestPendingAge =
     "trailwatch_target_oldest_pending_age_seconds";
 inline constexpr std::string_view kReady = "trailwatch_ready";
+inline constexpr std::string_view kSourceLeader = "trailwatch_source_leader";
+inline constexpr std::string_view kChannelLeases = "trailwatch_channel_leases";
 
 }  // namespace trailwatch::telemetry

@@ -35,7 +35,8 @@ size_t RecordingSink::size() const {
 }
 
 TestContext::TestContext(const std::string& store_path)
-    : log_stream_(std::make_shared<std::ostringstream>()), store_path_(store_path) {
+    : log_stream_(std::make_shared<std::ostringstream>()),
+      store_(store::StoreBackend::Open(store_path).value()) {
   auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(*log_stream_);
   log_ = std::make_shared<spdlog::logger>("source-test", sink);
   log_->set_level(spdlog::level::debug);
@@ -45,7 +46,7 @@ SourceContext TestContext::context() const {
   SourceContext context;
   context.log = log_;
   context.metrics = const_cast<telemetry::Metrics*>(&metrics_);
-  context.store_path = store_path_;
+  context.store = store_.get();
   return context;
 }
 

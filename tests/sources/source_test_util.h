@@ -15,6 +15,7 @@
 #include "common/result.h"
 #include "telemetry/metrics.h"
 #include "sources/source.h"
+#include "store/store_backend.h"
 
 namespace trailwatch::sources::testing {
 
@@ -38,7 +39,8 @@ class RecordingSink : public EventSink {
   std::vector<SourceEvent> events_;
 };
 
-// A log captured in memory, a Metrics registry and a store path in a temp directory.
+// A log captured in memory, a Metrics registry and the store at a path (a SQLite file in a temp
+// directory, or a postgresql:// URI).
 class TestContext {
  public:
   explicit TestContext(const std::string& store_path);
@@ -50,7 +52,7 @@ class TestContext {
   std::shared_ptr<std::ostringstream> log_stream_;
   std::shared_ptr<spdlog::logger> log_;
   telemetry::Metrics metrics_;
-  std::string store_path_;
+  std::unique_ptr<store::StoreBackend> store_;
 };
 
 // Runs `source` on a jthread until Stop() (or destruction); Stop returns Run's status.
