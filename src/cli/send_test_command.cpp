@@ -4,7 +4,8 @@
 // and look at Slack" check, without signing in.
 //
 // If another process is delivering from the same store, the alert is left to it and this command
-// watches the outbox for the outcome.
+// watches the outbox for the outcome. On a shared PostgreSQL store this command delivers like a
+// replica: whichever process holds the target's channel lease sends the alert.
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -20,6 +21,7 @@
 #include "outbox/delivery_lock.h"
 #include "outbox/outbox.h"
 #include "service/redacting_log_sink.h"
+#include "store/pg_connection.h"
 #include "targets/delivery_worker.h"
 #include "targets/sample_alert.h"
 
@@ -109,10 +111,20 @@ int Run(const SendTestArgs& args) {
     };
     targets::DeliveryWorker worker(store->get(), std::move(targets.value()), options);
     worker.Start();
-    while (std::chrono::steady_clock::now() < deadline) {
+    // On a shared store (PostgreSQL) a running replica may hold the channel's lease and send the
+    // entry itself: then only the outbox tells that it was sent.
+    const bool shared = store::IsPostgresDsn(config->store);
+    for (int polls = 0; std::chrono::steady_clock::now() < deadline; ++polls) {
       {
         std::lock_guard guard(mutex);
         if (done) break;
+      }
+      if (shared && polls % 10 == 9) {
+        auto entry = (*store)->Get(id);
+        if (entry.ok() && *entry && ((*entry)->state == outbox::EntryState::kDelivered ||
+                                     (*entry)->state == outbox::EntryState::kDead)) {
+          break;
+        }
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }

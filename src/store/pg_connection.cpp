@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include <simdjson.h>
+
 namespace trailwatch::store {
 
 namespace {
@@ -28,6 +30,32 @@ std::vector<const char*> ParamPointers(const Values& params) {
 }
 
 }  // namespace
+
+std::string PgText(std::string_view text) {
+  if (text.find('\0') == std::string_view::npos &&
+      simdjson::validate_utf8(text.data(), text.size())) {
+    return std::string(text);
+  }
+  // Slow path (rare): copy valid sequences, replace each bad byte and each NUL.
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(text.size() + 8);
+  size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    size_t length = byte < 0x80 ? 1 : (byte >> 5) == 0x6 ? 2 : (byte >> 4) == 0xE ? 3
+                                  : (byte >> 3) == 0x1E ? 4 : 0;
+    if (byte == 0 || length == 0 || i + length > text.size() ||
+        !simdjson::validate_utf8(text.data() + i, length)) {
+      out.append(kReplacement);
+      ++i;
+      continue;
+    }
+    out.append(text.substr(i, length));
+    i += length;
+  }
+  return out;
+}
 
 std::string PgResult::Text(int row, int column) const {
   if (!result_ || PQgetisnull(result_.get(), row, column)) return "";

@@ -34,13 +34,20 @@
 
 namespace trailwatch::store {
 
-// One statement parameter, as text; NULL when empty().
+// `text` as PostgreSQL can store it in a TEXT column (UTF8 database): a NUL byte or a byte sequence
+// that is not UTF-8 becomes U+FFFD. SQLite stores any bytes; PostgreSQL refuses the whole
+// statement, so a far side answering with a NUL byte, or a file name that is not UTF-8, would
+// otherwise fail the commit forever (an entry re-sent again and again, a file read again and
+// again). The mapping is a function, so a key written and later looked up maps the same way.
+std::string PgText(std::string_view text);
+
+// One statement parameter, as text (PgText); NULL when empty().
 class PgValue {
  public:
   PgValue(std::nullptr_t) {}  // NOLINT: implicit by design (Exec's brace lists)
-  PgValue(std::string_view text) : text_(text) {}  // NOLINT
-  PgValue(const std::string& text) : text_(text) {}  // NOLINT
-  PgValue(const char* text) : text_(std::string(text)) {}  // NOLINT
+  PgValue(std::string_view text) : text_(PgText(text)) {}  // NOLINT
+  PgValue(const std::string& text) : text_(PgText(text)) {}  // NOLINT
+  PgValue(const char* text) : text_(PgText(text)) {}  // NOLINT
   PgValue(int64_t number) : text_(std::to_string(number)) {}  // NOLINT
   PgValue(int number) : text_(std::to_string(number)) {}  // NOLINT
   PgValue(bool value) : text_(value ? "true" : "false") {}  // NOLINT
