@@ -19,5 +19,6 @@ void RegisterCfn(CLI::App& app, int* exit_code);  // import-cfn, export-cfn
 void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterValidate(CLI::App& app, int* exit_code);
 void RegisterPacks(CLI::App& app, int* exit_code);  // packs list, packs show
+void RegisterStore(CLI::App& app, int* exit_code);  // store migrate
 
 }  // namespace trailwatch::cli
