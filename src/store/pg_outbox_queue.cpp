@@ -515,39 +515,49 @@ Result<int64_t> PgOutboxQueue::Purge(QueueState state) {
 }
 
 Result<QueueStats> PgOutboxQueue::Stats() {
-  auto conn = pool_->Acquire();
-  if (!conn.ok()) return StoreError("stats", conn.message());
   QueueStats stats;
-  auto counts = (*conn)->Exec("counting", "SELECT state, COUNT(*) FROM outbox_entries GROUP BY state");
-  if (!counts.ok()) return StoreError("stats", counts.message());
-  for (int i = 0; i < counts->rows(); ++i) {
-    const int64_t n = counts->Int(i, 1);
-    switch (static_cast<QueueState>(counts->Int(i, 0))) {
-      case QueueState::kPending:
-        stats.pending = n;
-        break;
-      case QueueState::kInFlight:
-        stats.in_flight = n;
-        break;
-      case QueueState::kDelivered:
-        stats.delivered = n;
-        break;
-      case QueueState::kDead:
-        stats.dead = n;
-        break;
-    }
-  }
-  auto oldest =
-      (*conn)->Exec("oldest", "SELECT MIN(created_at) FROM outbox_entries WHERE state < 2");
-  if (!oldest.ok()) return StoreError("stats", oldest.message());
-  if (oldest->rows() > 0 && !oldest->IsNull(0, 0)) stats.oldest_pending_created_at = oldest->Int(0, 0);
-  auto targets = (*conn)->Exec("by target",
-                               "SELECT target, COUNT(*), MIN(created_at) FROM outbox_entries "
-                               "WHERE state < 2 GROUP BY target");
-  if (!targets.ok()) return StoreError("stats", targets.message());
-  for (int i = 0; i < targets->rows(); ++i) {
-    stats.by_target[targets->Text(i, 0)] = {targets->Int(i, 1), targets->Int(i, 2)};
-  }
+  // One snapshot for the three queries, so that the counts and the oldest times agree.
+  Status done = pool_->Transaction(
+      "stats",
+      [&](PgConnection& conn) -> Status {
+        stats = QueueStats{};
+        auto counts =
+            conn.Exec("counting", "SELECT state, COUNT(*) FROM outbox_entries GROUP BY state");
+        if (!counts.ok()) return counts.error();
+        for (int i = 0; i < counts->rows(); ++i) {
+          const int64_t n = counts->Int(i, 1);
+          switch (static_cast<QueueState>(counts->Int(i, 0))) {
+            case QueueState::kPending:
+              stats.pending = n;
+              break;
+            case QueueState::kInFlight:
+              stats.in_flight = n;
+              break;
+            case QueueState::kDelivered:
+              stats.delivered = n;
+              break;
+            case QueueState::kDead:
+              stats.dead = n;
+              break;
+          }
+        }
+        auto oldest =
+            conn.Exec("oldest", "SELECT MIN(created_at) FROM outbox_entries WHERE state < 2");
+        if (!oldest.ok()) return oldest.error();
+        if (oldest->rows() > 0 && !oldest->IsNull(0, 0)) {
+          stats.oldest_pending_created_at = oldest->Int(0, 0);
+        }
+        auto targets = conn.Exec("by target",
+                                 "SELECT target, COUNT(*), MIN(created_at) FROM outbox_entries "
+                                 "WHERE state < 2 GROUP BY target");
+        if (!targets.ok()) return targets.error();
+        for (int i = 0; i < targets->rows(); ++i) {
+          stats.by_target[targets->Text(i, 0)] = {targets->Int(i, 1), targets->Int(i, 2)};
+        }
+        return Status::Ok();
+      },
+      "REPEATABLE READ");
+  if (!done.ok()) return StoreError("stats", done.message());
   return stats;
 }
 

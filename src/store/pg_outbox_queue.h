@@ -47,8 +47,10 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "store/outbox_queue.h"
 #include "store/pg_connection.h"

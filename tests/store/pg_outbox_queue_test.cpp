@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -334,41 +335,68 @@ TEST_F(PgOutboxQueueTest, TwoReplicasEnqueuingTheSameEventsStoreEachOnce) {
 TEST_F(PgOutboxQueueTest, ConcurrentEnqueuersOnOneChannelAreClaimedInIdOrderWithoutGaps) {
   auto claimer = Replica("claimer");
   constexpr int kEnqueuers = 4;
-  constexpr int kBatches = 40;
+  constexpr int kBatches = 6;
+  // Several rows per transaction: the time between taking an id and committing it is what a
+  // missing channel lock would let another enqueuer's later ids commit in.
+  constexpr int kRowsPerBatch = 10;
   std::vector<std::unique_ptr<PgOutboxQueue>> enqueuers;
   for (int i = 0; i < kEnqueuers; ++i) enqueuers.push_back(Replica(Name("enqueuer-", i)));
   std::atomic<bool> go{false};
   std::atomic<int> failures{0};
+  std::atomic<int> enqueuers_done{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < kEnqueuers; ++t) {
     threads.emplace_back([&, t] {
       while (!go.load()) std::this_thread::yield();
       for (int i = 0; i < kBatches; ++i) {
-        std::string key = Name("t", t, "-");
-        key.append(std::to_string(i));
-        std::string second = key;
-        key.append("-a");
-        second.append("-b");
-        auto result = enqueuers[t]->Enqueue(
-            {{"slack", key, "slack#c", "{}"}, {"slack", second, "slack#c", "{}"}}, WallClockMs());
-        if (!result.ok()) ++failures;
+        std::vector<NewQueueRow> rows;
+        for (int r = 0; r < kRowsPerBatch; ++r) {
+          std::string key = Name("t", t, "-");
+          key.append(std::to_string(i)).append("-").append(std::to_string(r));
+          rows.push_back({"slack", key, "slack#c", "{}"});
+        }
+        if (!enqueuers[t]->Enqueue(rows, WallClockMs()).ok()) ++failures;
       }
+      ++enqueuers_done;
     });
   }
+  // Watch the channel as a claimer would: an id that becomes visible below one already seen is
+  // a row a claimer could have skipped (and sent out of order).
+  std::atomic<int> late_ids{0};
+  std::thread watcher([&] {
+    std::set<int64_t> seen;
+    bool last_look = false;
+    while (!last_look) {
+      last_look = enqueuers_done.load() == kEnqueuers;
+      auto rows = claimer->List(std::nullopt, 0);
+      if (!rows.ok()) {
+        ++failures;
+        return;
+      }
+      const int64_t highest = seen.empty() ? 0 : *seen.rbegin();
+      for (const QueueRow& row : *rows) {
+        if (seen.insert(row.id).second && row.id < highest) ++late_ids;
+      }
+    }
+  });
   go = true;
   // Deliver while they enqueue: a row committed after a higher id was already delivered would
   // be claimed out of order.
   std::vector<int64_t> claimed;
-  const size_t expected = static_cast<size_t>(kEnqueuers * kBatches * 2);
+  const size_t expected = static_cast<size_t>(kEnqueuers * kBatches * kRowsPerBatch);
   const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(4);
   while (claimed.size() < expected && std::chrono::steady_clock::now() < give_up) {
     QueueClaim claim = Claim(*claimer, "slack#c");
     if (!claim.row) continue;
     claimed.push_back(claim.row->id);
-    ASSERT_TRUE(claimer->MarkDelivered({{claim.row->id, 200, "", ""}}).ok());
+    Status marked = claimer->MarkDelivered({{claim.row->id, 200, "", ""}});
+    EXPECT_TRUE(marked.ok()) << marked.message();
+    if (!marked.ok()) break;  // not ASSERT: the threads must be joined
   }
   for (std::thread& thread : threads) thread.join();
+  watcher.join();
   EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(late_ids.load(), 0) << "ids of the channel became visible out of id order";
   ASSERT_EQ(claimed.size(), expected);
   for (size_t i = 1; i < claimed.size(); ++i) {
     ASSERT_LT(claimed[i - 1], claimed[i]) << "claim " << i << " went back in id order";
