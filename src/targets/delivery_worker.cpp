@@ -195,7 +195,7 @@ int64_t DeliveryWorker::Discover(std::unique_lock<std::mutex>& lock) {
   lock.lock();
   if (!found.ok()) {
     ++counters_.store_errors;
-    spdlog::error("delivery: {}", found.message());
+    LogStoreError(found.message());
     return -1;
   }
   auto now = SteadyClock::now();
@@ -321,7 +321,7 @@ void DeliveryWorker::Dispatch() {
       lock.lock();
       if (!claimed.ok()) {
         ++counters_.store_errors;
-        spdlog::error("delivery: {}", claimed.message());
+        LogStoreError(claimed.message());
       }
       for (size_t i = 0; i < ready.size(); ++i) {
         Channel& channel = *ready[i];
@@ -415,6 +415,19 @@ void DeliveryWorker::Send() {
     --in_flight_;
     kicked_ = true;
     dispatcher_wake_.notify_all();
+  }
+}
+
+void DeliveryWorker::LogStoreError(const std::string& message) {
+  // The dispatcher looks for work every poll_interval: while the store is unreachable (a shared
+  // PostgreSQL restarting) that would be five lines a second. One line per failure_log_interval,
+  // with the count, says the same.
+  size_t count = failure_log_.Admit("\nstore");
+  if (count == 1) {
+    spdlog::error("delivery: {}", message);
+  } else if (count > 1) {
+    spdlog::error("delivery: {} store errors since the last line about them; last: {}", count,
+                  message);
   }
 }
 

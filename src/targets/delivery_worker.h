@@ -158,6 +158,8 @@ class DeliveryWorker {
   void Record(const Job& job, const Outcome& outcome);
   // A send that will be retried: a throttled warning per target and reason.
   void LogRetry(const config::TargetConfig& config, const Retry& retry);
+  // A store error of the dispatcher's polling: throttled like LogRetry.
+  void LogStoreError(const std::string& message);
   // Lists the channels with a backlog; adds the new ones and forgets idle vanished ones. Handles
   // entries of unconfigured targets. Called with mutex_ held (released around the query).
   // Returns how many channels of our targets have a backlog, or -1 on a store error.

@@ -28,61 +28,6 @@ using std::chrono::seconds;
 const std::string kFixtures = TW_FIXTURES_DIR;
 const std::string kLogDir = "AWSLogs/111122223333/CloudTrail/us-east-1/2022/11/10/";
 
-std::string Fixture(const std::string& relative) { return ReadFile(kFixtures + "/" + relative); }
-
-// A CloudTrail log file holding the given fixture records.
-std::string LogFile(const std::vector<std::string>& record_fixtures) {
-  std::string text = "{\"Records\":[";
-  for (size_t i = 0; i < record_fixtures.size(); ++i) {
-    if (i) text += ",";
-    text += Fixture("aws/cloudtrail/" + record_fixtures[i]);
-  }
-  return text + "]}";
-}
-
-void WriteFileAtomically(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary);
-    out << content;
-  }
-  std::filesystem::rename(partial, path);
-}
-
-struct HttpAnswer {
-  long status = 0;
-  std::string body;
-};
-
-size_t Collect(char* data, size_t size, size_t count, void* out) {
-  static_cast<std::string*>(out)->append(data, size * count);
-  return size * count;
-}
-
-HttpAnswer Http(const std::string& method, const std::string& url, const std::string& body = "",
-                const std::vector<std::string>& headers = {}) {
-  HttpAnswer answer;
-  CURL* curl = curl_easy_init();
-  curl_slist* list = nullptr;
-  for (const std::string& header : headers) list = curl_slist_append(list, header.c_str());
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
-  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
-  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
-  if (method == "POST") {
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
-    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
-  }
-  if (curl_easy_perform(curl) == CURLE_OK) {
-    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
-  }
-  curl_slist_free_all(list);
-  curl_easy_cleanup(curl);
-  return answer;
-}
-
 TEST(ValidateCommand, AcceptsTheBundledExample) {
   CommandResult result =
       RunTrailwatch({"validate", "--config", std::string(TW_SOURCE_DIR) + "/examples/trailwatch.yaml"});

@@ -6,9 +6,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <thread>
@@ -25,7 +28,59 @@ std::string ReadWhole(const std::string& path) {
   return buffer.str();
 }
 
+size_t Collect(char* data, size_t size, size_t count, void* out) {
+  static_cast<std::string*>(out)->append(data, size * count);
+  return size * count;
+}
+
 }  // namespace
+
+std::string Fixture(const std::string& relative) {
+  return ReadWhole(std::string(TW_FIXTURES_DIR) + "/" + relative);
+}
+
+// A CloudTrail log file holding the given fixture records.
+std::string LogFile(const std::vector<std::string>& record_fixtures) {
+  std::string text = "{\"Records\":[";
+  for (size_t i = 0; i < record_fixtures.size(); ++i) {
+    if (i) text += ",";
+    text += Fixture("aws/cloudtrail/" + record_fixtures[i]);
+  }
+  return text + "]}";
+}
+
+void WriteFileAtomically(const std::string& path, const std::string& content) {
+  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
+  std::string partial = path + ".partial";
+  {
+    std::ofstream out(partial, std::ios::binary);
+    out << content;
+  }
+  std::filesystem::rename(partial, path);
+}
+
+HttpAnswer Http(const std::string& method, const std::string& url, const std::string& body,
+                const std::vector<std::string>& headers) {
+  HttpAnswer answer;
+  CURL* curl = curl_easy_init();
+  curl_slist* list = nullptr;
+  for (const std::string& header : headers) list = curl_slist_append(list, header.c_str());
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, list);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Collect);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &answer.body);
+  if (method == "POST") {
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE, static_cast<long>(body.size()));
+  }
+  if (curl_easy_perform(curl) == CURLE_OK) {
+    curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &answer.status);
+  }
+  curl_slist_free_all(list);
+  curl_easy_cleanup(curl);
+  return answer;
+}
 
 size_t CountOccurrences(const std::string& haystack, const std::string& needle) {
   size_t count = 0;

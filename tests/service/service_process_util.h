@@ -47,4 +47,20 @@ class ServiceProcess {
 // Occurrences of `needle` in `haystack`.
 size_t CountOccurrences(const std::string& haystack, const std::string& needle);
 
+// A file of tests/fixtures (TW_FIXTURES_DIR), e.g. "aws/cloudtrail/root-consolelogin-failure.json".
+std::string Fixture(const std::string& relative);
+// A CloudTrail log file ({"Records":[...]}) holding the given tests/fixtures/aws/cloudtrail records.
+std::string LogFile(const std::vector<std::string>& record_fixtures);
+// Writes `content` beside `path` and renames it into place (creating the folders), so that a
+// watching source never reads half a file.
+void WriteFileAtomically(const std::string& path, const std::string& content);
+
+struct HttpAnswer {
+  long status = 0;  // 0 when the request failed (refused, timed out)
+  std::string body;
+};
+// One HTTP request with libcurl (30 s timeout); `headers` as "Name: value".
+HttpAnswer Http(const std::string& method, const std::string& url, const std::string& body = "",
+                const std::vector<std::string>& headers = {});
+
 }  // namespace trailwatch::testing
