@@ -14,6 +14,10 @@
 #                                         (the ctest fixture that every test process shares)
 #
 # STATE is where the cluster lives (a folder the postgres user can reach: under /tmp).
+#
+# TW_PG_DURABLE=1 (start, restart, resume, ensure): keep PostgreSQL's durable defaults (fsync,
+# synchronous_commit, full_page_writes on), as in production — for benchmarks (bench/ha_load.cpp),
+# where a commit's cost includes its WAL flush. Without it the cluster skips them: faster tests.
 set -euo pipefail
 
 command=${1:?usage: pg_test_cluster.sh start|restart|stop|ensure STATE [PORT]}
@@ -31,8 +35,10 @@ as_postgres() {
 start_server() {
   local port=$1
   # fsync off: a test cluster never outlives a crash; max_connections: several replicas' pools.
+  local durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${TW_PG_DURABLE:-0}" = 1 ] && durability=""
   as_postgres "$bindir/pg_ctl" -D "$state/data" -l "$state/server.log" -w -t 60 -o \
-    "-p $port -k $state -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    "-p $port -k $state -c listen_addresses=127.0.0.1 $durability -c max_connections=300" \
     start >/dev/null
   head -1 "$state/data/postmaster.pid" >"$state/pid"
   echo "$port" >"$state/port"
