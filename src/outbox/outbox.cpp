@@ -378,4 +378,6 @@ bool Outbox::ClaimStillValid(const Entry& entry) {
 
 void Outbox::ReleaseClaims() { queue_->ReleaseClaims(); }
 
+void Outbox::WatchEnqueues(std::function<void()> wake) { queue_->WatchEnqueues(std::move(wake)); }
+
 }  // namespace trailwatch::outbox

@@ -37,6 +37,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -189,6 +190,9 @@ class Outbox {
   // At a clean stop: gives up this process's channel leases so that another replica takes over at
   // once.
   void ReleaseClaims();
+  // Calls `wake` whenever another process (a replica on a shared store) commits an alert, so
+  // that delivery claims it at once rather than at its next poll. No-op on SQLite.
+  void WatchEnqueues(std::function<void()> wake);
 
   // Slack thread roots, keyed by target and group key (rule, identity, source IP).
   Result<std::optional<ThreadRoot>> FindThreadRoot(const std::string& target,

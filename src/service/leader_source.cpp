@@ -139,13 +139,16 @@ Status LeaderSource::Lead(std::stop_token stop, sources::EventSink& sink, int64_
       deadline = asked_at + lease_ - SafetyMargin(lease_);
     }
   }
-  source_stop.request_stop();
-  runner.join();
+  // Not leading from here on (metrics, /readyz), even while the source finishes what it has in
+  // hand: a source blocked on an unreachable store can take a while to return, and what it still
+  // submits is deduplicated by the outbox's idempotency key if the next leader reads it too.
   SetLeading(false);
   if (!why_stopped.empty()) {
     log_->warn("source {}: this replica stops leading it: {}", name_, why_stopped);
-    return Status::Ok();
   }
+  source_stop.request_stop();
+  runner.join();
+  if (!why_stopped.empty()) return Status::Ok();
   if (stop.stop_requested()) return Status::Ok();
   // The source ended by itself: it cannot run at all (as without replicas, the service stops).
   return ran.ok() ? Status(Error{name_ + ": stopped unexpectedly"}) : ran;

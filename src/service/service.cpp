@@ -161,6 +161,11 @@ Status Service::Start(ServiceConfig config) {
     std::lock_guard lock(worker_mutex_);
     if (worker_) worker_->Notify();
   });
+  // Other replicas' alerts (shared store): the replica holding their channel wakes at once.
+  outbox_->WatchEnqueues([this] {
+    std::lock_guard lock(worker_mutex_);
+    if (worker_) worker_->Notify();
+  });
   if (Status started = StartDelivery(config_.targets); !started.ok()) return started;
   if (Status started = StartSources(config_.sources); !started.ok()) {
     StopDelivery();

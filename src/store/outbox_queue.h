@@ -19,6 +19,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <set>
@@ -163,6 +164,10 @@ class OutboxQueue {
   // Gives up what this process holds in the shared store (channel leases) at a clean stop, so that
   // another replica takes over at once instead of after the lease expires. No-op by default.
   virtual void ReleaseClaims() {}
+  // Calls `wake` (from a thread of the queue's) whenever another process commits an enqueue, so
+  // that delivery need not wait for its next poll. A single-process store has no other
+  // enqueuers: no-op by default.
+  virtual void WatchEnqueues(std::function<void()> wake) { (void)wake; }
 };
 
 }  // namespace trailwatch::store

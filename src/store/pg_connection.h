@@ -158,6 +158,8 @@ class PgPool {
   const std::string& shown() const { return shown_; }
   // A query to check the server answers (SELECT 1); the readiness probe.
   Status Ping();
+  // A connection of its own, outside the pool (a LISTEN that holds it for the process's life).
+  Result<std::unique_ptr<PgConnection>> ConnectDedicated() { return PgConnection::Connect(dsn_); }
 
  private:
   void Return(std::unique_ptr<PgConnection> conn);

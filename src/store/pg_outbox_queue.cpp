@@ -2,6 +2,10 @@
 // fencing.
 #include "store/pg_outbox_queue.h"
 
+#include <poll.h>
+
+#include <cerrno>
+
 #include <algorithm>
 #include <numeric>
 #include <set>
@@ -79,6 +83,9 @@ PgValue GenerationValue(const std::optional<int64_t>& generation) {
   return PgValue(nullptr);
 }
 
+// The NOTIFY channel of committed enqueues (WatchEnqueues).
+constexpr const char* kEnqueueChannel = "trailwatch_outbox_enqueued";
+
 }  // namespace
 
 PgOutboxQueue::PgOutboxQueue(std::shared_ptr<PgPool> pool, std::string owner, int64_t lease_ms)
@@ -90,6 +97,10 @@ PgOutboxQueue::PgOutboxQueue(std::shared_ptr<PgPool> pool, std::string owner, in
 }
 
 PgOutboxQueue::~PgOutboxQueue() {
+  if (listener_.joinable()) {
+    listener_.request_stop();
+    listener_.join();
+  }
   renewal_.request_stop();
   renewal_wake_.notify_all();
   if (renewal_.joinable()) renewal_.join();
@@ -128,10 +139,64 @@ Result<QueueEnqueueResult> PgOutboxQueue::Enqueue(const std::vector<NewQueueRow>
         ++result.duplicates;
       }
     }
+    if (result.inserted > 0) {
+      // Delivered to every listening replica when (and only if) this transaction commits; the
+      // replica holding the channel claims at once instead of at its next poll (WatchEnqueues).
+      auto notified = conn.Exec("notifying the replicas", "SELECT pg_notify($1, '')",
+                                {kEnqueueChannel});
+      if (!notified.ok()) return notified.error();
+    }
     return Status::Ok();
   });
   if (!done.ok()) return StoreError("enqueue", done.message());
   return result;
+}
+
+void PgOutboxQueue::WatchEnqueues(std::function<void()> wake) {
+  if (listener_.joinable()) return;
+  listener_ = std::jthread([this, wake = std::move(wake)](std::stop_token stop) {
+    ListenLoop(std::move(stop), wake);
+  });
+}
+
+void PgOutboxQueue::ListenLoop(std::stop_token stop, const std::function<void()>& wake) {
+  std::unique_ptr<PgConnection> conn;
+  while (!stop.stop_requested()) {
+    if (!conn) {
+      auto connected = pool_->ConnectDedicated();
+      Status listening = connected.ok()
+                             ? (*connected)->Run("listening for enqueues",
+                                                 std::string("LISTEN ") + kEnqueueChannel)
+                             : Status(connected.error());
+      if (!listening.ok()) {
+        // PostgreSQL unreachable: delivery still polls; try again in a second.
+        std::mutex mutex;
+        std::unique_lock lock(mutex);
+        renewal_wake_.wait_for(lock, stop, std::chrono::seconds(1), [] { return false; });
+        continue;
+      }
+      conn = std::move(connected.value());
+      wake();  // enqueues may have committed while no one listened
+    }
+    pollfd socket{PQsocket(conn->handle()), POLLIN, 0};
+    // Short, so that a stop request is noticed promptly.
+    int ready = poll(&socket, 1, 250);
+    if (ready < 0 && errno != EINTR) {
+      conn.reset();
+      continue;
+    }
+    if (ready <= 0) continue;
+    if (PQconsumeInput(conn->handle()) == 0 || !conn->Healthy()) {
+      conn.reset();  // the server went away: reconnect (and wake) above
+      continue;
+    }
+    bool notified = false;
+    while (PGnotify* notice = PQnotifies(conn->handle())) {
+      notified = true;
+      PQfreemem(notice);
+    }
+    if (notified) wake();
+  }
 }
 
 Result<int64_t> PgOutboxQueue::RecoverInFlight() {

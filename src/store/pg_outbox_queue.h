@@ -44,6 +44,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -96,6 +97,12 @@ class PgOutboxQueue final : public OutboxQueue {
   // is in flight.
   void ReleaseClaims() override;
 
+  // A thread of its own LISTENs on a dedicated connection for the NOTIFY every Enqueue sends on
+  // commit, and calls `wake` for each (and after each reconnect, since notifications are lost
+  // while disconnected): the replica that holds a channel then claims an alert another replica
+  // committed at once, not at its next poll (about 200 ms later; docs/benchmarks.md).
+  void WatchEnqueues(std::function<void()> wake) override;
+
   const std::string& owner() const { return owner_; }
 
  private:
@@ -120,6 +127,7 @@ class PgOutboxQueue final : public OutboxQueue {
   // One renewal pass (renewal thread).
   void RenewHeldChannels();
   void RenewalLoop(std::stop_token stop);
+  void ListenLoop(std::stop_token stop, const std::function<void()>& wake);
   // The generation `id` was claimed under by this queue; nullopt when it has no such claim.
   std::optional<int64_t> ClaimGeneration(int64_t id);
   // Runs a fenced update of one row (parameters: $1 id, $2 owner, $3 generation, then `more`).
@@ -144,8 +152,9 @@ class PgOutboxQueue final : public OutboxQueue {
   std::map<int64_t, OutstandingClaim> outstanding_;    // by row id
   std::condition_variable_any renewal_wake_;
 
-  // Last member: stopped and joined (by the destructor) before the members it uses go away.
+  // Last members: stopped and joined (by the destructor) before the members they use go away.
   std::jthread renewal_;
+  std::jthread listener_;  // WatchEnqueues
 };
 
 }  // namespace trailwatch::store

@@ -14,6 +14,8 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 #include <vector>
 
@@ -405,6 +407,38 @@ TEST_F(PgOutboxQueueTest, ConcurrentEnqueuersOnOneChannelAreClaimedInIdOrderWith
   auto left = claimer->CountUndelivered({"slack#c"});
   ASSERT_TRUE(left.ok()) << left.message();
   EXPECT_EQ(*left, 0);
+}
+
+// Another replica's committed enqueue wakes this one at once (LISTEN/NOTIFY): the holder of a
+// channel does not wait for its next poll to claim what another replica committed. A batch of
+// duplicates commits nothing new and wakes no one.
+TEST_F(PgOutboxQueueTest, AnotherReplicasEnqueueWakesTheWatchers) {
+  auto a = Replica("replica-a");
+  auto b = Replica("replica-b");
+  std::mutex mutex;
+  std::condition_variable woken;
+  int wakes = 0;
+  b->WatchEnqueues([&] {
+    std::lock_guard lock(mutex);
+    ++wakes;
+    woken.notify_all();
+  });
+  auto wait_for_wakes = [&](int count) {
+    std::unique_lock lock(mutex);
+    return woken.wait_for(lock, std::chrono::seconds(5), [&] { return wakes >= count; });
+  };
+  // The listener's first connection wakes once (enqueues may have happened before it listened).
+  ASSERT_TRUE(wait_for_wakes(1));
+  Enqueue(*a, "slack#c", {"k1"});
+  ASSERT_TRUE(wait_for_wakes(2)) << "no wake-up for a committed enqueue";
+  Enqueue(*a, "slack#c", {"k1"});  // duplicate: nothing committed
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  {
+    std::lock_guard lock(mutex);
+    EXPECT_EQ(wakes, 2);
+  }
+  Enqueue(*a, "slack#d", {"k2", "k3"});  // one transaction: one wake-up
+  ASSERT_TRUE(wait_for_wakes(3));
 }
 
 }  // namespace
