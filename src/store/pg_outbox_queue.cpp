@@ -84,7 +84,7 @@ PgValue GenerationValue(const std::optional<int64_t>& generation) {
 }
 
 // The NOTIFY channel of committed enqueues (WatchEnqueues).
-constexpr const char* kEnqueueChannel = "trailwatch_outbox_enqueued";
+constexpr const char* kEnqueueChannel = "tw_outbox_enqueued";
 
 }  // namespace
 
