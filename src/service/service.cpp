@@ -10,6 +10,7 @@
 
 #include "common/version.h"
 #include "common/wall_clock.h"
+#include "config/config_fields.h"
 #include "service/leader_source.h"
 #include "service/source_factory.h"
 #include "store/store_integrity.h"
@@ -42,16 +43,6 @@ const char* TargetTypeLabel(config::TargetConfig::Type type) {
       return "stdout";
   }
   return "other";
-}
-
-// "a, b, c" for the /readyz role lines.
-std::string JoinLines(const std::vector<std::string>& items) {
-  std::string joined;
-  for (const std::string& item : items) {
-    if (!joined.empty()) joined.append(", ");
-    joined.append(item);
-  }
-  return joined;
 }
 
 }  // namespace
@@ -530,8 +521,8 @@ void Service::RefreshRoles() {
   }
   metrics_.Set(telemetry::kChannelLeases, {}, static_cast<double>(channels.size()));
   std::string roles = "replica " + owner + "\n";
-  roles.append("leads sources: ").append(sources.empty() ? "none" : JoinLines(sources)).append("\n");
-  roles.append("delivers channels: ").append(channels.empty() ? "none" : JoinLines(channels));
+  roles.append("leads sources: ").append(sources.empty() ? "none" : config::JoinNames(sources)).append("\n");
+  roles.append("delivers channels: ").append(channels.empty() ? "none" : config::JoinNames(channels));
   roles.append("\n");
   std::lock_guard lock(roles_mutex_);
   roles_ = std::move(roles);

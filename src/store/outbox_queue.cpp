@@ -24,4 +24,21 @@ std::string ExpiredReason(const QueueRow& row, int64_t now_ms, int64_t max_age_m
   return ClipStoredText(why);
 }
 
+void AddStateCount(QueueStats* stats, int64_t state, int64_t count) {
+  switch (static_cast<QueueState>(state)) {
+    case QueueState::kPending:
+      stats->pending = count;
+      break;
+    case QueueState::kInFlight:
+      stats->in_flight = count;
+      break;
+    case QueueState::kDelivered:
+      stats->delivered = count;
+      break;
+    case QueueState::kDead:
+      stats->dead = count;
+      break;
+  }
+}
+
 }  // namespace trailwatch::store

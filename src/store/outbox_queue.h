@@ -112,6 +112,9 @@ struct DeliveredMark {
 inline constexpr size_t kMaxStoredText = 2048;
 std::string ClipStoredText(const std::string& text);
 
+// Stats: sets the count of one stored state value (backends read them as (state, count) rows).
+void AddStateCount(QueueStats* stats, int64_t state, int64_t count);
+
 // The last_error of a head that expired at its turn (shared so that backends say the same).
 std::string ExpiredReason(const QueueRow& row, int64_t now_ms, int64_t max_age_ms);
 

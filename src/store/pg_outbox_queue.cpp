@@ -590,21 +590,7 @@ Result<QueueStats> PgOutboxQueue::Stats() {
             conn.Exec("counting", "SELECT state, COUNT(*) FROM outbox_entries GROUP BY state");
         if (!counts.ok()) return counts.error();
         for (int i = 0; i < counts->rows(); ++i) {
-          const int64_t n = counts->Int(i, 1);
-          switch (static_cast<QueueState>(counts->Int(i, 0))) {
-            case QueueState::kPending:
-              stats.pending = n;
-              break;
-            case QueueState::kInFlight:
-              stats.in_flight = n;
-              break;
-            case QueueState::kDelivered:
-              stats.delivered = n;
-              break;
-            case QueueState::kDead:
-              stats.dead = n;
-              break;
-          }
+          AddStateCount(&stats, counts->Int(i, 0), counts->Int(i, 1));
         }
         auto oldest =
             conn.Exec("oldest", "SELECT MIN(created_at) FROM outbox_entries WHERE state < 2");

@@ -299,21 +299,7 @@ Result<QueueStats> SqliteOutboxQueue::Stats() {
   auto counts = db.Prepare("SELECT state, COUNT(*) FROM outbox_entries GROUP BY state");
   if (!counts.ok()) return StoreError("stats", counts.message());
   while (counts->Step() == Statement::StepResult::kRow) {
-    int64_t n = counts->ColumnInt(1);
-    switch (static_cast<QueueState>(counts->ColumnInt(0))) {
-      case QueueState::kPending:
-        stats.pending = n;
-        break;
-      case QueueState::kInFlight:
-        stats.in_flight = n;
-        break;
-      case QueueState::kDelivered:
-        stats.delivered = n;
-        break;
-      case QueueState::kDead:
-        stats.dead = n;
-        break;
-    }
+    AddStateCount(&stats, counts->ColumnInt(0), counts->ColumnInt(1));
   }
   auto oldest = db.Prepare("SELECT MIN(created_at) FROM outbox_entries WHERE state < 2");
   if (!oldest.ok()) return StoreError("stats", oldest.message());

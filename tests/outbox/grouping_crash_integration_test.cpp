@@ -32,16 +32,6 @@ const std::string kExampleName =
 const std::string kExampleLog =
     std::string(TW_SOURCE_DIR) + "/examples/cloudtrail/" + kLogDir + kExampleName;
 
-void WriteFileAtomically(const std::string& path, const std::string& content) {
-  std::filesystem::create_directories(std::filesystem::path(path).parent_path());
-  std::string partial = path + ".partial";
-  {
-    std::ofstream out(partial, std::ios::binary);
-    out << content;
-  }
-  std::filesystem::rename(partial, path);
-}
-
 std::string Config(const testing::TempDir& dir, const std::string& url, bool extra_rule) {
   std::string config = "store: " + dir.path() + "/tw.db\n" +
                        "telemetry: false\n"
@@ -79,7 +69,7 @@ TEST(GroupingCrashTest, AGroupedAlertCommittedBeforeACrashIsSentOnceAndARuleAdde
   testing::TempDir dir;
   std::string log = testing::ReadFile(kExampleLog);
   ASSERT_FALSE(log.empty());
-  WriteFileAtomically(dir.path() + "/logs/" + kLogDir + kExampleName, log);
+  testing::WriteFileAtomically(dir.path() + "/logs/" + kLogDir + kExampleName, log);
 
   // 1. Committed, one send in flight, then SIGKILL: nothing delivered.
   std::string config = dir.Write("trailwatch.yaml", Config(dir, fake.Url("/down"), false));
@@ -122,7 +112,7 @@ TEST(GroupingCrashTest, AGroupedAlertCommittedBeforeACrashIsSentOnceAndARuleAdde
   const std::string new_id = "0c0ffee0-c99b-4612-8e9f-21f93b5d79c0";
   ASSERT_NE(again.find(old_id), std::string::npos);
   again.replace(again.find(old_id), old_id.size(), new_id);
-  WriteFileAtomically(dir.path() + "/logs/" + kLogDir +
+  testing::WriteFileAtomically(dir.path() + "/logs/" + kLogDir +
                           "111122223333_CloudTrail_us-east-1_20221110T1630Z_c0ffee00c0ffee00.json",
                       again);
   ASSERT_TRUE(service.WaitForStderr("1 alert(s) queued, 3 already queued", seconds(60)))

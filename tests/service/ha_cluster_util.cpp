@@ -10,14 +10,6 @@
 namespace trailwatch::testing {
 namespace {
 
-// "ops listener on 127.0.0.1:PORT" (service/ops_listener.cpp), 0 until logged.
-int LoggedOpsPort(const std::string& log) {
-  static const std::regex kLine("ops listener on 127\\.0\\.0\\.1:([0-9]+)");
-  std::smatch match;
-  if (!std::regex_search(log, match, kLine)) return 0;
-  return std::stoi(match[1].str());
-}
-
 std::string Tail(const std::string& text, size_t lines) {
   size_t at = text.size();
   for (size_t seen = 0; at > 0 && seen <= lines;) {
@@ -176,18 +168,6 @@ ReplicaReply ReplicaPostJson(int port, const std::string& path, const std::strin
     reply.body = result->body;
   }
   return reply;
-}
-
-double MetricSample(const std::string& metrics, const std::string& series) {
-  std::istringstream lines(metrics);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
-        line[series.size()] == ' ') {
-      return std::stod(line.substr(series.size() + 1));
-    }
-  }
-  return -1;
 }
 
 }  // namespace trailwatch::testing

@@ -91,8 +91,5 @@ ReplicaReply ReplicaGet(int port, const std::string& path);
 ReplicaReply ReplicaPostJson(int port, const std::string& path, const std::string& body,
                        const std::map<std::string, std::string>& headers);
 
-// The value of the sample `series` (name{labels} exactly as rendered) in Prometheus text; -1 when
-// absent.
-double MetricSample(const std::string& metrics, const std::string& series);
 
 }  // namespace trailwatch::testing

@@ -31,14 +31,7 @@ const std::string kSourceDir = TW_SOURCE_DIR;
 // Looks like a Slack webhook's secret path; must never show in /metrics.
 const std::string kWebhookSecret = "T0TW12OPS/B0TW12OPS/s3cr3tW3bh00kT0k3nXYZ";
 
-// The port the ops listener logged ("ops listener on 127.0.0.1:PORT"), 0 until it did.
-int OpsPort(const ServiceProcess& service) {
-  static const std::regex kLine("ops listener on 127\\.0\\.0\\.1:([0-9]+)");
-  std::smatch match;
-  std::string err = service.Stderr();
-  if (!std::regex_search(err, match, kLine)) return 0;
-  return std::stoi(match[1].str());
-}
+int OpsPort(const ServiceProcess& service) { return LoggedOpsPort(service.Stderr()); }
 
 int WaitForOpsPort(const ServiceProcess& service) {
   for (int i = 0; i < 200; ++i) {
@@ -78,18 +71,6 @@ Answer WaitFor(int port, const std::string& path, const std::function<bool(const
   return answer;
 }
 
-// The value of one sample line `name{labels} value` (labels as rendered), -1 when absent.
-double Sample(const std::string& metrics, const std::string& series) {
-  std::istringstream lines(metrics);
-  std::string line;
-  while (std::getline(lines, line)) {
-    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
-        line[series.size()] == ' ') {
-      return std::stod(line.substr(series.size() + 1));
-    }
-  }
-  return -1;
-}
 
 // The config: the bundled example's packs over a copy of examples/cloudtrail, the stdout target
 // and (optionally) a Slack webhook target; the ops listener on an ephemeral loopback port.
@@ -141,13 +122,13 @@ TEST(OpsListenerIntegrationTest, MetricsOfTheExampleConfigPassPromtoolAndCountTh
   // reached both targets and the gauges were refreshed after the files were read (every 2 s).
   const std::string source = "{source=\"directory:" + dir.path() + "/cloudtrail\"}";
   Answer metrics = WaitFor(port, "/metrics", [&](const Answer& answer) {
-    double queued = Sample(answer.body, "trailwatch_alerts_queued_total{target=\"slack\"}");
+    double queued = MetricSample(answer.body, "trailwatch_alerts_queued_total{target=\"slack\"}");
     return queued > 0 &&
-           Sample(answer.body,
+           MetricSample(answer.body,
                   "trailwatch_deliveries_total{target=\"slack\",result=\"delivered\"}") == queued &&
-           Sample(answer.body, "trailwatch_source_newest_object_age_seconds" + source) > 0 &&
-           Sample(answer.body, "trailwatch_target_queue_depth{target=\"slack\"}") == 0 &&
-           Sample(answer.body, "trailwatch_target_queue_depth{target=\"console\"}") == 0;
+           MetricSample(answer.body, "trailwatch_source_newest_object_age_seconds" + source) > 0 &&
+           MetricSample(answer.body, "trailwatch_target_queue_depth{target=\"slack\"}") == 0 &&
+           MetricSample(answer.body, "trailwatch_target_queue_depth{target=\"console\"}") == 0;
   });
   ASSERT_EQ(metrics.status, 200) << service.Stderr();
   EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
@@ -186,24 +167,24 @@ TEST(OpsListenerIntegrationTest, MetricsOfTheExampleConfigPassPromtoolAndCountTh
 
   // One ingest-to-commit observation per alert committed; one commit-to-delivered observation
   // per delivery, per target type.
-  double queued_console = Sample(text, "trailwatch_alerts_queued_total{target=\"console\"}");
-  double queued_slack = Sample(text, "trailwatch_alerts_queued_total{target=\"slack\"}");
+  double queued_console = MetricSample(text, "trailwatch_alerts_queued_total{target=\"console\"}");
+  double queued_slack = MetricSample(text, "trailwatch_alerts_queued_total{target=\"slack\"}");
   EXPECT_GT(queued_console, 0);
   EXPECT_EQ(queued_slack, queued_console);
-  EXPECT_EQ(Sample(text, "trailwatch_ingest_to_commit_seconds_count" + source),
+  EXPECT_EQ(MetricSample(text, "trailwatch_ingest_to_commit_seconds_count" + source),
             queued_console + queued_slack);
-  EXPECT_EQ(Sample(text, "trailwatch_ingest_to_commit_seconds_bucket{source=\"directory:" +
+  EXPECT_EQ(MetricSample(text, "trailwatch_ingest_to_commit_seconds_bucket{source=\"directory:" +
                              dir.path() + "/cloudtrail\",le=\"+Inf\"}"),
             queued_console + queued_slack);
-  EXPECT_EQ(Sample(text, "trailwatch_commit_to_delivered_seconds_count{target_type=\"slack\"}"),
+  EXPECT_EQ(MetricSample(text, "trailwatch_commit_to_delivered_seconds_count{target_type=\"slack\"}"),
             queued_slack);
-  EXPECT_EQ(Sample(text, "trailwatch_commit_to_delivered_seconds_count{target_type=\"stdout\"}"),
+  EXPECT_EQ(MetricSample(text, "trailwatch_commit_to_delivered_seconds_count{target_type=\"stdout\"}"),
             queued_console);
-  EXPECT_EQ(Sample(text, "trailwatch_target_oldest_pending_age_seconds{target=\"slack\"}"), 0);
+  EXPECT_EQ(MetricSample(text, "trailwatch_target_oldest_pending_age_seconds{target=\"slack\"}"), 0);
   // The example's files were delivered by CloudTrail on 2022-11-10 16:25 UTC (their names).
-  EXPECT_EQ(Sample(text, "trailwatch_source_newest_object_timestamp_seconds" + source), 1668097500);
-  EXPECT_GT(Sample(text, "trailwatch_source_newest_object_age_seconds" + source), 1e8);
-  EXPECT_EQ(Sample(text, "trailwatch_ready"), 1);
+  EXPECT_EQ(MetricSample(text, "trailwatch_source_newest_object_timestamp_seconds" + source), 1668097500);
+  EXPECT_GT(MetricSample(text, "trailwatch_source_newest_object_age_seconds" + source), 1e8);
+  EXPECT_EQ(MetricSample(text, "trailwatch_ready"), 1);
 
   // No secret and no event data: not the webhook URL or any part of its path, not the account
   // of the events, not an identity.
@@ -279,12 +260,12 @@ TEST(OpsListenerIntegrationTest, ReadyzIsNotReadyWhileEveryTargetFails) {
   // Liveness is not readiness: the process is up.
   EXPECT_EQ(Get(port, "/healthz").status, 200);
   Answer metrics = WaitFor(port, "/metrics", [](const Answer& a) {
-    return Sample(a.body, "trailwatch_ready") == 0 &&
-           Sample(a.body, "trailwatch_target_queue_depth{target=\"slack\"}") > 0;
+    return MetricSample(a.body, "trailwatch_ready") == 0 &&
+           MetricSample(a.body, "trailwatch_target_queue_depth{target=\"slack\"}") > 0;
   });
-  EXPECT_EQ(Sample(metrics.body, "trailwatch_ready"), 0) << metrics.body;
-  EXPECT_GT(Sample(metrics.body, "trailwatch_target_queue_depth{target=\"slack\"}"), 0);
-  EXPECT_GE(Sample(metrics.body, "trailwatch_target_oldest_pending_age_seconds{target=\"slack\"}"),
+  EXPECT_EQ(MetricSample(metrics.body, "trailwatch_ready"), 0) << metrics.body;
+  EXPECT_GT(MetricSample(metrics.body, "trailwatch_target_queue_depth{target=\"slack\"}"), 0);
+  EXPECT_GE(MetricSample(metrics.body, "trailwatch_target_oldest_pending_age_seconds{target=\"slack\"}"),
             0);
   EXPECT_EQ(metrics.body.find(kWebhookSecret), std::string::npos);
   EXPECT_EQ(metrics.body.find("s3cr3t"), std::string::npos);

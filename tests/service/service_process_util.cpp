@@ -13,6 +13,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <thread>
 
@@ -80,6 +81,25 @@ HttpAnswer Http(const std::string& method, const std::string& url, const std::st
   curl_slist_free_all(list);
   curl_easy_cleanup(curl);
   return answer;
+}
+
+int LoggedOpsPort(const std::string& log) {
+  static const std::regex kLine("ops listener on 127\\.0\\.0\\.1:([0-9]+)");
+  std::smatch match;
+  if (!std::regex_search(log, match, kLine)) return 0;
+  return std::stoi(match[1].str());
+}
+
+double MetricSample(const std::string& metrics, const std::string& series) {
+  std::istringstream lines(metrics);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (line.size() > series.size() && line.compare(0, series.size(), series) == 0 &&
+        line[series.size()] == ' ') {
+      return std::stod(line.substr(series.size() + 1));
+    }
+  }
+  return -1;
 }
 
 size_t CountOccurrences(const std::string& haystack, const std::string& needle) {

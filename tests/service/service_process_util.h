@@ -59,6 +59,12 @@ struct HttpAnswer {
   long status = 0;  // 0 when the request failed (refused, timed out)
   std::string body;
 };
+// The port in "ops listener on 127.0.0.1:PORT" (service/ops_listener.cpp) in `log`, 0 if none.
+int LoggedOpsPort(const std::string& log);
+// The value of one Prometheus sample line `series value` (series as rendered, labels included) in
+// a /metrics body; -1 when absent.
+double MetricSample(const std::string& metrics, const std::string& series);
+
 // One HTTP request with libcurl (30 s timeout); `headers` as "Name: value".
 HttpAnswer Http(const std::string& method, const std::string& url, const std::string& body = "",
                 const std::vector<std::string>& headers = {});

@@ -25,14 +25,7 @@ using std::chrono::seconds;
 const std::string kLogDir = "AWSLogs/111122223333/CloudTrail/us-east-1/2022/11/10/";
 const std::string kApiKey = "shared-store-api-key";
 
-// The port the ops listener logged, 0 until it did.
-int OpsPort(const ServiceProcess& service) {
-  static const std::regex kLine("ops listener on 127\\.0\\.0\\.1:([0-9]+)");
-  std::smatch match;
-  std::string err = service.Stderr();
-  if (!std::regex_search(err, match, kLine)) return 0;
-  return std::stoi(match[1].str());
-}
+int OpsPort(const ServiceProcess& service) { return LoggedOpsPort(service.Stderr()); }
 
 // Polls `url` until `accept` holds (at most `limit`); returns the last answer.
 template <typename Accept>

@@ -1,6 +1,7 @@
 // PgLeases (store/pg_leases.h) on a fresh database of the test cluster: acquire, renew, steal an
 // expired lease (the generation grows), release, list, a renewal with a stale generation, the
 // race of many owners for one lease, and a lease taken inside a transaction that rolls back.
+#include "common/wall_clock.h"
 #include "store/pg_leases.h"
 
 #include <gtest/gtest.h>
@@ -23,12 +24,6 @@ std::string Name(const char* prefix, int n) {
   std::string name = prefix;
   name.append(std::to_string(n));
   return name;
-}
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 class PgLeasesTest : public ::testing::Test {

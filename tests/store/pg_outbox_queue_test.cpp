@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/wall_clock.h"
 #include "store/pg_leases.h"
 #include "store/pg_schema.h"
 #include "store/pg_test_cluster_util.h"
@@ -33,12 +34,6 @@ std::string Name(const char* prefix, int n, const char* suffix = "") {
   std::string name = prefix;
   name.append(std::to_string(n)).append(suffix);
   return name;
-}
-
-int64_t WallClockMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 class PgOutboxQueueTest : public ::testing::Test {
