@@ -16,12 +16,12 @@
 
 #include "cli/argument_text.h"
 #include "cli/commands.h"
+#include "common/store_address.h"
 #include "common/wall_clock.h"
 #include "config/targets_config.h"
 #include "outbox/delivery_lock.h"
 #include "outbox/outbox.h"
 #include "service/redacting_log_sink.h"
-#include "store/pg_connection.h"
 #include "targets/delivery_worker.h"
 #include "targets/sample_alert.h"
 
@@ -113,7 +113,7 @@ int Run(const SendTestArgs& args) {
     worker.Start();
     // On a shared store (PostgreSQL) a running replica may hold the channel's lease and send the
     // entry itself: then only the outbox tells that it was sent.
-    const bool shared = store::IsPostgresDsn(config->store);
+    const bool shared = IsPostgresUri(config->store);
     for (int polls = 0; std::chrono::steady_clock::now() < deadline; ++polls) {
       {
         std::lock_guard guard(mutex);

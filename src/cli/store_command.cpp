@@ -21,6 +21,7 @@
 
 #include "cli/argument_text.h"
 #include "cli/commands.h"
+#include "common/store_address.h"
 #include "outbox/delivery_lock.h"
 #include "store/pg_connection.h"
 #include "store/store_migration.h"
@@ -94,7 +95,7 @@ int Migrate(const MigrateArgs& args) {
                  "(see trailwatch store migrate --help)\n";
     return 2;
   }
-  if (!store::IsPostgresDsn(dsn)) {
+  if (!IsPostgresUri(dsn)) {
     std::cerr << "error: " << dsn_source
               << ": expected a PostgreSQL URI, postgresql://USER@HOST:PORT/DATABASE\n";
     return 2;

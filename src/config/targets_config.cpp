@@ -557,10 +557,6 @@ std::string CheckTargetUrl(const std::string& url) {
   return "must be an https:// URL";
 }
 
-bool IsPostgresUri(const std::string& text) {
-  return text.starts_with("postgresql://") || text.starts_with("postgres://");
-}
-
 std::optional<std::chrono::seconds> ParseDuration(const std::string& text) {
   constexpr long long kMax = 10LL * 366 * 24 * 3600;
   if (text.empty()) return std::nullopt;

@@ -28,6 +28,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "common/result.h"
+#include "common/store_address.h"
 #include "config/reference_values.h"
 
 namespace trailwatch::config {
@@ -120,9 +121,6 @@ bool HasReferences(const std::string& text);
 // The https rule: "" when `url` is an absolute https:// URL, or an http:// URL whose host is
 // loopback (127.0.0.0/8, localhost, [::1]); otherwise the reason. The reason never quotes the URL.
 std::string CheckTargetUrl(const std::string& url);
-
-// Whether a `store` value names PostgreSQL (postgresql:// or postgres://) rather than a file.
-bool IsPostgresUri(const std::string& text);
 
 // Durations as written in the config: one or more <digits><unit> with unit s, m, h or d
 // ("10s", "15m", "1h30m", "2d"). nullopt when malformed or over 10 years.

@@ -7,12 +7,12 @@
 #include <cerrno>
 #include <cstring>
 
-#include "store/pg_connection.h"
+#include "common/store_address.h"
 
 namespace trailwatch::outbox {
 
 Result<std::unique_ptr<DeliveryLock>> DeliveryLock::TryAcquire(const std::string& store_path) {
-  if (store::IsPostgresDsn(store_path)) return std::unique_ptr<DeliveryLock>(new DeliveryLock(-1));
+  if (IsPostgresUri(store_path)) return std::unique_ptr<DeliveryLock>(new DeliveryLock(-1));
   std::string path = store_path + ".deliver-lock";
   int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (fd < 0) return Error{path + ": " + std::strerror(errno)};

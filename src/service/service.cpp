@@ -477,29 +477,23 @@ void Service::RefreshOutboxMetrics() {
 }
 
 void Service::CheckSharedStore() {
-  if (!backend_ || !backend_->shared() || !sink_) {
-    if (backend_ && backend_->shared() && !sink_) {
-      // Start-up, before the pipeline exists: only the readiness.
-      Status answered = backend_->Ping();
-      if (!answered.ok()) readiness_.SetProblem("store", answered.message());
-    }
-    return;
-  }
+  if (!backend_ || !backend_->shared()) return;
   Status answered = backend_->Ping();
   if (answered.ok()) {
+    readiness_.ClearProblem("store");
     if (store_problem_) {
       store_problem_ = false;
-      readiness_.ClearProblem("store");
       store_problem_log_.Forget("store");
       log_->warn("the store {} answers again", backend_->shown());
     }
-    readiness_.ClearProblem("store");
     return;
   }
+  readiness_.SetProblem("store", answered.message());
+  // At start-up (no pipeline yet) only the readiness: the housekeeping thread logs from then on.
+  if (!sink_) return;
   // Not refused at the sink: each Submit tries the store itself and fails (503, no checkpoint)
   // while it is down, and succeeds the moment it is back, without waiting for this check.
   store_problem_ = true;
-  readiness_.SetProblem("store", answered.message());
   if (store_problem_log_.Admit("store") > 0) {
     log_->error(
         "{}: events are not accepted until PostgreSQL answers (HTTP sources answer 503, SQS "

@@ -162,10 +162,6 @@ Status PgTransaction(PgConnection& conn, std::string_view what,
   return last;
 }
 
-bool IsPostgresDsn(std::string_view text) {
-  return text.starts_with("postgresql://") || text.starts_with("postgres://");
-}
-
 std::string RedactDsn(const std::string& dsn) {
   char* error = nullptr;
   PQconninfoOption* options = PQconninfoParse(dsn.c_str(), &error);

@@ -116,8 +116,6 @@ Status PgTransaction(PgConnection& conn, std::string_view what,
 // The DSN as it may be shown: scheme, user, host, port and database — never the password (from
 // the URI or a password= key) nor other parameters. "postgresql://trailwatch@db:5432/trailwatch".
 std::string RedactDsn(const std::string& dsn);
-// Whether `text` names a PostgreSQL store rather than a SQLite file.
-bool IsPostgresDsn(std::string_view text);
 
 class PgPool {
  public:

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <random>
 
+#include "common/store_address.h"
 #include "store/pg_checkpoints.h"
 #include "store/pg_connection.h"
 #include "store/pg_leases.h"
@@ -124,13 +125,13 @@ std::string MakeOwnerId() {
 }
 
 std::string ShownStore(const std::string& store) {
-  return IsPostgresDsn(store) ? RedactDsn(store) : store;
+  return IsPostgresUri(store) ? RedactDsn(store) : store;
 }
 
 Result<std::unique_ptr<StoreBackend>> StoreBackend::Open(const std::string& store,
                                                          StoreOptions options) {
   if (options.owner.empty()) options.owner = MakeOwnerId();
-  if (IsPostgresDsn(store)) {
+  if (IsPostgresUri(store)) {
     if (options.lease_ms < 3000) {
       return Error{"store: lease must be at least 3s (it was " +
                    std::to_string(options.lease_ms) + " ms)"};

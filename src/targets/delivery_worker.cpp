@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 #include "common/wall_clock.h"
 
@@ -380,34 +381,27 @@ void DeliveryWorker::Send() {
     Job job = std::move(jobs_.front());
     jobs_.pop_front();
     lock.unlock();
-    if (!outbox_->ClaimStillValid(job.entry)) {
+    std::optional<Outcome> outcome;
+    if (outbox_->ClaimStillValid(job.entry)) {
+      outcome = targets_[job.target_index].target->Deliver(job.entry);
+      Record(job, *outcome);
+    } else {
       // Shared store: this replica's lease on the channel was lost or ran past its deadline since
       // the claim (a long pause, PostgreSQL unreachable). Another replica may be sending this
       // entry now, so it is neither sent nor marked here (store/lease_store.h).
       spdlog::warn("delivery: channel {}: lease lost before sending entry {}; left to the replica "
                    "that holds it",
                    job.channel_key, job.entry.id);
-      lock.lock();
-      ++counters_.lease_lost;
-      Channel& channel = channels_[job.channel_key];
-      channel.busy = false;
-      channel.empty = false;
-      channel.due_at = SteadyClock::now() + std::chrono::seconds(1);
-      buckets_[channel.rate_key].tokens += 1.0;  // nothing was sent
-      --target_in_flight_[job.target_index];
-      --in_flight_;
-      kicked_ = true;
-      dispatcher_wake_.notify_all();
-      continue;
     }
-    Target& target = *targets_[job.target_index].target;
-    Outcome outcome = target.Deliver(job.entry);
-    Record(job, outcome);
     lock.lock();
     Channel& channel = channels_[job.channel_key];  // busy channels are never erased
     channel.busy = false;
     channel.empty = false;  // its next entry may be there already
-    if (const auto* retry = std::get_if<Retry>(&outcome); retry && retry->retry_after) {
+    if (!outcome) {
+      ++counters_.lease_lost;
+      channel.due_at = SteadyClock::now() + std::chrono::seconds(1);
+      buckets_[channel.rate_key].tokens += 1.0;  // nothing was sent
+    } else if (const auto* retry = std::get_if<Retry>(&*outcome); retry && retry->retry_after) {
       Bucket& bucket = buckets_[channel.rate_key];
       bucket.paused_until = std::max(bucket.paused_until, SteadyClock::now() + *retry->retry_after);
     }

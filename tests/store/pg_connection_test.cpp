@@ -1,5 +1,6 @@
 // The libpq layer of the shared store (store/pg_connection.h): text PostgreSQL can hold, DSNs
 // shown without passwords, and a pool that survives a PostgreSQL restart.
+#include "common/store_address.h"
 #include "store/pg_connection.h"
 
 #include <gtest/gtest.h>
@@ -32,8 +33,8 @@ TEST(RedactDsnTest, NeverShowsThePassword) {
   EXPECT_EQ(RedactDsn("postgresql://db/trailwatch?password=s3cret&user=tw"),
             "postgresql://tw@db/trailwatch");
   EXPECT_EQ(RedactDsn("postgresql://%zz"), "postgresql://(unparsable DSN)");
-  EXPECT_TRUE(IsPostgresDsn("postgres://db/x"));
-  EXPECT_FALSE(IsPostgresDsn("./postgresql://x"));
+  EXPECT_TRUE(IsPostgresUri("postgres://db/x"));
+  EXPECT_FALSE(IsPostgresUri("./postgresql://x"));
 }
 
 TEST(PgConnectionTest, StoresTextPostgresWouldRefuse) {
