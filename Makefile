@@ -22,10 +22,10 @@ RUN_PACKAGES := build-essential cmake ninja-build pkg-config ccache \
   libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libboost-dev \
   libicu-dev libexpat1-dev libsystemd-dev libpq-dev
 TEST_PACKAGES := clang libclang-rt-14-dev libgtest-dev libgmock-dev jq openssl \
-  dpkg-dev fakeroot lintian mmdebstrap systemd postgresql
+  dpkg-dev fakeroot lintian mmdebstrap systemd postgresql chromium
 BENCH_PACKAGES := libbenchmark-dev
 
-.PHONY: run test build configure deps deps-test deps-bench check-tools promtool bench fuzz fuzz-run asan asan-test format clean \
+.PHONY: run test build configure deps deps-test deps-bench check-tools promtool browser-test-deps bench fuzz fuzz-run asan asan-test format clean \
   package package-test install
 
 # $(call install-missing,packages): apt-get install of those not installed yet.
@@ -58,6 +58,23 @@ promtool:
 	  { apt-get download prometheus 2>/dev/null || { $$SUDO apt-get update -qq && apt-get download prometheus; }; } && \
 	  dpkg-deb -x prometheus_*.deb $(TOOLS) && rm -f prometheus_*.deb && \
 	  $(TOOLS)/usr/bin/promtool --version | head -1; }
+
+# The web console's real-browser test (tests/console/console_browser_integration_test.cpp) runs
+# tests/console/browser/console.test.mjs: Chromium (TEST_PACKAGES) driven by puppeteer-core, a Node
+# package. Debian's nodejs and npm are installed only when there is no node (a newer one already
+# installed, e.g. NodeSource's with its own npm, is kept); `npm ci` installs the versions of
+# package-lock.json when node_modules is missing or older than that file. puppeteer-core never
+# downloads a browser; PUPPETEER_SKIP_DOWNLOAD says so to anything else.
+BROWSER_TESTS := tests/console/browser
+browser-test-deps: deps-test
+	@command -v node >/dev/null || { \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; echo "installing: nodejs npm"; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm; }
+	@command -v npm >/dev/null || { echo "node is installed without npm: install npm (it comes with node's own packages)"; exit 1; }
+	@if [ ! -f $(BROWSER_TESTS)/node_modules/.package-lock.json ] || \
+	    [ $(BROWSER_TESTS)/package-lock.json -nt $(BROWSER_TESTS)/node_modules/.package-lock.json ]; then \
+	  PUPPETEER_SKIP_DOWNLOAD=1 npm ci --prefix $(BROWSER_TESTS) --no-audit --no-fund; \
+	fi
 
 # Python tools the integration tests drive (shipped with the machine image). Never skip silently.
 check-tools:
@@ -141,7 +158,7 @@ fuzz-run: fuzz
 	  grep -E '^stat::' build/fuzz-work/$$name.log || true; \
 	done
 
-test: check-tools promtool
+test: check-tools promtool browser-test-deps
 	$(MAKE) build BENCH=OFF
 	cd $(BUILD) && PATH="$$PATH:$(TOOLS)/usr/bin" ctest --output-on-failure -j $(JOBS)
 	$(MAKE) package-test
