@@ -70,6 +70,64 @@ CREATE TABLE IF NOT EXISTS source_checkpoints (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 2: the alert history of the web console (issue 15; store/alert_history.h).
+//
+// alert_history has the columns the console filters on and nothing wide: the alert itself
+// (~1.5 KB of JSON, read only by Get and Recent) is in alert_bodies, so that a filter no index
+// serves (free text, a time range) scans ~0.3 KB rows, not ~2 KB ones (docs/benchmarks.md, "Alert
+// history"). AUTOINCREMENT: ids are never reused after a prune, so a console's cursor or link to
+// an alert never lands on another one. The (column, id) indexes give "newest first with this
+// severity / account" as one descending index range, stopped after a page.
+// alert_rules: one row per rule an alert names (a grouped alert names several), for the rule
+// filter (by_rule, newest first) and CountByRule (by_time: a range of recorded_at, covering).
+// alert_links: which outbox row carries the alert to each target, by idempotency key (unique in
+// outbox_entries, kept by `outbox retry`); by_key is the way from the outbox's state index to the
+// alerts (the status filter, alert_history.h).
+// The children are deleted with their alert by Prune (SQLite enforces no foreign keys here: the
+// store never turns PRAGMA foreign_keys on, and the shared connection serialises the writers).
+constexpr const char* kAlertHistory = R"sql(
+CREATE TABLE alert_history (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  alert_key TEXT NOT NULL UNIQUE,
+  recorded_at INTEGER NOT NULL,
+  event_time INTEGER NOT NULL,
+  severity INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  rules_json TEXT NOT NULL,
+  account TEXT NOT NULL,
+  region TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  source_ip TEXT NOT NULL,
+  event_name TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  test INTEGER NOT NULL,
+  search_text TEXT NOT NULL
+);
+CREATE INDEX alert_history_by_severity ON alert_history (severity, id);
+CREATE INDEX alert_history_by_account ON alert_history (account, id);
+CREATE INDEX alert_history_by_recorded_at ON alert_history (recorded_at);
+CREATE TABLE alert_bodies (
+  alert_id INTEGER PRIMARY KEY,
+  alert_json TEXT NOT NULL
+);
+CREATE TABLE alert_rules (
+  alert_id INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  recorded_at INTEGER NOT NULL,
+  PRIMARY KEY (alert_id, rule)
+) WITHOUT ROWID;
+CREATE INDEX alert_rules_by_rule ON alert_rules (rule, alert_id);
+CREATE INDEX alert_rules_by_time ON alert_rules (recorded_at, rule);
+CREATE TABLE alert_links (
+  alert_id INTEGER NOT NULL,
+  target TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  PRIMARY KEY (alert_id, target)
+) WITHOUT ROWID;
+CREATE INDEX alert_links_by_key ON alert_links (idempotency_key);
+)sql";
+
 Error SchemaError(const std::string& what, const std::string& message) {
   return Error{"store schema: " + what + ": " + message};
 }
@@ -81,6 +139,8 @@ const std::vector<Migration>& SqliteMigrations() {
   // every version of this list.
   static const std::vector<Migration> kMigrations = {
       {1, "baseline: outbox queue, Slack thread roots, thresholds, source checkpoints", kBaseline},
+      {2, "alert history of the web console: alerts, their bodies, rules and outbox links",
+       kAlertHistory},
   };
   return kMigrations;
 }
