@@ -80,6 +80,53 @@ CREATE TABLE leases (
 );
 )sql";
 
+// Version 2: the alert history of the web console (issue 15; store/alert_history.h), the tables
+// and indexes of store/schema.cpp's version 2 (which says why each exists) with PostgreSQL types.
+// What differs: the children reference their alert with ON DELETE CASCADE, so that a Prune is one
+// DELETE and a Record racing it cannot leave links without their alert (pg_alert_history.h).
+constexpr const char* kAlertHistory = R"sql(
+CREATE TABLE alert_history (
+  id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  alert_key TEXT NOT NULL UNIQUE,
+  recorded_at BIGINT NOT NULL,
+  event_time BIGINT NOT NULL,
+  severity INTEGER NOT NULL,
+  rule TEXT NOT NULL,
+  rules_json TEXT NOT NULL,
+  account TEXT NOT NULL,
+  region TEXT NOT NULL,
+  identity TEXT NOT NULL,
+  source_ip TEXT NOT NULL,
+  event_name TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  origin TEXT NOT NULL,
+  test BOOLEAN NOT NULL,
+  search_text TEXT NOT NULL
+);
+CREATE INDEX alert_history_by_severity ON alert_history (severity, id);
+CREATE INDEX alert_history_by_account ON alert_history (account, id);
+CREATE INDEX alert_history_by_recorded_at ON alert_history (recorded_at, id);
+CREATE TABLE alert_bodies (
+  alert_id BIGINT PRIMARY KEY REFERENCES alert_history (id) ON DELETE CASCADE,
+  alert_json TEXT NOT NULL
+);
+CREATE TABLE alert_rules (
+  alert_id BIGINT NOT NULL REFERENCES alert_history (id) ON DELETE CASCADE,
+  rule TEXT NOT NULL,
+  recorded_at BIGINT NOT NULL,
+  PRIMARY KEY (alert_id, rule)
+);
+CREATE INDEX alert_rules_by_rule ON alert_rules (rule, alert_id);
+CREATE INDEX alert_rules_by_time ON alert_rules (recorded_at, rule);
+CREATE TABLE alert_links (
+  alert_id BIGINT NOT NULL REFERENCES alert_history (id) ON DELETE CASCADE,
+  target TEXT NOT NULL,
+  idempotency_key TEXT NOT NULL,
+  PRIMARY KEY (alert_id, target)
+);
+CREATE INDEX alert_links_by_key ON alert_links (idempotency_key);
+)sql";
+
 Error SchemaError(const std::string& what, const std::string& message) {
   return Error{"store schema (PostgreSQL): " + what + ": " + message};
 }
@@ -92,6 +139,8 @@ const std::vector<Migration>& PostgresMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1, "baseline: outbox queue with claims, Slack thread roots, thresholds, checkpoints, leases",
        kBaseline},
+      {2, "alert history of the web console: alerts, their bodies, rules and outbox links",
+       kAlertHistory},
   };
   return kMigrations;
 }
