@@ -8,6 +8,7 @@
 #include <random>
 
 #include "common/store_address.h"
+#include "store/pg_alert_history.h"
 #include "store/pg_checkpoints.h"
 #include "store/pg_connection.h"
 #include "store/pg_leases.h"
@@ -15,6 +16,7 @@
 #include "store/pg_schema.h"
 #include "store/pg_thread_roots.h"
 #include "store/pg_threshold_counts.h"
+#include "store/sqlite_alert_history.h"
 #include "store/sqlite_checkpoints.h"
 #include "store/sqlite_connection.h"
 #include "store/sqlite_outbox_queue.h"
@@ -53,6 +55,14 @@ class SqliteBackend final : public StoreBackend {
     auto checkpoints = SqliteCheckpoints::Open(path_);
     if (!checkpoints.ok()) return checkpoints.error();
     return std::unique_ptr<CheckpointStore>(std::move(checkpoints.value()));
+  }
+  Result<std::unique_ptr<AlertHistory>> OpenAlertHistory() override {
+    auto writer = OutboxConnection();
+    if (!writer.ok()) return writer.error();
+    auto reader = SqliteConnection::Open(path_);
+    if (!reader.ok()) return reader.error();
+    return std::unique_ptr<AlertHistory>(
+        std::make_unique<SqliteAlertHistory>(*writer, std::move(reader.value())));
   }
   LeaseStore* leases() override { return nullptr; }
   Status Ping() override { return Status::Ok(); }
@@ -100,6 +110,9 @@ class PostgresBackend final : public StoreBackend {
   }
   Result<std::unique_ptr<CheckpointStore>> OpenCheckpoints() override {
     return std::unique_ptr<CheckpointStore>(std::make_unique<PgCheckpoints>(pool_));
+  }
+  Result<std::unique_ptr<AlertHistory>> OpenAlertHistory() override {
+    return std::unique_ptr<AlertHistory>(std::make_unique<PgAlertHistory>(pool_));
   }
   LeaseStore* leases() override { return &leases_; }
   Status Ping() override { return pool_->Ping(); }

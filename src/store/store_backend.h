@@ -1,5 +1,6 @@
 // StoreBackend: where trailwatch keeps its state — the outbox queue, Slack thread roots, threshold
-// counters, source checkpoints and (shared stores only) leases — chosen by the `store` setting:
+// counters, source checkpoints, the alert history and (shared stores only) leases — chosen by the
+// `store` setting:
 //   store: ./trailwatch.db                                 SQLite, embedded, one process (default)
 //   store: postgresql://trailwatch@db:5432/trailwatch      PostgreSQL, shared by N replicas
 //   store: {dsn: "${env:TRAILWATCH_DSN}", lease: 15s}      the same, DSN from the environment
@@ -20,6 +21,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "store/alert_history.h"
 #include "store/checkpoint_store.h"
 #include "store/lease_store.h"
 #include "store/outbox_queue.h"
@@ -61,6 +63,9 @@ class StoreBackend {
   virtual Result<std::unique_ptr<ThreadRootStore>> OpenThreadRoots() = 0;
   virtual Result<std::unique_ptr<ThresholdCounts>> OpenThresholdCounts() = 0;
   virtual Result<std::unique_ptr<CheckpointStore>> OpenCheckpoints() = 0;
+  // The web console's alert list (store/alert_history.h). SQLite: writes share the outbox's
+  // connection, reads have a connection of their own (sqlite_alert_history.h).
+  virtual Result<std::unique_ptr<AlertHistory>> OpenAlertHistory() = 0;
   // Null for SQLite (one process owns everything).
   virtual LeaseStore* leases() = 0;
   // Whether the store answers now (readiness): a SQLite file always does.
