@@ -316,8 +316,8 @@ Result<std::map<std::string, int64_t>> SqliteAlertHistory::CountByRule(int64_t s
   auto lock = reader_->Lock();
   sqlite::Database& db = reader_->db();
   // INDEXED BY: without statistics SQLite prefers alert_rules_by_rule (no sort for the GROUP BY)
-  // and scans every rule row ever recorded; the time index reads only the window (24 h of 100,000
-  // alerts recorded over 30 days: 52 ms -> 4 ms).
+  // and scans every rule row ever recorded; the time index reads only the window (the newest 10 %
+  // of 100,000 alerts: 48 ms -> 4 ms with the sqlite3 shell).
   auto counts = db.Prepare(
       "SELECT rule, COUNT(*) FROM alert_rules INDEXED BY alert_rules_by_time "
       "WHERE recorded_at >= ? GROUP BY rule");
