@@ -78,6 +78,10 @@ function(trailwatch_library name)
     if(TW_PCH)
       target_precompile_headers(trailwatch_${name} REUSE_FROM trailwatch_pch)
     endif()
+    if(TW_UNITY)  # CMakeLists.txt, TW_UNITY: why, and the batch size
+      set_target_properties(trailwatch_${name} PROPERTIES UNITY_BUILD ON
+                            UNITY_BUILD_BATCH_SIZE ${TW_UNITY_BATCH_SIZE})
+    endif()
   else()
     add_library(trailwatch_${name} INTERFACE)
     foreach(dep ${ARG_DEPS})

@@ -20,5 +20,6 @@ void RegisterRun(CLI::App& app, int* exit_code);
 void RegisterValidate(CLI::App& app, int* exit_code);
 void RegisterPacks(CLI::App& app, int* exit_code);  // packs list, packs show
 void RegisterStore(CLI::App& app, int* exit_code);  // store migrate
+void RegisterConsole(CLI::App& app, int* exit_code);  // console hash-password
 
 }  // namespace trailwatch::cli

@@ -107,6 +107,7 @@ int main(int argc, char** argv) {
   trailwatch::cli::RegisterValidate(app, &exit_code);
   trailwatch::cli::RegisterPacks(app, &exit_code);
   trailwatch::cli::RegisterStore(app, &exit_code);
+  trailwatch::cli::RegisterConsole(app, &exit_code);
   // Subcommands inherit the failure message only when it is set before they are added: set it
   // on each as well.
   for (CLI::App* sub : app.get_subcommands([](CLI::App*) { return true; })) {

@@ -2,13 +2,9 @@
 #include <cstdio>
 #include <iostream>
 
-#include <simdjson.h>
-
 #include "cli/argument_text.h"
 #include "cli/commands.h"
-#include "envelope/validate_envelope.h"
-#include "pattern/compiler.h"
-#include "pattern/event_matcher.h"
+#include "rules/test_event_pattern.h"
 
 namespace trailwatch::cli {
 
@@ -25,44 +21,13 @@ int Run(const std::string& pattern_arg, const std::string& event_arg, size_t max
     std::cerr << "error: " << event_text.message() << "\n";
     return 2;
   }
-  pattern::CompileOptions options;
-  options.max_pattern_chars = max_chars;
-  pattern::CompileResult compiled = pattern::CompilePattern(*pattern_text, options);
-  if (!compiled.ok()) {
-    std::cerr << "InvalidEventPatternException: " << compiled.error->Message() << "\n";
+  rules::PatternTestOutcome outcome =
+      rules::TestEventPattern(*pattern_text, *event_text, max_chars);
+  if (!outcome.valid) {
+    std::cerr << outcome.Text() << "\n";
     return 2;
   }
-  // Validate the whole event (the matcher reads only the fields the pattern references).
-  simdjson::dom::parser parser;
-  simdjson::dom::element event;
-  if (auto err = parser.parse(*event_text).get(event)) {
-    std::cerr << "ValidationException: Parameter Event is not valid. (not JSON: "
-              << simdjson::error_message(err) << ")\n";
-    return 2;
-  }
-  // EventBridge's rule, not more (validate_envelope.h): the six header fields present, of any
-  // type; `resources` and `detail` optional.
-  envelope::Envelope header;
-  if (Status valid = envelope::ValidateEnvelope(event, &header); !valid.ok()) {
-    std::cerr << "ValidationException: Parameter Event is not valid. (" << valid.message()
-              << ")\n";
-    return 2;
-  }
-  std::vector<pattern::PatternSet::NamedPattern> patterns;
-  patterns.push_back({"pattern", std::move(compiled.pattern)});
-  auto set = pattern::PatternSet::Build(std::move(patterns));
-  if (!set.ok()) {
-    std::cerr << "error: " << set.message() << "\n";
-    return 2;
-  }
-  pattern::EventMatcher matcher(*set);
-  auto matched = matcher.Match(*event_text);
-  if (!matched.ok()) {
-    std::cerr << "ValidationException: Parameter Event is not valid. (" << matched.message()
-              << ")\n";
-    return 2;
-  }
-  std::cout << ((*matched)->empty() ? "{\"Result\": false}" : "{\"Result\": true}") << "\n";
+  std::cout << outcome.Text() << "\n";
   return 0;
 }
 

@@ -29,6 +29,12 @@ class Readiness {
     std::lock_guard lock(mutex_);
     return problems_.empty();
   }
+  // The problem recorded under `key`, "" when none.
+  std::string Problem(const std::string& key) const {
+    std::lock_guard lock(mutex_);
+    auto found = problems_.find(key);
+    return found == problems_.end() ? std::string() : found->second;
+  }
   // "key: problem" lines, sorted by key; empty when ready.
   std::string Describe() const {
     std::lock_guard lock(mutex_);

@@ -16,6 +16,7 @@
 #include <set>
 #include <utility>
 
+#include "common/loopback_host.h"
 #include "config/config_fields.h"
 
 namespace trailwatch::config {
@@ -43,27 +44,6 @@ bool IsNameChar(char c) {
 bool IsTokenChar(char c) {
   if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
   return std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-bool IsLoopbackHost(std::string host) {
-  std::transform(host.begin(), host.end(), host.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (host == "localhost" || host == "[::1]") return true;
-  // 127.0.0.0/8 as a dotted quad of decimal octets.
-  int parts = 0;
-  size_t start = 0;
-  bool first_is_127 = false;
-  while (start <= host.size()) {
-    size_t dot = host.find('.', start);
-    std::string part =
-        host.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (part.empty() || part.size() > 3 || !AllDigits(part) || std::stoi(part) > 255) return false;
-    if (parts == 0) first_is_127 = part == "127";
-    ++parts;
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  return parts == 4 && first_is_127;
 }
 
 // Loads one config file's three sections; keeps the path and environment for messages.

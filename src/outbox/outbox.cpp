@@ -310,6 +310,12 @@ Result<std::vector<Entry>> Outbox::List(std::optional<EntryState> state, int64_t
   return EntriesFromRows(queue_->List(state, limit));
 }
 
+Result<std::vector<Entry>> Outbox::ListAfter(EntryState state, int64_t after_id, int64_t limit) {
+  return EntriesFromRows(queue_->ListAfter(state, after_id, limit));
+}
+
+Result<int64_t> Outbox::PurgeDead(const std::vector<int64_t>& ids) { return queue_->PurgeDead(ids); }
+
 Result<std::optional<Entry>> Outbox::Get(int64_t id) {
   Result<std::optional<store::QueueRow>> row = queue_->Get(id);
   if (!row.ok()) return row.error();

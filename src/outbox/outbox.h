@@ -168,6 +168,10 @@ class Outbox {
   // The dead entries of these targets only (`outbox retry --dead` skips unconfigured targets).
   Result<int64_t> RetryDeadOf(const std::set<std::string>& targets, int64_t now_ms);
   Result<int64_t> Purge(EntryState state);  // only kDead or kDelivered
+  // Console: entries in `state` with ids above `after_id`, by id, at most `limit`.
+  Result<std::vector<Entry>> ListAfter(EntryState state, int64_t after_id, int64_t limit);
+  // Deletes those of `ids` that are dead; returns how many.
+  Result<int64_t> PurgeDead(const std::vector<int64_t>& ids);
 
   // Metrics.
   Result<OutboxStats> Stats();

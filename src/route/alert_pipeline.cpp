@@ -1,4 +1,6 @@
 #include "route/alert_pipeline.h"
+
+#include "route/alert_history_writer.h"
 #include "common/wall_clock.h"
 
 #include <algorithm>
@@ -14,6 +16,7 @@ Result<std::shared_ptr<const PipelineRules>> CompilePipelineRules(
     const std::vector<rules::RuleSpec>& rules, const config::TargetsConfig& targets) {
   auto compiled = std::make_shared<PipelineRules>();
   for (const config::TargetConfig& target : targets.targets) compiled->targets[target.name] = target;
+  compiled->account_aliases = targets.accounts;
   for (const rules::RuleSpec& rule : rules) {
     // The loader's parsed references when there are (rule_spec.h); parsed here otherwise.
     std::vector<config::TargetReference> references = rule.target_references;
@@ -234,6 +237,17 @@ Status AlertPipeline::Submit(const std::string& source_name,
     if (stored->ids[i] != 0) {
       metrics_->Observe("trailwatch_ingest_to_commit_seconds", {{"source", source_name}},
                         std::chrono::duration<double>(committed - received[i]).count());
+    }
+  }
+  if (history_ != nullptr) {
+    // Every entry, duplicates included: a batch retried after a failed recording records now.
+    std::vector<store::NewAlert> records =
+        MakeHistoryRecords(entries, snapshot->account_aliases, WallClockMs());
+    Status recorded = records.empty() ? Status{} : history_->Record(records);
+    if (!recorded.ok()) {
+      metrics_->Add("trailwatch_alert_history_errors_total", {});
+      log_->warn("source {}: {} alert(s) queued but not listed in the console's history: {}",
+                 source_name, entries.size(), recorded.message());
     }
   }
   if (stored->inserted > 0) {

@@ -34,6 +34,7 @@
 #include "outbox/outbox.h"
 #include "rules/rule_engine.h"
 #include "rules/threshold_store.h"
+#include "store/alert_history.h"
 #include "telemetry/metrics.h"
 #include "envelope/event_sink.h"
 
@@ -43,6 +44,7 @@ namespace trailwatch::route {
 struct PipelineRules {
   std::shared_ptr<const rules::RuleEngine> engine;
   std::map<std::string, config::TargetConfig> targets;  // by name
+  std::map<std::string, std::string> account_aliases;   // the accounts section, for the history
   // Per rule of engine->rules() (same index): its targets as parsed references
   // ("name" or "name#CHANNEL_ID"), resolved once here rather than per alert.
   std::vector<std::vector<config::TargetReference>> rule_targets;
@@ -62,6 +64,11 @@ class AlertPipeline : public envelope::EventSink {
   // Called after a Submit committed new alerts (the service wakes delivery with it, instead of
   // letting the alerts wait for delivery's next poll of the outbox).
   void SetOnEnqueued(std::function<void()> on_enqueued);
+  // Where committed alerts are also recorded for the web console (route/alert_history_writer.h);
+  // null (the default) records nothing. Set before the first Submit; must outlive the pipeline.
+  // A failure to record is logged and counted, never fails the batch: the outbox already holds
+  // the alerts, and the history is only their listing.
+  void SetHistory(store::AlertHistory* history) { history_ = history; }
   std::shared_ptr<const PipelineRules> rules() const;
 
   Status Submit(const std::string& source_name,
@@ -75,6 +82,7 @@ class AlertPipeline : public envelope::EventSink {
   mutable std::mutex rules_mutex_;
   std::shared_ptr<const PipelineRules> rules_;
   std::function<void()> on_enqueued_;
+  store::AlertHistory* history_ = nullptr;
 
   // Evaluators are costly to make (a JSON parser and its buffers, per-rule scratch) and a Submit
   // often carries one event (an /events request): Submit borrows an idle one made from the

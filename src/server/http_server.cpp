@@ -16,6 +16,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <mutex>
 #include <optional>
 #include <thread>
 #include <vector>
@@ -483,10 +484,11 @@ class HttpServer::Impl {
       return Accept();
     }
     socket.set_option(tcp::no_delay(true), ignored);
-    if (options_.tls) {
+    std::shared_ptr<net::ssl::context> tls = CurrentTls();
+    if (tls) {
       using TlsStream = beast::ssl_stream<beast::tcp_stream>;
       std::make_shared<Connection<TlsStream>>(state_, std::move(slot), std::move(remote),
-                                              std::move(socket), *options_.tls)
+                                              std::move(socket), *tls)
           ->Start();
     } else {
       std::make_shared<Connection<beast::tcp_stream>>(state_, std::move(slot), std::move(remote),
@@ -496,7 +498,24 @@ class HttpServer::Impl {
     Accept();
   }
 
+  std::shared_ptr<net::ssl::context> CurrentTls() {
+    std::lock_guard lock(tls_mutex_);
+    return options_.tls;
+  }
+
+ public:
+  void ReplaceTls(std::shared_ptr<net::ssl::context> tls) {
+    std::lock_guard lock(tls_mutex_);
+    // Connections made with the old context keep a reference to it (the stream was built from
+    // it), so it is kept until the server goes: one small object per certificate reload.
+    if (options_.tls) retired_tls_.push_back(std::move(options_.tls));
+    options_.tls = std::move(tls);
+  }
+
+ private:
   HttpServerOptions options_;
+  std::mutex tls_mutex_;
+  std::vector<std::shared_ptr<net::ssl::context>> retired_tls_;
   std::shared_ptr<spdlog::logger> log_;
   ServerState state_;
   std::unique_ptr<ConnectionLimiter> limiter_;
@@ -518,5 +537,8 @@ Status HttpServer::Bind() { return impl_->Bind(); }
 int HttpServer::port() const { return impl_->port(); }
 Status HttpServer::Run(std::stop_token stop) { return impl_->Run(stop); }
 size_t HttpServer::open_connections() const { return impl_->open_connections(); }
+void HttpServer::ReplaceTls(std::shared_ptr<boost::asio::ssl::context> tls) {
+  impl_->ReplaceTls(std::move(tls));
+}
 
 }  // namespace trailwatch::server

@@ -62,6 +62,9 @@ class HttpServer {
   Status Run(std::stop_token stop);
   // Connections open now.
   size_t open_connections() const;
+  // A TLS listener's new certificate and key (a SIGHUP reload): connections accepted from now on
+  // use `tls`, open ones keep theirs. Any thread. Only for a server created with TLS.
+  void ReplaceTls(std::shared_ptr<boost::asio::ssl::context> tls);
 
  private:
   class Impl;

@@ -69,6 +69,115 @@ std::string Service::ReadinessProblems() const {
 
 int Service::ops_port() const { return ops_ ? ops_->port() : 0; }
 
+int Service::console_port() const { return console_ ? console_->port() : 0; }
+
+Status Service::StartConsole() {
+  if (!config_.console.enabled) return Status{};
+  console::ConsoleData data;
+  data.history = history_.get();
+  data.outbox = outbox_.get();
+  data.metrics = &metrics_;
+  data.rules = [this] {
+    console::RulesSnapshot snapshot;
+    {
+      std::lock_guard lock(configured_rules_mutex_);
+      snapshot.configured = configured_rules_;
+    }
+    snapshot.running = pipeline_->rules();
+    return snapshot;
+  };
+  data.sources = [this] { return SourceStatuses(); };
+  data.wake_delivery = [this] {
+    std::lock_guard lock(worker_mutex_);
+    if (worker_) worker_->Notify();
+  };
+  auto console = std::make_unique<console::ConsoleServer>(std::move(data), &metrics_, log_);
+  if (Status started = console->Start(config_.console); !started.ok()) return started;
+  console_ = std::move(console);
+  return Status{};
+}
+
+std::vector<console::SourceStatus> Service::SourceStatuses() const {
+  std::shared_ptr<const std::vector<sources::SourceConfig>> configs;
+  {
+    std::lock_guard lock(configured_rules_mutex_);
+    configs = source_configs_;
+  }
+  std::vector<console::SourceStatus> statuses;
+  if (!configs) return statuses;
+  // Every series of a per-source metric, as "<metric word>[ <label>]" -> value for one source.
+  struct Counter {
+    const char* metric;
+    const char* label;  // a second label to name the counter by, or nullptr
+    const char* shown;
+  };
+  constexpr Counter kCounters[] = {
+      {"trailwatch_events_total", nullptr, "events"},
+      {"trailwatch_source_files_total", "result", "files"},
+      {"trailwatch_source_objects_total", "result", "objects"},
+      {"trailwatch_source_messages_total", "kind", "messages"},
+      {"trailwatch_source_errors_total", nullptr, "errors"},
+      {"trailwatch_source_bad_records_total", nullptr, "bad records"},
+  };
+  std::map<std::string, std::vector<std::pair<telemetry::OwnedLabels, double>>> series;
+  for (const Counter& counter : kCounters) series[counter.metric] = metrics_.Series(counter.metric);
+  auto ages = metrics_.Series("trailwatch_source_newest_object_age_seconds");
+  auto leaders = metrics_.Series("trailwatch_source_leader");
+  auto label_of = [](const telemetry::OwnedLabels& labels, std::string_view name) {
+    for (const auto& [key, value] : labels) {
+      if (key == name) return value;
+    }
+    return std::string();
+  };
+  for (const sources::SourceConfig& config : *configs) {
+    console::SourceStatus status;
+    status.name = sources::SourceName(config);
+    status.type = sources::SourceTypeName(config.type);
+    status.last_error = service_state_.Problem("source:" + status.name);
+    status.state = status.last_error.empty() ? "running" : "stopped";
+    for (const auto& [labels, value] : leaders) {
+      if (label_of(labels, "source") == status.name && value == 0 && status.last_error.empty()) {
+        status.state = "follower (another replica reads it)";
+      }
+    }
+    for (const auto& [labels, value] : ages) {
+      if (label_of(labels, "source") == status.name) status.newest_object_age_seconds = value;
+    }
+    for (const Counter& counter : kCounters) {
+      for (const auto& [labels, value] : series[counter.metric]) {
+        if (label_of(labels, "source") != status.name) continue;
+        std::string name = counter.shown;
+        if (counter.label != nullptr) name.append(" ").append(label_of(labels, counter.label));
+        status.counters[name] += value;
+      }
+    }
+    statuses.push_back(std::move(status));
+  }
+  return statuses;
+}
+
+void Service::PruneHistory() {
+  if (!history_) return;
+  const int64_t now = WallClockMs();
+  // Once a minute is plenty for a retention counted in days.
+  if (now - history_pruned_at_ < 60 * 1000) return;
+  history_pruned_at_ = now;
+  const int64_t cutoff =
+      now - std::chrono::duration_cast<std::chrono::milliseconds>(config_.console.retention).count();
+  int64_t pruned = 0;
+  // Batches, so that a first prune of a big history never holds the store for long.
+  for (int batch = 0; batch < 20; ++batch) {
+    auto removed = history_->Prune(cutoff, 1000);
+    if (!removed.ok()) {
+      log_->warn("alert history: pruning failed: {}", removed.message());
+      return;
+    }
+    pruned += *removed;
+    if (*removed < 1000) break;
+  }
+  if (pruned > 0) log_->info("alert history: {} alert(s) older than the retention pruned", pruned);
+}
+
 Status Service::StartOps() {
   const TelemetryConfig& telemetry = config_.telemetry;
   if (!telemetry.enabled) {
@@ -147,6 +256,15 @@ Status Service::Start(ServiceConfig config) {
   if (!compiled.ok()) return compiled.error();
   pipeline_ = std::make_unique<route::AlertPipeline>(outbox_.get(), thresholds_.get(), &metrics_,
                                                      log_, std::move(compiled.value()));
+  auto history = backend_->OpenAlertHistory();
+  if (!history.ok()) return history.error();
+  history_ = std::move(history.value());
+  pipeline_->SetHistory(history_.get());
+  {
+    std::lock_guard lock(configured_rules_mutex_);
+    configured_rules_ = std::make_shared<const std::vector<rules::RuleSpec>>(config_.rules);
+    source_configs_ = std::make_shared<const std::vector<sources::SourceConfig>>(config_.sources);
+  }
   sink_ = std::make_unique<GuardedSink>(pipeline_.get());
   pipeline_->SetOnEnqueued([this] {
     std::lock_guard lock(worker_mutex_);
@@ -162,6 +280,11 @@ Status Service::Start(ServiceConfig config) {
     StopDelivery();
     return started;
   }
+  if (Status started = StartConsole(); !started.ok()) {
+    StopSources();
+    StopDelivery();
+    return started;
+  }
   metrics_.Set("trailwatch_up", {}, 1);
   metrics_thread_ = std::jthread([this](std::stop_token stop) {
     std::mutex mutex;
@@ -173,6 +296,8 @@ Status Service::Start(ServiceConfig config) {
       CheckStoreWritable();
       CheckSharedStore();
       RefreshRoles();
+      PruneHistory();
+      if (console_) console_->RefreshMetrics();
       metrics_.Set(telemetry::kReady, {}, ReadinessProblems().empty() ? 1 : 0);
       std::unique_lock lock(mutex);
       wake.wait_for(lock, stop, options_.metrics_interval, [] { return false; });
@@ -200,7 +325,17 @@ Status Service::Reload(ServiceConfig config) {
   auto sources = MakeSources(config.sources);
   if (!sources.ok()) return sources.error();
 
+  if (console_ && config.console.enabled) {
+    if (Status reloaded = console_->Reload(config.console); !reloaded.ok()) return reloaded;
+  } else if (config.console.enabled != config_.console.enabled) {
+    log_->warn("console: adding or removing the console takes effect at the next restart");
+  }
   pipeline_->SetRules(std::move(compiled.value()));
+  {
+    std::lock_guard lock(configured_rules_mutex_);
+    configured_rules_ = std::make_shared<const std::vector<rules::RuleSpec>>(config.rules);
+    source_configs_ = std::make_shared<const std::vector<sources::SourceConfig>>(config.sources);
+  }
   if (Status forgot = thresholds_->Forget(ThresholdRuleNames(config.rules)); !forgot.ok()) {
     log_->warn("thresholds: counters of removed rules not dropped: {}", forgot.message());
   }
@@ -209,6 +344,7 @@ Status Service::Reload(ServiceConfig config) {
     log_->warn("telemetry: a changed ops listener takes effect at the next restart, not on reload");
   }
   config.telemetry = config_.telemetry;
+  config.console = config_.console;
   StopSources();
   service_state_.SetProblem("sources", "reloading");
   StopDelivery();
@@ -225,6 +361,7 @@ void Service::Stop() {
     ops_.reset();
     return;
   }
+  if (console_) console_->Stop();
   StopSources();
   StopDelivery();
   if (metrics_thread_.joinable()) {
@@ -235,6 +372,8 @@ void Service::Stop() {
   sink_.reset();
   pipeline_.reset();
   thresholds_.reset();
+  console_.reset();
+  history_.reset();
   // A clean stop hands this replica's channels over at once (they would otherwise wait for the
   // leases to expire).
   if (outbox_) outbox_->ReleaseClaims();

@@ -50,6 +50,7 @@
 #include "common/log_throttle.h"
 #include "common/readiness.h"
 #include "common/result.h"
+#include "console/console_server.h"
 #include "outbox/delivery_lock.h"
 #include "outbox/outbox.h"
 #include "route/alert_pipeline.h"
@@ -58,6 +59,7 @@
 #include "service/ops_listener.h"
 #include "service/service_config.h"
 #include "sources/source.h"
+#include "store/alert_history.h"
 #include "store/store_backend.h"
 #include "store/store_watch.h"
 #include "targets/delivery_worker.h"
@@ -99,6 +101,8 @@ class Service {
   std::string Roles() const;
   // The ops listener's bound port; 0 when it is off or not started.
   int ops_port() const;
+  // The web console's bound port; 0 when it is off or not started.
+  int console_port() const;
   route::AlertPipeline* pipeline() { return pipeline_.get(); }
 
  private:
@@ -125,6 +129,12 @@ class Service {
   // trailwatch_channel_leases).
   void RefreshRoles();
   Status StartOps();
+  // The web console (console/console_server.h), when the `console` section is present.
+  Status StartConsole();
+  // What the console's Sources page shows, from the configuration, readiness and metrics.
+  std::vector<console::SourceStatus> SourceStatuses() const;
+  // Drops alerts older than console.retention from the alert history (a batch per call).
+  void PruneHistory();
   // After a delivery outcome or a new target list; caller holds targets_mutex_.
   void UpdateTargetsReadinessLocked();
 
@@ -138,6 +148,14 @@ class Service {
   std::unique_ptr<outbox::Outbox> outbox_;
   std::unique_ptr<rules::ThresholdStore> thresholds_;
   std::unique_ptr<route::AlertPipeline> pipeline_;
+  // The alert history the console lists (store/alert_history.h); recorded by the pipeline.
+  std::unique_ptr<store::AlertHistory> history_;
+  int64_t history_pruned_at_ = 0;  // the housekeeping thread's own state (ms)
+  // The rules as configured, disabled ones included (the console's Rules page), swapped on reload.
+  mutable std::mutex configured_rules_mutex_;
+  std::shared_ptr<const std::vector<rules::RuleSpec>> configured_rules_;
+  // Config of the running sources, swapped on reload (the console's Sources page).
+  std::shared_ptr<const std::vector<sources::SourceConfig>> source_configs_;
   std::unique_ptr<GuardedSink> sink_;  // what sources submit to: the pipeline, or a refusal
   std::optional<store::StoreWatch> store_watch_;
   LogThrottle store_problem_log_;
@@ -160,6 +178,8 @@ class Service {
   mutable std::mutex roles_mutex_;
   std::string roles_;  // RefreshRoles: what /readyz adds after "ready"
 
+  // Destroyed before the outbox and history its pages read.
+  std::unique_ptr<console::ConsoleServer> console_;
   // Last: destroyed first, while what its handler reads still exists.
   std::unique_ptr<OpsListener> ops_;
 };

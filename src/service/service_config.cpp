@@ -12,8 +12,8 @@ namespace trailwatch::service {
 namespace {
 
 // The top-level sections; each has its own loader.
-constexpr const char* kSections[] = {"store", "accounts", "targets",          "sources",
-                                     "rules", "routes",   "shutdown_timeout", "telemetry"};
+constexpr const char* kSections[] = {"store",  "accounts",         "targets",   "sources", "rules",
+                                     "routes", "shutdown_timeout", "telemetry", "console"};
 
 void Collect(const Status& status, std::vector<std::string>* errors) {
   if (!status.ok()) errors->push_back(status.message());
@@ -113,6 +113,7 @@ Result<ServiceConfig> LoadServiceConfig(const std::string& path,
   result.path = path;
   for (const config::ConfigEntry& entry : entries) {
     if (entry.key == "telemetry") LoadTelemetry(reader, entry, &result.telemetry, &errors);
+    if (entry.key == "console") console::LoadConsoleConfig(reader, entry, &result.console, &errors);
     if (entry.key != "shutdown_timeout") continue;
     auto timeout = reader.Duration(entry, "shutdown_timeout", std::chrono::seconds(0),
                                    std::chrono::minutes(10));

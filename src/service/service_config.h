@@ -1,6 +1,7 @@
 // The whole configuration file of `trailwatch run`: the `store`, `accounts` and `targets` sections
 // (config/targets_config.h), `sources` (sources/sources_config.h), `rules` and `routes`
-// (rules/rules_config.h), and the service's own top-level keys (`shutdown_timeout`, `telemetry`).
+// (rules/rules_config.h), `console` (console/console_config.h), and the service's own top-level
+// keys (`shutdown_timeout`, `telemetry`).
 // Each section has its own loader; this file checks the top level and collects every section's
 // errors, so `trailwatch validate` reports all of them at once.
 //
@@ -13,6 +14,7 @@
 
 #include "common/result.h"
 #include "config/reference_values.h"
+#include "console/console_config.h"
 #include "config/targets_config.h"
 #include "rules/rule_spec.h"
 #include "sources/sources_config.h"
@@ -43,6 +45,7 @@ struct ServiceConfig {
   // left queued for the next run.
   std::chrono::seconds shutdown_timeout{10};
   TelemetryConfig telemetry;
+  console::ConsoleConfig console;  // the web console; off unless the section is present
 };
 
 // How many of `rules` are enabled (disabled ones are loaded and validated, never evaluated).

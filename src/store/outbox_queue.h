@@ -140,6 +140,13 @@ class OutboxQueue {
   // Rows by id; `state` nullopt = all; `limit` 0 = all.
   virtual Result<std::vector<QueueRow>> List(std::optional<QueueState> state, int64_t limit) = 0;
   virtual Result<std::optional<QueueRow>> Get(int64_t id) = 0;
+  // Rows in `state` with ids above `after_id`, by id, at most `limit` (a page of the console's
+  // dead letters; the last id is the next page's cursor).
+  virtual Result<std::vector<QueueRow>> ListAfter(QueueState state, int64_t after_id,
+                                                  int64_t limit) = 0;
+  // Deletes those of `ids` that are dead (never a pending, in-flight or delivered row), in one
+  // transaction. Returns how many.
+  virtual Result<int64_t> PurgeDead(const std::vector<int64_t>& ids) = 0;
   // dead or pending -> pending now, attempts 0, queued_at now. Return rows changed.
   virtual Result<int64_t> Retry(int64_t id, int64_t now_ms) = 0;
   virtual Result<int64_t> RetryAllDead(int64_t now_ms) = 0;

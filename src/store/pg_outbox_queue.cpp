@@ -12,12 +12,14 @@
 #include <utility>
 
 #include "store/pg_leases.h"
+#include "store/store_error.h"
 
 namespace trailwatch::store {
 
 namespace {
 
-constexpr const char* kRowColumns =
+// The columns ReadRow reads, in its order (claim_generation: the fencing token, PostgreSQL only).
+constexpr const char* kPgRowColumns =
     "id, target, idempotency_key, channel_key, alert, state, attempts, next_attempt_at, "
     "created_at, queued_at, last_error, response_status, response, thread_ts, claim_generation";
 
@@ -46,15 +48,9 @@ QueueRow ReadRow(const PgResult& result, int i) {
   return row;
 }
 
-Error StoreError(const std::string& what, const std::string& message) {
-  std::string text = "outbox: ";
-  text.append(what).append(": ").append(message);
-  return Error{std::move(text)};
-}
-
-std::string SelectRows(const char* where) {
+std::string SelectPgRows(const char* where) {
   std::string sql = "SELECT ";
-  sql.append(kRowColumns);
+  sql.append(kPgRowColumns);
   sql.append(" FROM outbox_entries");
   sql.append(where);
   return sql;
@@ -148,7 +144,7 @@ Result<QueueEnqueueResult> PgOutboxQueue::Enqueue(const std::vector<NewQueueRow>
     }
     return Status::Ok();
   });
-  if (!done.ok()) return StoreError("enqueue", done.message());
+  if (!done.ok()) return OutboxStoreError("enqueue", done.message());
   return result;
 }
 
@@ -257,7 +253,7 @@ Result<std::vector<QueueClaim>> PgOutboxQueue::ClaimHeads(
         // concurrent `outbox retry` or a late mark on the same row.
         auto head = conn.Exec(
             "reading the channel head",
-            SelectRows(" WHERE channel_key = $1 AND state < 2 ORDER BY id LIMIT 1 FOR UPDATE"),
+            SelectPgRows(" WHERE channel_key = $1 AND state < 2 ORDER BY id LIMIT 1 FOR UPDATE"),
             {request.channel_key});
         if (!head.ok()) return head.error();
         if (head->rows() == 0) break;
@@ -297,7 +293,7 @@ Result<std::vector<QueueClaim>> PgOutboxQueue::ClaimHeads(
     }
     return Status::Ok();
   });
-  if (!done.ok()) return StoreError("claim", done.message());
+  if (!done.ok()) return OutboxStoreError("claim", done.message());
   const SteadyClock::time_point now = SteadyClock::now();
   std::lock_guard lock(mutex_);
   for (const Granted& g : granted) {
@@ -351,7 +347,7 @@ Status PgOutboxQueue::MarkDelivered(const std::vector<DeliveredMark>& marks) {
     }
     return Status::Ok();
   });
-  if (!done.ok()) return StoreError("mark delivered", done.message());
+  if (!done.ok()) return OutboxStoreError("mark delivered", done.message());
   std::lock_guard lock(mutex_);
   for (const DeliveredMark& mark : marks) outstanding_.erase(mark.id);
   return Status::Ok();
@@ -362,10 +358,10 @@ Status PgOutboxQueue::FencedUpdate(const char* what, const std::string& set_clau
   std::vector<PgValue> params{id, owner_, GenerationValue(ClaimGeneration(id))};
   for (PgValue& value : more) params.push_back(std::move(value));
   auto conn = pool_->Acquire();
-  if (!conn.ok()) return StoreError(what, conn.message());
+  if (!conn.ok()) return OutboxStoreError(what, conn.message());
   // Changing nothing is not an error: another replica took the row over (see the header).
   auto updated = (*conn)->Exec(what, FencedUpdateSql(set_clause), params);
-  if (!updated.ok()) return StoreError(what, updated.message());
+  if (!updated.ok()) return OutboxStoreError(what, updated.message());
   std::lock_guard lock(mutex_);
   outstanding_.erase(id);
   return Status::Ok();
@@ -489,9 +485,9 @@ void PgOutboxQueue::RenewHeldChannels() {
 Result<std::vector<QueueRow>> PgOutboxQueue::Query(const char* what, const std::string& sql,
                                                    const std::vector<PgValue>& params) {
   auto conn = pool_->Acquire();
-  if (!conn.ok()) return StoreError(what, conn.message());
+  if (!conn.ok()) return OutboxStoreError(what, conn.message());
   auto result = (*conn)->Exec(what, sql, params);
-  if (!result.ok()) return StoreError(what, result.message());
+  if (!result.ok()) return OutboxStoreError(what, result.message());
   std::vector<QueueRow> rows;
   rows.reserve(static_cast<size_t>(result->rows()));
   for (int i = 0; i < result->rows(); ++i) rows.push_back(ReadRow(*result, i));
@@ -501,9 +497,9 @@ Result<std::vector<QueueRow>> PgOutboxQueue::Query(const char* what, const std::
 Result<int64_t> PgOutboxQueue::Affected(const char* what, const std::string& sql,
                                         const std::vector<PgValue>& params) {
   auto conn = pool_->Acquire();
-  if (!conn.ok()) return StoreError(what, conn.message());
+  if (!conn.ok()) return OutboxStoreError(what, conn.message());
   auto result = (*conn)->Exec(what, sql, params);
-  if (!result.ok()) return StoreError(what, result.message());
+  if (!result.ok()) return OutboxStoreError(what, result.message());
   return result->Affected();
 }
 
@@ -511,9 +507,9 @@ Result<std::map<std::string, int64_t>> PgOutboxQueue::Counts(const char* what,
                                                              const std::string& sql,
                                                              const std::vector<PgValue>& params) {
   auto conn = pool_->Acquire();
-  if (!conn.ok()) return StoreError(what, conn.message());
+  if (!conn.ok()) return OutboxStoreError(what, conn.message());
   auto result = (*conn)->Exec(what, sql, params);
-  if (!result.ok()) return StoreError(what, result.message());
+  if (!result.ok()) return OutboxStoreError(what, result.message());
   std::map<std::string, int64_t> counts;
   for (int i = 0; i < result->rows(); ++i) counts[result->Text(i, 0)] = result->Int(i, 1);
   return counts;
@@ -521,7 +517,7 @@ Result<std::map<std::string, int64_t>> PgOutboxQueue::Counts(const char* what,
 
 Result<std::vector<QueueRow>> PgOutboxQueue::List(std::optional<QueueState> state,
                                                   int64_t limit) {
-  std::string sql = SelectRows("");
+  std::string sql = SelectPgRows("");
   std::vector<PgValue> params;
   if (state) {
     params.emplace_back(static_cast<int64_t>(*state));
@@ -536,10 +532,33 @@ Result<std::vector<QueueRow>> PgOutboxQueue::List(std::optional<QueueState> stat
 }
 
 Result<std::optional<QueueRow>> PgOutboxQueue::Get(int64_t id) {
-  auto rows = Query("get", SelectRows(" WHERE id = $1"), {id});
+  auto rows = Query("get", SelectPgRows(" WHERE id = $1"), {id});
   if (!rows.ok()) return rows.error();
   if (rows->empty()) return std::optional<QueueRow>();
   return std::optional<QueueRow>(std::move(rows->front()));
+}
+
+Result<std::vector<QueueRow>> PgOutboxQueue::ListAfter(QueueState state, int64_t after_id,
+                                                       int64_t limit) {
+  return Query("list",
+               SelectPgRows(" WHERE state = $1 AND id > $2 ORDER BY id LIMIT $3"),
+               {static_cast<int64_t>(state), after_id, limit});
+}
+
+Result<int64_t> PgOutboxQueue::PurgeDead(const std::vector<int64_t>& ids) {
+  int64_t removed = 0;
+  Status done = pool_->Transaction("purge", [&](PgConnection& conn) -> Status {
+    removed = 0;
+    for (int64_t id : ids) {
+      auto deleted =
+          conn.Exec("purging", "DELETE FROM outbox_entries WHERE id = $1 AND state = 3", {id});
+      if (!deleted.ok()) return deleted.error();
+      removed += deleted->Affected();
+    }
+    return Status::Ok();
+  });
+  if (!done.ok()) return OutboxStoreError("purge", done.message());
+  return removed;
 }
 
 Result<int64_t> PgOutboxQueue::Retry(int64_t id, int64_t now_ms) {
@@ -570,7 +589,7 @@ Result<int64_t> PgOutboxQueue::RetryDeadOf(const std::set<std::string>& targets,
     }
     return Status::Ok();
   });
-  if (!done.ok()) return StoreError("retry", done.message());
+  if (!done.ok()) return OutboxStoreError("retry", done.message());
   return changed;
 }
 
@@ -608,21 +627,21 @@ Result<QueueStats> PgOutboxQueue::Stats() {
         return Status::Ok();
       },
       "REPEATABLE READ");
-  if (!done.ok()) return StoreError("stats", done.message());
+  if (!done.ok()) return OutboxStoreError("stats", done.message());
   return stats;
 }
 
 Result<int64_t> PgOutboxQueue::CountUndelivered(const std::vector<std::string>& channel_keys) {
   if (channel_keys.empty()) return int64_t{0};
   auto conn = pool_->Acquire();
-  if (!conn.ok()) return StoreError("count", conn.message());
+  if (!conn.ok()) return OutboxStoreError("count", conn.message());
   int64_t total = 0;
   for (const std::string& key : channel_keys) {
     auto count = (*conn)->Exec("counting",
                                "SELECT COUNT(*) FROM outbox_entries WHERE channel_key = $1 "
                                "AND state < 2",
                                {key});
-    if (!count.ok()) return StoreError("count", count.message());
+    if (!count.ok()) return OutboxStoreError("count", count.message());
     total += count->Int(0, 0);
   }
   return total;
@@ -633,7 +652,7 @@ Result<std::vector<QueueChannel>> PgOutboxQueue::UndeliveredChannels() {
   // to the next distinct channel, then one probe reads its head's target, so the cost grows with
   // the number of channels, not with the backlog (PostgreSQL 15 has no skip scan of its own).
   auto conn = pool_->Acquire();
-  if (!conn.ok()) return StoreError("channels", conn.message());
+  if (!conn.ok()) return OutboxStoreError("channels", conn.message());
   auto channels = (*conn)->Exec(
       "listing channels",
       "WITH RECURSIVE channel(key) AS ("
@@ -646,7 +665,7 @@ Result<std::vector<QueueChannel>> PgOutboxQueue::UndeliveredChannels() {
       "SELECT channel.key, (SELECT target FROM outbox_entries WHERE state < 2 "
       "                     AND channel_key = channel.key ORDER BY id LIMIT 1) "
       "FROM channel WHERE channel.key IS NOT NULL");
-  if (!channels.ok()) return StoreError("channels", channels.message());
+  if (!channels.ok()) return OutboxStoreError("channels", channels.message());
   std::vector<QueueChannel> result;
   result.reserve(static_cast<size_t>(channels->rows()));
   for (int i = 0; i < channels->rows(); ++i) {

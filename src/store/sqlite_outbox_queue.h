@@ -34,6 +34,9 @@ class SqliteOutboxQueue final : public OutboxQueue {
   Status MarkDead(int64_t id, const std::string& error, int response_status) override;
   Result<std::vector<QueueRow>> List(std::optional<QueueState> state, int64_t limit) override;
   Result<std::optional<QueueRow>> Get(int64_t id) override;
+  Result<std::vector<QueueRow>> ListAfter(QueueState state, int64_t after_id,
+                                          int64_t limit) override;
+  Result<int64_t> PurgeDead(const std::vector<int64_t>& ids) override;
   Result<int64_t> Retry(int64_t id, int64_t now_ms) override;
   Result<int64_t> RetryAllDead(int64_t now_ms) override;
   Result<int64_t> RetryDeadOf(const std::set<std::string>& targets, int64_t now_ms) override;

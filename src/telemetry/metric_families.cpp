@@ -6,6 +6,8 @@ namespace trailwatch::telemetry {
 namespace {
 
 constexpr MetricFamily kFamilies[] = {
+    {"trailwatch_alert_history_errors_total", "counter", "",
+     "Batches of alerts queued but not recorded in the web console's alert history."},
     {"trailwatch_alerts_duplicate_total", "counter", "target",
      "Alerts already in the outbox (same target, rule and eventID), per target."},
     {"trailwatch_alerts_queued_total", "counter", "target",
@@ -17,6 +19,11 @@ constexpr MetricFamily kFamilies[] = {
     {"trailwatch_commit_to_delivered_seconds", "histogram", "target_type",
      "Time from an alert's commit to the outbox to its delivery, per target type (retries "
      "included)."},
+    {"trailwatch_console_login_failures_total", "counter", "reason",
+     "Failed sign-ins to the web console, by reason (bad_credentials, rate_limited)."},
+    {"trailwatch_console_requests_total", "counter", "status",
+     "Requests to the web console by HTTP status."},
+    {"trailwatch_console_sessions", "gauge", "", "Signed-in web console sessions."},
     {"trailwatch_deliveries_total", "counter", "target,result",
      "Delivery attempts by target and result (delivered, retry, dead)."},
     {"trailwatch_event_errors_total", "counter", "source",
