@@ -40,5 +40,5 @@ fi
 echo "\$ trailwatch validate --config $config"
 "$TW" validate --config "$config"
 echo
-echo "\$ trailwatch run --config $config      (Ctrl-C to stop)"
+echo "\$ trailwatch run --config $config      (Ctrl-C to stop; web console: http://127.0.0.1:9465)"
 exec "$TW" run --config "$config"
