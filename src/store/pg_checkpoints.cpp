@@ -4,16 +4,9 @@
 #include <utility>
 
 #include "common/wall_clock.h"
+#include "store/store_error.h"
 
 namespace trailwatch::store {
-
-namespace {
-
-Error StoreError(const std::string& what, const std::string& message) {
-  return Error{"checkpoint store: " + what + ": " + message};
-}
-
-}  // namespace
 
 std::string PgTextArray(const std::vector<std::string>& values) {
   std::string literal = "{";
@@ -35,7 +28,7 @@ Result<std::optional<std::string>> PgCheckpoints::Get(const std::string& source,
   auto found = pool_->Exec("reading a checkpoint",
                            "SELECT value FROM source_checkpoints WHERE source = $1 AND key = $2",
                            {source, key});
-  if (!found.ok()) return StoreError("get", found.message());
+  if (!found.ok()) return CheckpointStoreError("get", found.message());
   if (found->rows() == 0) return std::optional<std::string>();
   return std::optional<std::string>(found->Text(0, 0));
 }
@@ -48,7 +41,7 @@ Status PgCheckpoints::Put(const std::string& source, const std::string& key,
       "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
       "updated_at = excluded.updated_at",
       {source, key, value, WallClockMs()});
-  if (!upsert.ok()) return StoreError("put", upsert.message());
+  if (!upsert.ok()) return CheckpointStoreError("put", upsert.message());
   return Status::Ok();
 }
 
@@ -56,7 +49,7 @@ Status PgCheckpoints::Delete(const std::string& source, const std::string& key) 
   auto removed = pool_->Exec("deleting a checkpoint",
                              "DELETE FROM source_checkpoints WHERE source = $1 AND key = $2",
                              {source, key});
-  if (!removed.ok()) return StoreError("delete", removed.message());
+  if (!removed.ok()) return CheckpointStoreError("delete", removed.message());
   return Status::Ok();
 }
 
@@ -68,7 +61,7 @@ Status PgCheckpoints::DeleteKeys(const std::string& source, const std::vector<st
                              "DELETE FROM source_checkpoints "
                              "WHERE source = $1 AND key = ANY($2::text[])",
                              {source, PgTextArray(keys)});
-  if (!removed.ok()) return StoreError("delete", removed.message());
+  if (!removed.ok()) return CheckpointStoreError("delete", removed.message());
   return Status::Ok();
 }
 
@@ -79,7 +72,7 @@ Result<std::map<std::string, std::string>> PgCheckpoints::List(const std::string
                             "SELECT key, value FROM source_checkpoints WHERE source = $1 "
                             "ORDER BY key COLLATE \"C\"",
                             {source});
-  if (!listed.ok()) return StoreError("list", listed.message());
+  if (!listed.ok()) return CheckpointStoreError("list", listed.message());
   std::map<std::string, std::string> out;
   for (int row = 0; row < listed->rows(); ++row) {
     out.emplace(listed->Text(row, 0), listed->Text(row, 1));

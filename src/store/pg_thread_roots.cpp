@@ -1,17 +1,9 @@
 // PgThreadRoots (pg_thread_roots.h): the Slack thread-root SQL for PostgreSQL.
 #include "store/pg_thread_roots.h"
 
+#include "store/store_error.h"
+
 namespace trailwatch::store {
-
-namespace {
-
-// The same prefix as the SQLite implementation: callers (outbox::Outbox) see one error shape
-// whatever the backend.
-Error StoreError(const std::string& what, const std::string& message) {
-  return Error{"outbox: " + what + ": " + message};
-}
-
-}  // namespace
 
 Result<std::optional<ThreadRootRow>> PgThreadRoots::Find(const std::string& target,
                                                          const std::string& group_key) {
@@ -19,7 +11,7 @@ Result<std::optional<ThreadRootRow>> PgThreadRoots::Find(const std::string& targ
                            "SELECT ts, channel, parent_alert, first_seen, count "
                            "FROM slack_thread_roots WHERE target = $1 AND group_key = $2",
                            {target, group_key});
-  if (!found.ok()) return StoreError("thread root", found.message());
+  if (!found.ok()) return OutboxStoreError("thread root", found.message());
   if (found->rows() == 0) return std::optional<ThreadRootRow>();
   ThreadRootRow root;
   root.ts = found->Text(0, 0);
@@ -43,7 +35,7 @@ Status PgThreadRoots::Save(const std::string& target, const std::string& group_k
       "channel = excluded.channel, parent_alert = excluded.parent_alert, "
       "first_seen = excluded.first_seen, count = excluded.count",
       {target, group_key, root.ts, root.channel, root.parent_alert, root.first_seen, root.count});
-  if (!saved.ok()) return StoreError("thread root", saved.message());
+  if (!saved.ok()) return OutboxStoreError("thread root", saved.message());
   return Status::Ok();
 }
 
@@ -53,8 +45,8 @@ Result<int64_t> PgThreadRoots::Bump(const std::string& target, const std::string
                             "UPDATE slack_thread_roots SET count = count + 1 "
                             "WHERE target = $1 AND group_key = $2 RETURNING count",
                             {target, group_key});
-  if (!bumped.ok()) return StoreError("thread root", bumped.message());
-  if (bumped->rows() == 0) return StoreError("thread root", "no thread root for this group");
+  if (!bumped.ok()) return OutboxStoreError("thread root", bumped.message());
+  if (bumped->rows() == 0) return OutboxStoreError("thread root", "no thread root for this group");
   return bumped->Int(0, 0);
 }
 

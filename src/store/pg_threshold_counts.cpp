@@ -3,24 +3,22 @@
 
 #include <utility>
 
+#include "store/store_error.h"
+
 namespace trailwatch::store {
 
 namespace {
-
-Error StoreError(const std::string& what, const std::string& message) {
-  return Error{"threshold store: " + what + ": " + message};
-}
 
 // Deletes the rule's rows that pruning allows, inside the caller's transaction.
 Status Prune(PgConnection& tx, const std::string& rule, const ThresholdPrune& prune) {
   auto events = tx.Exec("pruning threshold events",
                         "DELETE FROM threshold_events WHERE rule = $1 AND event_time < $2",
                         {rule, prune.events_before});
-  if (!events.ok()) return StoreError("prune", events.message());
+  if (!events.ok()) return ThresholdStoreError("prune", events.message());
   auto groups = tx.Exec("pruning threshold groups",
                         "DELETE FROM threshold_groups WHERE rule = $1 AND quiet_until < $2",
                         {rule, prune.groups_quiet_before});
-  if (!groups.ok()) return StoreError("prune", groups.message());
+  if (!groups.ok()) return ThresholdStoreError("prune", groups.message());
   return Status::Ok();
 }
 
@@ -36,7 +34,7 @@ Status RecordLocked(PgConnection& tx, const ThresholdObservation& event,
   auto seen = tx.Exec("looking up a threshold event",
                       "SELECT fired FROM threshold_events WHERE rule = $1 AND event_id = $2",
                       {rule, event.event_id});
-  if (!seen.ok()) return StoreError("lookup", seen.message());
+  if (!seen.ok()) return ThresholdStoreError("lookup", seen.message());
   if (seen->rows() > 0) {
     outcome->duplicate = true;
     outcome->fire = seen->Int(0, 0) != 0;
@@ -48,7 +46,7 @@ Status RecordLocked(PgConnection& tx, const ThresholdObservation& event,
   auto group = tx.Exec("looking up a threshold group",
                        "SELECT quiet_until FROM threshold_groups WHERE rule = $1 AND grp = $2",
                        {rule, event.group});
-  if (!group.ok()) return StoreError("group lookup", group.message());
+  if (!group.ok()) return ThresholdStoreError("group lookup", group.message());
   const int64_t quiet_until = group->rows() > 0 ? group->Int(0, 0) : 0;
   if (t < quiet_until) {
     outcome->quiet = true;
@@ -64,12 +62,12 @@ Status RecordLocked(PgConnection& tx, const ThresholdObservation& event,
                         "INSERT INTO threshold_events (rule, event_id, grp, event_time) "
                         "VALUES ($1, $2, $3, $4) ON CONFLICT (rule, event_id) DO NOTHING",
                         {rule, event.event_id, event.group, t});
-  if (!insert.ok()) return StoreError("insert", insert.message());
+  if (!insert.ok()) return ThresholdStoreError("insert", insert.message());
   if (insert->Affected() == 0) {
     auto again = tx.Exec("looking up a threshold event",
                          "SELECT fired FROM threshold_events WHERE rule = $1 AND event_id = $2",
                          {rule, event.event_id});
-    if (!again.ok()) return StoreError("lookup", again.message());
+    if (!again.ok()) return ThresholdStoreError("lookup", again.message());
     outcome->duplicate = true;
     outcome->fire = again->rows() > 0 && again->Int(0, 0) != 0;
     if (outcome->fire) outcome->count = event.count;
@@ -82,7 +80,7 @@ Status RecordLocked(PgConnection& tx, const ThresholdObservation& event,
                           "AND fired = 0 AND event_time > $3 AND event_time < $4 "
                           "AND event_time >= $5 ORDER BY event_time",
                           {rule, event.group, t - window, t + window, quiet_until});
-  if (!selected.ok()) return StoreError("count", selected.message());
+  if (!selected.ok()) return ThresholdStoreError("count", selected.message());
   std::vector<int64_t> times;
   times.reserve(static_cast<size_t>(selected->rows()));
   for (int row = 0; row < selected->rows(); ++row) times.push_back(selected->Int(row, 0));
@@ -95,20 +93,20 @@ Status RecordLocked(PgConnection& tx, const ThresholdObservation& event,
     auto mark = tx.Exec("marking the firing event",
                         "UPDATE threshold_events SET fired = 1 WHERE rule = $1 AND event_id = $2",
                         {rule, event.event_id});
-    if (!mark.ok()) return StoreError("fire", mark.message());
+    if (!mark.ok()) return ThresholdStoreError("fire", mark.message());
     // Events of the window that fired are used up: they never count again.
     auto consume = tx.Exec("consuming the window that fired",
                            "DELETE FROM threshold_events WHERE rule = $1 AND grp = $2 "
                            "AND fired = 0 AND event_time < $3",
                            {rule, event.group, until});
-    if (!consume.ok()) return StoreError("fire", consume.message());
+    if (!consume.ok()) return ThresholdStoreError("fire", consume.message());
     auto quiet = tx.Exec("quieting the group",
                          "INSERT INTO threshold_groups (rule, grp, quiet_until, fired_event_id) "
                          "VALUES ($1, $2, $3, $4) ON CONFLICT (rule, grp) DO UPDATE SET "
                          "quiet_until = excluded.quiet_until, "
                          "fired_event_id = excluded.fired_event_id",
                          {rule, event.group, until, event.event_id});
-    if (!quiet.ok()) return StoreError("fire", quiet.message());
+    if (!quiet.ok()) return ThresholdStoreError("fire", quiet.message());
   }
   if (prune) return Prune(tx, rule, *prune);
   return Status::Ok();
@@ -129,7 +127,7 @@ Result<ThresholdOutcome> PgThresholdCounts::Record(const ThresholdObservation& e
                           "SELECT pg_advisory_xact_lock(hashtextextended("
                           "$1::text || E'\\n' || $2::text, 0))",
                           {event.rule, event.group});
-    if (!locked.ok()) return StoreError("lock", locked.message());
+    if (!locked.ok()) return ThresholdStoreError("lock", locked.message());
     return RecordLocked(tx, event, prune, &outcome);
   });
   if (!done.ok()) return Error{done.message()};
@@ -145,14 +143,14 @@ Result<std::vector<std::string>> PgThresholdCounts::ForgetRulesExcept(
                           "SELECT rule FROM (SELECT rule FROM threshold_events UNION "
                           "SELECT rule FROM threshold_groups) AS stored "
                           "ORDER BY rule COLLATE \"C\"");
-    if (!stored.ok()) return StoreError("forget", stored.message());
+    if (!stored.ok()) return ThresholdStoreError("forget", stored.message());
     for (int row = 0; row < stored->rows(); ++row) {
       std::string rule = stored->Text(row, 0);
       if (keep.count(rule) != 0) continue;
       for (const char* sql : {"DELETE FROM threshold_events WHERE rule = $1",
                               "DELETE FROM threshold_groups WHERE rule = $1"}) {
         auto removed = tx.Exec("forgetting a threshold rule", sql, {rule});
-        if (!removed.ok()) return StoreError("forget", removed.message());
+        if (!removed.ok()) return ThresholdStoreError("forget", removed.message());
       }
       dropped.push_back(std::move(rule));
     }
@@ -164,7 +162,7 @@ Result<std::vector<std::string>> PgThresholdCounts::ForgetRulesExcept(
 
 Result<int64_t> PgThresholdCounts::EventRows() {
   auto count = pool_->Exec("counting threshold events", "SELECT COUNT(*) FROM threshold_events");
-  if (!count.ok()) return StoreError("count", count.message());
+  if (!count.ok()) return ThresholdStoreError("count", count.message());
   return count->Int(0, 0);
 }
 

@@ -5,17 +5,13 @@
 
 #include "common/wall_clock.h"
 #include "store/schema.h"
+#include "store/store_error.h"
 
 namespace trailwatch::store {
 
 namespace {
 
 using sqlite::Statement;
-
-
-Error StoreError(const std::string& what, const std::string& message) {
-  return Error{"checkpoint store: " + what + ": " + message};
-}
 
 }  // namespace
 
@@ -31,7 +27,7 @@ Result<std::optional<std::string>> SqliteCheckpoints::Get(const std::string& sou
                                                           const std::string& key) {
   std::lock_guard lock(mutex_);
   auto select = db_->Prepare("SELECT value FROM source_checkpoints WHERE source = ? AND key = ?");
-  if (!select.ok()) return StoreError("get", select.message());
+  if (!select.ok()) return CheckpointStoreError("get", select.message());
   select->Bind(1, source).Bind(2, key);
   switch (select->Step()) {
     case Statement::StepResult::kRow:
@@ -41,7 +37,7 @@ Result<std::optional<std::string>> SqliteCheckpoints::Get(const std::string& sou
     case Statement::StepResult::kError:
       break;
   }
-  return StoreError("get", db_->ErrorMessage());
+  return CheckpointStoreError("get", db_->ErrorMessage());
 }
 
 Status SqliteCheckpoints::Put(const std::string& source, const std::string& key,
@@ -51,18 +47,18 @@ Status SqliteCheckpoints::Put(const std::string& source, const std::string& key,
       "INSERT INTO source_checkpoints (source, key, value, updated_at) VALUES (?, ?, ?, ?) "
       "ON CONFLICT (source, key) DO UPDATE SET value = excluded.value, "
       "updated_at = excluded.updated_at");
-  if (!upsert.ok()) return StoreError("put", upsert.message());
+  if (!upsert.ok()) return CheckpointStoreError("put", upsert.message());
   Status s = upsert->Bind(1, source).Bind(2, key).Bind(3, value).Bind(4, WallClockMs()).Run();
-  if (!s.ok()) return StoreError("put", s.message());
+  if (!s.ok()) return CheckpointStoreError("put", s.message());
   return Status::Ok();
 }
 
 Status SqliteCheckpoints::Delete(const std::string& source, const std::string& key) {
   std::lock_guard lock(mutex_);
   auto remove = db_->Prepare("DELETE FROM source_checkpoints WHERE source = ? AND key = ?");
-  if (!remove.ok()) return StoreError("delete", remove.message());
+  if (!remove.ok()) return CheckpointStoreError("delete", remove.message());
   Status s = remove->Bind(1, source).Bind(2, key).Run();
-  if (!s.ok()) return StoreError("delete", s.message());
+  if (!s.ok()) return CheckpointStoreError("delete", s.message());
   return Status::Ok();
 }
 
@@ -71,16 +67,16 @@ Status SqliteCheckpoints::DeleteKeys(const std::string& source,
   if (keys.empty()) return Status::Ok();
   std::lock_guard lock(mutex_);
   store::sqlite::Transaction transaction(*db_);
-  if (Status s = transaction.Begin(); !s.ok()) return StoreError("delete", s.message());
+  if (Status s = transaction.Begin(); !s.ok()) return CheckpointStoreError("delete", s.message());
   auto remove = db_->Prepare("DELETE FROM source_checkpoints WHERE source = ? AND key = ?");
-  if (!remove.ok()) return StoreError("delete", remove.message());
+  if (!remove.ok()) return CheckpointStoreError("delete", remove.message());
   for (const std::string& key : keys) {
     remove->Reset();
     if (Status s = remove->Bind(1, source).Bind(2, key).Run(); !s.ok()) {
-      return StoreError("delete", s.message());
+      return CheckpointStoreError("delete", s.message());
     }
   }
-  if (Status s = transaction.Commit(); !s.ok()) return StoreError("delete", s.message());
+  if (Status s = transaction.Commit(); !s.ok()) return CheckpointStoreError("delete", s.message());
   return Status::Ok();
 }
 
@@ -88,7 +84,7 @@ Result<std::map<std::string, std::string>> SqliteCheckpoints::List(const std::st
   std::lock_guard lock(mutex_);
   auto select =
       db_->Prepare("SELECT key, value FROM source_checkpoints WHERE source = ? ORDER BY key");
-  if (!select.ok()) return StoreError("list", select.message());
+  if (!select.ok()) return CheckpointStoreError("list", select.message());
   select->Bind(1, source);
   std::map<std::string, std::string> out;
   for (;;) {
@@ -99,7 +95,7 @@ Result<std::map<std::string, std::string>> SqliteCheckpoints::List(const std::st
       case Statement::StepResult::kDone:
         return out;
       case Statement::StepResult::kError:
-        return StoreError("list", db_->ErrorMessage());
+        return CheckpointStoreError("list", db_->ErrorMessage());
     }
   }
 }

@@ -1,15 +1,9 @@
 // SqliteThreadRoots (sqlite_thread_roots.h): the Slack thread-root SQL.
 #include "store/sqlite_thread_roots.h"
 
+#include "store/store_error.h"
+
 namespace trailwatch::store {
-
-namespace {
-
-Error StoreError(const std::string& what, const std::string& message) {
-  return Error{"outbox: " + what + ": " + message};
-}
-
-}  // namespace
 
 Result<std::optional<ThreadRootRow>> SqliteThreadRoots::Find(const std::string& target,
                                                              const std::string& group_key) {
@@ -18,11 +12,11 @@ Result<std::optional<ThreadRootRow>> SqliteThreadRoots::Find(const std::string& 
   auto find = db.Prepare(
       "SELECT ts, channel, parent_alert, first_seen, count FROM slack_thread_roots "
       "WHERE target = ? AND group_key = ?");
-  if (!find.ok()) return StoreError("thread root", find.message());
+  if (!find.ok()) return OutboxStoreError("thread root", find.message());
   find->Bind(1, target).Bind(2, group_key);
   auto step = find->Step();
   if (step == sqlite::Statement::StepResult::kError) {
-    return StoreError("thread root", db.ErrorMessage());
+    return OutboxStoreError("thread root", db.ErrorMessage());
   }
   if (step == sqlite::Statement::StepResult::kDone) return std::optional<ThreadRootRow>();
   ThreadRootRow root;
@@ -41,7 +35,7 @@ Status SqliteThreadRoots::Save(const std::string& target, const std::string& gro
       "INSERT OR REPLACE INTO slack_thread_roots "
       "(target, group_key, ts, channel, parent_alert, first_seen, count) "
       "VALUES (?, ?, ?, ?, ?, ?, ?)");
-  if (!save.ok()) return StoreError("thread root", save.message());
+  if (!save.ok()) return OutboxStoreError("thread root", save.message());
   save->Bind(1, target)
       .Bind(2, group_key)
       .Bind(3, root.ts)
@@ -49,7 +43,7 @@ Status SqliteThreadRoots::Save(const std::string& target, const std::string& gro
       .Bind(5, root.parent_alert)
       .Bind(6, root.first_seen)
       .Bind(7, root.count);
-  if (Status s = save->Run(); !s.ok()) return StoreError("thread root", s.message());
+  if (Status s = save->Run(); !s.ok()) return OutboxStoreError("thread root", s.message());
   return Status::Ok();
 }
 
@@ -58,10 +52,10 @@ Result<int64_t> SqliteThreadRoots::Bump(const std::string& target, const std::st
   auto bump = connection_->db().Prepare(
       "UPDATE slack_thread_roots SET count = count + 1 WHERE target = ? AND group_key = ? "
       "RETURNING count");
-  if (!bump.ok()) return StoreError("thread root", bump.message());
+  if (!bump.ok()) return OutboxStoreError("thread root", bump.message());
   bump->Bind(1, target).Bind(2, group_key);
   if (bump->Step() != sqlite::Statement::StepResult::kRow) {
-    return StoreError("thread root", "no thread root for this group");
+    return OutboxStoreError("thread root", "no thread root for this group");
   }
   int64_t count = bump->ColumnInt(0);
   bump->Reset();

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "store/schema.h"
+#include "store/store_error.h"
 
 namespace trailwatch::store {
 
@@ -11,10 +12,6 @@ namespace {
 
 using sqlite::Statement;
 using sqlite::Transaction;
-
-Error StoreError(const std::string& what, const std::string& message) {
-  return Error{"threshold store: " + what + ": " + message};
-}
 
 }  // namespace
 
@@ -34,15 +31,17 @@ Result<ThresholdOutcome> SqliteThresholdCounts::Record(const ThresholdObservatio
   ThresholdOutcome outcome;
 
   Transaction tx(*db_);
-  if (Status s = tx.Begin(); !s.ok()) return StoreError("begin", s.message());
+  if (Status s = tx.Begin(); !s.ok()) return ThresholdStoreError("begin", s.message());
 
   // 1. Seen before: counted once. The event that fired fires again (rules/threshold_store.h).
   {
     auto seen = db_->Prepare("SELECT fired FROM threshold_events WHERE rule = ? AND event_id = ?");
-    if (!seen.ok()) return StoreError("lookup", seen.message());
+    if (!seen.ok()) return ThresholdStoreError("lookup", seen.message());
     seen->Bind(1, rule).Bind(2, event.event_id);
     Statement::StepResult step = seen->Step();
-    if (step == Statement::StepResult::kError) return StoreError("lookup", db_->ErrorMessage());
+    if (step == Statement::StepResult::kError) {
+      return ThresholdStoreError("lookup", db_->ErrorMessage());
+    }
     if (step == Statement::StepResult::kRow) {
       outcome.duplicate = true;
       outcome.fire = seen->ColumnInt(0) != 0;
@@ -56,11 +55,11 @@ Result<ThresholdOutcome> SqliteThresholdCounts::Record(const ThresholdObservatio
   {
     auto group =
         db_->Prepare("SELECT quiet_until FROM threshold_groups WHERE rule = ? AND grp = ?");
-    if (!group.ok()) return StoreError("group lookup", group.message());
+    if (!group.ok()) return ThresholdStoreError("group lookup", group.message());
     group->Bind(1, rule).Bind(2, event.group);
     Statement::StepResult step = group->Step();
     if (step == Statement::StepResult::kError) {
-      return StoreError("group lookup", db_->ErrorMessage());
+      return ThresholdStoreError("group lookup", db_->ErrorMessage());
     }
     if (step == Statement::StepResult::kRow) quiet_until = group->ColumnInt(0);
   }
@@ -69,7 +68,7 @@ Result<ThresholdOutcome> SqliteThresholdCounts::Record(const ThresholdObservatio
     if (prune) {
       if (Status s = PruneLocked(rule, *prune); !s.ok()) return Error{s.message()};
     }
-    if (Status s = tx.Commit(); !s.ok()) return StoreError("commit", s.message());
+    if (Status s = tx.Commit(); !s.ok()) return ThresholdStoreError("commit", s.message());
     return outcome;
   }
 
@@ -77,11 +76,11 @@ Result<ThresholdOutcome> SqliteThresholdCounts::Record(const ThresholdObservatio
   {
     auto insert = db_->Prepare(
         "INSERT INTO threshold_events (rule, event_id, grp, event_time) VALUES (?, ?, ?, ?)");
-    if (!insert.ok()) return StoreError("insert", insert.message());
+    if (!insert.ok()) return ThresholdStoreError("insert", insert.message());
     if (Status s =
             insert->Bind(1, rule).Bind(2, event.event_id).Bind(3, event.group).Bind(4, t).Run();
         !s.ok()) {
-      return StoreError("insert", s.message());
+      return ThresholdStoreError("insert", s.message());
     }
   }
   std::vector<int64_t> times;
@@ -91,7 +90,7 @@ Result<ThresholdOutcome> SqliteThresholdCounts::Record(const ThresholdObservatio
     auto select = db_->Prepare(
         "SELECT event_time FROM threshold_events WHERE rule = ? AND grp = ? AND fired = 0 "
         "AND event_time > ? AND event_time < ? AND event_time >= ? ORDER BY event_time");
-    if (!select.ok()) return StoreError("count", select.message());
+    if (!select.ok()) return ThresholdStoreError("count", select.message());
     select->Bind(1, rule)
         .Bind(2, event.group)
         .Bind(3, t - window)
@@ -101,7 +100,9 @@ Result<ThresholdOutcome> SqliteThresholdCounts::Record(const ThresholdObservatio
     while ((step = select->Step()) == Statement::StepResult::kRow) {
       times.push_back(select->ColumnInt(0));
     }
-    if (step == Statement::StepResult::kError) return StoreError("count", db_->ErrorMessage());
+    if (step == Statement::StepResult::kError) {
+      return ThresholdStoreError("count", db_->ErrorMessage());
+    }
   }
   int64_t best_first = t;
   outcome.count = BestWindow(times, t, window, &best_first);
@@ -118,39 +119,39 @@ Result<ThresholdOutcome> SqliteThresholdCounts::Record(const ThresholdObservatio
         "INSERT INTO threshold_groups (rule, grp, quiet_until, fired_event_id) VALUES (?, ?, ?, ?) "
         "ON CONFLICT (rule, grp) DO UPDATE SET quiet_until = excluded.quiet_until, "
         "fired_event_id = excluded.fired_event_id");
-    if (!mark.ok()) return StoreError("fire", mark.message());
-    if (!consume.ok()) return StoreError("fire", consume.message());
-    if (!quiet.ok()) return StoreError("fire", quiet.message());
+    if (!mark.ok()) return ThresholdStoreError("fire", mark.message());
+    if (!consume.ok()) return ThresholdStoreError("fire", consume.message());
+    if (!quiet.ok()) return ThresholdStoreError("fire", quiet.message());
     if (Status s = mark->Bind(1, rule).Bind(2, event.event_id).Run(); !s.ok()) {
-      return StoreError("fire", s.message());
+      return ThresholdStoreError("fire", s.message());
     }
     // Events of the window that fired are used up: they never count again.
     if (Status s = consume->Bind(1, rule).Bind(2, event.group).Bind(3, until).Run(); !s.ok()) {
-      return StoreError("fire", s.message());
+      return ThresholdStoreError("fire", s.message());
     }
     if (Status s =
             quiet->Bind(1, rule).Bind(2, event.group).Bind(3, until).Bind(4, event.event_id).Run();
         !s.ok()) {
-      return StoreError("fire", s.message());
+      return ThresholdStoreError("fire", s.message());
     }
   }
   if (prune) {
     if (Status s = PruneLocked(rule, *prune); !s.ok()) return Error{s.message()};
   }
-  if (Status s = tx.Commit(); !s.ok()) return StoreError("commit", s.message());
+  if (Status s = tx.Commit(); !s.ok()) return ThresholdStoreError("commit", s.message());
   return outcome;
 }
 
 Status SqliteThresholdCounts::PruneLocked(const std::string& rule, const ThresholdPrune& prune) {
   auto events = db_->Prepare("DELETE FROM threshold_events WHERE rule = ? AND event_time < ?");
-  if (!events.ok()) return StoreError("prune", events.message());
+  if (!events.ok()) return ThresholdStoreError("prune", events.message());
   if (Status s = events->Bind(1, rule).Bind(2, prune.events_before).Run(); !s.ok()) {
-    return StoreError("prune", s.message());
+    return ThresholdStoreError("prune", s.message());
   }
   auto groups = db_->Prepare("DELETE FROM threshold_groups WHERE rule = ? AND quiet_until < ?");
-  if (!groups.ok()) return StoreError("prune", groups.message());
+  if (!groups.ok()) return ThresholdStoreError("prune", groups.message());
   if (Status s = groups->Bind(1, rule).Bind(2, prune.groups_quiet_before).Run(); !s.ok()) {
-    return StoreError("prune", s.message());
+    return ThresholdStoreError("prune", s.message());
   }
   return Status::Ok();
 }
@@ -163,35 +164,41 @@ Result<std::vector<std::string>> SqliteThresholdCounts::ForgetRulesExcept(
     auto select = db_->Prepare(
         "SELECT DISTINCT rule FROM threshold_events UNION SELECT DISTINCT rule FROM "
         "threshold_groups");
-    if (!select.ok()) return StoreError("forget", select.message());
+    if (!select.ok()) return ThresholdStoreError("forget", select.message());
     Statement::StepResult step;
     while ((step = select->Step()) == Statement::StepResult::kRow) {
       stored.push_back(select->ColumnText(0));
     }
-    if (step == Statement::StepResult::kError) return StoreError("forget", db_->ErrorMessage());
+    if (step == Statement::StepResult::kError) {
+      return ThresholdStoreError("forget", db_->ErrorMessage());
+    }
   }
   std::vector<std::string> dropped;
   Transaction tx(*db_);
-  if (Status s = tx.Begin(); !s.ok()) return StoreError("forget", s.message());
+  if (Status s = tx.Begin(); !s.ok()) return ThresholdStoreError("forget", s.message());
   for (const std::string& rule : stored) {
     if (keep.count(rule) != 0) continue;
     for (const char* sql : {"DELETE FROM threshold_events WHERE rule = ?",
                             "DELETE FROM threshold_groups WHERE rule = ?"}) {
       auto del = db_->Prepare(sql);
-      if (!del.ok()) return StoreError("forget", del.message());
-      if (Status s = del->Bind(1, rule).Run(); !s.ok()) return StoreError("forget", s.message());
+      if (!del.ok()) return ThresholdStoreError("forget", del.message());
+      if (Status s = del->Bind(1, rule).Run(); !s.ok()) {
+        return ThresholdStoreError("forget", s.message());
+      }
     }
     dropped.push_back(rule);
   }
-  if (Status s = tx.Commit(); !s.ok()) return StoreError("forget", s.message());
+  if (Status s = tx.Commit(); !s.ok()) return ThresholdStoreError("forget", s.message());
   return dropped;
 }
 
 Result<int64_t> SqliteThresholdCounts::EventRows() {
   std::lock_guard lock(mutex_);
   auto count = db_->Prepare("SELECT COUNT(*) FROM threshold_events");
-  if (!count.ok()) return StoreError("count", count.message());
-  if (count->Step() != Statement::StepResult::kRow) return StoreError("count", db_->ErrorMessage());
+  if (!count.ok()) return ThresholdStoreError("count", count.message());
+  if (count->Step() != Statement::StepResult::kRow) {
+    return ThresholdStoreError("count", db_->ErrorMessage());
+  }
   return count->ColumnInt(0);
 }
 
