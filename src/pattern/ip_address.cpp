@@ -14,10 +14,10 @@
 #include <cstddef>
 #include <vector>
 
+#include "common/ascii_digits.h"
+
 namespace trailwatch::pattern {
 namespace {
-
-inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 inline int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -31,7 +31,7 @@ bool LooksLikeIpv4(std::string_view text) {
   int dots = 0;
   bool digit_before = false;
   for (char c : text) {
-    if (IsDigit(c)) {
+    if (IsAsciiDigit(c)) {
       digit_before = true;
     } else if (c == '.' && digit_before && dots < 3) {
       ++dots;
@@ -66,7 +66,7 @@ std::optional<IpAddress> ParseIpv4(std::string_view text) {
   for (int octet = 0; octet < 4; ++octet) {
     const size_t start = pos;
     int value = 0;
-    while (pos < text.size() && IsDigit(text[pos])) {
+    while (pos < text.size() && IsAsciiDigit(text[pos])) {
       if (pos - start >= 3) return std::nullopt;
       value = value * 10 + (text[pos] - '0');
       ++pos;

@@ -15,6 +15,8 @@
 #include <cstring>
 #include <system_error>
 
+#include "common/ascii_digits.h"
+
 namespace trailwatch::pattern {
 namespace {
 
@@ -41,8 +43,6 @@ struct DecimalForm {
   }
 };
 
-inline bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
 // Validates the RFC 8259 number grammar and reduces the text to a DecimalForm. std::to_chars
 // output ("300", "0.1", "1e+22", "5e-324") also fits this grammar, so one parser serves both sides.
 bool ParseDecimal(std::string_view text, DecimalForm* out) {
@@ -52,7 +52,7 @@ bool ParseDecimal(std::string_view text, DecimalForm* out) {
     out->negative = true;
     ++i;
   }
-  if (i >= n || !IsDigit(text[i])) return false;
+  if (i >= n || !IsAsciiDigit(text[i])) return false;
 
   int64_t pending_zeros = 0;    // zeros after the last non-zero significant digit, not yet stored
   int64_t fraction_digits = 0;  // digits seen after the '.'
@@ -76,12 +76,12 @@ bool ParseDecimal(std::string_view text, DecimalForm* out) {
   if (text[i] == '0') {
     ++i;
   } else {
-    while (i < n && IsDigit(text[i])) take_digit(text[i++]);
+    while (i < n && IsAsciiDigit(text[i])) take_digit(text[i++]);
   }
   if (i < n && text[i] == '.') {
     ++i;
-    if (i >= n || !IsDigit(text[i])) return false;
-    while (i < n && IsDigit(text[i])) {
+    if (i >= n || !IsAsciiDigit(text[i])) return false;
+    while (i < n && IsAsciiDigit(text[i])) {
       take_digit(text[i++]);
       ++fraction_digits;
     }
@@ -91,8 +91,8 @@ bool ParseDecimal(std::string_view text, DecimalForm* out) {
     ++i;
     bool exp_negative = false;
     if (i < n && (text[i] == '+' || text[i] == '-')) exp_negative = text[i++] == '-';
-    if (i >= n || !IsDigit(text[i])) return false;
-    while (i < n && IsDigit(text[i])) {
+    if (i >= n || !IsAsciiDigit(text[i])) return false;
+    while (i < n && IsAsciiDigit(text[i])) {
       if (written_exponent < kExponentClamp)
         written_exponent = written_exponent * 10 + (text[i] - '0');
       ++i;

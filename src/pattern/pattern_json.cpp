@@ -4,6 +4,8 @@
 #include <string>
 #include <utility>
 
+#include "common/ascii_digits.h"
+
 namespace trailwatch::pattern {
 
 namespace {
@@ -11,8 +13,6 @@ namespace {
 bool IsDelimiter(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == ',' || c == ']' || c == '}';
 }
-
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 
 void AppendUtf8(unsigned code_point, std::string* out) {
   if (code_point < 0x80) {
@@ -206,7 +206,7 @@ bool PatternJsonReader::ReadValue(JsonToken* token) {
     case 'n':
       return ReadLiteral("null", JsonTokenKind::kNull, token);
     default:
-      if (c == '-' || IsDigit(c)) return ReadNumber(token);
+      if (c == '-' || IsAsciiDigit(c)) return ReadNumber(token);
       if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x80) {
         static constexpr char kHex[] = "0123456789ABCDEF";
         const auto b = static_cast<unsigned char>(c);
@@ -234,15 +234,16 @@ bool PatternJsonReader::ReadNumber(JsonToken* token) {
   const size_t start = pos_;
   auto digits = [&]() {
     const size_t from = pos_;
-    while (pos_ < json_.size() && IsDigit(json_[pos_])) ++pos_;
+    while (pos_ < json_.size() && IsAsciiDigit(json_[pos_])) ++pos_;
     return pos_ - from;
   };
   if (json_[pos_] == '-') ++pos_;
-  if (pos_ >= json_.size() || !IsDigit(json_[pos_]))
+  if (pos_ >= json_.size() || !IsAsciiDigit(json_[pos_]))
     return Fail("a '-' must be followed by a digit");
   if (json_[pos_] == '0') {
     ++pos_;
-    if (pos_ < json_.size() && IsDigit(json_[pos_])) return Fail("leading zeros are not allowed");
+    if (pos_ < json_.size() && IsAsciiDigit(json_[pos_]))
+      return Fail("leading zeros are not allowed");
   } else {
     digits();
   }

@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "cloudtrail/event_time.h"
+#include "common/ascii_digits.h"
 
 namespace trailwatch::scan {
 
@@ -12,11 +13,6 @@ namespace {
 using std::chrono::days;
 using std::chrono::sys_days;
 using std::chrono::year_month_day;
-
-bool AllDigits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 int ToInt(std::string_view digits) {
   int value = 0;
@@ -65,15 +61,15 @@ Result<std::vector<std::string>> SplitList(std::string_view text, std::string_vi
 
 Result<TimePoint> ParseTimeArgument(std::string_view text, TimePoint now, bool end_of_day) {
   if (auto t = cloudtrail::ParseEventTime(text)) return *t;
-  if (text.size() == 10 && text[4] == '-' && text[7] == '-' && AllDigits(text.substr(0, 4)) &&
-      AllDigits(text.substr(5, 2)) && AllDigits(text.substr(8, 2))) {
+  if (text.size() == 10 && text[4] == '-' && text[7] == '-' && AllAsciiDigits(text.substr(0, 4)) &&
+      AllAsciiDigits(text.substr(5, 2)) && AllAsciiDigits(text.substr(8, 2))) {
     if (auto day =
             MakeDay(ToInt(text.substr(0, 4)), ToInt(text.substr(5, 2)), ToInt(text.substr(8, 2)))) {
       TimePoint start{*day};
       return end_of_day ? start + days(1) - std::chrono::seconds(1) : start;
     }
   }
-  if (text.size() >= 2 && AllDigits(text.substr(0, text.size() - 1)) && text.size() <= 10) {
+  if (text.size() >= 2 && AllAsciiDigits(text.substr(0, text.size() - 1)) && text.size() <= 10) {
     long long n = ToInt(text.substr(0, text.size() - 1));
     switch (text.back()) {
       case 'd':
@@ -93,7 +89,7 @@ Result<TimePoint> ParseTimeArgument(std::string_view text, TimePoint now, bool e
 
 Result<std::vector<std::string>> ParseAccountList(std::string_view text) {
   return SplitList(text, "account id (expected 12 digits)",
-                   [](std::string_view s) { return s.size() == 12 && AllDigits(s); });
+                   [](std::string_view s) { return s.size() == 12 && AllAsciiDigits(s); });
 }
 
 Result<std::vector<std::string>> ParseRegionList(std::string_view text) {
@@ -161,7 +157,7 @@ std::optional<TimePoint> DeliveryTimeFromFileName(std::string_view name) {
   for (size_t at = name.find('_'); at != std::string_view::npos; at = name.find('_', at + 1)) {
     std::string_view rest = name.substr(at + 1);
     if (rest.size() < 15 || rest[8] != 'T' || rest[13] != 'Z' || rest[14] != '_') continue;
-    if (!AllDigits(rest.substr(0, 8)) || !AllDigits(rest.substr(9, 4))) continue;
+    if (!AllAsciiDigits(rest.substr(0, 8)) || !AllAsciiDigits(rest.substr(9, 4))) continue;
     auto day =
         MakeDay(ToInt(rest.substr(0, 4)), ToInt(rest.substr(4, 2)), ToInt(rest.substr(6, 2)));
     int hour = ToInt(rest.substr(9, 2));

@@ -5,6 +5,7 @@
 #include <system_error>
 
 #include "cloudtrail/log_key.h"
+#include "common/ascii_digits.h"
 
 namespace trailwatch::scan {
 
@@ -24,12 +25,8 @@ bool HasJsonExtension(std::string_view name) {
   return false;
 }
 
-bool AllDigits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-int ToInt(std::string_view digits) {
+// The number a year, month or day folder's name spells (the caller checked AllAsciiDigits).
+int FolderNumber(std::string_view digits) {
   int value = 0;
   for (char c : digits) value = value * 10 + (c - '0');
   return value;
@@ -181,7 +178,7 @@ class S3Walk {
     if (Status s = ListFolders(folder, &children); !s.ok()) return s;
     std::vector<int> date;  // year, month so far
     for (size_t i = org ? 4 : 3; i < segments.size() && date.size() < 2; ++i) {
-      date.push_back(AllDigits(segments[i]) ? ToInt(segments[i]) : 0);
+      date.push_back(AllAsciiDigits(segments[i]) ? FolderNumber(segments[i]) : 0);
     }
     for (const std::string& child : children) {
       std::string_view name = LastSegment(child);
@@ -189,7 +186,7 @@ class S3Walk {
       switch (level) {
         case 0:
           if (!org && name.substr(0, 2) == "o-") break;  // organization folder: descend
-          wanted = name.size() == 12 && AllDigits(name) && filter_.AccountWanted(name);
+          wanted = name.size() == 12 && AllAsciiDigits(name) && filter_.AccountWanted(name);
           break;
         case 1:
           wanted = name == "CloudTrail";
@@ -198,15 +195,15 @@ class S3Walk {
           wanted = filter_.RegionWanted(name);
           break;
         case 3:
-          wanted = !AllDigits(name) || filter_.YearMayHold(ToInt(name));
+          wanted = !AllAsciiDigits(name) || filter_.YearMayHold(FolderNumber(name));
           break;
         case 4:
-          wanted =
-              !AllDigits(name) || date.size() < 1 || filter_.MonthMayHold(date[0], ToInt(name));
+          wanted = !AllAsciiDigits(name) || date.size() < 1 ||
+                   filter_.MonthMayHold(date[0], FolderNumber(name));
           break;
         case 5:
-          wanted = !AllDigits(name) || date.size() < 2 ||
-                   filter_.DayMayHold(date[0], date[1], ToInt(name));
+          wanted = !AllAsciiDigits(name) || date.size() < 2 ||
+                   filter_.DayMayHold(date[0], date[1], FolderNumber(name));
           break;
       }
       if (!wanted) {

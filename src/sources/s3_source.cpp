@@ -10,6 +10,7 @@
 
 #include "aws/s3_client.h"
 #include "cloudtrail/log_key.h"
+#include "common/ascii_digits.h"
 #include "scan/key_pruning.h"
 #include "telemetry/metrics.h"
 #include "sources/log_object_reader.h"
@@ -22,11 +23,6 @@ namespace {
 
 constexpr std::string_view kLastPrefix = "last:";
 constexpr std::string_view kDonePrefix = "done:";
-
-bool AllDigits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 std::string TodayUtc() {
   std::time_t now = std::time(nullptr);
@@ -108,7 +104,7 @@ Status S3Source::Discover() {
   if (Status s = list_children(base, &top); !s.ok()) return s;
   for (const std::string& child : top) {
     std::string segment = ChildName(child, base);
-    if (segment.size() == 12 && AllDigits(segment)) {
+    if (segment.size() == 12 && AllAsciiDigits(segment)) {
       accounts.push_back(child);
     } else if (segment.starts_with("o-")) {
       organizations.push_back(child);
@@ -119,7 +115,7 @@ Status S3Source::Discover() {
     if (Status s = list_children(organization, &members); !s.ok()) return s;
     for (const std::string& member : members) {
       std::string segment = ChildName(member, organization);
-      if (segment.size() == 12 && AllDigits(segment)) accounts.push_back(member);
+      if (segment.size() == 12 && AllAsciiDigits(segment)) accounts.push_back(member);
     }
   }
   std::vector<std::string> prefixes;

@@ -11,6 +11,7 @@
 #include <set>
 #include <utility>
 
+#include "common/ascii_digits.h"
 #include "config/api_key.h"
 #include "config/config_fields.h"
 
@@ -23,11 +24,6 @@ using config::ConfigFieldReader;
 using config::QuoteForMessage;
 using std::chrono::hours;
 using std::chrono::seconds;
-
-bool AllDigits(std::string_view text) {
-  return !text.empty() &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 bool IsLowerAlnumOr(char c, std::string_view extra) {
   return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
@@ -58,7 +54,7 @@ std::string CheckListen(const std::string& listen) {
   for (unsigned char c : host) {
     if (c <= 0x20 || c >= 0x7f || c == '/') return "the host contains invalid characters";
   }
-  if (!AllDigits(port) || port.size() > 5 || std::stol(port) > 65535) {
+  if (!AllAsciiDigits(port) || port.size() > 5 || std::stol(port) > 65535) {
     return "the port must be a number from 0 to 65535";
   }
   return "";
@@ -97,7 +93,7 @@ std::string CheckQueueUrl(const std::string& url) {
   size_t slash = path.find('/');
   std::string account = path.substr(0, slash);
   std::string name = slash == std::string::npos ? "" : path.substr(slash + 1);
-  if (account.size() != 12 || !AllDigits(account) || name.empty() ||
+  if (account.size() != 12 || !AllAsciiDigits(account) || name.empty() ||
       name.find('/') != std::string::npos) {
     return "must end in /<account id>/<queue name>, like "
            "https://sqs.us-east-1.amazonaws.com/111122223333/trail-objects";
@@ -124,7 +120,7 @@ bool ValidTopicArn(const std::string& arn) {
   }
   std::string topic = arn.substr(start);
   return parts[0] == "arn" && parts[1].starts_with("aws") && parts[2] == "sns" &&
-         !parts[3].empty() && parts[4].size() == 12 && AllDigits(parts[4]) && !topic.empty() &&
+         !parts[3].empty() && parts[4].size() == 12 && AllAsciiDigits(parts[4]) && !topic.empty() &&
          topic.size() <= 256 && topic.find(':') == std::string::npos;
 }
 
@@ -159,8 +155,8 @@ bool ValidProfileName(const std::string& name) {
 
 bool ValidDate(const std::string& date) {
   if (date.size() != 10 || date[4] != '-' || date[7] != '-') return false;
-  if (!AllDigits(date.substr(0, 4)) || !AllDigits(date.substr(5, 2)) ||
-      !AllDigits(date.substr(8, 2))) {
+  if (!AllAsciiDigits(date.substr(0, 4)) || !AllAsciiDigits(date.substr(5, 2)) ||
+      !AllAsciiDigits(date.substr(8, 2))) {
     return false;
   }
   std::chrono::year_month_day day{std::chrono::year(std::stoi(date.substr(0, 4))),
