@@ -11,9 +11,6 @@ namespace {
 
 // The ECS agent's fixed address for AWS_CONTAINER_CREDENTIALS_RELATIVE_URI.
 constexpr const char* kEcsHost = "http://169.254.170.2";
-// Link-local services answer in milliseconds; a machine without them must not hang the chain.
-constexpr long kConnectTimeoutMs = 1000;
-constexpr long kTimeoutMs = 2000;
 
 bool IsLoopbackOrContainerHost(const std::string& host) {
   return host == "localhost" || host.starts_with("127.") || host == "::1" || host == "[::1]" ||
@@ -72,8 +69,8 @@ ProviderResult ContainerCredentials(const Environment& environment) {
     }
     if (!token.empty()) request.headers.push_back("Authorization: " + token);
   }
-  request.connect_timeout_ms = kConnectTimeoutMs;
-  request.timeout_ms = kTimeoutMs;
+  request.connect_timeout_ms = kCredentialEndpointConnectTimeoutMs;
+  request.timeout_ms = kCredentialEndpointTimeoutMs;
   CurlEasy curl;
   auto response = curl.Perform(request);
   if (!response.ok()) {

@@ -1,6 +1,7 @@
 // The JSON credentials documents that the ECS/EKS container endpoint and EC2 instance metadata
-// answer ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration"[, "Code"]}), and the ISO 8601
-// times AWS writes in them, in STS answers and in credential_process output.
+// answer ({"AccessKeyId", "SecretAccessKey", "Token", "Expiration"[, "Code"]}), how long to wait
+// for those endpoints, and the ISO 8601 times AWS writes in the documents, in STS answers and in
+// credential_process output.
 //
 // Error texts never quote the document: it holds the secret.
 //
@@ -16,6 +17,11 @@
 #include "common/result.h"
 
 namespace trailwatch::aws {
+
+// Timeouts for the container endpoint and instance metadata: link-local services answer in
+// milliseconds, and a machine without them must not hang the credential chain.
+inline constexpr long kCredentialEndpointConnectTimeoutMs = 1000;
+inline constexpr long kCredentialEndpointTimeoutMs = 2000;
 
 // "2026-11-27T12:34:56Z", with or without a fraction, "Z" or "+00:00"; nullopt otherwise.
 std::optional<std::chrono::system_clock::time_point> ParseIso8601(std::string_view text);

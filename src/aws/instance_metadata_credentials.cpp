@@ -11,11 +11,8 @@ namespace trailwatch::aws {
 namespace {
 
 constexpr const char* kDefaultEndpoint = "http://169.254.169.254";
-// Link-local services answer in milliseconds; a machine without them must not hang the chain.
-constexpr long kConnectTimeoutMs = 1000;
-constexpr long kTimeoutMs = 2000;
 
-std::string Trim(const std::string& text) {
+std::string TrimmedImdsValue(const std::string& text) {
   size_t start = text.find_first_not_of(" \t\r\n");
   if (start == std::string::npos) return {};
   size_t end = text.find_last_not_of(" \t\r\n");
@@ -38,15 +35,15 @@ ProviderResult InstanceMetadataCredentials(const Environment& environment) {
 
   CurlEasy curl;
   HttpExchangeRequest request;
-  request.connect_timeout_ms = kConnectTimeoutMs;
-  request.timeout_ms = kTimeoutMs;
+  request.connect_timeout_ms = kCredentialEndpointConnectTimeoutMs;
+  request.timeout_ms = kCredentialEndpointTimeoutMs;
   request.method = "PUT";
   request.url = endpoint + "/latest/api/token";
   request.headers = {"X-aws-ec2-metadata-token-ttl-seconds: 21600", "Content-Type:"};
   auto token = curl.Perform(request);
   if (!token.ok()) return fail(token.message());
   if (token->status != 200) return fail("token request: HTTP " + std::to_string(token->status));
-  std::string session = Trim(token->body);
+  std::string session = TrimmedImdsValue(token->body);
 
   request.method = "GET";
   request.headers = {"X-aws-ec2-metadata-token: " + session};
@@ -55,7 +52,7 @@ ProviderResult InstanceMetadataCredentials(const Environment& environment) {
   if (!roles.ok()) return fail(roles.message());
   if (roles->status == 404) return fail("no IAM role attached to the instance");
   if (roles->status != 200) return fail("role list: HTTP " + std::to_string(roles->status));
-  std::string role = Trim(roles->body.substr(0, roles->body.find('\n')));
+  std::string role = TrimmedImdsValue(roles->body.substr(0, roles->body.find('\n')));
   if (role.empty()) return fail("no IAM role attached to the instance");
 
   request.url += role;

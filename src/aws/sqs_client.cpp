@@ -72,7 +72,7 @@ std::string DescribeFailure(const HttpExchangeResponse& response, std::string* c
   return text;
 }
 
-bool Retryable(long status, const std::string& code) {
+bool RetryableSqsStatus(long status, const std::string& code) {
   return status >= 500 || status == 429 || code.find("Throttl") != std::string::npos ||
          code == "RequestThrottled" || code == "ServiceUnavailable" || code == "InternalError";
 }
@@ -133,7 +133,7 @@ Result<std::string> SqsClient::Call(const std::string& action, const std::string
       GiveHandle(std::move(curl));
       if (response->status >= 200 && response->status < 300) return std::move(response->body);
       last_error = DescribeFailure(*response, &code);
-      retryable = Retryable(response->status, code);
+      retryable = RetryableSqsStatus(response->status, code);
       if (response->status == 403 || code == "InvalidClientTokenId" ||
           code == "SignatureDoesNotMatch" || code == "AccessDenied" || code == "ExpiredToken") {
         last_error += " [credentials from " + credentials->source + "]";

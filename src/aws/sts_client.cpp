@@ -55,7 +55,7 @@ Result<StsAnswer> ParseAnswer(const std::string& xml, const std::string& action)
   return answer;
 }
 
-bool Retryable(long status, const std::string& code) {
+bool RetryableStsStatus(long status, const std::string& code) {
   return status >= 500 || status == 429 || code == "Throttling" || code == "IDPCommunicationError";
 }
 
@@ -99,7 +99,7 @@ Result<Credentials> Call(const std::string& endpoint, const std::string& action,
         return std::move(credentials);
       }
       std::string code = answer.ok() ? answer->error_code : std::string();
-      retryable = Retryable(response->status, code);
+      retryable = RetryableStsStatus(response->status, code);
       last_error = "HTTP " + std::to_string(response->status);
       if (!code.empty()) {
         last_error = code + ": " + answer->error_message + " (" + last_error + ")";
