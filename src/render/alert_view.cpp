@@ -10,14 +10,13 @@
 #include <string_view>
 
 #include "cloudtrail/event_time.h"
+#include "render/display_text.h"
 
 namespace trailwatch::render {
 
 namespace {
 
 using simdjson::dom::element;
-
-constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // "…"
 
 std::string_view StringAt(element root, std::string_view pointer) {
   std::string_view value;
@@ -119,6 +118,12 @@ std::string CloudTrailEventUrl(std::string_view region, std::string_view event_i
     }
   }
   return url;
+}
+
+std::string SeverityTag(route::Severity severity) {
+  std::string tag = route::SeverityName(severity);
+  for (char& c : tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return "[" + tag + "]";
 }
 
 std::string RulesText(const std::vector<std::string>& rules, std::string_view quote) {

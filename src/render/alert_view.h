@@ -59,6 +59,10 @@ std::string ShortenUserAgent(std::string_view user_agent, size_t max_chars = 60)
 // empty when the region or the event id is not plausible.
 std::string CloudTrailEventUrl(std::string_view region, std::string_view event_id);
 
+// "[HIGH]": the severity in capitals between brackets, as the Slack fallback text and the Teams
+// title start.
+std::string SeverityTag(route::Severity severity);
+
 // "rule `a`" or "rules `a`, `b`": the rules of a view as the message footers name them, each
 // between `quote`s (Slack: a backtick; Teams and the terminal: nothing), as given (escaping is the
 // caller's). At most kMaxRulesShown names, then "and N more", so that a footer stays short.

@@ -4,8 +4,6 @@ namespace trailwatch::render {
 
 namespace {
 
-constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026 "…", one UTF-16 unit
-
 // Length of the UTF-8 sequence starting with byte `lead` (1 for invalid lead bytes).
 size_t SequenceLength(unsigned char lead) {
   if (lead < 0x80) return 1;

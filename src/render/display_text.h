@@ -15,6 +15,9 @@
 
 namespace trailwatch::render {
 
+// What a cut text ends with: U+2026 "…", one UTF-16 unit.
+inline constexpr std::string_view kEllipsis = "\xE2\x80\xA6";
+
 // Length in UTF-16 code units (invalid UTF-8 bytes count one each).
 size_t TextLength(std::string_view text);
 

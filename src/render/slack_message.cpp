@@ -40,12 +40,6 @@ std::string Capitalised(const std::string& text) {
   return out;
 }
 
-std::string SeverityTag(route::Severity severity) {
-  std::string tag = route::SeverityName(severity);
-  for (char& c : tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return "[" + tag + "]";
-}
-
 std::vector<Field> Fields(const AlertView& view) {
   std::vector<Field> fields;
   std::string account = view.account_id.empty() ? "unknown" : view.account_id;

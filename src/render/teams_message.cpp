@@ -26,12 +26,6 @@ namespace {
 constexpr size_t kValueMax = 500;
 constexpr size_t kTitleMax = 200;
 
-std::string SeverityTag(route::Severity severity) {
-  std::string tag = route::SeverityName(severity);
-  for (char& c : tag) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return "[" + tag + "]";
-}
-
 // A RichTextBlock with one TextRun: the text is shown as it is, never as Markdown. `style` adds
 // TextRun members (already JSON members, without braces).
 void PlainText(JsonWriter& json, const std::string& text, std::string_view style = "") {
