@@ -14,6 +14,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "cloudtrail/json_space.h"
+
 #if defined(__AVX2__) && defined(__PCLMUL__)
 #include <immintrin.h>
 #define TW_PREFILTER_AVX2 1
@@ -23,8 +25,6 @@ namespace trailwatch::cloudtrail {
 namespace {
 
 constexpr size_t kBlock = 64;
-
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 struct BlockMasks {
   uint64_t backslash = 0;

@@ -6,12 +6,12 @@
 #include <string>
 #include <utility>
 
+#include "cloudtrail/json_space.h"
+
 namespace trailwatch::cloudtrail {
 namespace {
 
 namespace od = simdjson::ondemand;
-
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && IsJsonSpace(text.front())) text.remove_prefix(1);
