@@ -12,16 +12,19 @@
 
 namespace trailwatch::net {
 
+// Outside the anonymous namespace because HttpClient::Handle holds one: a class with external
+// linkage whose member's type has internal linkage is a GCC warning (-Wsubobject-linkage) when
+// this file is not the main file, as in a unity build.
+struct EasyDeleter {
+  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
+};
+
 namespace {
 
 void GlobalInitOnce() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
-
-struct EasyDeleter {
-  void operator()(CURL* curl) const { curl_easy_cleanup(curl); }
-};
 
 struct SlistDeleter {
   void operator()(curl_slist* list) const { curl_slist_free_all(list); }

@@ -17,14 +17,18 @@
 #include "net/http_client.h"
 
 namespace trailwatch::sources {
-namespace {
 
-constexpr size_t kMaxUrlLength = 2048;
-
+// Outside the anonymous namespace because SnsVerifier::CachedCertificate holds one: a class with
+// external linkage whose member's type has internal linkage is a GCC warning (-Wsubobject-linkage)
+// when this file is not the main file, as in a unity build.
 struct X509Free {
   void operator()(X509* x) const { X509_free(x); }
 };
 using X509Ptr = std::unique_ptr<X509, X509Free>;
+
+namespace {
+
+constexpr size_t kMaxUrlLength = 2048;
 
 // The parts of an absolute URL that the rules look at. Deliberately strict: anything unusual
 // (userinfo, fragment, spaces, backslashes) makes it fail to parse rather than be guessed at.
