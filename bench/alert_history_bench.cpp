@@ -11,7 +11,7 @@
 //   status_dead           alerts with a dead delivery (~0.5 % of the outbox rows)
 //   status_pending        alerts with a pending delivery (the newest ~2 %: a backlog)
 //   status_delivered      the common state (the other way in: alert_history.h)
-//   text_rare / text_common   a principal's name (~0.05 %) / an event name (~10 %)
+//   text_rare / text_common   a principal's name (~0.05 %) / an event name (~2.5 %)
 //   text_none             a needle found nowhere: the whole history read
 //   time_range_old        one day, three weeks back
 //   combined              rule + account + severities + status delivered
