@@ -20,7 +20,7 @@ FUZZ_SECONDS ?= 10
 RUN_PACKAGES := build-essential cmake ninja-build pkg-config ccache \
   libsimdjson-dev libdeflate-dev libisal-dev zlib1g-dev libyaml-cpp-dev libcli11-dev \
   libspdlog-dev libfmt-dev libcurl4-openssl-dev libssl-dev libsqlite3-dev libcpp-httplib-dev libboost-dev \
-  libicu-dev libexpat1-dev libsystemd-dev libpq-dev
+  libicu-dev libexpat1-dev libsystemd-dev libpq-dev libcrypt-dev
 TEST_PACKAGES := clang libclang-rt-14-dev libgtest-dev libgmock-dev jq openssl \
   dpkg-dev fakeroot lintian mmdebstrap systemd postgresql chromium
 BENCH_PACKAGES := libbenchmark-dev
