@@ -140,7 +140,9 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       "and left queued for the next run); SIGHUP reloads the file (a bad\n"
       "file is refused and the running configuration kept). Logs go to stderr.\n"
       "The ops listener (config `telemetry:`, default 127.0.0.1:9464) serves /metrics,\n"
-      "/healthz and /readyz. Under systemd: Type=notify and WatchdogSec= are supported.\n"
+      "/healthz and /readyz. The web console (config `console:`, off unless set) serves\n"
+      "alerts, dead letters, rules, a pattern sandbox and sources (docs/console.md).\n"
+      "Under systemd: Type=notify and WatchdogSec= are supported.\n"
       "Exit: 0 stopped by a signal, 1 could not start or a source failed, 2 invalid config.");
   // Every limit, so that an operator finds them without the docs (docs/limits.md has the why).
   cmd->footer(
@@ -149,6 +151,9 @@ void RegisterRun(CLI::App& app, int* exit_code) {
       "                 max_header_bytes 16384, max_body_bytes 262144 (256 KiB),\n"
       "                 max_pending_requests 64, header_timeout 10s, body_timeout 30s,\n"
       "                 idle_timeout 30s, write_timeout 10s\n"
+      "  console:       256 connections (32 per client), 16 KiB headers, bodies 64 KiB\n"
+      "                 (sandbox 1 MiB), 5 failed sign-ins a minute per address, 60 in all;\n"
+      "                 sessions 8h idle (console.auth.session), 24h at most\n"
       "  log files (directory, s3, sqs sources): max_file_bytes 1073741824 (1 GiB),\n"
       "                 max_inflated_bytes 1073741824 (1 GiB), max_compression_ratio 100\n"
       "  delivery:      shutdown_timeout 10s (top level); per target: timeout 10s,\n"
