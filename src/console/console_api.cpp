@@ -242,31 +242,39 @@ server::HttpResponse Samples(const ConsoleQueries& queries) {
   return JsonOk(json.Take());
 }
 
-server::HttpResponse TestPattern(const ConsoleQueries& queries,
-                                 const server::HttpRequest& request) {
+// The text fields `names` of a JSON object body, in order, or the 400 answer saying what is wrong.
+Result<std::vector<std::string>> BodyTexts(const server::HttpRequest& request,
+                                           std::initializer_list<std::string_view> names) {
   simdjson::dom::parser parser;
   auto root = ParseBody(parser, request);
-  if (!root.ok()) return JsonError(400, "ValidationException", root.message());
-  auto event = TextOrJson(*root, "event");
-  if (!event.ok()) return JsonError(400, "ValidationException", event.message());
-  auto pattern = TextOrJson(*root, "pattern");
-  if (!pattern.ok()) return JsonError(400, "ValidationException", pattern.message());
-  rules::PatternTestOutcome outcome = queries.TestPattern(*pattern, *event);
+  if (!root.ok()) return root.error();
+  std::vector<std::string> texts;
+  for (std::string_view name : names) {
+    auto text = TextOrJson(*root, name);
+    if (!text.ok()) return text.error();
+    texts.push_back(std::move(text.value()));
+  }
+  return texts;
+}
+
+server::HttpResponse TestPattern(const ConsoleQueries& queries,
+                                 const server::HttpRequest& request) {
+  auto fields = BodyTexts(request, {"event", "pattern"});
+  if (!fields.ok()) return JsonError(400, "ValidationException", fields.message());
+  rules::PatternTestOutcome outcome = queries.TestPattern((*fields)[1], (*fields)[0]);
   if (!outcome.valid) return JsonError(400, outcome.error, outcome.message);
   return JsonOk(outcome.Text());
 }
 
 server::HttpResponse MatchingRules(const ConsoleQueries& queries,
                                    const server::HttpRequest& request) {
-  simdjson::dom::parser parser;
-  auto root = ParseBody(parser, request);
-  if (!root.ok()) return JsonError(400, "ValidationException", root.message());
-  auto event = TextOrJson(*root, "event");
-  if (!event.ok()) return JsonError(400, "ValidationException", event.message());
+  auto fields = BodyTexts(request, {"event"});
+  if (!fields.ok()) return JsonError(400, "ValidationException", fields.message());
+  const std::string& event = (*fields)[0];
   // The same validation as test-pattern: an event EventBridge would refuse gets AWS's error.
-  rules::PatternTestOutcome valid = queries.TestPattern("{\"source\": [{\"exists\": true}]}", *event);
+  rules::PatternTestOutcome valid = queries.TestPattern("{\"source\": [{\"exists\": true}]}", event);
   if (!valid.valid) return JsonError(400, valid.error, valid.message);
-  auto names = queries.MatchingRules(*event);
+  auto names = queries.MatchingRules(event);
   if (!names.ok()) return JsonError(400, "ValidationException", names.message());
   render::JsonWriter json;
   json.BeginObject().Key("rules").BeginArray();

@@ -1,43 +1,17 @@
 #include "console/form_fields.h"
 
+#include "common/percent_decode.h"
+
 namespace trailwatch::console {
 namespace {
 
-int HexDigitValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
-Result<std::string> PercentDecode(std::string_view text, std::string_view field) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      int high = i + 2 < text.size() ? HexDigitValue(text[i + 1]) : -1;
-      int low = i + 2 < text.size() ? HexDigitValue(text[i + 2]) : -1;
-      if (high < 0 || low < 0) {
-        std::string message = "field ";
-        message.append(field.substr(0, 64)).append(": malformed %-escape");
-        return Error{message};
-      }
-      char decoded = static_cast<char>(high * 16 + low);
-      if (decoded == '\0') {
-        std::string message = "field ";
-        message.append(field.substr(0, 64)).append(": NUL byte");
-        return Error{message};
-      }
-      out.push_back(decoded);
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
+Result<std::string> DecodeField(std::string_view text, std::string_view field) {
+  std::optional<std::string> decoded = PercentDecodeForm(text);
+  std::string message = "field ";
+  message.append(field.substr(0, 64));
+  if (!decoded) return Error{message.append(": malformed %-escape")};
+  if (decoded->find('\0') != std::string::npos) return Error{message.append(": NUL byte")};
+  return std::move(*decoded);
 }
 
 }  // namespace
@@ -62,9 +36,9 @@ Result<FormFields> ParseFormFields(std::string_view encoded) {
     std::string_view raw_name = pair.substr(0, equals);
     std::string_view raw_value =
         equals == std::string_view::npos ? std::string_view() : pair.substr(equals + 1);
-    auto name = PercentDecode(raw_name, "name");
+    auto name = DecodeField(raw_name, "name");
     if (!name.ok()) return name.error();
-    auto value = PercentDecode(raw_value, *name);
+    auto value = DecodeField(raw_value, *name);
     if (!value.ok()) return value.error();
     if (name->empty()) continue;
     fields.emplace(std::move(name.value()), std::move(value.value()));

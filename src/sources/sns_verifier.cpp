@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cloudtrail/event_time.h"
+#include "common/percent_decode.h"
 #include "net/http_client.h"
 
 namespace trailwatch::sources {
@@ -75,33 +76,6 @@ std::optional<UrlParts> ParseUrl(std::string_view url) {
     parts.query = std::string(rest.substr(question + 1));
   }
   return parts;
-}
-
-std::optional<std::string> PercentDecode(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= text.size()) return std::nullopt;
-      auto hex = [](char h) -> int {
-        if (h >= '0' && h <= '9') return h - '0';
-        if (h >= 'a' && h <= 'f') return h - 'a' + 10;
-        if (h >= 'A' && h <= 'F') return h - 'A' + 10;
-        return -1;
-      };
-      int high = hex(text[i + 1]);
-      int low = hex(text[i + 2]);
-      if (high < 0 || low < 0) return std::nullopt;
-      out.push_back(static_cast<char>(high * 16 + low));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out;
 }
 
 // arn:<partition>:sns:<region>:<account>:<name> -> region.
@@ -264,8 +238,8 @@ Status CheckSubscribeUrl(const std::string& url, const std::string& topic_arn,
     std::string_view pair = query.substr(0, amp);
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     size_t equals = pair.find('=');
-    auto key = PercentDecode(pair.substr(0, equals));
-    auto value = PercentDecode(equals == std::string_view::npos ? std::string_view()
+    auto key = PercentDecodeForm(pair.substr(0, equals));
+    auto value = PercentDecodeForm(equals == std::string_view::npos ? std::string_view()
                                                                 : pair.substr(equals + 1));
     if (!key || !value) return Error{"SubscribeURL: bad percent-encoding in the query"};
     std::optional<std::string>* slot = *key == "Action"     ? &action

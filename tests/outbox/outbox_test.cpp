@@ -1,5 +1,6 @@
 // Outbox: dedup by idempotency key, order per channel, crash recovery, retry/purge, thread roots.
 #include "outbox/outbox.h"
+#include "store/schema.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -287,7 +288,7 @@ TEST(OutboxTest, StoreUsesWalAndHasASchemaVersion) {
     return value;
   };
   EXPECT_EQ(scalar("PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(scalar("SELECT version FROM schema_version"), "1");
+  EXPECT_EQ(scalar("SELECT version FROM schema_version"), std::to_string(store::LatestSchemaVersion()));
   // A store from a newer trailwatch is refused, not misread.
   sqlite3_exec(db, "UPDATE schema_version SET version = 99", nullptr, nullptr, nullptr);
   sqlite3_close(db);

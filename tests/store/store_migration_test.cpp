@@ -406,7 +406,7 @@ TEST_F(StoreMigrationTest, AStoreWrittenByANewerTrailwatchIsRefused) {
   auto report = MigrateSqliteToPostgres(path, dsn_, {});
   ASSERT_FALSE(report.ok());
   EXPECT_NE(report.message().find(path + ": store schema version 99 is newer than the version this "
-                                         "trailwatch understands (1)"),
+                                         "trailwatch understands (2)"),
             std::string::npos)
       << report.message();
   // Left as it was (the migration opens the file without writing).
@@ -438,7 +438,11 @@ TEST_F(StoreMigrationTest, AStoreThatOnlySomeComponentsOpenedIsCopiedToo) {
 // table) must be copied too: when this fails, extend the TableCopy lists there and this test's
 // tables, then raise the number here.
 TEST(StoreMigrationSchemaTest, TheCopyKnowsEveryColumnOfTheLatestSqliteSchema) {
-  EXPECT_EQ(LatestSchemaVersion(), 1)
+  // Version 2 added the web console's alert history (alert_history, alert_bodies, alert_rules,
+  // alert_links), which `store migrate` leaves behind on purpose: it is a listing of alerts the
+  // outbox already holds, and the new store records from its first alert on
+  // (docs/store-migration.md).
+  EXPECT_EQ(LatestSchemaVersion(), 2)
       << "a SQLite store migration was added: teach store/store_migration.cpp its columns";
 }
 
