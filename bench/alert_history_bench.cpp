@@ -1,8 +1,9 @@
 // Alert history (issue 15; store/alert_history.h): what the web console's list costs with
 // 100,000 alerts, on SQLite and on PostgreSQL. Results in docs/benchmarks.md, "Alert history".
 //
-// The store is filled once per backend, then each benchmark times one AlertHistory::Query (the
-// page and its deliveries: two statements) or another read the console makes:
+// The store is filled once per backend, then each AlertHistory/ benchmark times one
+// AlertHistory::Query (the page and its deliveries: two statements) or another read the console
+// makes:
 //   first_page            no filter, 50 newest
 //   severity_critical     severities {4} (3 % of the alerts)
 //   severity_high_crit    severities {3, 4} (15 %)
@@ -18,19 +19,30 @@
 //   deep_cursor           the page below the 90,000th newest alert
 //   get / count_by_rule_24h / recent_20
 //
-// The fill (deterministic, seed 2026): 20 rules and 30 accounts with Zipf-like frequencies, 5
-// severities (30/30/25/12/3 %), 10 % of the alerts grouped (naming a second rule), ~2,000
-// principals, 40 event names, recorded over 30 days; every alert goes to slack:secops, 60 % also to
-// webhook:siem, 30 % to slack:audit (190,000 outbox rows of ~1.2 KB). Outbox rows are enqueued
-// through the backend's OutboxQueue, then their states set with SQL: delivered, except ~0.5 % dead
-// and 90 % of the newest 2 % pending. The alerts are recorded through AlertHistory::Record (500
-// per call), whose rate is printed.
+// Each ConsolePage/ benchmark times one whole console request over the same store, as the HTTP
+// server hands it to console::ConsoleHandler (OnHead, then OnRequest): the bearer token checked
+// (twice: head and dispatch), the queries, and the HTML (or JSON) rendered; only the socket and
+// HTTP framing are left out. The rules page reads CountByRule three times (1 h, 24 h, 7 days back
+// from the wall clock), the sources page the outbox's stats and dead count per target.
+//
+// The fill (deterministic but for its time origin, seed 2026): 20 rules and 30 accounts with
+// Zipf-like frequencies, 5 severities (30/30/25/12/3 %), 10 % of the alerts grouped (naming a
+// second rule), ~2,000 principals, 40 event names, recorded over the 30 days that end when the
+// bench starts (the console's windows count back from the wall clock); every alert goes to
+// slack:secops, 60 % also to webhook:siem, 30 % to slack:audit (190,000 outbox rows). Each alert's
+// JSON is what the pipeline stores (outbox::SerializeAlert of an EventBridge event of a CloudTrail
+// record, ~1.2 KB), in the history and as its outbox rows' payload, so that the detail and dead
+// letter pages parse and render real alerts. Outbox rows are enqueued through the backend's
+// OutboxQueue, then their states set with SQL: delivered, except ~0.5 % dead and 90 % of the
+// newest 2 % pending. The alerts are recorded through AlertHistory::Record (500 per call), whose
+// rate is printed.
 //
 // SQLite: a store file under $TMPDIR (default /tmp). PostgreSQL: a new database in the cluster
 // whose folder TW_TEST_POSTGRES_STATE names (tests/store/pg_test_cluster.sh ensure DIR), ANALYZEd
 // after the fill as autovacuum would; without it the PostgreSQL half is skipped, with a message.
 // --backends=sqlite|postgresql|sqlite,postgresql (default both) chooses what to fill and time.
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -44,10 +56,27 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include "common/wall_clock.h"
+#include "console/alert_listing.h"
+#include "console/console_auth.h"
+#include "console/console_data.h"
+#include "console/console_handler.h"
+#include "console/console_queries.h"
+#include "console/sample_events.h"
+#include "envelope/validate_envelope.h"
+#include "outbox/outbox.h"
+#include "route/alert.h"
+#include "route/alert_pipeline.h"
+#include "rules/rule_spec.h"
+#include "server/http_message.h"
 #include "store/alert_history.h"
 #include "store/pg_connection.h"
 #include "store/sqlite.h"
 #include "store/store_backend.h"
+#include "telemetry/metrics.h"
 
 namespace {
 
@@ -60,8 +89,8 @@ constexpr int kRules = 20;
 constexpr int kAccounts = 30;
 constexpr int kPrincipals = 2000;
 constexpr int kEventNames = 40;
-constexpr int64_t kStart = 1'764'547'200'000;  // 2025-12-01, ms
-constexpr int64_t kSpanMs = 30LL * 24 * 3600 * 1000;
+constexpr int64_t kDayMs = 24LL * 3600 * 1000;
+constexpr int64_t kSpanMs = 30 * kDayMs;
 constexpr const char* kTargets[] = {"slack:secops", "webhook:siem", "slack:audit"};
 
 std::string Numbered(const char* prefix, int64_t n) {
@@ -93,13 +122,46 @@ std::discrete_distribution<int> Zipf(int n) {
   return std::discrete_distribution<int>(weights.begin(), weights.end());
 }
 
+// The EventBridge event of a CloudTrail API call as `r` describes it, as the pipeline stores it
+// (minified).
+envelope::Envelope EventOf(const store::AlertRecord& r, simdjson::dom::parser& parser) {
+  const std::string time = console::FormatTimeMs(r.event_time);
+  const std::string user = r.identity.substr(r.identity.rfind('/') + 1);
+  std::string json = "{\"version\":\"0\",\"id\":\"";
+  json.append(r.event_id).append("\",\"detail-type\":\"AWS API Call via CloudTrail\",");
+  json.append("\"source\":\"aws.iam\",\"account\":\"").append(r.account);
+  json.append("\",\"time\":\"").append(time).append("\",\"region\":\"").append(r.region);
+  json.append("\",\"resources\":[],\"detail\":{\"eventVersion\":\"1.08\",\"userIdentity\":{");
+  json.append("\"type\":\"IAMUser\",\"principalId\":\"AIDACKCEVSQ6C2EXAMPLE\",\"arn\":\"");
+  json.append(r.identity).append("\",\"accountId\":\"").append(r.account);
+  json.append("\",\"accessKeyId\":\"AKIAIOSFODNN7EXAMPLE\",\"userName\":\"").append(user);
+  json.append("\"},\"eventTime\":\"").append(time);
+  json.append("\",\"eventSource\":\"iam.amazonaws.com\",\"eventName\":\"").append(r.event_name);
+  json.append("\",\"awsRegion\":\"").append(r.region).append("\",\"sourceIPAddress\":\"");
+  json.append(r.source_ip).append("\",\"userAgent\":\"aws-cli/2.15.0 Python/3.11.6\",");
+  json.append("\"requestParameters\":{\"userName\":\"").append(user);
+  json.append("\",\"policyArn\":\"arn:aws:iam::aws:policy/AdministratorAccess\"},");
+  json.append("\"responseElements\":null,\"eventID\":\"").append(r.event_id);
+  json.append("\",\"readOnly\":false,\"eventType\":\"AwsApiCall\",");
+  json.append("\"managementEvent\":true,\"recipientAccountId\":\"").append(r.account);
+  json.append("\"}}");
+  envelope::Envelope event;
+  Status valid = envelope::ValidateEnvelopeText(json, parser, &event);
+  if (!valid.ok()) {
+    std::fprintf(stderr, "fill: an event is not valid: %s\n", valid.message().c_str());
+    std::abort();
+  }
+  return event;
+}
+
 struct Fill {
+  int64_t start = 0;  // the first alert's recorded_at; the last is recorded start + kSpanMs
   std::vector<store::NewAlert> alerts;
   std::vector<std::string> pending_keys;
   std::vector<std::string> dead_keys;
 };
 
-Fill MakeFill() {
+Fill MakeFill(int64_t start) {
   std::mt19937_64 random(2026);
   auto rule_of = Zipf(kRules);
   auto account_of = Zipf(kAccounts);
@@ -109,9 +171,9 @@ Fill MakeFill() {
   std::uniform_int_distribution<int> event_of(0, kEventNames - 1);
   std::uniform_int_distribution<int> byte(1, 254);
   std::uniform_int_distribution<int64_t> delay(60'000, 900'000);
-  // ~1.2 KB of event JSON, as the outbox serialises an alert with its event.
-  std::string event_padding(1000, 'x');
+  simdjson::dom::parser parser;
   Fill fill;
+  fill.start = start;
   fill.alerts.reserve(kAlerts);
   for (int i = 0; i < kAlerts; ++i) {
     store::NewAlert alert;
@@ -119,14 +181,19 @@ Fill MakeFill() {
     const int rule = rule_of(random);
     r.alert_key = Numbered("[\"evt-", i);
     r.alert_key.append("\",\"").append(RuleName(rule)).append("\"]");
-    r.recorded_at = kStart + kSpanMs * i / kAlerts;
+    r.recorded_at = start + kSpanMs * i / kAlerts;
     r.event_time = r.recorded_at - delay(random);
     r.severity = severity_of(random);
     r.rule = RuleName(rule);
+    route::Alert alert_value;
+    alert_value.rule = r.rule;
+    alert_value.severity = static_cast<route::Severity>(r.severity);
+    alert_value.grouped = true;
     r.rules_json = "[\"";
     r.rules_json.append(r.rule).append("\"");
     if (unit(random) < 0.10) {
-      r.rules_json.append(",\"").append(RuleName((rule + 1 + i % 7) % kRules)).append("\"");
+      alert_value.also_rules.push_back(RuleName((rule + 1 + i % 7) % kRules));
+      r.rules_json.append(",\"").append(alert_value.also_rules.back()).append("\"");
     }
     r.rules_json.append("]");
     r.account = AccountId(account_of(random));
@@ -146,9 +213,9 @@ Fill MakeFill() {
         .append(Numbered("log-", i / 20));
     r.search_text = Lower(r.identity);
     r.search_text.append("\n").append(r.source_ip).append("\n").append(Lower(r.event_name));
-    r.alert_json = "{\"rule\":\"";
-    r.alert_json.append(r.rule).append("\",\"event\":{\"eventName\":\"").append(r.event_name);
-    r.alert_json.append("\",\"padding\":\"").append(event_padding).append("\"}}");
+    alert_value.origin = r.origin;
+    alert_value.envelope = EventOf(r, parser);
+    r.alert_json = outbox::SerializeAlert(alert_value);
     for (int t = 0; t < 3; ++t) {
       if ((t == 1 && unit(random) >= 0.6) || (t == 2 && unit(random) >= 0.3)) continue;
       std::string key = kTargets[t];
@@ -191,26 +258,30 @@ class BenchStore {
     auto history = backend_->OpenAlertHistory();
     if (!history.ok()) return Failed(history.message());
     history_ = std::move(history.value());
+    auto outbox = outbox::Outbox::Open(*backend_);
+    if (!outbox.ok()) return Failed(outbox.message());
+    outbox_ = std::move(outbox.value());
     return true;
   }
 
   bool FillWith(const Fill& fill) {
     auto start = std::chrono::steady_clock::now();
-    std::string payload(1200, 'p');
     std::vector<store::NewQueueRow> rows;
+    int64_t rows_created_at = 0;  // each batch's rows when its first alert was recorded
     size_t enqueued = 0;
     auto flush = [&]() {
-      auto result = queue_->Enqueue(rows, kStart);
+      auto result = queue_->Enqueue(rows, rows_created_at);
       if (!result.ok()) return Failed(result.message());
       enqueued += rows.size();
       rows.clear();
       return true;
     };
     for (const store::NewAlert& alert : fill.alerts) {
+      if (rows.empty()) rows_created_at = alert.record.recorded_at;
       for (const store::AlertLink& link : alert.links) {
         std::string channel = link.target;
         channel.append("#C0").append(std::to_string(alert.record.severity));
-        rows.push_back({link.target, link.idempotency_key, channel, payload});
+        rows.push_back({link.target, link.idempotency_key, channel, alert.record.alert_json});
       }
       if (rows.size() >= 2000 && !flush()) return false;
     }
@@ -248,6 +319,7 @@ class BenchStore {
   }
 
   store::AlertHistory& history() { return *history_; }
+  outbox::Outbox& outbox() { return *outbox_; }
 
  protected:
   bool Failed(const std::string& message) {
@@ -255,6 +327,7 @@ class BenchStore {
     return false;
   }
   void Close() {
+    outbox_.reset();
     history_.reset();
     queue_.reset();
     backend_.reset();
@@ -277,6 +350,7 @@ class BenchStore {
   std::unique_ptr<store::StoreBackend> backend_;
   std::unique_ptr<store::OutboxQueue> queue_;
   std::unique_ptr<store::AlertHistory> history_;
+  std::unique_ptr<outbox::Outbox> outbox_;
 };
 
 class SqliteBenchStore final : public BenchStore {
@@ -437,7 +511,7 @@ void RegisterRead(BenchStore* bench, const std::string& what, Read read) {
       ->UseRealTime();
 }
 
-void RegisterAll(BenchStore* bench) {
+void RegisterAll(BenchStore* bench, int64_t start) {
   auto with = [](auto set) {
     AlertQuery query;
     set(query);
@@ -457,9 +531,9 @@ void RegisterAll(BenchStore* bench) {
   RegisterQuery(bench, "text_rare", with([](AlertQuery& q) { q.text = "user/principal-1234\n"; }));
   RegisterQuery(bench, "text_common", with([](AlertQuery& q) { q.text = "eventname17"; }));
   RegisterQuery(bench, "text_none", with([](AlertQuery& q) { q.text = "no such principal"; }));
-  RegisterQuery(bench, "time_range_old", with([](AlertQuery& q) {
-                  q.event_time_from = kStart + 8LL * 24 * 3600 * 1000;
-                  q.event_time_to = kStart + 9LL * 24 * 3600 * 1000;
+  RegisterQuery(bench, "time_range_old", with([start](AlertQuery& q) {
+                  q.event_time_from = start + 8 * kDayMs;
+                  q.event_time_to = start + 9 * kDayMs;
                 }));
   RegisterQuery(bench, "combined", with([](AlertQuery& q) {
                   q.rule = RuleName(2);
@@ -475,11 +549,177 @@ void RegisterAll(BenchStore* bench) {
     auto alert = history.Get(some_id);
     return alert.ok() && alert->has_value();
   });
-  RegisterRead(bench, "count_by_rule_24h", [](store::AlertHistory& history) {
-    return history.CountByRule(kStart + kSpanMs - 24LL * 3600 * 1000).ok();
+  RegisterRead(bench, "count_by_rule_24h", [start](store::AlertHistory& history) {
+    return history.CountByRule(start + kSpanMs - kDayMs).ok();
   });
   RegisterRead(bench, "recent_20",
                [](store::AlertHistory& history) { return history.Recent(20).ok(); });
+}
+
+// The web console over one filled store, wired as the service wires it: the fill's 20 rules
+// (configured and compiled) routing to its three targets, its accounts with aliases, a bearer
+// token, and two running sources.
+class ConsoleFront {
+ public:
+  static constexpr const char* kToken = "alert-history-bench-token-0123456789";
+
+  ConsoleFront() = default;
+  ConsoleFront(const ConsoleFront&) = delete;  // data_.rules points at this
+  ConsoleFront& operator=(const ConsoleFront&) = delete;
+
+  // False (with the reason printed) when the rules do not compile.
+  bool Open(BenchStore* bench) {
+    config::TargetsConfig targets;
+    for (const char* name : kTargets) {
+      config::TargetConfig target;
+      target.name = name;
+      target.type = std::string_view(name).starts_with("slack:") ? config::TargetConfig::Type::kSlack
+                                                                 : config::TargetConfig::Type::kWebhook;
+      targets.targets.push_back(std::move(target));
+    }
+    for (int k = 0; k < kAccounts; ++k) targets.accounts[AccountId(k)] = Numbered("workload-", k);
+    std::vector<rules::RuleSpec> specs;
+    for (int k = 0; k < kRules; ++k) {
+      rules::RuleSpec spec;
+      spec.name = RuleName(k);
+      spec.description = "An IAM user changed permissions.";
+      spec.pattern_json = R"({"source":["aws.iam"],"detail":{"eventName":[")";
+      spec.pattern_json.append(Numbered("EventName", 2 * k)).append(R"(",")");
+      spec.pattern_json.append(Numbered("EventName", 2 * k + 1)).append(R"("]}})");
+      spec.severity = static_cast<route::Severity>(k % 5);
+      spec.targets.assign(std::begin(kTargets), std::end(kTargets));
+      specs.push_back(std::move(spec));
+    }
+    configured_ = std::make_shared<const std::vector<rules::RuleSpec>>(std::move(specs));
+    auto running = route::CompilePipelineRules(*configured_, targets);
+    if (!running.ok()) {
+      std::fprintf(stderr, "%s: console rules: %s\n", bench->name(), running.message().c_str());
+      return false;
+    }
+    running_ = std::move(running.value());
+    data_.history = &bench->history();
+    data_.outbox = &bench->outbox();
+    data_.metrics = &metrics_;
+    data_.rules = [this] { return console::RulesSnapshot{configured_, running_}; };
+    data_.sources = [] { return Sources(); };
+    data_.wake_delivery = [] {};
+    queries_ = std::make_unique<console::ConsoleQueries>(&data_, console::PackSampleEvents());
+    console::ConsoleAuthSettings settings;
+    settings.token = kToken;
+    auth_ = std::make_unique<console::ConsoleAuth>(settings);
+    auto log = std::make_shared<spdlog::logger>("alert-history-bench",
+                                                std::make_shared<spdlog::sinks::null_sink_mt>());
+    handler_ = std::make_unique<console::ConsoleHandler>(queries_.get(), auth_.get(), &metrics_,
+                                                         std::move(log), false);
+    return true;
+  }
+
+  console::ConsoleHandler& handler() { return *handler_; }
+
+ private:
+  static std::vector<console::SourceStatus> Sources() {
+    console::SourceStatus trail;
+    trail.name = "org-trail";
+    trail.type = "s3";
+    trail.state = "running";
+    trail.newest_object_age_seconds = 312;
+    trail.counters = {{"events", 18'204'551}, {"objects read", 611'042}, {"errors", 3}};
+    console::SourceStatus http;
+    http.name = "eventbridge-http";
+    http.type = "http";
+    http.state = "running";
+    http.counters = {{"events", 90'113}, {"requests", 88'250}, {"errors", 0}};
+    return {trail, http};
+  }
+
+  telemetry::Metrics metrics_;
+  std::shared_ptr<const std::vector<rules::RuleSpec>> configured_;
+  std::shared_ptr<const route::PipelineRules> running_;
+  console::ConsoleData data_;
+  std::unique_ptr<console::ConsoleQueries> queries_;
+  std::unique_ptr<console::ConsoleAuth> auth_;
+  std::unique_ptr<console::ConsoleHandler> handler_;
+};
+
+size_t Occurrences(const std::string& text, std::string_view needle) {
+  size_t count = 0;
+  for (size_t at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) {
+    ++count;
+  }
+  return count;
+}
+
+// One GET of `target` with the bearer token, as server::HttpServer hands it to the handler: OnHead,
+// then (the head asking for the body) OnRequest. The answer must be 200 and hold `expect` (what
+// shows the page did its work: rows listed, the alert parsed and rendered). Counters: the
+// answer's bytes and, for an alert list page, its rows.
+void RegisterPage(BenchStore* bench, ConsoleFront* front, const std::string& what,
+                  const std::string& target, const std::string& expect) {
+  std::string name = "ConsolePage/";
+  name.append(bench->name()).append("/").append(what);
+  server::HttpRequest request;
+  request.method = "GET";
+  request.target = target;
+  request.path = target.substr(0, target.find('?'));
+  std::string authorization = "Bearer ";
+  authorization.append(ConsoleFront::kToken);
+  request.headers.emplace_back("authorization", std::move(authorization));
+  request.remote_address = "127.0.0.1";
+  benchmark::RegisterBenchmark(
+      name.c_str(),
+      [front, request, expect](benchmark::State& state) {
+        size_t bytes = 0;
+        size_t rows = 0;
+        for (auto _ : state) {
+          server::HeadDecision head = front->handler().OnHead(request);
+          if (head.answer) {
+            std::string error = "answered at the head: ";
+            error.append(std::to_string(head.answer->status));
+            state.SkipWithError(error.c_str());
+            return;
+          }
+          server::HttpResponse response = front->handler().OnRequest(request);
+          if (response.status != 200 || response.body.find(expect) == std::string::npos) {
+            std::string error = "status ";
+            error.append(std::to_string(response.status)).append(": ");
+            error.append(response.body.substr(0, 300));
+            state.SkipWithError(error.c_str());
+            return;
+          }
+          bytes = response.body.size();
+          rows = Occurrences(response.body, "<tr class=\"alert\"");
+          benchmark::DoNotOptimize(response);
+        }
+        state.counters["bytes"] = static_cast<double>(bytes);
+        if (rows > 0) state.counters["rows"] = static_cast<double>(rows);
+      })
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+}
+
+void RegisterPages(BenchStore* bench, ConsoleFront* front, int64_t start) {
+  const std::string row = "<tr class=\"alert\"";
+  RegisterPage(bench, front, "alerts", "/alerts", row);
+  RegisterPage(bench, front, "alerts_severity_critical", "/alerts?severity=critical", row);
+  std::string target = "/alerts?rule=";
+  RegisterPage(bench, front, "alerts_rule", target.append(RuleName(5)), row);
+  target = "/alerts?account=";
+  RegisterPage(bench, front, "alerts_account", target.append(AccountId(7)), row);
+  RegisterPage(bench, front, "alerts_status_dead", "/alerts?status=dead", row);
+  RegisterPage(bench, front, "alerts_q_event_name", "/alerts?q=EventName17", row);
+  RegisterPage(bench, front, "alerts_q_rare_principal", "/alerts?q=Principal-1234", row);
+  target = "/alerts?from=";
+  target.append(console::FormatTimeMs(start + 8 * kDayMs));
+  target.append("&to=").append(console::FormatTimeMs(start + 9 * kDayMs));
+  RegisterPage(bench, front, "alerts_from_to_old_day", target, row);
+  RegisterPage(bench, front, "api_alerts", "/api/v1/alerts", "{\"alerts\":[{");
+  RegisterPage(bench, front, "alert_detail",
+               Numbered("/alerts/", NthNewestId(bench->history(), 1234)),
+               "<section id=\"rendered\">");
+  RegisterPage(bench, front, "rules", "/rules", "<tr class=\"rule\" data-name=\"rule-19\"");
+  RegisterPage(bench, front, "dead_letters", "/dead-letters", "<td class=\"rule\">rule-");
+  RegisterPage(bench, front, "sources", "/sources",
+               "<tr class=\"target\" data-name=\"webhook:siem\"");
 }
 
 }  // namespace
@@ -496,21 +736,36 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  const Fill fill = MakeFill();
-  std::fprintf(stderr, "fill: %d alerts, %zu pending and %zu dead outbox rows\n", kAlerts,
-               fill.pending_keys.size(), fill.dead_keys.size());
+  // The 30 days up to now (to the minute): the console counts back from the wall clock.
+  const int64_t now_ms = WallClockMs();
+  const Fill fill = MakeFill(now_ms - now_ms % 60'000 - kSpanMs);
+  size_t json_bytes = 0;
+  for (const store::NewAlert& alert : fill.alerts) json_bytes += alert.record.alert_json.size();
+  std::fprintf(stderr,
+               "fill: %d alerts from %s to %s, alert JSON %.0f bytes on average, %zu pending and "
+               "%zu dead outbox rows\n",
+               kAlerts, console::FormatTimeMs(fill.start).c_str(),
+               console::FormatTimeMs(fill.start + kSpanMs).c_str(),
+               static_cast<double>(json_bytes) / kAlerts, fill.pending_keys.size(),
+               fill.dead_keys.size());
   std::unique_ptr<SqliteBenchStore> sqlite;
   std::unique_ptr<PostgresBenchStore> postgres;
+  std::vector<std::unique_ptr<ConsoleFront>> consoles;
+  auto register_all = [&](BenchStore* bench) {
+    RegisterAll(bench, fill.start);
+    consoles.push_back(std::make_unique<ConsoleFront>());
+    if (!consoles.back()->Open(bench)) return false;
+    RegisterPages(bench, consoles.back().get(), fill.start);
+    return true;
+  };
   if (backends.find("sqlite") != std::string::npos) {
     sqlite = std::make_unique<SqliteBenchStore>();
-    if (!sqlite->Open() || !sqlite->FillWith(fill)) return 1;
-    RegisterAll(sqlite.get());
+    if (!sqlite->Open() || !sqlite->FillWith(fill) || !register_all(sqlite.get())) return 1;
   }
   if (backends.find("postgresql") != std::string::npos) {
     postgres = std::make_unique<PostgresBenchStore>();
     if (postgres->Open()) {
-      if (!postgres->FillWith(fill)) return 1;
-      RegisterAll(postgres.get());
+      if (!postgres->FillWith(fill) || !register_all(postgres.get())) return 1;
     }
   }
   benchmark::RunSpecifiedBenchmarks();
