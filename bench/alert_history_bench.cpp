@@ -43,6 +43,8 @@
 // --backends=sqlite|postgresql|sqlite,postgresql (default both) chooses what to fill and time.
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
 #include <unistd.h>
 
@@ -55,9 +57,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <spdlog/sinks/null_sink.h>
-#include <spdlog/spdlog.h>
 
 #include "common/wall_clock.h"
 #include "console/alert_listing.h"
@@ -573,8 +572,9 @@ class ConsoleFront {
     for (const char* name : kTargets) {
       config::TargetConfig target;
       target.name = name;
-      target.type = std::string_view(name).starts_with("slack:") ? config::TargetConfig::Type::kSlack
-                                                                 : config::TargetConfig::Type::kWebhook;
+      target.type = std::string_view(name).starts_with("slack:")
+                        ? config::TargetConfig::Type::kSlack
+                        : config::TargetConfig::Type::kWebhook;
       targets.targets.push_back(std::move(target));
     }
     for (int k = 0; k < kAccounts; ++k) targets.accounts[AccountId(k)] = Numbered("workload-", k);
