@@ -9,6 +9,7 @@
 
 #include "config/config_paths.h"
 #include "config/regular_file.h"
+#include "server/listen_address.h"
 
 namespace trailwatch::config {
 
@@ -109,6 +110,20 @@ Result<std::string> ConfigFieldReader::FilePath(const ConfigEntry& entry,
   Result<std::string> value = Resolved(entry, where, &secret);
   if (!value.ok()) return value;
   return ResolveConfigPath(path_, *value);
+}
+
+Result<std::string> ConfigFieldReader::ListenAddress(const ConfigEntry& entry,
+                                                     const std::string& where) const {
+  bool from_reference = false;
+  Result<std::string> listen = Resolved(entry, where, &from_reference);
+  if (!listen.ok()) return listen;
+  auto parsed = server::ParseListenAddress(*listen);
+  if (!parsed.ok()) {
+    std::string what = "listen ";
+    what.append(ShownValue(entry, *listen)).append(" ").append(parsed.message());
+    return Fail(entry.value, where, what);
+  }
+  return listen;
 }
 
 std::string ConfigFieldReader::ShownValue(const ConfigEntry& entry,

@@ -79,6 +79,9 @@ class ConfigFieldReader {
   // An unquoted whole number in [min, max].
   Result<long> Integer(const ConfigEntry& entry, const std::string& where, long min,
                        long max) const;
+  // A listen address, `host:port` or `[v6]:port` (server/listen_address.h), references resolved;
+  // the error quotes the value (or names its reference) with the syntax's reason.
+  Result<std::string> ListenAddress(const ConfigEntry& entry, const std::string& where) const;
   // A duration (ParseDuration) in [min, max].
   Result<std::chrono::seconds> Duration(const ConfigEntry& entry, const std::string& where,
                                         std::chrono::seconds min, std::chrono::seconds max) const;

@@ -206,17 +206,9 @@ void LoadConsoleConfig(const ConfigFieldReader& reader, const ConfigEntry& secti
     std::string where = FieldPath("console", field.key);
     if (field.key == "listen") {
       have_listen = true;
-      bool from_reference = false;
-      auto listen = reader.Resolved(field, where, &from_reference);
+      auto listen = reader.ListenAddress(field, where);
       if (!listen.ok()) {
         errors->push_back(listen.message());
-        continue;
-      }
-      auto parsed = server::ParseListenAddress(*listen);
-      if (!parsed.ok()) {
-        std::string what = "listen ";
-        what.append(reader.ShownValue(field, *listen)).append(" ").append(parsed.message());
-        errors->push_back(reader.Fail(field.value, where, what).message);
         continue;
       }
       out->listen = *listen;

@@ -6,7 +6,6 @@
 
 #include "config/config_fields.h"
 #include "rules/rules_config.h"
-#include "server/listen_address.h"
 
 namespace trailwatch::service {
 namespace {
@@ -54,17 +53,9 @@ void LoadTelemetry(const config::ConfigFieldReader& reader, const config::Config
         errors->push_back(enabled.message());
       }
     } else if (field.key == "listen") {
-      bool from_reference = false;
-      auto listen = reader.Resolved(field, where, &from_reference);
+      auto listen = reader.ListenAddress(field, where);
       if (!listen.ok()) {
         errors->push_back(listen.message());
-        continue;
-      }
-      auto parsed = server::ParseListenAddress(*listen);
-      if (!parsed.ok()) {
-        std::string what = "listen ";
-        what.append(reader.ShownValue(field, *listen)).append(" ").append(parsed.message());
-        errors->push_back(reader.Fail(field.value, where, what).message);
         continue;
       }
       out->listen = *listen;
