@@ -21,10 +21,16 @@
 //   --write_citylots=PATH        write the 200,000 city-lots lines to PATH
 //   --write_citylots_rules=PATH  write the 5 exact-match rules as a `trailwatch match` rules file
 //   --write_cloudtrail=PATH      write the 50,000 CloudTrail lines to PATH (for inspection)
+//   --cloudtrail_events=N        how many CloudTrail lines --write_cloudtrail writes (50,000)
+//   --write_rules_dir=DIR        write every rule set as a `trailwatch match` rules file:
+//                                DIR/<group>.json for each CityLotsRuleGroups() group and
+//                                DIR/cloudtrail-20.json (GenerateCloudTrailRules(20)); used by
+//                                bench/match-command.sh (issue 16)
 #include <benchmark/benchmark.h>
 #include <simdjson.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -314,21 +320,37 @@ bool WriteFile(const std::string& path, std::string_view text) {
   return true;
 }
 
+// A `trailwatch match` rules file: a JSON object of rule name to pattern, one rule a line.
+std::string RulesFileText(const std::vector<NamedRule>& rules) {
+  std::string text = "{\n";
+  for (size_t i = 0; i < rules.size(); ++i) {
+    text.append("  \"").append(rules[i].name).append("\": ").append(rules[i].pattern);
+    text.append(i + 1 < rules.size() ? ",\n" : "\n");
+  }
+  text.append("}\n");
+  return text;
+}
+
 // Handles the --write_* flags. Returns -1 if none was given.
 int WriteRequestedFiles(int argc, char** argv) {
-  std::string corpus_path, rules_path, cloudtrail_path;
+  std::string corpus_path, rules_path, cloudtrail_path, rules_dir;
+  size_t cloudtrail_events = kCloudTrailEvents;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg.starts_with("--write_citylots=")) corpus_path = arg.substr(17);
     if (arg.starts_with("--write_citylots_rules=")) rules_path = arg.substr(23);
     if (arg.starts_with("--write_cloudtrail=")) cloudtrail_path = arg.substr(19);
-  }
-  if (corpus_path.empty() && rules_path.empty() && cloudtrail_path.empty()) return -1;
-  if (!cloudtrail_path.empty()) {
-    const LineCorpus& corpus = CloudTrail();
-    if (!WriteFile(cloudtrail_path, std::string_view(corpus.buffer).substr(0, corpus.text_bytes))) {
-      return 1;
+    if (arg.starts_with("--write_rules_dir=")) rules_dir = arg.substr(18);
+    if (arg.starts_with("--cloudtrail_events=")) {
+      cloudtrail_events = std::strtoull(std::string(arg.substr(20)).c_str(), nullptr, 10);
     }
+  }
+  if (corpus_path.empty() && rules_path.empty() && cloudtrail_path.empty() && rules_dir.empty()) {
+    return -1;
+  }
+  if (!cloudtrail_path.empty()) {
+    std::string lines = trailwatch::bench::GenerateCloudTrailLines(cloudtrail_events);
+    if (!WriteFile(cloudtrail_path, lines)) return 1;
   }
   if (!corpus_path.empty()) {
     const LineCorpus& corpus = CityLots();
@@ -337,14 +359,20 @@ int WriteRequestedFiles(int argc, char** argv) {
     }
   }
   if (!rules_path.empty()) {
-    std::string text = "{\n";
-    const std::vector<std::string>& exact = CityLotsRuleGroups().front().patterns;
-    for (size_t i = 0; i < exact.size(); ++i) {
-      text += "  \"exact-" + std::to_string(i) + "\": " + exact[i];
-      text += i + 1 < exact.size() ? ",\n" : "\n";
+    const RuleGroup& exact = CityLotsRuleGroups().front();
+    if (!WriteFile(rules_path, RulesFileText(Named(exact.name, exact.patterns)))) return 1;
+  }
+  if (!rules_dir.empty()) {
+    for (const RuleGroup& group : CityLotsRuleGroups()) {
+      if (!WriteFile(rules_dir + "/" + group.name + ".json",
+                     RulesFileText(Named(group.name, group.patterns)))) {
+        return 1;
+      }
     }
-    text += "}\n";
-    if (!WriteFile(rules_path, text)) return 1;
+    if (!WriteFile(rules_dir + "/cloudtrail-20.json",
+                   RulesFileText(trailwatch::bench::GenerateCloudTrailRules(20)))) {
+      return 1;
+    }
   }
   return 0;
 }
