@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "pattern/number.h"
 
 namespace trailwatch::pattern {
 
@@ -56,6 +55,8 @@ void EventLeaves::Reset(const FieldPaths& paths, const FlattenOptions& options) 
   leaves_.clear();
   chains_.clear();
   stack_.clear();
+  chain_begin_ = 0;
+  chain_stale_ = true;
   next_array_ = 0;
 }
 
@@ -74,7 +75,7 @@ void EventLeaves::AddHeaderLeaves(const FieldPaths& paths, std::span<const Heade
     if (by_field_[id].empty()) touched_fields_.push_back(id);
     by_field_[id].push_back(static_cast<uint32_t>(leaves_.size()));
     leaves_.push_back(
-        Leaf{id, LeafType::kString, field.value, static_cast<uint32_t>(chains_.size()), 0});
+        Leaf{id, LeafType::kString, field.value, static_cast<uint32_t>(chains_.size()), 0, {}});
   }
 }
 
@@ -149,12 +150,7 @@ Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_
         if (auto err = value.get_string().get(captured->value)) return JsonError(err);
         captured->state = CapturedField::State::kString;
         if (child != FieldPaths::kNone && paths_->field(child) != FieldPaths::kNone) {
-          // Handled as Walk's failure below, should EmitString ever fail (it does not today).
-          Status emitted = EmitString(captured->value, paths_->field(child));
-          if (!emitted.ok()) {
-            leaves_.clear();
-            return emitted;
-          }
+          EmitString(captured->value, paths_->field(child));
         }
         continue;
       }
@@ -173,10 +169,9 @@ Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_
       }
       if (child == FieldPaths::kNone) continue;
     }
-    Status walked = Walk(value, child, 1);
-    if (!walked.ok()) {
+    if (!Walk(value, child, 1)) {
       leaves_.clear();
-      return walked;
+      return std::move(failure_);
     }
   }
   // On-Demand stops at the root object's closing brace; anything but whitespace after it is an
@@ -193,122 +188,136 @@ Status EventLeaves::WalkDocument(std::string_view json, size_t capacity, uint32_
   return Status::Ok();
 }
 
-Status EventLeaves::EmitString(std::string_view text, uint32_t field) {
-  Leaf leaf{field, LeafType::kString, text, static_cast<uint32_t>(chains_.size()),
-            static_cast<uint32_t>(stack_.size())};
-  chains_.insert(chains_.end(), stack_.begin(), stack_.end());
-  if (by_field_[field].empty()) touched_fields_.push_back(field);
-  by_field_[field].push_back(static_cast<uint32_t>(leaves_.size()));
-  leaves_.push_back(leaf);
-  return Status::Ok();
+bool EventLeaves::Fail(Error error) {
+  failure_ = Status(std::move(error));
+  return false;
 }
 
-Status EventLeaves::Emit(od::value& value, uint32_t field) {
-  Leaf leaf{field,
-            LeafType::kNull,
-            {},
-            static_cast<uint32_t>(chains_.size()),
-            static_cast<uint32_t>(stack_.size())};
-  od::json_type type;
-  if (auto err = value.type().get(type)) return JsonError(err);
+uint32_t EventLeaves::CurrentChain() {
+  // Leaves under the same array elements share one copy of the membership chain: the 3 numbers
+  // of a coordinate triple, or the fields of one object in an array, store it once.
+  if (chain_stale_) {
+    chain_begin_ = static_cast<uint32_t>(chains_.size());
+    chains_.insert(chains_.end(), stack_.begin(), stack_.end());
+    chain_stale_ = false;
+  }
+  return chain_begin_;
+}
+
+void EventLeaves::Append(const Leaf& leaf) {
+  if (by_field_[leaf.field].empty()) touched_fields_.push_back(leaf.field);
+  by_field_[leaf.field].push_back(static_cast<uint32_t>(leaves_.size()));
+  leaves_.push_back(leaf);
+}
+
+void EventLeaves::EmitString(std::string_view text, uint32_t field) {
+  Append(Leaf{field, LeafType::kString, text, CurrentChain(), static_cast<uint32_t>(stack_.size()),
+              {}});
+}
+
+bool EventLeaves::Emit(od::value& value, od::json_type type, uint32_t field) {
+  Leaf leaf{field, LeafType::kNull, {}, 0, static_cast<uint32_t>(stack_.size()), {}};
   switch (type) {
     case od::json_type::string: {
       leaf.type = LeafType::kString;
-      if (auto err = value.get_string().get(leaf.text)) return JsonError(err);
+      if (auto err = value.get_string().get(leaf.text)) return Fail(JsonError(err));
       break;
     }
     case od::json_type::number: {
       leaf.type = LeafType::kNumber;
       leaf.text = TrimRight(value.raw_json_token());
-      if (paths_->reads_numbers(field)) {
-        // ComparableNumber validates the grammar as it goes; only when it says "not comparable"
-        // is a separate grammar check needed.
-        if (std::optional<double> comparable = ComparableNumber(leaf.text)) {
-          leaf.comparable = true;
-          leaf.number = *comparable;
-          break;
-        }
-      }
-      if (!IsJsonNumber(leaf.text)) {
-        return Error{"event is not valid JSON: bad number " + std::string(leaf.text.substr(0, 40))};
+      // Read validates the grammar (On-Demand does not for a raw token) and, where a numeric
+      // matcher will look, estimates the value; exactness is left for when a matcher needs it.
+      if (!leaf.number.Read(leaf.text, paths_->reads_numbers(field))) {
+        return Fail(Error{"event is not valid JSON: bad number " +
+                          std::string(leaf.text.substr(0, 40))});
       }
       break;
     }
     case od::json_type::boolean: {
       bool b = false;
-      if (auto err = value.get_bool().get(b)) return JsonError(err);
+      if (auto err = value.get_bool().get(b)) return Fail(JsonError(err));
       leaf.type = b ? LeafType::kTrue : LeafType::kFalse;
       break;
     }
     case od::json_type::null: {
       bool is_null = false;
-      if (auto err = value.is_null().get(is_null)) return JsonError(err);
-      if (!is_null) return Error{"event is not valid JSON: bad literal"};
+      if (auto err = value.is_null().get(is_null)) return Fail(JsonError(err));
+      if (!is_null) return Fail(Error{"event is not valid JSON: bad literal"});
       leaf.type = LeafType::kNull;
       break;
     }
     default:
-      return Error{"event is not valid JSON"};
+      return Fail(Error{"event is not valid JSON"});
   }
-  chains_.insert(chains_.end(), stack_.begin(), stack_.end());
-  if (by_field_[field].empty()) touched_fields_.push_back(field);
-  by_field_[field].push_back(static_cast<uint32_t>(leaves_.size()));
-  leaves_.push_back(leaf);
-  return Status::Ok();
+  leaf.chain_begin = CurrentChain();
+  Append(leaf);
+  return true;
 }
 
-Status EventLeaves::Walk(od::value value, uint32_t node, size_t depth) {
-  if (depth > options_.max_depth) {
-    return Error{"event nesting exceeds " + std::to_string(options_.max_depth) + " levels"};
-  }
+bool EventLeaves::Walk(od::value value, uint32_t node, size_t depth) {
+  if (depth > options_.max_depth) return Fail(TooDeep());
   od::json_type type;
-  if (auto err = value.type().get(type)) return JsonError(err);
+  if (auto err = value.type().get(type)) return Fail(JsonError(err));
   switch (type) {
     case od::json_type::object: {
-      if (!paths_->has_children(node)) return Status::Ok();  // an object is not a leaf
+      if (!paths_->has_children(node)) return true;  // an object is not a leaf
       od::object object;
-      if (auto err = value.get_object().get(object)) return JsonError(err);
+      if (auto err = value.get_object().get(object)) return Fail(JsonError(err));
       for (auto field : object) {
         std::string_view key;
-        if (auto err = field.unescaped_key().get(key)) return JsonError(err);
+        if (auto err = field.unescaped_key().get(key)) return Fail(JsonError(err));
         uint32_t child = paths_->Step(node, key);
         if (child == FieldPaths::kNone) continue;
         od::value child_value;
-        if (auto err = field.value().get(child_value)) return JsonError(err);
-        Status walked = Walk(child_value, child, depth + 1);
-        if (!walked.ok()) return walked;
+        if (auto err = field.value().get(child_value)) return Fail(JsonError(err));
+        if (!Walk(child_value, child, depth + 1)) return false;
       }
-      return Status::Ok();
+      return true;
     }
     case od::json_type::array: {
       od::array array;
-      if (auto err = value.get_array().get(array)) return JsonError(err);
-      uint32_t id = next_array_++;
+      if (auto err = value.get_array().get(array)) return Fail(JsonError(err));
+      const uint32_t id = next_array_++;
+      const uint32_t field = paths_->field(node);
       uint32_t index = 0;
       for (auto element : array) {
         od::value element_value;
-        if (auto err = element.get(element_value)) return JsonError(err);
+        if (auto err = element.get(element_value)) return Fail(JsonError(err));
         od::json_type element_type;
-        if (auto err = element_value.type().get(element_type)) return JsonError(err);
+        if (auto err = element_value.type().get(element_type)) return Fail(JsonError(err));
         // event-ruler (Event.traverseArray) records array membership only for object and array
         // elements; a scalar element carries just its enclosing memberships. Consistency then
         // differs only for mixed arrays such as ["s", {"b": "t"}], where "s" and "t" combine.
-        bool container =
-            element_type == od::json_type::object || element_type == od::json_type::array;
-        if (container) stack_.push_back({id, index});
+        if (element_type == od::json_type::object || element_type == od::json_type::array) {
+          stack_.push_back({id, index});
+          chain_stale_ = true;
+          const bool walked = Walk(element_value, node, depth + 1);
+          stack_.pop_back();
+          chain_stale_ = true;
+          if (!walked) return false;
+        } else {
+          // A scalar element is emitted here rather than by a recursive Walk (coordinate arrays
+          // are mostly scalars); the depth limit still counts it as one level deeper.
+          if (depth + 1 > options_.max_depth) return Fail(TooDeep());
+          if (field != FieldPaths::kNone && !Emit(element_value, element_type, field)) {
+            return false;
+          }
+        }
         ++index;
-        Status walked = Walk(element_value, node, depth + 1);
-        if (container) stack_.pop_back();
-        if (!walked.ok()) return walked;
       }
-      return Status::Ok();
+      return true;
     }
     default: {
       uint32_t field = paths_->field(node);
-      if (field == FieldPaths::kNone) return Status::Ok();
-      return Emit(value, field);
+      if (field == FieldPaths::kNone) return true;
+      return Emit(value, type, field);
     }
   }
+}
+
+Error EventLeaves::TooDeep() const {
+  return Error{"event nesting exceeds " + std::to_string(options_.max_depth) + " levels"};
 }
 
 }  // namespace trailwatch::pattern

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "pattern/event_number.h"
 #include "pattern/field_paths.h"
 
 namespace trailwatch::pattern {
@@ -37,10 +38,9 @@ struct Leaf {
   std::string_view text;  // unescaped string, or the number's JSON text
   uint32_t chain_begin;   // this leaf's ArrayPositions, outermost first
   uint32_t chain_size;
-  // Numbers on fields that some numeric matcher reads: whether the text is comparable (§3.7) and
-  // its value, computed once at parse time rather than once per state that tests it.
-  bool comparable = false;
-  double number = 0;
+  // Numbers: the value as far as numeric matchers need it (estimated at parse time on fields some
+  // numeric matcher reads, made exact on first need; see EventNumber).
+  EventNumber number;
 };
 
 // One field of an EventBridge envelope built around a record (ParseRecord): a top-level key and
@@ -115,9 +115,15 @@ class EventLeaves {
   void Reset(const FieldPaths& paths, const FlattenOptions& options);
   Status WalkDocument(std::string_view json, size_t capacity, uint32_t node,
                       std::span<CapturedField> capture = {});
-  Status EmitString(std::string_view text, uint32_t field);
-  Status Walk(simdjson::ondemand::value value, uint32_t node, size_t depth);
-  Status Emit(simdjson::ondemand::value& value, uint32_t field);
+  // The walk's steps return false on an invalid event, leaving the reason in failure_ (a Status
+  // per recursion level and leaf was a measurable share of walking coordinate arrays).
+  bool Walk(simdjson::ondemand::value value, uint32_t node, size_t depth);
+  bool Emit(simdjson::ondemand::value& value, simdjson::ondemand::json_type type, uint32_t field);
+  void EmitString(std::string_view text, uint32_t field);
+  void Append(const Leaf& leaf);
+  uint32_t CurrentChain();
+  bool Fail(Error error);
+  Error TooDeep() const;
 
   const FieldPaths* paths_ = nullptr;
   FlattenOptions options_;
@@ -128,6 +134,9 @@ class EventLeaves {
   std::vector<uint32_t> touched_fields_;
   std::vector<ArrayPosition> chains_;
   std::vector<ArrayPosition> stack_;  // current array membership while walking
+  uint32_t chain_begin_ = 0;          // where stack_ was last copied into chains_
+  bool chain_stale_ = true;           // stack_ changed since
+  Status failure_;
   uint32_t next_array_ = 0;
 };
 

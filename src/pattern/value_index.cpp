@@ -1,12 +1,16 @@
 #include "pattern/value_index.h"
 
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 #include "pattern/number.h"
 
 namespace trailwatch::pattern {
 
 namespace {
+
+constexpr double kInfinity = std::numeric_limits<double>::infinity();
 
 std::string IpKey(const IpAddress& address) {
   std::string key(17, '\0');
@@ -62,8 +66,16 @@ bool ValueIndex::AnythingButEntry::Satisfied(const Leaf& leaf) const {
   using Form = AnythingBut::Form;
   if (leaf.type == LeafType::kNumber) {
     if (matcher.form != Form::kValues || numbers.empty()) return true;
-    if (!leaf.comparable) return true;
-    return std::find(numbers.begin(), numbers.end(), leaf.number) == numbers.end();
+    // Only a comparable number equal to a listed one is excluded; an estimate far from all of
+    // them settles that without the exact value.
+    const EventNumber::Bounds bounds = leaf.number.ValueBounds(leaf.text);
+    if (std::none_of(numbers.begin(), numbers.end(),
+                     [&](double n) { return bounds.Meets(n, n); })) {
+      return true;
+    }
+    std::optional<double> value = leaf.number.Comparable(leaf.text);
+    if (!value) return true;
+    return std::find(numbers.begin(), numbers.end(), *value) == numbers.end();
   }
   if (leaf.type != LeafType::kString) return true;
   std::string_view text = leaf.text;
@@ -98,7 +110,13 @@ void ValueIndex::Add(const Matcher& matcher, uint32_t target) {
           }
         } else if constexpr (std::is_same_v<T, ExactNumber>) {
           if (m.number.value) {
-            number_equal_[OrderedNumberKey(*m.number.value)].push_back(target);
+            StateList& targets = number_equal_[OrderedNumberKey(*m.number.value)];
+            if (targets.empty()) {
+              const double v = *m.number.value == 0 ? 0.0 : *m.number.value;
+              equal_values_.insert(
+                  std::lower_bound(equal_values_.begin(), equal_values_.end(), v), v);
+            }
+            targets.push_back(target);
           } else {
             number_text_[m.number.text].push_back(target);
           }
@@ -199,15 +217,28 @@ void ValueIndex::EvaluateNumber(const Leaf& leaf, StateList* out) const {
     auto it = number_text_.find(leaf.text);
     if (it != number_text_.end()) Append(it->second, out);
   }
-  // §3.7: ranges and numeric equality see comparable numbers only. The value was computed when
-  // the event was read (FieldPaths::reads_numbers is set for every field with such matchers).
-  if (!leaf.comparable) return;
+  if (number_equal_.empty() && ranges_.empty()) return;
+  // §3.7: ranges and numeric equality see comparable numbers only. The walk estimated the value
+  // (FieldPaths::reads_numbers is set for every field with such matchers); the exact value, which
+  // costs a correctly rounded parse and a shortest print for a 17-digit coordinate, is computed
+  // only when the estimate may hit an equal value or a range.
+  const EventNumber::Bounds bounds = leaf.number.ValueBounds(leaf.text);
+  auto equal = std::lower_bound(equal_values_.begin(), equal_values_.end(), bounds.low);
+  const bool may_hit =
+      (equal != equal_values_.end() && *equal <= bounds.high) ||
+      std::any_of(ranges_.begin(), ranges_.end(), [&](const auto& entry) {
+        const NumericRange& range = entry.first;
+        return bounds.Meets(range.low.value_or(-kInfinity), range.high.value_or(kInfinity));
+      });
+  if (!may_hit) return;
+  std::optional<double> value = leaf.number.Comparable(leaf.text);
+  if (!value) return;
   if (!number_equal_.empty()) {
-    auto it = number_equal_.find(OrderedNumberKey(leaf.number));
+    auto it = number_equal_.find(OrderedNumberKey(*value));
     if (it != number_equal_.end()) Append(it->second, out);
   }
   for (const auto& [range, target] : ranges_) {
-    if (InRange(range, leaf.number)) out->push_back(target);
+    if (InRange(range, *value)) out->push_back(target);
   }
 }
 
