@@ -30,6 +30,7 @@ struct GenerateArgs {
   std::string end = "2025-01-31";
   std::string org;
   int threads = 0;
+  std::string file_size;  // MIN-MAX, empty: the heavy-tailed default
 };
 
 // "2GB", "500MB", "64KB", "1.5GiB", "123456" -> bytes. KB/MB/GB are powers of 1000 (as
@@ -74,6 +75,22 @@ int Run(const GenerateArgs& args) {
     std::cerr << "error: " << size.message() << "\n";
     return 2;
   }
+  uint64_t min_file_bytes = 0;
+  uint64_t max_file_bytes = 0;
+  if (!args.file_size.empty()) {
+    const size_t dash = args.file_size.find('-');
+    Result<uint64_t> min = ParseSize(std::string_view(args.file_size).substr(0, dash));
+    Result<uint64_t> max = dash == std::string::npos
+                               ? Result<uint64_t>(Error{"no MAX"})
+                               : ParseSize(std::string_view(args.file_size).substr(dash + 1));
+    if (!min.ok() || !max.ok()) {
+      std::cerr << "error: --file-size: \"" << args.file_size
+                << "\" is not a range such as 100KB-260KB\n";
+      return 2;
+    }
+    min_file_bytes = *min;
+    max_file_bytes = *max;
+  }
   Result<cloudtrail::CalendarDate> end = cloudtrail::ParseCalendarDate(args.end);
   if (!end.ok()) {
     std::cerr << "error: --end: " << end.message() << "\n";
@@ -89,6 +106,8 @@ int Run(const GenerateArgs& args) {
   options.end = *end;
   options.org_id = args.org;
   options.threads = args.threads;
+  options.min_file_bytes = min_file_bytes;
+  options.max_file_bytes = max_file_bytes;
   if (Status valid = cloudtrail::ValidateLogGeneratorOptions(options); !valid.ok()) {
     std::cerr << "error: " << valid.message() << "\n";
     return 2;
@@ -151,6 +170,10 @@ void RegisterGenerate(CLI::App& app, int* exit_code) {
   cmd->add_option("--org", args->org, "organization id (o-xxxxxxxxxx): organization-trail layout");
   cmd->add_option("--threads", args->threads, "worker threads (0: all cores)")
       ->capture_default_str();
+  cmd->add_option("--file-size", args->file_size,
+                  "MIN-MAX, e.g. 100KB-260KB: uncompressed file sizes uniform in that range "
+                  "(MAX >= 2 MIN), the many small files of 5-minute deliveries; default: "
+                  "heavy-tailed, a few KB to tens of MB");
   cmd->callback([=] { *exit_code = Run(*args); });
 }
 

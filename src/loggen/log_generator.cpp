@@ -428,6 +428,7 @@ constexpr uint64_t kBytesPerRootSignIn = uint64_t{32} << 20;
 std::vector<PlannedFile> PlanFiles(const LogGeneratorOptions& options, const World& world) {
   Random r(DeriveSeed(options.seed, 2, 0));
   const uint64_t cap = std::clamp<uint64_t>(options.target_bytes / 8, 64 << 10, kMaxFileBytes);
+  const bool uniform = options.max_file_bytes > 0;
   std::vector<uint32_t> region_weights;
   for (int i = 0; i < options.regions; ++i) region_weights.push_back(kRegions[i].weight);
   const int64_t last_day = DaysFromCivil(options.end.year, options.end.month, options.end.day);
@@ -437,12 +438,24 @@ std::vector<PlannedFile> PlanFiles(const LogGeneratorOptions& options, const Wor
   while (planned < options.target_bytes) {
     PlannedFile file;
     const double u = 1.0 - r.Uniform();  // (0, 1]
-    uint64_t size =
-        static_cast<uint64_t>(static_cast<double>(kMinFileBytes) * std::pow(u, -1.0 / kSizeAlpha));
-    size = std::min(size, cap);
     const uint64_t left = options.target_bytes - planned;
-    // The last file takes what is left (and never less than a small file).
-    if (left < size + kMinFileBytes) size = left;
+    uint64_t size = 0;
+    if (uniform) {
+      // Uniform in [min, max]; near the end, the rest goes into at most two files in the range
+      // (max >= 2 * min: what is left beyond max leaves at least min for the last one).
+      size = options.min_file_bytes +
+             static_cast<uint64_t>((1.0 - u) * static_cast<double>(options.max_file_bytes -
+                                                                    options.min_file_bytes));
+      if (left < size + options.min_file_bytes) {
+        size = left <= options.max_file_bytes ? left : left - options.min_file_bytes;
+      }
+    } else {
+      size = static_cast<uint64_t>(static_cast<double>(kMinFileBytes) *
+                                   std::pow(u, -1.0 / kSizeAlpha));
+      size = std::min(size, cap);
+      // The last file takes what is left (and never less than a small file).
+      if (left < size + kMinFileBytes) size = left;
+    }
     file.size = size;
     planned += size;
     file.account = PickWeighted(r, world.account_weights);
@@ -1534,6 +1547,13 @@ Status ValidateLogGeneratorOptions(const LogGeneratorOptions& options) {
     return Error{"--org: \"" + options.org_id +
                  "\" is not an organization id (o- and 10-32 "
                  "lowercase letters or digits)"};
+  }
+  if (options.min_file_bytes != 0 || options.max_file_bytes != 0) {
+    if (options.min_file_bytes < 1024 || options.max_file_bytes < 2 * options.min_file_bytes ||
+        options.max_file_bytes > kMaxFileBytes) {
+      return Error{"--file-size: MIN-MAX with MIN at least 1 KB, MAX at least twice MIN and at most "
+                   "256 MiB"};
+    }
   }
   if (options.compression_level < 1 || options.compression_level > 12) {
     return Error{"compression level must be between 1 and 12"};

@@ -57,6 +57,12 @@ struct LogGeneratorOptions {
   int threads = 0;     // 0: one per hardware thread
   // gzip level for libdeflate. 6 is zlib's default, what AWS's gzip output resembles.
   int compression_level = 6;
+  // Uncompressed file sizes drawn uniformly from [min_file_bytes, max_file_bytes] instead of the
+  // heavy-tailed default (both 0): the many-small-files shape of real 5-minute deliveries
+  // (issue 16, e.g. 100-260 KB). When set, max_file_bytes >= 2 * min_file_bytes >= 2 KB, so that
+  // the last file, which takes what is left, stays in the range too.
+  uint64_t min_file_bytes = 0;
+  uint64_t max_file_bytes = 0;
 };
 
 inline constexpr int kMaxGeneratedRegions = 17;

@@ -294,6 +294,32 @@ TEST(LogGeneratorTest, OrganizationTrailLayout) {
   EXPECT_GE(report->root_sign_ins, 1u);
 }
 
+// --file-size: the many-small-files shape of 5-minute deliveries (issue 16). Every file is in the
+// range (filled up to its planned size, so at most one record beyond MAX), the last one included.
+TEST(LogGeneratorTest, UniformFileSizesStayInTheRange) {
+  TempDir dir;
+  LogGeneratorOptions options = SmallOptions(dir.path() / "out");
+  options.min_file_bytes = 100'000;
+  options.max_file_bytes = 260'000;
+  auto report = GenerateLogs(options);
+  ASSERT_TRUE(report.ok()) << report.message();
+  Scanned scanned;
+  CheckCorpus(options.out_dir, options, &scanned);
+  EXPECT_EQ(scanned.files, report->files);
+  EXPECT_EQ(scanned.root_sign_ins, report->root_sign_ins);
+  EXPECT_GE(report->files, 3'000'000u / 260'000);
+  EXPECT_LE(report->files, 3'000'000u / 100'000);
+  for (const auto& [key, gzip] : ReadTree(options.out_dir)) {
+    auto inflated = InflateGzip(gzip);
+    ASSERT_TRUE(inflated.ok()) << key;
+    EXPECT_GE(inflated->size(), options.min_file_bytes) << key;
+    EXPECT_LE(inflated->size(), options.max_file_bytes + 20'000) << key;
+  }
+
+  options.max_file_bytes = 150'000;  // less than twice MIN: the last file could not fit
+  EXPECT_NE(ValidateLogGeneratorOptions(options).message().find("--file-size"), std::string::npos);
+}
+
 TEST(LogGeneratorTest, RejectsBadOptionsAndNonEmptyOutput) {
   TempDir dir;
   LogGeneratorOptions options = SmallOptions(dir.path() / "out");
