@@ -6,6 +6,7 @@
 
 #include "cloudtrail/log_key.h"
 #include "common/ascii_digits.h"
+#include "scan/local_tree_walk.h"
 
 namespace trailwatch::scan {
 
@@ -25,14 +26,9 @@ bool HasJsonExtension(std::string_view name) {
   return false;
 }
 
-// The number a year, month or day folder's name spells (the caller checked AllAsciiDigits).
-int FolderNumber(std::string_view digits) {
-  int value = 0;
-  for (char c : digits) value = value * 10 + (c - '0');
-  return value;
-}
+}  // namespace
 
-void Count(InputClass kind, SkipCounts& skipped) {
+void CountSkipped(InputClass kind, SkipCounts& skipped) {
   switch (kind) {
     case InputClass::kRead:
       break;
@@ -57,12 +53,14 @@ void Count(InputClass kind, SkipCounts& skipped) {
   }
 }
 
+namespace {
+
 void AddLocalFile(const fs::path& path, bool named, const ScanFilter& filter, Discovery& out) {
   std::string text = path.string();
   ScanInput input;
   InputClass kind = ClassifyInput(text, filter, named, &input.key_account);
   if (kind != InputClass::kRead) {
-    Count(kind, out.skipped);
+    CountSkipped(kind, out.skipped);
     return;
   }
   std::error_code error;
@@ -73,7 +71,8 @@ void AddLocalFile(const fs::path& path, bool named, const ScanFilter& filter, Di
   out.inputs.push_back(std::move(input));
 }
 
-void DiscoverLocal(const std::string& location, const ScanFilter& filter, Discovery& out) {
+void DiscoverLocal(const std::string& location, const ScanFilter& filter, int threads,
+                   Discovery& out) {
   std::error_code error;
   fs::file_status status = fs::status(location, error);
   if (error || !fs::exists(status)) {
@@ -84,20 +83,7 @@ void DiscoverLocal(const std::string& location, const ScanFilter& filter, Discov
     AddLocalFile(location, true, filter, out);
     return;
   }
-  fs::recursive_directory_iterator it(location, fs::directory_options::skip_permission_denied,
-                                      error);
-  if (error) {
-    out.errors.push_back(location + ": " + error.message());
-    return;
-  }
-  for (; it != fs::recursive_directory_iterator(); it.increment(error)) {
-    if (error) {
-      out.errors.push_back(location + ": " + error.message());
-      return;
-    }
-    std::error_code entry_error;
-    if (it->is_regular_file(entry_error)) AddLocalFile(it->path(), false, filter, out);
-  }
+  DiscoverLocalTree(location, filter, threads, out);
 }
 
 // Layout-driven discovery of one s3://bucket/prefix (see the header).
@@ -234,7 +220,7 @@ class S3Walk {
         ScanInput input;
         InputClass kind = ClassifyInput(object.key, filter_, false, &input.key_account);
         if (kind != InputClass::kRead) {
-          Count(kind, out_.skipped);
+          CountSkipped(kind, out_.skipped);
           continue;
         }
         input.origin = "s3://" + bucket_ + "/" + object.key;
@@ -255,6 +241,16 @@ class S3Walk {
 };
 
 }  // namespace
+
+int FolderNumber(std::string_view digits) {
+  int value = 0;
+  for (char c : digits) {
+    // Stop before value * 10 could overflow int (a 10-digit name did: undefined behaviour).
+    if (value >= kMaxFolderNumber) return kMaxFolderNumber;
+    value = value * 10 + (c - '0');
+  }
+  return std::min(value, kMaxFolderNumber);
+}
 
 InputClass ClassifyInput(std::string_view key_or_path, const ScanFilter& filter, bool named,
                          std::string* key_account) {
@@ -282,7 +278,7 @@ InputClass ClassifyInput(std::string_view key_or_path, const ScanFilter& filter,
 }
 
 Discovery DiscoverInputs(const std::vector<std::string>& locations, const ScanFilter& filter,
-                         aws::S3Client* s3) {
+                         aws::S3Client* s3, int threads) {
   Discovery out;
   for (const std::string& location : locations) {
     std::string bucket, prefix;
@@ -299,7 +295,7 @@ Discovery DiscoverInputs(const std::vector<std::string>& locations, const ScanFi
       if (Status s = walk.Run(prefix); !s.ok()) out.errors.push_back(s.message());
       continue;
     }
-    DiscoverLocal(location, filter, out);
+    DiscoverLocal(location, filter, threads, out);
   }
   std::sort(out.inputs.begin(), out.inputs.end(),
             [](const ScanInput& a, const ScanInput& b) { return a.origin < b.origin; });

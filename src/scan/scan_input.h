@@ -19,7 +19,7 @@
 // Inputs come out sorted by origin, duplicates removed, so a scan's work list is deterministic.
 //
 // Thread-safety: DiscoverInputs is a pure function of its arguments apart from the file system
-// and S3 calls it makes; call it from one thread.
+// and S3 calls it makes; call it from one thread (it may start its own for local directories).
 #pragma once
 
 #include <cstdint>
@@ -75,13 +75,24 @@ enum class InputClass {
   kPrunedRegion
 };
 
+// Counts a file that `kind` leaves out (nothing for kRead).
+void CountSkipped(InputClass kind, SkipCounts& skipped);
+
 // Classifies one key or path. `named` is true for a file named on the command line (read even
 // without a JSON extension). *key_account receives the layout account, if any.
 InputClass ClassifyInput(std::string_view key_or_path, const ScanFilter& filter, bool named,
                          std::string* key_account);
 
-// Resolves every location. `s3` may be null when no location is an s3:// URL.
+// The number a year, month or day folder's name spells (the caller checked AllAsciiDigits),
+// clamped to kMaxFolderNumber: no real year, month or day is larger, and ScanFilter's day numbers
+// (year * 10000 + month * 100 + day) stay within int for any clamped folder numbers, however many
+// digits a (foreign or hostile) folder name has.
+inline constexpr int kMaxFolderNumber = 99999;
+int FolderNumber(std::string_view digits);
+
+// Resolves every location. `s3` may be null when no location is an s3:// URL. Local directories
+// are walked on `threads` threads (local_tree_walk.h); the result does not depend on it.
 Discovery DiscoverInputs(const std::vector<std::string>& locations, const ScanFilter& filter,
-                         aws::S3Client* s3);
+                         aws::S3Client* s3, int threads = 1);
 
 }  // namespace trailwatch::scan
