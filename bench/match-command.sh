@@ -55,7 +55,8 @@ median() { sort -g | awk '{v[NR]=$1} END {print (NR%2 ? v[(NR+1)/2] : (v[NR/2]+v
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# run ROW LABEL BINARY [ARGS...]: prints "median_wall median_cpu events" for the row.
+# run ROW LABEL BINARY [ARGS...]: writes "median_wall median_cpu events" to $tmp/result (not
+# run in a subshell, so that a count mismatch ends the script).
 run() {
   local row=$1 label=$2 binary=$3
   shift 3
@@ -82,11 +83,22 @@ run() {
   wall=$(awk '{print $1}' "$tmp/times" | median)
   cpu=$(awk '{print $2 + $3}' "$tmp/times" | median)
   events=$(jq '.events' <<<"$counts")
-  echo "$wall $cpu $events"
+  echo "$wall $cpu $events" >"$tmp/result"
 }
 
+TIMEFORMAT='%3R %3U %3S'
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) CPUs, RUNS=$runs"
 echo "# $("$trailwatch" --version | tr '\n' ' ')"
+# Process start-up (dynamic loading of ~50 shared libraries, rule compilation) is part of every
+# row's time: measured alone on a one-event file, for the reader to net it out.
+echo '{}' >"$tmp/one.jsonl"
+: >"$tmp/startup"
+for ((i = 0; i < runs; i++)); do
+  { time "$trailwatch" match --rules "$(rules_of exact)" --events "$tmp/one.jsonl" >/dev/null; } \
+    2>>"$tmp/startup"
+done
+echo "# start-up (one-event file): median wall $(awk '{print $1}' "$tmp/startup" | median) s," \
+  "CPU $(awk '{print $2 + $3}' "$tmp/startup" | median) s"
 printf '%-20s %-9s %8s %8s %13s %12s %12s %9s %10s\n' row threads wall_s cpu_s events/s_wall \
   events/s_cpu event-ruler ratio_cpu ratio_wall
 declare -A before
@@ -96,10 +108,11 @@ for row in $rows; do
   for t in $threads_list; do settings+=("$t"); done
   for setting in "${settings[@]}"; do
     case $setting in
-      before) read -r wall cpu events < <(run "$row" before "$baseline") ;;
-      default) read -r wall cpu events < <(run "$row" default "$trailwatch") ;;
-      *) read -r wall cpu events < <(run "$row" "$setting" "$trailwatch" --threads "$setting") ;;
+      before) run "$row" before "$baseline" ;;
+      default) run "$row" default "$trailwatch" ;;
+      *) run "$row" "$setting" "$trailwatch" --threads "$setting" ;;
     esac
+    read -r wall cpu events <"$tmp/result"
     rate_wall=$(awk -v e="$events" -v s="$wall" 'BEGIN {printf "%d", e / s}')
     rate_cpu=$(awk -v e="$events" -v s="$cpu" 'BEGIN {printf "%d", e / s}')
     [[ $setting == before ]] && before[$row]=$rate_cpu
