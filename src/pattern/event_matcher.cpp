@@ -5,10 +5,15 @@
 namespace trailwatch::pattern {
 
 EventMatcher::EventMatcher(std::shared_ptr<const PatternSet> set, MatchOptions options)
-    : set_(std::move(set)), options_(options), matched_stamp_(set_->size(), 0) {}
+    : set_(std::move(set)),
+      options_(options),
+      matched_stamp_(set_->size(), 0),
+      settled_stamp_(set_->state_count(), 0),
+      settled_steps_(set_->state_count(), 0) {}
 
 bool EventMatcher::ConsistentWithPicked(const Leaf& leaf) {
   if (leaf.chain_size == 0) return true;
+  reads_picked_ = true;
   // Every comparison counts toward the budget: the work that explodes on hostile arrays is here.
   steps_ += picked_.size();
   for (const Leaf* other : picked_) {
@@ -18,6 +23,26 @@ bool EventMatcher::ConsistentWithPicked(const Leaf& leaf) {
 }
 
 void EventMatcher::Visit(uint32_t state_id) {
+  if (settled_stamp_[state_id] == stamp_) {
+    // Visited before in this event by a walk that never consulted the picked leaves: a new
+    // visit would take the same steps and accept the same patterns (already recorded). Only
+    // its steps are counted, so the budget still fails exactly where it did.
+    steps_ += settled_steps_[state_id];
+    if (steps_ > options_.max_steps) over_budget_ = true;
+    return;
+  }
+  const uint64_t steps_before = steps_;
+  const bool outer_reads_picked = reads_picked_;
+  reads_picked_ = false;
+  VisitTransitions(state_id);
+  if (!reads_picked_ && !over_budget_) {
+    settled_stamp_[state_id] = stamp_;
+    settled_steps_[state_id] = steps_ - steps_before;
+  }
+  reads_picked_ = reads_picked_ || outer_reads_picked;
+}
+
+void EventMatcher::VisitTransitions(uint32_t state_id) {
   const PatternSet::State& state = set_->states_[state_id];
   for (uint32_t id : state.accepts) {
     if (matched_stamp_[id] != stamp_) {
@@ -80,6 +105,7 @@ Result<const std::vector<uint32_t>*> EventMatcher::Run(const Status& parsed) {
   matched_.clear();
   if (++stamp_ == 0) {  // wrapped: reset stamps so old marks cannot alias the new event
     std::fill(matched_stamp_.begin(), matched_stamp_.end(), 0);
+    std::fill(settled_stamp_.begin(), settled_stamp_.end(), 0);
     stamp_ = 1;
   }
   if (!parsed.ok()) return Error{parsed.message()};
@@ -87,6 +113,7 @@ Result<const std::vector<uint32_t>*> EventMatcher::Run(const Status& parsed) {
   over_budget_ = false;
   picked_.clear();
   targets_.clear();
+  reads_picked_ = false;
   Visit(0);
   if (over_budget_) {
     matched_.clear();

@@ -57,6 +57,7 @@ class EventMatcher {
  private:
   Result<const std::vector<uint32_t>*> Run(const Status& parsed);
   void Visit(uint32_t state);
+  void VisitTransitions(uint32_t state);
   bool ConsistentWithPicked(const Leaf& leaf);
 
   std::shared_ptr<const PatternSet> set_;
@@ -65,6 +66,12 @@ class EventMatcher {
   std::vector<uint32_t> matched_;
   std::vector<uint32_t> matched_stamp_;  // per pattern: event number when last matched
   uint32_t stamp_ = 0;
+  // A state whose walk read no array leaf does the same whatever was picked before it: after the
+  // first such visit in an event (settled_stamp_ == stamp_), later visits only add its steps.
+  // This is the numeric rules' case, where every coordinate equal to 0 led to the same state.
+  std::vector<uint32_t> settled_stamp_;  // per state
+  std::vector<uint64_t> settled_steps_;  // per state: steps its settled walk took
+  bool reads_picked_ = false;            // the current walk consulted picked_ (arrays)
   std::vector<const Leaf*> picked_;  // leaves chosen along the current walk, in arrays only
   StateList targets_;                // shared stack of next-state lists
   std::string scratch_;

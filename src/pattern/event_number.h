@@ -34,9 +34,18 @@ class EventNumber {
     double low;
     double high;
     // True when [low, high] and [from, to] (both inclusive) overlap.
-    bool Meets(double from, double to) const { return low <= to && from <= high; }
+    bool Meets(double from, double to) const { return low <= high && low <= to && from <= high; }
   };
-  Bounds ValueBounds(std::string_view text) const;
+  Bounds ValueBounds(std::string_view text) const {
+    if (state_ == State::kUnread) Resolve(text);
+    switch (state_) {
+      case State::kComparable: return {value_, value_};
+      case State::kNotComparable: return {1, 0};
+      default: break;
+    }
+    const double tolerance = (value_ < 0 ? -value_ : value_) * kEstimateTolerance;
+    return {value_ - tolerance, value_ + tolerance};
+  }
 
   // The comparable value (§3.7; never -0.0), or nullopt when the text is not comparable.
   // `text` must be the token given to Read().
@@ -44,6 +53,12 @@ class EventNumber {
 
  private:
   enum class State : uint8_t { kUnread, kEstimate, kComparable, kNotComparable };
+  // An estimate is off from the correctly rounded value by at most: the conversion of the
+  // significand (1/2 ulp), the table's power of ten (1/2 ulp), the product or quotient (1/2 ulp)
+  // and the correct rounding of the text itself (1/2 ulp), i.e. about 2 ulp = 4.4e-16 relative,
+  // for results in the normal range (Read keeps |leading exponent| <= 300). The tolerance is
+  // twenty times that.
+  static constexpr double kEstimateTolerance = 1e-14;
   void Resolve(std::string_view text) const;
 
   mutable State state_ = State::kUnread;

@@ -1,7 +1,5 @@
 #include "pattern/field_paths.h"
 
-#include <cstring>
-
 namespace trailwatch::pattern {
 
 namespace {
@@ -59,8 +57,14 @@ uint32_t FieldPaths::StepSegment(uint32_t node, std::string_view segment) const 
 }
 
 uint32_t FieldPaths::Step(uint32_t node, std::string_view key) const {
-  // Fast path: keys without '.' are one segment.
-  if (std::memchr(key.data(), '.', key.size()) == nullptr) return StepSegment(node, key);
+  // A trie segment never contains '.', so a key found whole is one segment; only a key that is
+  // not found needs the scan for '.' (an inline loop: keys are short, and a memchr call per key
+  // was a tenth of walking a city-lots feature).
+  const uint32_t whole = StepSegment(node, key);
+  if (whole != kNone) return whole;
+  bool dotted = false;
+  for (char c : key) dotted |= c == '.';
+  if (!dotted) return kNone;
   size_t start = 0;
   while (node != kNone) {
     size_t dot = key.find('.', start);

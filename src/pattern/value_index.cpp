@@ -250,7 +250,7 @@ void ValueIndex::Evaluate(const Leaf& leaf, std::string* scratch, StateList* out
     case LeafType::kFalse: Append(on_false_, out); break;
     case LeafType::kNull: Append(on_null_, out); break;
   }
-  Append(on_any_, out);
+  if (!on_any_.empty()) Append(on_any_, out);
   for (const AnythingButEntry& entry : anything_buts_) {
     if (entry.Satisfied(leaf)) out->push_back(entry.target);
   }
