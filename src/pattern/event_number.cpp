@@ -117,57 +117,57 @@ bool EightDigits(const char* p, uint32_t* value) {
   return true;
 }
 
-// Appends runs of eight digits to the significand while they fit; returns how many were taken.
-int TakeEightDigitRuns(const char*& p, const char* end, DecimalScan* s) {
-  int taken = 0;
-  uint32_t eight = 0;
-  while (end - p >= 8 && s->digits + 8 <= kMaxSignificandDigits && EightDigits(p, &eight)) {
-    s->significand = s->significand * 100000000 + eight;
-    s->digits += 8;
-    taken += 8;
-    p += 8;
-  }
-  return taken;
-}
-
-bool ScanNumber(std::string_view text, DecimalScan* s) {
+// Kept in locals (the scan result is written once at the end) so that the digit loops run in
+// registers; an out-parameter updated per digit cost a load and a store each.
+bool ScanNumber(std::string_view text, DecimalScan* out) {
   const char* p = text.data();
   const char* const end = p + text.size();
+  uint64_t significand = 0;
+  int digits = 0;
+  int64_t exponent = 0;
+  bool negative = false;
+  bool too_long = false;
+  // Appends runs of eight digits to the significand while they fit; returns how many were taken.
+  auto take_eight_digit_runs = [&]() {
+    int taken = 0;
+    uint32_t eight = 0;
+    while (end - p >= 8 && digits + 8 <= kMaxSignificandDigits && EightDigits(p, &eight)) {
+      significand = significand * 100000000 + eight;
+      digits += 8;
+      taken += 8;
+      p += 8;
+    }
+    return taken;
+  };
+  auto take_digit = [&](char c) {
+    if (digits < kMaxSignificandDigits) {
+      significand = significand * 10 + static_cast<uint64_t>(c - '0');
+      ++digits;
+      return true;
+    }
+    too_long = true;
+    return false;
+  };
   if (p != end && *p == '-') {
-    s->negative = true;
+    negative = true;
     ++p;
   }
   if (p == end || !IsAsciiDigit(*p)) return false;
   if (*p == '0') {
     ++p;  // "0" alone: JSON has no leading zeros, so a digit after it fails below
   } else {
-    TakeEightDigitRuns(p, end, s);
-    for (; p != end && IsAsciiDigit(*p); ++p) {
-      if (s->digits < kMaxSignificandDigits) {
-        s->significand = s->significand * 10 + static_cast<uint64_t>(*p - '0');
-        ++s->digits;
-      } else {
-        s->too_long = true;
-      }
-    }
+    take_eight_digit_runs();
+    for (; p != end && IsAsciiDigit(*p); ++p) take_digit(*p);
   }
   if (p != end && *p == '.') {
     ++p;
     if (p == end || !IsAsciiDigit(*p)) return false;
-    if (s->digits == 0) {
-      for (; p != end && *p == '0'; ++p) --s->exponent;  // leading zeros only shift the value
+    if (digits == 0) {
+      for (; p != end && *p == '0'; ++p) --exponent;  // leading zeros only shift the value
     }
-    s->exponent -= TakeEightDigitRuns(p, end, s);  // starts at a non-zero digit or a non-digit
+    exponent -= take_eight_digit_runs();  // starts at a non-zero digit or a non-digit
     for (; p != end && IsAsciiDigit(*p); ++p) {
-      if (s->digits == 0 && *p == '0') {
-        --s->exponent;  // a leading zero of the fraction only shifts the value
-      } else if (s->digits < kMaxSignificandDigits) {
-        s->significand = s->significand * 10 + static_cast<uint64_t>(*p - '0');
-        ++s->digits;
-        --s->exponent;
-      } else {
-        s->too_long = true;
-      }
+      if (take_digit(*p)) --exponent;
     }
   }
   if (p != end && (*p == 'e' || *p == 'E')) {
@@ -179,9 +179,11 @@ bool ScanNumber(std::string_view text, DecimalScan* s) {
     for (; p != end && IsAsciiDigit(*p); ++p) {
       if (written < (int64_t{1} << 40)) written = written * 10 + (*p - '0');  // saturates
     }
-    s->exponent += exponent_negative ? -written : written;
+    exponent += exponent_negative ? -written : written;
   }
-  return p == end;
+  if (p != end) return false;
+  *out = DecimalScan{significand, digits, exponent, negative, too_long};
+  return true;
 }
 
 }  // namespace
