@@ -12,7 +12,7 @@
 # summary without "seconds") as the row's first run, whatever the thread setting, or the script
 # fails. Prints the median wall and CPU (user + sys) time per row and setting and the events/s
 # they give, with the event-ruler rate the issue implies and the ratio to it, per core (CPU time)
-# and in elapsed time.
+# and in elapsed time, and (with BASELINE) the issue's ratio scaled by the speed-up.
 #
 # Timing uses bash's `time` per run rather than hyperfine: every run's output is checked, and the
 # CPU time is wanted per run (hyperfine 1.15 reports only the mean user/system time).
@@ -42,8 +42,8 @@ if [[ ! -s $corpus/citylots.jsonl || ! -s $corpus/cloudtrail.jsonl || ! -s $corp
 fi
 
 # The issue's measurements (trailwatch's old rate on its machine, events/s, and its ratio to
-# event-ruler): event-ruler's rate there = rate / ratio. Rows without a rate in the issue get only
-# the ratio, applied to this machine's "before" rate when BASELINE is given.
+# event-ruler): event-ruler's rate there = rate / ratio. It gives rates for four rows only; its
+# ratios are applied to this machine's speed-up over BASELINE for every row ("scaled").
 declare -A issue_ratio=([exact]=12.2 [prefix]=11.6 [suffix]=12.8 [equals-ignore-case]=11.4
   [wildcard]=10.2 [anything-but]=3.1 [numeric]=3.8 [complex]=3.1 [cloudtrail]=3.5)
 declare -A issue_rate=([exact]=970000 [anything-but]=720000 [numeric]=600000 [cloudtrail]=233000)
@@ -99,8 +99,8 @@ for ((i = 0; i < runs; i++)); do
 done
 echo "# start-up (one-event file): median wall $(awk '{print $1}' "$tmp/startup" | median) s," \
   "CPU $(awk '{print $2 + $3}' "$tmp/startup" | median) s"
-printf '%-20s %-9s %8s %8s %13s %12s %12s %9s %10s\n' row threads wall_s cpu_s events/s_wall \
-  events/s_cpu event-ruler ratio_cpu ratio_wall
+printf '%-20s %-9s %8s %8s %13s %12s %12s %9s %10s %7s\n' row threads wall_s cpu_s \
+  events/s_wall events/s_cpu event-ruler ratio_cpu ratio_wall scaled
 declare -A before
 for row in $rows; do
   settings=()
@@ -116,22 +116,23 @@ for row in $rows; do
     rate_wall=$(awk -v e="$events" -v s="$wall" 'BEGIN {printf "%d", e / s}')
     rate_cpu=$(awk -v e="$events" -v s="$cpu" 'BEGIN {printf "%d", e / s}')
     [[ $setting == before ]] && before[$row]=$rate_cpu
-    # event-ruler's implied rate (one thread): the issue's own numbers when it gives the row's
-    # rate, otherwise this machine's "before" rate per CPU-second over the issue's ratio.
-    ruler=-
+    # event-ruler's rate as the issue implies it (one thread, the issue's machine and corpora):
+    # the issue's old rate over its ratio, for the rows it gives a rate for. ratio_cpu is per core
+    # (events per CPU-second, the issue's "per core"), ratio_wall elapsed.
+    ruler=- ratio_cpu=- ratio_wall=- scaled=-
     if [[ -n ${issue_rate[$row]:-} ]]; then
       ruler=$(awk -v r="${issue_rate[$row]}" -v q="${issue_ratio[$row]}" 'BEGIN {printf "%d", r / q}')
-    elif [[ -n ${before[$row]:-} ]]; then
-      ruler=$(awk -v r="${before[$row]}" -v q="${issue_ratio[$row]}" 'BEGIN {printf "%d", r / q}')
-    fi
-    # ratio_cpu: per core (events per CPU-second, the issue's "per core"); ratio_wall: elapsed.
-    ratio_cpu=- ratio_wall=-
-    if [[ $ruler != - ]]; then
       ratio_cpu=$(awk -v a="$rate_cpu" -v b="$ruler" 'BEGIN {printf "%.1fx", a / b}')
       ratio_wall=$(awk -v a="$rate_wall" -v b="$ruler" 'BEGIN {printf "%.1fx", a / b}')
     fi
-    printf '%-20s %-9s %8s %8s %13s %12s %12s %9s %10s\n' "$row" "$setting" "$wall" "$cpu" \
-      "$rate_wall" "$rate_cpu" "$ruler" "$ratio_cpu" "$ratio_wall"
+    # scaled: the issue's ratio times this machine's speed-up over BASELINE (per core), i.e. the
+    # ratio on the issue's footing, for every row.
+    if [[ -n ${before[$row]:-} ]]; then
+      scaled=$(awk -v q="${issue_ratio[$row]}" -v a="$rate_cpu" -v b="${before[$row]}" \
+        'BEGIN {printf "%.1fx", q * a / b}')
+    fi
+    printf '%-20s %-9s %8s %8s %13s %12s %12s %9s %10s %7s\n' "$row" "$setting" "$wall" "$cpu" \
+      "$rate_wall" "$rate_cpu" "$ruler" "$ratio_cpu" "$ratio_wall" "$scaled"
   done
 done
 echo "# load at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
