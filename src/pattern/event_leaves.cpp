@@ -216,7 +216,9 @@ void EventLeaves::EmitString(std::string_view text, uint32_t field) {
 }
 
 bool EventLeaves::Emit(od::value& value, od::json_type type, uint32_t field) {
-  Leaf leaf{field, LeafType::kNull, {}, 0, static_cast<uint32_t>(stack_.size()), {}};
+  // Built in place (a failed walk clears leaves_, so an unfinished leaf never survives it).
+  Leaf& leaf = leaves_.emplace_back(
+      Leaf{field, LeafType::kNull, {}, 0, static_cast<uint32_t>(stack_.size()), {}});
   switch (type) {
     case od::json_type::string: {
       leaf.type = LeafType::kString;
@@ -251,7 +253,8 @@ bool EventLeaves::Emit(od::value& value, od::json_type type, uint32_t field) {
       return Fail(Error{"event is not valid JSON"});
   }
   leaf.chain_begin = CurrentChain();
-  Append(leaf);
+  if (by_field_[field].empty()) touched_fields_.push_back(field);
+  by_field_[field].push_back(static_cast<uint32_t>(leaves_.size() - 1));
   return true;
 }
 

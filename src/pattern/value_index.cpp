@@ -150,6 +150,7 @@ void ValueIndex::Add(const Matcher& matcher, uint32_t target) {
           wildcards_.emplace_back(m.pattern, target);
         } else if constexpr (std::is_same_v<T, NumericRange>) {
           ranges_.emplace_back(m, target);
+          range_hulls_.push_back({m.low.value_or(-kInfinity), m.high.value_or(kInfinity)});
         } else if constexpr (std::is_same_v<T, Cidr>) {
           cidrs_.emplace_back(m.block, target);
         } else if constexpr (std::is_same_v<T, AnythingBut>) {
@@ -226,10 +227,8 @@ void ValueIndex::EvaluateNumber(const Leaf& leaf, StateList* out) const {
   auto equal = std::lower_bound(equal_values_.begin(), equal_values_.end(), bounds.low);
   const bool may_hit =
       (equal != equal_values_.end() && *equal <= bounds.high) ||
-      std::any_of(ranges_.begin(), ranges_.end(), [&](const auto& entry) {
-        const NumericRange& range = entry.first;
-        return bounds.Meets(range.low.value_or(-kInfinity), range.high.value_or(kInfinity));
-      });
+      std::any_of(range_hulls_.begin(), range_hulls_.end(),
+                  [&](const RangeHull& hull) { return bounds.Meets(hull.low, hull.high); });
   if (!may_hit) return;
   std::optional<double> value = leaf.number.Comparable(leaf.text);
   if (!value) return;

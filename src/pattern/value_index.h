@@ -70,6 +70,13 @@ class ValueIndex {
   std::vector<FoldedEntry> folded_;
   std::vector<std::pair<WildcardPattern, uint32_t>> wildcards_;
   std::vector<std::pair<NumericRange, uint32_t>> ranges_;
+  // Per range, its bounds as plain doubles (±infinity when open, inclusive): the test an
+  // estimated event number goes through first, before its exact value is computed.
+  struct RangeHull {
+    double low;
+    double high;
+  };
+  std::vector<RangeHull> range_hulls_;
   std::vector<std::pair<CidrBlock, uint32_t>> cidrs_;
   std::vector<AnythingButEntry> anything_buts_;
 };
