@@ -194,8 +194,8 @@ int Run(const ScanArgs& args) {
   const bool draw_progress = !args.quiet && scan::Progress::StderrIsTerminal();
   // Local folders are walked on the scan's threads too: on many small files the walk was a
   // serial prefix of the scan (issue 16).
-  scan::Discovery discovery = scan::DiscoverInputs(args.locations, filter, s3.get(),
-                                                   scan::Scanner::ThreadCount(options));
+  scan::Discovery discovery =
+      scan::DiscoverInputs(args.locations, filter, s3.get(), scan::Scanner::ThreadCount(options));
   for (const std::string& error : discovery.errors) std::cerr << "error: " << error << "\n";
 
   uint64_t bytes_total = 0;

@@ -444,8 +444,8 @@ std::vector<PlannedFile> PlanFiles(const LogGeneratorOptions& options, const Wor
       // Uniform in [min, max]; near the end, the rest goes into at most two files in the range
       // (max >= 2 * min: what is left beyond max leaves at least min for the last one).
       size = options.min_file_bytes +
-             static_cast<uint64_t>((1.0 - u) * static_cast<double>(options.max_file_bytes -
-                                                                    options.min_file_bytes));
+             static_cast<uint64_t>(
+                 (1.0 - u) * static_cast<double>(options.max_file_bytes - options.min_file_bytes));
       if (left < size + options.min_file_bytes) {
         size = left <= options.max_file_bytes ? left : left - options.min_file_bytes;
       }
@@ -1551,8 +1551,9 @@ Status ValidateLogGeneratorOptions(const LogGeneratorOptions& options) {
   if (options.min_file_bytes != 0 || options.max_file_bytes != 0) {
     if (options.min_file_bytes < 1024 || options.max_file_bytes < 2 * options.min_file_bytes ||
         options.max_file_bytes > kMaxFileBytes) {
-      return Error{"--file-size: MIN-MAX with MIN at least 1 KB, MAX at least twice MIN and at most "
-                   "256 MiB"};
+      return Error{
+          "--file-size: MIN-MAX with MIN at least 1 KB, MAX at least twice MIN and at most "
+          "256 MiB"};
     }
   }
   if (options.compression_level < 1 || options.compression_level > 12) {

@@ -129,8 +129,8 @@ class Walker {
       if (entry->d_type == DT_LNK || entry->d_type == DT_UNKNOWN) {
         // A symlink counts as what it points to, but a folder is only descended into when it is
         // one itself (a link to a folder is neither read nor walked).
-        if (entry->d_type == DT_UNKNOWN &&
-            ::fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(info.st_mode)) {
+        if (entry->d_type == DT_UNKNOWN && ::fstatat(fd, name, &info, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISDIR(info.st_mode)) {
           subfolders->push_back(path);
           continue;
         }

@@ -1,11 +1,12 @@
 // FolderNumber: the year/month/day folder names of the S3 walk, whatever their length.
+#include "scan/scan_input.h"
+
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <string>
 
 #include "scan/key_pruning.h"
-#include "scan/scan_input.h"
 
 namespace trailwatch::scan {
 namespace {
