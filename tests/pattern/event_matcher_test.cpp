@@ -301,6 +301,37 @@ TEST(EventMatcherTest, DottedKeysAreJoinedPaths) {
   EXPECT_FALSE(Matches(R"({"state.status":{"status":["on"]}})", R"({"state":{"status":"on"}})"));
 }
 
+TEST(EventMatcherTest, DottedKeysWithEmptySegmentsAndManySiblings) {
+  // "a..b" is the path a, "", b: every split of it in the event reaches the same field.
+  const std::string pattern = R"({"a":{"":{"b":["1"]}}})";
+  EXPECT_TRUE(Matches(pattern, R"({"a..b":"1"})"));
+  EXPECT_TRUE(Matches(pattern, R"({"a.":{"b":"1"}})"));
+  EXPECT_TRUE(Matches(pattern, R"({"a":{".b":"1"}})"));
+  EXPECT_TRUE(Matches(pattern, R"({"a":{"":{"b":"1"}}})"));
+  EXPECT_FALSE(Matches(pattern, R"({"a.b":"1"})"));
+  // A node with more than 8 children is looked up through its hash index.
+  std::vector<std::pair<std::string, std::string>> rules;
+  for (int i = 0; i < 12; ++i) {
+    // append(), not operator+ on literals: GCC 12's -Wstringop-overflow false positive.
+    std::string name;
+    name.append("k").append(std::to_string(i));
+    std::string pattern_text;
+    pattern_text.append(R"({")").append(name).append(R"(":{"z":{"y":["1"]}}})");
+    rules.emplace_back(name, pattern_text);
+  }
+  auto set = BuildSet(rules);
+  ASSERT_TRUE(set);
+  EventMatcher matcher(set);
+  for (const char* event : {R"({"k7.z.y":"1"})", R"({"k7":{"z.y":"1"}})", R"({"k7.z":{"y":"1"}})"}) {
+    auto result = matcher.Match(event);
+    ASSERT_TRUE(result.ok()) << event;
+    EXPECT_EQ(**result, std::vector<uint32_t>{7}) << event;
+  }
+  auto none = matcher.Match(R"({"k7.q.y":"1","k12.z.y":"1","k7z.y":"1"})");
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE((*none)->empty());
+}
+
 TEST(EventMatcherTest, DuplicateKeysLastWins) {
   EXPECT_TRUE(Matches(R"({"location":["a"],"location":["b"]})", R"({"location":"b"})"));
   EXPECT_FALSE(Matches(R"({"location":["a"],"location":["b"]})", R"({"location":"a"})"));
