@@ -151,7 +151,7 @@ void RunFloor(benchmark::State& state, const LineCorpus& corpus, Mode mode) {
 
 void RegisterAll() {
   const std::pair<const char*, const LineCorpus& (*)()> corpora[] = {{"CityLots", &CityLots},
-                                                                      {"CloudTrail", &CloudTrail}};
+                                                                     {"CloudTrail", &CloudTrail}};
   const std::pair<const char*, Mode> modes[] = {{"touch-all", Mode::kTouchAll},
                                                 {"numbers-raw", Mode::kNumbersRaw},
                                                 {"stage1-only", Mode::kStage1Only}};

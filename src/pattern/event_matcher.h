@@ -72,8 +72,8 @@ class EventMatcher {
   std::vector<uint32_t> settled_stamp_;  // per state
   std::vector<uint64_t> settled_steps_;  // per state: steps its settled walk took
   bool reads_picked_ = false;            // the current walk consulted picked_ (arrays)
-  std::vector<const Leaf*> picked_;  // leaves chosen along the current walk, in arrays only
-  StateList targets_;                // shared stack of next-state lists
+  std::vector<const Leaf*> picked_;      // leaves chosen along the current walk, in arrays only
+  StateList targets_;                    // shared stack of next-state lists
   std::string scratch_;
   uint64_t steps_ = 0;
   bool over_budget_ = false;

@@ -39,9 +39,12 @@ class EventNumber {
   Bounds ValueBounds(std::string_view text) const {
     if (state_ == State::kUnread) Resolve(text);
     switch (state_) {
-      case State::kComparable: return {value_, value_};
-      case State::kNotComparable: return {1, 0};
-      default: break;
+      case State::kComparable:
+        return {value_, value_};
+      case State::kNotComparable:
+        return {1, 0};
+      default:
+        break;
     }
     const double tolerance = (value_ < 0 ? -value_ : value_) * kEstimateTolerance;
     return {value_ - tolerance, value_ + tolerance};

@@ -63,7 +63,7 @@ class ValueIndex {
   std::unordered_map<std::string, StateList, StringHash, std::equal_to<>> exact_ip_;  // 17-byte key
   std::unordered_map<uint64_t, StateList> number_equal_;  // OrderedNumberKey of comparable values
   std::vector<double> equal_values_;  // the keys' values, sorted, to test estimates against
-  StringMap number_text_;                                 // non-comparable literals, by text
+  StringMap number_text_;             // non-comparable literals, by text
   StateList on_true_, on_false_, on_null_, on_any_;
   AffixMap prefix_, suffix_, prefix_folded_, suffix_folded_;
   StringMap equals_folded_;  // ASCII-only equals-ignore-case, keyed by AsciiLower
