@@ -41,6 +41,7 @@
 #include <vector>
 
 #include "corpus_generator.h"
+#include "line_corpus.h"
 #include "pattern/compiler.h"
 #include "pattern/event_matcher.h"
 #include "pattern/pattern_set.h"
@@ -56,29 +57,7 @@ using trailwatch::pattern::PatternSet;
 constexpr size_t kCityLotsEvents = 200'000;
 constexpr size_t kCloudTrailEvents = 50'000;
 
-// JSON lines in one buffer followed by simdjson's padding, so every line can be parsed in place:
-// the readable capacity from a line's first byte runs to the end of the buffer.
-struct LineCorpus {
-  std::string buffer;
-  std::vector<std::pair<size_t, size_t>> lines;  // offset, length (without the newline)
-  size_t text_bytes = 0;
-
-  explicit LineCorpus(std::string text) : buffer(std::move(text)) {
-    text_bytes = buffer.size();
-    size_t begin = 0;
-    while (begin < buffer.size()) {
-      size_t end = buffer.find('\n', begin);
-      if (end == std::string::npos) end = buffer.size();
-      if (end > begin) lines.emplace_back(begin, end - begin);
-      begin = end + 1;
-    }
-    buffer.append(simdjson::SIMDJSON_PADDING, ' ');
-  }
-  std::string_view line(size_t i) const {
-    return {buffer.data() + lines[i].first, lines[i].second};
-  }
-  size_t capacity(size_t i) const { return buffer.size() - lines[i].first; }
-};
+using trailwatch::bench::LineCorpus;
 
 const LineCorpus& CityLots() {
   static const LineCorpus corpus(trailwatch::bench::GenerateCityLotsLines(kCityLotsEvents));

@@ -20,26 +20,13 @@
 #include <vector>
 
 #include "corpus_generator.h"
+#include "line_corpus.h"
 
 namespace {
 
 namespace od = simdjson::ondemand;
 
-struct LineCorpus {
-  std::string buffer;
-  std::vector<std::pair<size_t, size_t>> lines;  // offset, length
-
-  explicit LineCorpus(std::string text) : buffer(std::move(text)) {
-    size_t begin = 0;
-    while (begin < buffer.size()) {
-      size_t end = buffer.find('\n', begin);
-      if (end == std::string::npos) end = buffer.size();
-      if (end > begin) lines.emplace_back(begin, end - begin);
-      begin = end + 1;
-    }
-    buffer.append(simdjson::SIMDJSON_PADDING, ' ');
-  }
-};
+using trailwatch::bench::LineCorpus;
 
 const LineCorpus& CityLots() {
   static const LineCorpus corpus(trailwatch::bench::GenerateCityLotsLines(200'000));
