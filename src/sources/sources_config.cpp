@@ -39,27 +39,6 @@ bool ValidBucketName(const std::string& name) {
   return IsLowerAlnumOr(name.front(), "") && IsLowerAlnumOr(name.back(), "");
 }
 
-// host:port, [v6]:port; port 0-65535 (0 = ephemeral, for tests). "" when fine, else the reason.
-std::string CheckListen(const std::string& listen) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return "must be host:port, like 127.0.0.1:8080";
-  std::string host = listen.substr(0, colon);
-  std::string port = listen.substr(colon + 1);
-  if (host.empty()) return "has no host (use 0.0.0.0:PORT to listen on every interface)";
-  if (host.front() == '[') {
-    if (host.back() != ']' || host.size() < 3) return "malformed IPv6 host (like [::1]:8080)";
-  } else if (host.find(':') != std::string::npos) {
-    return "IPv6 hosts go in brackets, like [::1]:8080";
-  }
-  for (unsigned char c : host) {
-    if (c <= 0x20 || c >= 0x7f || c == '/') return "the host contains invalid characters";
-  }
-  if (!AllAsciiDigits(port) || port.size() > 5 || std::stol(port) > 65535) {
-    return "the port must be a number from 0 to 65535";
-  }
-  return "";
-}
-
 // http(s)://host[:port][/path]: for endpoint_url (MinIO, moto_server, a VPC endpoint).
 std::string CheckEndpointUrl(const std::string& url) {
   for (unsigned char c : url) {
@@ -446,12 +425,8 @@ Status SourcesLoader::LoadHttp(const EntryList& entries, const std::string& wher
   for (const ConfigEntry& entry : entries) {
     std::string here = Key(where, entry);
     if (entry.key == "listen") {
-      auto listen = Value(entry, here);
+      auto listen = ListenAddress(entry, here);
       if (!listen.ok()) return listen.error();
-      std::string reason = CheckListen(*listen);
-      if (!reason.empty()) {
-        return Fail(entry.value, here, "listen " + ShownValue(entry, *listen) + " " + reason);
-      }
       out->listen = *listen;
     } else if (entry.key == "api_key") {
       auto secret = SecretValue(entry, here);

@@ -298,7 +298,10 @@ TEST(SourcesConfigTest, ValidatesHttpSettings) {
   const std::string key = "api_key: \"${env:TRAILWATCH_API_KEY}\"";
   EXPECT_NE(LoadError("sources: [{type: http}]").find("missing key \"api_key\""),
             std::string::npos);
-  for (const char* listen : {"8080", ":8080", "localhost:99999", "::1:80", "host:http"}) {
+  // The same syntax as the server's (server::ParseListenAddress): "[[::1]]:80" was accepted here
+  // once and refused only when the source started.
+  for (const char* listen :
+       {"8080", ":8080", "localhost:99999", "::1:80", "host:http", "[[::1]]:80"}) {
     std::string error =
         LoadError("sources: [{type: http, " + key + ", listen: \"" + listen + "\"}]");
     EXPECT_NE(error.find("sources[0].listen: listen"), std::string::npos) << listen << error;
