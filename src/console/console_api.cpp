@@ -195,8 +195,8 @@ server::HttpResponse Rules(const ConsoleQueries& queries, int64_t now_ms) {
   return JsonOk(json.Take());
 }
 
-server::HttpResponse Sources(const ConsoleQueries& queries, int64_t now_ms) {
-  auto targets = queries.Targets(now_ms);
+server::HttpResponse Sources(const ConsoleQueries& queries) {
+  auto targets = queries.Targets();
   if (!targets.ok()) return StoreError(targets.error());
   render::JsonWriter json;
   json.BeginObject().Key("sources").BeginArray();
@@ -310,7 +310,7 @@ server::HttpResponse HandleApiRequest(const ConsoleQueries& queries,
   if (path == "dead-letters/retry" && post) return DeadLetterAction(queries, request, true);
   if (path == "dead-letters/purge" && post) return DeadLetterAction(queries, request, false);
   if (path == "rules" && get) return Rules(queries, now_ms);
-  if (path == "sources" && get) return Sources(queries, now_ms);
+  if (path == "sources" && get) return Sources(queries);
   if (path == "sandbox/samples" && get) return Samples(queries);
   if (path == "sandbox/test-pattern" && post) return TestPattern(queries, request);
   if (path == "sandbox/rules" && post) return MatchingRules(queries, request);

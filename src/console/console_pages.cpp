@@ -457,7 +457,7 @@ Page SourcesPage(const ConsoleQueries& queries, const PageContext& context) {
   html.append(
       "</tbody></table><h2>Targets</h2><table id=\"targets\"><thead><tr><th>Target</th>"
       "<th>Type</th><th>Queue depth</th><th>Oldest pending</th><th>Dead</th></tr></thead><tbody>");
-  auto targets = queries.Targets(context.now_ms);
+  auto targets = queries.Targets();
   if (!targets.ok()) {
     html.append("</tbody></table><p class=\"error\">");
     AppendEscapedHtml(html, "the outbox cannot be read: " + targets.message());

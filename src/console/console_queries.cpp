@@ -91,8 +91,7 @@ std::vector<SourceStatus> ConsoleQueries::Sources() const {
   return data_->sources ? data_->sources() : std::vector<SourceStatus>{};
 }
 
-Result<std::vector<TargetStatus>> ConsoleQueries::Targets(int64_t now_ms) const {
-  (void)now_ms;
+Result<std::vector<TargetStatus>> ConsoleQueries::Targets() const {
   // Queue depth and oldest pending age come from the gauges the service refreshes every few
   // seconds (telemetry/metric_families.h), not from the store: counting the outbox by state reads
   // every row, delivered ones included (141 ms with 190,000 rows on PostgreSQL,

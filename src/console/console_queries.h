@@ -59,7 +59,7 @@ class ConsoleQueries {
   Result<int64_t> PurgeDeadLetters(const std::vector<int64_t>& ids) const;
   Result<RuleTable> Rules(int64_t now_ms) const;
   std::vector<SourceStatus> Sources() const;
-  Result<std::vector<TargetStatus>> Targets(int64_t now_ms) const;
+  Result<std::vector<TargetStatus>> Targets() const;
   // The packs' samples, then the last 50 alerts' events.
   std::vector<SampleEvent> Samples() const;
   rules::PatternTestOutcome TestPattern(const std::string& pattern, const std::string& event) const;
