@@ -12,8 +12,9 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
-#include <thread>
 #include <vector>
+
+#include "scan/run_workers.h"
 
 namespace trailwatch::scan {
 
@@ -166,13 +167,7 @@ void DiscoverLocalTree(const std::string& root, const ScanFilter& filter, int th
   const int count = std::max(threads, 1);
   std::vector<std::unique_ptr<Walker>> walkers;
   for (int i = 0; i < count; ++i) walkers.push_back(std::make_unique<Walker>(root, filter, queue));
-  if (count == 1) {
-    walkers[0]->Run();
-  } else {
-    std::vector<std::thread> pool;
-    for (auto& walker : walkers) pool.emplace_back([&walker] { walker->Run(); });
-    for (std::thread& thread : pool) thread.join();
-  }
+  RunWorkers(walkers);
   for (auto& walker : walkers) {
     Discovery& found = walker->found();
     out.inputs.insert(out.inputs.end(), std::make_move_iterator(found.inputs.begin()),

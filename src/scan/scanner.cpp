@@ -20,6 +20,7 @@
 #include "cloudtrail/padded_buffer.h"
 #include "pattern/event_matcher.h"
 #include "scan/object_prefetcher.h"
+#include "scan/run_workers.h"
 
 namespace trailwatch::scan {
 
@@ -531,13 +532,7 @@ ScanResult Scanner::Run(const std::vector<ScanInput>& inputs) {
                                                prefilter_.get(), s3_, prefetcher.get(),
                                                *progress_));
   }
-  if (threads == 1) {
-    workers[0]->Run();
-  } else {
-    std::vector<std::thread> pool;
-    for (auto& worker : workers) pool.emplace_back([&worker] { worker->Run(); });
-    for (std::thread& thread : pool) thread.join();
-  }
+  RunWorkers(workers);
   ScanResult result;
   for (auto& worker : workers) {
     const ScanSummary& s = worker->summary();
