@@ -1,7 +1,7 @@
 // `trailwatch match`: many rules against a file of events, one JSON event per line.
 //
-// The input is read as blocks of whole lines (sources::EventBlocks: a plain file is mapped, gzip
-// and stdin are streamed). With --threads N, N threads each take the next block, match its lines
+// The input is read as blocks of whole lines (sources::EventBlocks: plain, gzip and stdin input
+// alike, each block read straight into a padded buffer). With --threads N, N threads each take the next block, match its lines
 // with their own EventMatcher (not thread-safe; the PatternSet is shared) and hand the block's
 // outcome to the writer, which prints outcomes strictly in block order: --print-matches lines,
 // the stderr error lines and the counts are byte for byte those of one thread. Line numbers are
