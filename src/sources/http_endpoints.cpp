@@ -1,6 +1,7 @@
 #include "sources/http_endpoints.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <simdjson.h>
 
@@ -9,6 +10,7 @@
 #include <charconv>
 #include <chrono>
 #include <mutex>
+#include <optional>
 #include <unordered_set>
 #include <utility>
 
@@ -59,9 +61,15 @@ constexpr const char* kRejectedMetric = "trailwatch_http_rejected_total";
 constexpr size_t kRememberedIds = 16384;  // per endpoint; ~1 MB at most
 constexpr auto kRejectionLogInterval = std::chrono::seconds(60);
 
-std::array<unsigned char, SHA256_DIGEST_LENGTH> Digest(std::string_view text) {
+// SHA-256 of `text`; nullopt when OpenSSL fails (then nothing is authorized).
+std::optional<std::array<unsigned char, SHA256_DIGEST_LENGTH>> Digest(const EVP_MD* sha256,
+                                                                      std::string_view text) {
   std::array<unsigned char, SHA256_DIGEST_LENGTH> digest{};
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest.data());
+  unsigned int length = 0;
+  if (EVP_Digest(text.data(), text.size(), digest.data(), &length, sha256, nullptr) != 1 ||
+      length != digest.size()) {
+    return std::nullopt;
+  }
   return digest;
 }
 
@@ -186,9 +194,12 @@ Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::Create(const HttpSourceCon
   std::transform(endpoints->api_key_header_.begin(), endpoints->api_key_header_.end(),
                  endpoints->api_key_header_.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  endpoints->sha256_.reset(EVP_MD_fetch(nullptr, "SHA256", nullptr));
+  if (endpoints->sha256_ == nullptr) return Error{"http source: OpenSSL has no SHA-256"};
   if (!config.api_key.empty()) {
-    auto digest = Digest(config.api_key.reveal());
-    endpoints->api_key_digest_.assign(digest.begin(), digest.end());
+    auto digest = Digest(endpoints->sha256_.get(), config.api_key.reveal());
+    if (!digest) return Error{"http source: cannot digest the api_key with SHA-256"};
+    endpoints->api_key_digest_.assign(digest->begin(), digest->end());
   }
   telemetry::Metrics& metrics = *endpoints->context_.metrics;
   metrics.Describe(kRequestsMetric, "counter",
@@ -198,10 +209,13 @@ Result<std::unique_ptr<HttpEndpoints>> HttpEndpoints::Create(const HttpSourceCon
   return endpoints;
 }
 
+void HttpEndpoints::FreeEvpMd::operator()(EVP_MD* md) const { EVP_MD_free(md); }
+
 bool HttpEndpoints::Authorized(const HttpRequest& request) const {
   if (api_key_digest_.empty() || !request.HasHeader(api_key_header_)) return false;
-  auto presented = Digest(request.Header(api_key_header_));
-  return CRYPTO_memcmp(presented.data(), api_key_digest_.data(), presented.size()) == 0;
+  auto presented = Digest(sha256_.get(), request.Header(api_key_header_));
+  return presented &&
+         CRYPTO_memcmp(presented->data(), api_key_digest_.data(), presented->size()) == 0;
 }
 
 void HttpEndpoints::CountAndLogRejection(std::string_view endpoint, std::string_view reason,

@@ -26,6 +26,8 @@
 // Thread-safety: as HttpHandler requires (every method from any thread).
 #pragma once
 
+#include <openssl/types.h>
+
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -79,6 +81,12 @@ class HttpEndpoints : public server::HttpHandler {
   std::unique_ptr<SnsVerifier> verifier_;
   std::string api_key_header_;                 // config's api_key_header, in lower case
   std::vector<unsigned char> api_key_digest_;  // SHA-256 of the key; empty = no key
+  struct FreeEvpMd {
+    void operator()(EVP_MD* md) const;
+  };
+  // SHA-256, fetched from OpenSSL's provider once: SHA256() fetches it on every call (328 ns
+  // against 111 ns to digest a key, measured), and every /events request digests its key.
+  std::unique_ptr<EVP_MD, FreeEvpMd> sha256_;
   std::atomic<EventSink*> sink_{nullptr};
   std::unique_ptr<RecentIds> event_ids_;
   std::unique_ptr<RecentIds> sns_ids_;

@@ -13,7 +13,11 @@ Result<std::shared_ptr<SqliteConnection>> SqliteConnection::Open(const std::stri
 
 Status SqliteConnection::SetSynchronousFull(bool full) {
   if (full == synchronous_full_) return Status::Ok();
-  Status status = db_->Exec(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  // From the statement cache: the outbox and the alert history switch for every alert they
+  // commit, and sqlite3_exec would compile the PRAGMA each time.
+  auto pragma = db_->Prepare(full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  if (!pragma.ok()) return pragma.error();
+  Status status = pragma->Run();
   if (status.ok()) synchronous_full_ = full;
   return status;
 }
