@@ -164,11 +164,13 @@ std::string StdoutConfig(const testing::TempDir& dir) {
   return dir.Write("trailwatch.yaml", "store: " + dir.path() +
                                           "/trailwatch.db\n"
                                           "targets:\n"
-                                          "  - {name: out, type: stdout}\n");
+                                          "  - {name: out, type: stdout, rate_per_second: 100,"
+                                          " burst: 100}\n");
 }
 
-// Many alerts (40: the deliverer sends one stdout alert at a time, ~0.4 s each here) to the
-// stdout target, logging at debug: stdout holds only alerts, one per line.
+// Many alerts (40, sent one at a time, each with its debug log lines; the rate is raised from the
+// default 1 per second so that the test takes a second, not 40) to the stdout target: stdout
+// holds only alerts, one per line.
 TEST(CliVoice, StdoutHoldsOnlyAlertsAndTheLogGoesToStderr) {
   testing::TempDir dir;
   std::string config = StdoutConfig(dir);
