@@ -22,15 +22,15 @@ using trailwatch::testing::FakeRequest;
 using trailwatch::testing::FakeResponse;
 using trailwatch::testing::IsoTime;
 
-class TempDir {
+class CredentialsDir {
  public:
-  TempDir() {
+  CredentialsDir() {
     path_ =
         std::filesystem::temp_directory_path() /
         ("trailwatch-credentials-" + std::to_string(getpid()) + "-" + std::to_string(counter_++));
     std::filesystem::create_directories(path_);
   }
-  ~TempDir() { std::filesystem::remove_all(path_); }
+  ~CredentialsDir() { std::filesystem::remove_all(path_); }
   std::string Write(const std::string& name, const std::string& text) const {
     std::filesystem::path file = path_ / name;
     std::filesystem::create_directories(file.parent_path());
@@ -56,7 +56,7 @@ std::string CredentialsJson(const std::string& id, const std::string& secret,
 }
 
 TEST(CredentialsTest, EnvironmentComesFirst) {
-  TempDir home;
+  CredentialsDir home;
   home.Write(".aws/credentials",
              "[default]\naws_access_key_id = FROMFILE\n"
              "aws_secret_access_key = file-secret\n");
@@ -76,7 +76,7 @@ TEST(CredentialsTest, EnvironmentComesFirst) {
 }
 
 TEST(CredentialsTest, HalfSetEnvironmentFallsThroughToTheProfile) {
-  TempDir home;
+  CredentialsDir home;
   home.Write(".aws/credentials",
              "[default]\naws_access_key_id=FROMFILE\n"
              "aws_secret_access_key=file-secret\n");
@@ -91,7 +91,7 @@ TEST(CredentialsTest, HalfSetEnvironmentFallsThroughToTheProfile) {
 }
 
 TEST(CredentialsTest, ProfileFromSharedCredentialsFileWithCommentsAndWhitespace) {
-  TempDir dir;
+  CredentialsDir dir;
   std::string file = dir.Write("creds",
                                "# a comment\n"
                                "; another comment\n"
@@ -119,7 +119,7 @@ TEST(CredentialsTest, ProfileFromSharedCredentialsFileWithCommentsAndWhitespace)
 }
 
 TEST(CredentialsTest, ProfileFromConfigFileAndCredentialsFileWins) {
-  TempDir home;
+  CredentialsDir home;
   home.Write(".aws/config",
              "[default]\nregion = eu-central-1\n"
              "[profile audit]\nregion = eu-west-1\naws_access_key_id = CONFIGKEY\n"
@@ -146,7 +146,7 @@ TEST(CredentialsTest, ProfileFromConfigFileAndCredentialsFileWins) {
 }
 
 TEST(CredentialsTest, MissingExplicitProfileIsAnErrorAndStopsTheChain) {
-  TempDir home;
+  CredentialsDir home;
   home.Write(".aws/credentials", "[default]\naws_access_key_id = K\naws_secret_access_key = s\n");
   FakeHttpServer imds([](const FakeRequest&) { return FakeResponse::Text(500, ""); });
   Environment environment;
@@ -165,7 +165,7 @@ TEST(CredentialsTest, MissingExplicitProfileIsAnErrorAndStopsTheChain) {
 // What a daemon cannot do is refused before any request: mfa_serial needs a code typed at a
 // terminal.
 TEST(CredentialsTest, MfaSerialIsRefusedWithAClearMessageNamingTheProfile) {
-  TempDir home;
+  CredentialsDir home;
   home.Write(".aws/config",
              "[profile admin]\nrole_arn = arn:aws:iam::111122223333:role/Admin\n"
              "source_profile = base\nmfa_serial = arn:aws:iam::111122223333:mfa/me\n"
@@ -214,7 +214,7 @@ TEST(CredentialsTest, RoleProfileMisconfigurationsAreErrorsNamingTheProfile) {
        "(AWS_ACCESS_KEY_ID not set)"},
   };
   for (const Case& c : cases) {
-    TempDir home;
+    CredentialsDir home;
     home.Write(".aws/config", c.config);
     Environment environment = {{"AWS_EC2_METADATA_DISABLED", "true"},
                                {"HOME", home.path()},
@@ -229,7 +229,7 @@ TEST(CredentialsTest, RoleProfileMisconfigurationsAreErrorsNamingTheProfile) {
 }
 
 TEST(CredentialsTest, ProfileOptionReplacesTheEnvironmentAndMustExist) {
-  TempDir home;
+  CredentialsDir home;
   home.Write(".aws/credentials",
              "[audit]\naws_access_key_id = AUDITKEY\naws_secret_access_key = audit-secret\n");
   Environment environment = Isolated();
@@ -260,7 +260,7 @@ TEST(CredentialsTest, ProfileOptionReplacesTheEnvironmentAndMustExist) {
 }
 
 TEST(CredentialsTest, WebIdentityTokenFileWithoutRoleArnIsAnError) {
-  TempDir dir;
+  CredentialsDir dir;
   Environment environment = Isolated();
   environment["AWS_WEB_IDENTITY_TOKEN_FILE"] = dir.Write("token", "eyJ-web-identity-token");
   CredentialsProvider provider(environment);
@@ -296,7 +296,7 @@ TEST(CredentialsTest, EcsFullUriWithAuthorizationToken) {
 }
 
 TEST(CredentialsTest, EcsTokenFileTakesPrecedenceOverTheTokenVariable) {
-  TempDir dir;
+  CredentialsDir dir;
   std::string token_file = dir.Write("token", "file-token\n");
   FakeHttpServer ecs([&](const FakeRequest& request) {
     if (request.Header("authorization") != "file-token") return FakeResponse::Text(401, "");
@@ -438,7 +438,7 @@ TEST(CredentialsTest, ErrorListsWhatWasTriedAndNoSecret) {
     return FakeResponse::Json(200, "{\"SecretAccessKey\":\"" + secret + "\"}");
   });
   FakeHttpServer imds([](const FakeRequest&) { return FakeResponse::Text(403, ""); });
-  TempDir home;
+  CredentialsDir home;
   Environment environment;
   environment["HOME"] = home.path();
   environment["AWS_SECRET_ACCESS_KEY"] = secret;  // without the key id: not used
@@ -528,7 +528,7 @@ TEST(CredentialsTest, OtherCallersKeepUnexpiredCredentialsDuringARefresh) {
 }
 
 TEST(CredentialsTest, RegionOrder) {
-  TempDir home;
+  CredentialsDir home;
   home.Write(".aws/config",
              "[default]\nregion = eu-central-1\n[profile audit]\nregion = eu-west-3\n");
   Environment environment = {{"HOME", home.path()}};

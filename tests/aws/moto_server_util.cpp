@@ -56,7 +56,7 @@ int FreeLoopbackPort() {
   return port;
 }
 
-std::string Tail(const std::string& text, size_t max = 3000) {
+std::string TailChars(const std::string& text, size_t max = 3000) {
   return text.size() <= max ? text : "..." + text.substr(text.size() - max);
 }
 
@@ -144,7 +144,8 @@ Result<std::unique_ptr<MotoServer>> MotoServer::Start(Options options) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     last_failure = std::string(exited ? "moto_server exited" : "moto_server did not answer") +
-                   " on " + server->endpoint_ + " within 15 s; its log:\n" + Tail(server->Log());
+                   " on " + server->endpoint_ + " within 15 s; its log:\n" +
+                   TailChars(server->Log());
     if (!exited) return Error{last_failure};  // the destructor stops it
     // Exited early: most likely the port was taken meanwhile; try another.
   }

@@ -35,8 +35,7 @@ bool PatternMatches(const std::string& pattern_json, const std::string& event) {
 }
 
 std::string RootSigninEvent() {
-  return ReadFile(std::string(TW_FIXTURES_DIR) +
-                  "/aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+  return ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
 }
 
 std::string IamUserSigninEvent() {

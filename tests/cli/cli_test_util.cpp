@@ -108,4 +108,9 @@ std::string ReadFile(const std::string& path) {
   return content.str();
 }
 
+std::string ReadFixture(const std::string& relative) {
+  std::string path = TW_FIXTURES_DIR;  // append(): GCC 12 warns falsely on "literal" + std::string
+  return ReadFile(path.append("/").append(relative));
+}
+
 }  // namespace trailwatch::testing

@@ -34,4 +34,7 @@ class TempDir {
 
 std::string ReadFile(const std::string& path);
 
+// The text of a file of tests/fixtures (TW_FIXTURES_DIR), e.g. "packs/root-signin.cases.json".
+std::string ReadFixture(const std::string& relative);
+
 }  // namespace trailwatch::testing

@@ -17,7 +17,7 @@ namespace {
 using namespace std::chrono_literals;
 using Kind = Principal::Kind;
 
-constexpr char kToken[] = "0123456789abcdef-console-token";
+constexpr char kAuthToken[] = "0123456789abcdef-console-token";
 
 // A crypt(3) hash of `password` made with `prefix` (and `count`, 0 = libxcrypt's default cost).
 std::string MakeHash(const char* prefix, unsigned long count, const std::string& password) {
@@ -55,7 +55,7 @@ struct FakeClock {
 
 ConsoleAuthSettings UsersAndToken() {
   ConsoleAuthSettings settings;
-  settings.token = kToken;
+  settings.token = kAuthToken;
   settings.users = {
       {"alice", Hashes().yescrypt}, {"bob", Hashes().sha512crypt}, {"carol", Hashes().bcrypt}};
   return settings;
@@ -133,7 +133,7 @@ TEST(ConsoleAuthHashTest, CheckPasswordHashRefusesWeakUnknownAndBrokenHashes) {
 
 TEST(ConsoleAuthHashTest, CheckConsoleToken) {
   EXPECT_TRUE(CheckConsoleToken("0123456789abcdef").ok());
-  EXPECT_TRUE(CheckConsoleToken(kToken).ok());
+  EXPECT_TRUE(CheckConsoleToken(kAuthToken).ok());
   Status short_token = CheckConsoleToken("secret-123");
   ASSERT_FALSE(short_token.ok());
   EXPECT_NE(short_token.message().find("at least 16"), std::string::npos);
@@ -186,10 +186,10 @@ TEST(ConsoleAuthLoginTest, WrongPasswordUnknownUserAndSwappedPasswordsAreRefused
       {"mallory", "correct horse"},
       {"Alice", "correct horse"},
       {"carol", std::string("tr0ub4dor\0x", 11)},
-      {"alice", kToken},
+      {"alice", kAuthToken},
       {"alice", std::string(5000, 'a')},
       {"", "correct horse"},
-      {"", std::string(kToken) + "x"},
+      {"", std::string(kAuthToken) + "x"},
       {"", ""},
   };
   for (const auto& [user, secret] : refused) {
@@ -207,7 +207,7 @@ TEST(ConsoleAuthLoginTest, WrongPasswordUnknownUserAndSwappedPasswordsAreRefused
 TEST(ConsoleAuthLoginTest, TheTokenOpensASessionNamedToken) {
   FakeClock clock;
   ConsoleAuth auth(UsersAndToken(), clock.clock());
-  LoginOutcome outcome = auth.Login("192.0.2.1", "", kToken);
+  LoginOutcome outcome = auth.Login("192.0.2.1", "", kAuthToken);
   ASSERT_EQ(outcome.kind, LoginOutcome::Kind::kOk);
   std::optional<Principal> principal =
       auth.Authenticate(WithCookie("tw_session=" + outcome.session_id));
@@ -222,32 +222,33 @@ TEST(ConsoleAuthLoginTest, WithoutATokenNeitherEmptySecretNorAnyBearerPasses) {
   settings.token.clear();
   ConsoleAuth auth(settings, clock.clock());
   EXPECT_EQ(auth.Login("192.0.2.1", "", "").kind, LoginOutcome::Kind::kBadCredentials);
-  EXPECT_EQ(auth.Login("192.0.2.1", "", kToken).kind, LoginOutcome::Kind::kBadCredentials);
+  EXPECT_EQ(auth.Login("192.0.2.1", "", kAuthToken).kind, LoginOutcome::Kind::kBadCredentials);
   EXPECT_FALSE(auth.Authenticate(WithBearer("Bearer ")).has_value());
   EXPECT_FALSE(auth.Authenticate(WithBearer("Bearer")).has_value());
-  EXPECT_FALSE(auth.Authenticate(WithBearer(std::string("Bearer ") + kToken)).has_value());
+  EXPECT_FALSE(auth.Authenticate(WithBearer(std::string("Bearer ") + kAuthToken)).has_value());
 }
 
 TEST(ConsoleAuthBearerTest, RightTokenIsABearerPrincipalWrongOneIsCounted) {
   FakeClock clock;
   ConsoleAuth auth(UsersAndToken(), clock.clock());
-  for (const std::string& value : {std::string("Bearer ") + kToken, std::string("bearer ") + kToken,
-                                   std::string("BEARER \t") + kToken + " "}) {
+  for (const std::string& value :
+       {std::string("Bearer ") + kAuthToken, std::string("bearer ") + kAuthToken,
+        std::string("BEARER \t") + kAuthToken + " "}) {
     std::optional<Principal> principal = auth.Authenticate(WithBearer(value));
     ASSERT_TRUE(principal.has_value()) << value;
     EXPECT_EQ(principal->kind, Kind::kBearer);
     EXPECT_EQ(principal->name, "token");
     EXPECT_TRUE(principal->session_id.empty());
   }
-  for (const std::string& value : {std::string("Bearer ") + kToken + "x",
-                                   std::string("Bearer ") + std::string(kToken).substr(1),
+  for (const std::string& value : {std::string("Bearer ") + kAuthToken + "x",
+                                   std::string("Bearer ") + std::string(kAuthToken).substr(1),
                                    std::string("Bearer x"), std::string("Bearer ")}) {
     EXPECT_FALSE(auth.Authenticate(WithBearer(value)).has_value()) << value;
   }
   EXPECT_EQ(auth.stats().bearer_failures_total, 4u);
   // Not bearer credentials at all: neither a principal nor a failure.
-  EXPECT_FALSE(auth.Authenticate(WithBearer(std::string("Basic ") + kToken)).has_value());
-  EXPECT_FALSE(auth.Authenticate(WithBearer(std::string("Bearer") + kToken)).has_value());
+  EXPECT_FALSE(auth.Authenticate(WithBearer(std::string("Basic ") + kAuthToken)).has_value());
+  EXPECT_FALSE(auth.Authenticate(WithBearer(std::string("Bearer") + kAuthToken)).has_value());
   EXPECT_FALSE(auth.Authenticate(RequestWithHeaders({})).has_value());
   EXPECT_EQ(auth.stats().bearer_failures_total, 4u);
 }
@@ -397,9 +398,9 @@ TEST(ConsoleAuthCsrfTest, BearerIsExempt) {
   FakeClock clock;
   ConsoleAuth auth(UsersAndToken(), clock.clock());
   std::optional<Principal> principal =
-      auth.Authenticate(WithBearer(std::string("Bearer ") + kToken));
+      auth.Authenticate(WithBearer(std::string("Bearer ") + kAuthToken));
   ASSERT_TRUE(principal.has_value());
-  EXPECT_TRUE(auth.CsrfValid(*principal, WithBearer(std::string("Bearer ") + kToken)));
+  EXPECT_TRUE(auth.CsrfValid(*principal, WithBearer(std::string("Bearer ") + kAuthToken)));
 }
 
 TEST(ConsoleAuthCsrfTest, NoneModeIsAnonymousWithAnInstanceToken) {
@@ -440,7 +441,7 @@ TEST(ConsoleAuthRateLimitTest, FiveFailuresPerAddressThenRefusedUntilTheWindowEn
   EXPECT_TRUE(refused.session_id.empty());
   EXPECT_EQ(auth.RateLimitedFor("198.51.100.7"), 55s);
   // The limited address cannot try the bearer token either (even the right one).
-  EXPECT_FALSE(auth.Authenticate(WithBearer(std::string("Bearer ") + kToken, "198.51.100.7")));
+  EXPECT_FALSE(auth.Authenticate(WithBearer(std::string("Bearer ") + kAuthToken, "198.51.100.7")));
   // Another address is not affected.
   EXPECT_EQ(auth.Login("198.51.100.8", "carol", "tr0ub4dor").kind, LoginOutcome::Kind::kOk);
   EXPECT_EQ(auth.RateLimitedFor("198.51.100.8"), 0s);
@@ -451,7 +452,7 @@ TEST(ConsoleAuthRateLimitTest, FiveFailuresPerAddressThenRefusedUntilTheWindowEn
   clock.now += 500ms;                // the window is over
   EXPECT_EQ(auth.RateLimitedFor("198.51.100.7"), 0s);
   EXPECT_EQ(auth.Login("198.51.100.7", "carol", "tr0ub4dor").kind, LoginOutcome::Kind::kOk);
-  EXPECT_TRUE(auth.Authenticate(WithBearer(std::string("Bearer ") + kToken, "198.51.100.7")));
+  EXPECT_TRUE(auth.Authenticate(WithBearer(std::string("Bearer ") + kAuthToken, "198.51.100.7")));
   ConsoleAuth::Stats stats = auth.stats();
   EXPECT_EQ(stats.login_failures_total, 5u);
   EXPECT_EQ(stats.rate_limited_total, 3u);
@@ -463,7 +464,7 @@ TEST(ConsoleAuthRateLimitTest, WrongBearerTokensCountLikeFailedLogins) {
   for (int i = 0; i < 5; ++i) {
     EXPECT_FALSE(auth.Authenticate(WithBearer("Bearer guess-" + std::to_string(i), "203.0.113.5")));
   }
-  EXPECT_EQ(auth.Login("203.0.113.5", "", kToken).kind, LoginOutcome::Kind::kRateLimited);
+  EXPECT_EQ(auth.Login("203.0.113.5", "", kAuthToken).kind, LoginOutcome::Kind::kRateLimited);
   EXPECT_EQ(auth.stats().bearer_failures_total, 5u);
 }
 

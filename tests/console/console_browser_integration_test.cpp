@@ -41,7 +41,7 @@ using std::chrono::seconds;
 const std::string kBrowserDir = std::string(TW_SOURCE_DIR) + "/tests/console/browser";
 const std::string kUser = "alice";
 const std::string kPassword = "correct horse battery staple";
-const std::string kToken = "console-token-for-the-browser-test";
+const std::string kBrowserToken = "console-token-for-the-browser-test";
 // What the payloads set if they ever run (the script checks window.__xss).
 const std::string kScriptPayload = "<script>window.__xss=1</script>";
 const std::string kImagePayload = "\"><img src=x onerror=\"window.__xss=1\">";
@@ -328,7 +328,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
       "console:\n"
       "  listen: 127.0.0.1:0\n"
       "  auth:\n"
-      "    token: " + kToken + "\n"
+      "    token: " + kBrowserToken + "\n"
       "    users:\n"
       "      - {name: " + kUser + ", password_hash: '" + hash + "'}\n"
       "sources:\n"
@@ -482,7 +482,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
   const std::string output = dir_.path() + "/browser.log";
   ProgramRun browser = RunProgram({node_, kBrowserDir + "/console.test.mjs"},
                                   {{"CONSOLE_URL", url},
-                                   {"CONSOLE_TOKEN", kToken},
+                                   {"CONSOLE_TOKEN", kBrowserToken},
                                    {"CONSOLE_USER", kUser},
                                    {"CONSOLE_PASSWORD", kPassword},
                                    {"CONSOLE_EXPECTATIONS", expectations},
@@ -519,7 +519,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
   service.Signal(SIGTERM);
   EXPECT_EQ(service.WaitExit(seconds(30)), 0) << service.Stderr();
   const std::string logged = service.Stderr() + service.Stdout();
-  EXPECT_EQ(logged.find(kToken), std::string::npos) << "the token was logged";
+  EXPECT_EQ(logged.find(kBrowserToken), std::string::npos) << "the token was logged";
   EXPECT_EQ(logged.find(kPassword), std::string::npos) << "the password was logged";
   std::printf("console browser test: %.1f s\n",
               std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());

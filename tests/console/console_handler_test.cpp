@@ -21,11 +21,11 @@ namespace {
 
 using testing::TempDir;
 
-constexpr const char* kToken = "console-test-token-0123456789";
+constexpr const char* kHandlerToken = "console-test-token-0123456789";
 
 std::string RootSignIn() {
-  return testing::ReadFile(std::string(TW_FIXTURES_DIR) +
-                           "/aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+  return testing::ReadFixture(
+      "aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
 }
 
 std::string Replaced(std::string text, const std::string& from, const std::string& to) {
@@ -87,7 +87,7 @@ class ConsoleHandlerTest : public ::testing::Test {
     data_.wake_delivery = [this] { ++wakes_; };
     queries_ = std::make_unique<ConsoleQueries>(&data_, PackSampleEvents());
     ConsoleAuthSettings settings;
-    settings.token = kToken;
+    settings.token = kHandlerToken;
     auth_ = std::make_unique<ConsoleAuth>(settings);
     handler_ = std::make_unique<ConsoleHandler>(queries_.get(), auth_.get(), &metrics_, log, false);
   }
@@ -114,7 +114,8 @@ class ConsoleHandlerTest : public ::testing::Test {
     server::HttpRequest request;
     request.method = "GET";
     request.target = target;
-    if (bearer) request.headers.emplace_back("authorization", std::string("Bearer ") + kToken);
+    if (bearer)
+      request.headers.emplace_back("authorization", std::string("Bearer ") + kHandlerToken);
     if (!cookie_.empty()) request.headers.emplace_back("cookie", cookie_);
     return Send(request);
   }
@@ -132,7 +133,7 @@ class ConsoleHandlerTest : public ::testing::Test {
   // Signs in with the token through the form; keeps the cookie; returns the page's CSRF token.
   std::string SignIn() {
     server::HttpResponse answer =
-        Post("/login", std::string("user=&password=") + kToken, {});
+        Post("/login", std::string("user=&password=") + kHandlerToken, {});
     EXPECT_EQ(answer.status, 303);
     std::string set_cookie = HeaderOf(answer, "Set-Cookie");
     cookie_ = set_cookie.substr(0, set_cookie.find(';'));
@@ -256,7 +257,7 @@ TEST_F(ConsoleHandlerTest, StateChangesNeedTheSessionsCsrfTokenButNotABearersOne
                                        {{"cookie", cookie_}, {"x-csrf-token", csrf}});
   EXPECT_EQ(accepted.status, 200) << accepted.body;
   server::HttpResponse bearer = Post("/api/v1/dead-letters/retry", R"({"ids":[1]})",
-                                     {{"authorization", std::string("Bearer ") + kToken}});
+                                     {{"authorization", std::string("Bearer ") + kHandlerToken}});
   EXPECT_EQ(bearer.status, 200) << bearer.body;
   // Sign-out: the form carries the token as a field; the cookie is cleared.
   server::HttpResponse out = Post("/logout", "csrf=" + csrf, {{"cookie", cookie_}});
@@ -270,7 +271,7 @@ TEST_F(ConsoleHandlerTest, SignInSetsAStrictHttpOnlyCookieAndFailuresAreCounted)
   EXPECT_EQ(wrong.status, 401);
   EXPECT_NE(wrong.body.find("Wrong user, password or token."), std::string::npos);
   EXPECT_EQ(metrics_.Get("trailwatch_console_login_failures_total", {{"reason", "bad_credentials"}}), 1);
-  server::HttpResponse right = Post("/login", std::string("user=&password=") + kToken, {});
+  server::HttpResponse right = Post("/login", std::string("user=&password=") + kHandlerToken, {});
   ASSERT_EQ(right.status, 303);
   std::string cookie = HeaderOf(right, "Set-Cookie");
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos);
@@ -289,7 +290,7 @@ TEST_F(ConsoleHandlerTest, DeadLettersAreRetriedAndPurgedFromTheApi) {
   EXPECT_EQ(simdjson::dom::array(dead["dead_letters"]).size(), 2u);
   EXPECT_NE(Get("/alerts?status=dead").body.find("slack: dead"), std::string::npos);
   std::vector<std::pair<std::string, std::string>> bearer{
-      {"authorization", std::string("Bearer ") + kToken}};
+      {"authorization", std::string("Bearer ") + kHandlerToken}};
   server::HttpResponse retried = Post("/api/v1/dead-letters/retry", R"({"ids":[1]})", bearer);
   EXPECT_EQ(retried.body, R"({"retried":1})");
   EXPECT_EQ(wakes_, 1) << "delivery is woken for the retried letter";
@@ -308,7 +309,7 @@ TEST_F(ConsoleHandlerTest, DeadLettersAreRetriedAndPurgedFromTheApi) {
 TEST_F(ConsoleHandlerTest, TheSandboxAnswersWhatTestPatternAnswers) {
   const std::string event = RootSignIn();
   std::vector<std::pair<std::string, std::string>> bearer{
-      {"authorization", std::string("Bearer ") + kToken}};
+      {"authorization", std::string("Bearer ") + kHandlerToken}};
   for (const std::string& pattern :
        {std::string(R"({"detail":{"userIdentity":{"type":["Root"]}}})"),
         std::string(R"({"source":["aws.s3"]})"), std::string(R"({"source":"aws.signin"})"),

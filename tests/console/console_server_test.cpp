@@ -13,7 +13,7 @@ namespace {
 
 using trailwatch::testing::TestPki;
 
-constexpr const char* kToken = "console-tls-token-0123456789";
+constexpr const char* kTlsConsoleToken = "console-tls-token-0123456789";
 
 TEST(ConsoleServerTest, ServesHttpsWithSecureCookiesAndReloadsItsCertificate) {
   const TestPki& pki = TestPki::Shared();
@@ -24,7 +24,7 @@ TEST(ConsoleServerTest, ServesHttpsWithSecureCookiesAndReloadsItsCertificate) {
   ConsoleConfig config;
   config.enabled = true;
   config.listen = "127.0.0.1:0";
-  config.token = kToken;
+  config.token = kTlsConsoleToken;
   config.tls_cert_file = pki.server_cert_file();
   config.tls_key_file = pki.server_key_file();
   ASSERT_TRUE(server.Start(config).ok());
@@ -36,7 +36,7 @@ TEST(ConsoleServerTest, ServesHttpsWithSecureCookiesAndReloadsItsCertificate) {
   auto page = client.Get("/login");
   ASSERT_TRUE(page) << httplib::to_string(page.error());
   EXPECT_EQ(page->status, 200);
-  auto login = client.Post("/login", std::string("user=&password=") + kToken,
+  auto login = client.Post("/login", std::string("user=&password=") + kTlsConsoleToken,
                            "application/x-www-form-urlencoded");
   ASSERT_TRUE(login);
   EXPECT_EQ(login->status, 303);

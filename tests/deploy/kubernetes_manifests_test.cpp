@@ -130,7 +130,7 @@ TEST(KubernetesManifests, TheDeploymentRunsThisVersionNonRootWithProbesAndResour
   std::string image = container["image"].as<std::string>();
   EXPECT_TRUE(image.size() > std::string(Version()).size() &&
               image.substr(image.size() - std::string(Version()).size() - 1) ==
-                  ":" + std::string(Version()))
+                  std::string(":").append(Version()))
       << image << " should be tagged with this version, " << Version();
 
   EXPECT_EQ(ContainerPort(container, "telemetry"), kTelemetryPort);

@@ -24,7 +24,7 @@ CompileOptions Lenient() {
 }
 
 // The reason of a rejected pattern, or "<ok>".
-std::string Reason(std::string_view json, const CompileOptions& options = Lenient()) {
+std::string RejectReason(std::string_view json, const CompileOptions& options = Lenient()) {
   CompileResult result = CompilePattern(json, options);
   return result.ok() ? "<ok>" : result.error->reason;
 }
@@ -426,118 +426,123 @@ TEST(CompilerTest, OrCapAllowsExactlyThousandCombinations) {
 
 TEST(CompilerErrorTest, E01FilterIsNotAnObject) {
   for (const char* json : {"", "  ", "[1]", "\"x\"", "5", "null", "true", "[{\"a\":[1]}]"}) {
-    EXPECT_EQ(Reason(json), "Filter is not an object") << json;
+    EXPECT_EQ(RejectReason(json), "Filter is not an object") << json;
   }
 }
 
 TEST(CompilerErrorTest, E02ScalarFieldValue) {
-  EXPECT_EQ(Reason(R"({"int":5})"), R"("int" must be an object or an array)");
-  EXPECT_EQ(Reason(R"({"a":{"b":"x"}})"), R"("b" must be an object or an array)");
-  EXPECT_EQ(Reason(R"({"n":null})"), R"("n" must be an object or an array)");
-  EXPECT_EQ(Reason(R"({"t":true})"), R"("t" must be an object or an array)");
-  EXPECT_EQ(Reason(R"({"$or":[{"q":false},{"b":[1]}]})"), R"("q" must be an object or an array)");
+  EXPECT_EQ(RejectReason(R"({"int":5})"), R"("int" must be an object or an array)");
+  EXPECT_EQ(RejectReason(R"({"a":{"b":"x"}})"), R"("b" must be an object or an array)");
+  EXPECT_EQ(RejectReason(R"({"n":null})"), R"("n" must be an object or an array)");
+  EXPECT_EQ(RejectReason(R"({"t":true})"), R"("t" must be an object or an array)");
+  EXPECT_EQ(RejectReason(R"({"$or":[{"q":false},{"b":[1]}]})"),
+            R"("q" must be an object or an array)");
 }
 
 TEST(CompilerErrorTest, E03EmptyArray) {
-  EXPECT_EQ(Reason(R"({"a":[]})"), "Empty arrays are not allowed");
-  EXPECT_EQ(Reason(R"({"a":{"b":[ ]}})"), "Empty arrays are not allowed");
+  EXPECT_EQ(RejectReason(R"({"a":[]})"), "Empty arrays are not allowed");
+  EXPECT_EQ(RejectReason(R"({"a":{"b":[ ]}})"), "Empty arrays are not allowed");
 }
 
 TEST(CompilerErrorTest, E04EmptyObject) {
-  EXPECT_EQ(Reason("{}"), "Empty objects are not allowed");
-  EXPECT_EQ(Reason(R"({"a":{}})"), "Empty objects are not allowed");
-  EXPECT_EQ(Reason(R"({"$or":[{},{"a":[1]}]})"), "Empty objects are not allowed");
-  EXPECT_EQ(Reason(R"({"$or":[{"a":{}},{"b":[1]}]})"), "Empty objects are not allowed");
+  EXPECT_EQ(RejectReason("{}"), "Empty objects are not allowed");
+  EXPECT_EQ(RejectReason(R"({"a":{}})"), "Empty objects are not allowed");
+  EXPECT_EQ(RejectReason(R"({"$or":[{},{"a":[1]}]})"), "Empty objects are not allowed");
+  EXPECT_EQ(RejectReason(R"({"$or":[{"a":{}},{"b":[1]}]})"), "Empty objects are not allowed");
 }
 
 TEST(CompilerErrorTest, E05NestedArray) {
-  EXPECT_EQ(Reason(R"({"a":[[1]]})"), "Match value must be String, number, true, false, or null");
-  EXPECT_EQ(Reason(R"({"a":["x",[]]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[[1]]})"),
+            "Match value must be String, number, true, false, or null");
+  EXPECT_EQ(RejectReason(R"({"a":["x",[]]})"),
             "Match value must be String, number, true, false, or null");
 }
 
 TEST(CompilerErrorTest, E06EmptyOperatorObject) {
-  EXPECT_EQ(Reason(R"({"a":[{}]})"), "Match expression name not found");
+  EXPECT_EQ(RejectReason(R"({"a":[{}]})"), "Match expression name not found");
 }
 
 TEST(CompilerErrorTest, E07UnknownOperatorIsCaseSensitive) {
-  EXPECT_EQ(Reason(R"({"a":[{"EXISTS":true}]})"), "Unrecognized match type EXISTS");
-  EXPECT_EQ(Reason(R"({"a":[{"regex":"x"}]})"), "Unrecognized match type regex");
-  EXPECT_EQ(Reason(R"({"a":[{"$or":[1]}]})"), "Unrecognized match type $or");
+  EXPECT_EQ(RejectReason(R"({"a":[{"EXISTS":true}]})"), "Unrecognized match type EXISTS");
+  EXPECT_EQ(RejectReason(R"({"a":[{"regex":"x"}]})"), "Unrecognized match type regex");
+  EXPECT_EQ(RejectReason(R"({"a":[{"$or":[1]}]})"), "Unrecognized match type $or");
 }
 
 TEST(CompilerErrorTest, E08SecondKeyInOperator) {
   const std::string e08 = "Only one key allowed in match expression";
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":"a","suffix":"b"}]})"), e08);
-  EXPECT_EQ(Reason(R"({"a":[{"suffix":"a","x":1}]})"), e08);
-  EXPECT_EQ(Reason(R"({"a":[{"exactly":"a","x":1}]})"), e08);
-  EXPECT_EQ(Reason(R"({"a":[{"exists":true,"x":1}]})"), e08);
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":"10.0.0.0/8","x":1}]})"), e08);
-  EXPECT_EQ(Reason(R"({"a":[{"equals-ignore-case":"a","x":1}]})"), e08);
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"a*","x":1}]})"), e08);
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":{"equals-ignore-case":"a","x":1}}]})"), e08);
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":{"equals-ignore-case":"a"},"x":1}]})"), e08);
-  EXPECT_EQ(Reason(R"({"a":[{"suffix":{"equals-ignore-case":"a"},"x":1}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":"a","suffix":"b"}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"suffix":"a","x":1}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"exactly":"a","x":1}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"exists":true,"x":1}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":"10.0.0.0/8","x":1}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"equals-ignore-case":"a","x":1}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"a*","x":1}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":{"equals-ignore-case":"a","x":1}}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":{"equals-ignore-case":"a"},"x":1}]})"), e08);
+  EXPECT_EQ(RejectReason(R"({"a":[{"suffix":{"equals-ignore-case":"a"},"x":1}]})"), e08);
 }
 
 TEST(CompilerErrorTest, E10PrefixNotString) {
   const std::string e10 = "prefix match pattern must be a string";
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":5}]})"), e10);
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":["x"]}]})"), e10);
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":null}]})"), e10);
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":5}]})"), e10);
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":["x"]}]})"), e10);
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":null}]})"), e10);
   // cidr with a non-string value reuses the prefix text (event-ruler, sic).
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":5}]})"), e10);
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":["10.0.0.0/8"]}]})"), e10);
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":5}]})"), e10);
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":["10.0.0.0/8"]}]})"), e10);
 }
 
 TEST(CompilerErrorTest, E11SuffixNotString) {
-  EXPECT_EQ(Reason(R"({"a":[{"suffix":5}]})"), "suffix match pattern must be a string");
-  EXPECT_EQ(Reason(R"({"a":[{"suffix":[".png"]}]})"), "suffix match pattern must be a string");
+  EXPECT_EQ(RejectReason(R"({"a":[{"suffix":5}]})"), "suffix match pattern must be a string");
+  EXPECT_EQ(RejectReason(R"({"a":[{"suffix":[".png"]}]})"),
+            "suffix match pattern must be a string");
 }
 
 TEST(CompilerErrorTest, E12EqualsIgnoreCaseNotString) {
   const std::string e12 = "equals-ignore-case match pattern must be a string";
-  EXPECT_EQ(Reason(R"({"a":[{"equals-ignore-case":5}]})"), e12);
-  EXPECT_EQ(Reason(R"({"a":[{"equals-ignore-case":["x"]}]})"), e12);
-  EXPECT_EQ(Reason(R"({"a":[{"equals-ignore-case":{"prefix":"x"}}]})"), e12);
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":{"equals-ignore-case":5}}]})"), e12);
-  EXPECT_EQ(Reason(R"({"a":[{"suffix":{"equals-ignore-case":["x"]}}]})"), e12);
+  EXPECT_EQ(RejectReason(R"({"a":[{"equals-ignore-case":5}]})"), e12);
+  EXPECT_EQ(RejectReason(R"({"a":[{"equals-ignore-case":["x"]}]})"), e12);
+  EXPECT_EQ(RejectReason(R"({"a":[{"equals-ignore-case":{"prefix":"x"}}]})"), e12);
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":{"equals-ignore-case":5}}]})"), e12);
+  EXPECT_EQ(RejectReason(R"({"a":[{"suffix":{"equals-ignore-case":["x"]}}]})"), e12);
 }
 
 TEST(CompilerErrorTest, E13WildcardNotString) {
   const std::string e13 = "wildcard match pattern must be a string";
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":5}]})"), e13);
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":["a*"]}]})"), e13);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"wildcard":5}}]})"), e13);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"wildcard":["a*",null]}}]})"), e13);
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":5}]})"), e13);
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":["a*"]}]})"), e13);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"wildcard":5}}]})"), e13);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"wildcard":["a*",null]}}]})"), e13);
 }
 
 TEST(CompilerErrorTest, E14ExactlyNotString) {
-  EXPECT_EQ(Reason(R"({"a":[{"exactly":5}]})"), "exact match pattern must be a string");
-  EXPECT_EQ(Reason(R"({"a":[{"exactly":["x"]}]})"), "exact match pattern must be a string");
+  EXPECT_EQ(RejectReason(R"({"a":[{"exactly":5}]})"), "exact match pattern must be a string");
+  EXPECT_EQ(RejectReason(R"({"a":[{"exactly":["x"]}]})"), "exact match pattern must be a string");
 }
 
 TEST(CompilerErrorTest, E15E16PrefixObject) {
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":{}}]})"), "Prefix expression name not found");
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":{"wildcard":"x"}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":{}}]})"), "Prefix expression name not found");
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":{"wildcard":"x"}}]})"),
             "Unsupported prefix pattern: wildcard");
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":{"EQUALS-IGNORE-CASE":"x"}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":{"EQUALS-IGNORE-CASE":"x"}}]})"),
             "Unsupported prefix pattern: EQUALS-IGNORE-CASE");
 }
 
 TEST(CompilerErrorTest, E17E18SuffixObject) {
-  EXPECT_EQ(Reason(R"({"a":[{"suffix":{}}]})"), "Suffix expression name not found");
-  EXPECT_EQ(Reason(R"({"a":[{"suffix":{"prefix":"x"}}]})"), "Unsupported suffix pattern: prefix");
+  EXPECT_EQ(RejectReason(R"({"a":[{"suffix":{}}]})"), "Suffix expression name not found");
+  EXPECT_EQ(RejectReason(R"({"a":[{"suffix":{"prefix":"x"}}]})"),
+            "Unsupported suffix pattern: prefix");
 }
 
 TEST(CompilerErrorTest, E19E20WildcardSyntax) {
   // Positions are the 0-based byte offset plus 1 (event-ruler prefixes a quote).
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"a**b"}]})"), "Consecutive wildcard characters at pos 2");
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"a\\xb"}]})"), "Invalid escape character at pos 2");
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"abc\\"}]})"), "Invalid escape character at pos 4");
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"wildcard":"x**"}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"a**b"}]})"),
             "Consecutive wildcard characters at pos 2");
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"wildcard":["ok*","a\\x"]}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"a\\xb"}]})"), "Invalid escape character at pos 2");
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"abc\\"}]})"), "Invalid escape character at pos 4");
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"wildcard":"x**"}}]})"),
+            "Consecutive wildcard characters at pos 2");
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"wildcard":["ok*","a\\x"]}}]})"),
             "Invalid escape character at pos 2");
 }
 
@@ -547,13 +552,14 @@ TEST(CompilerErrorTest, E21WildcardTooComplex) {
       "sequences after a wildcard character";
   CompileOptions strict;
   strict.max_wildcard_complexity = 1;
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})", strict), e21);
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})", strict), e21);
   // anything-but wildcard values of the same field count too.
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"wildcard":["*:*:*:*:*:event-bus/*"]}}]})", strict),
-            e21);
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})", Lenient()), "<ok>");
+  EXPECT_EQ(
+      RejectReason(R"({"a":[{"anything-but":{"wildcard":["*:*:*:*:*:event-bus/*"]}}]})", strict),
+      e21);
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})", Lenient()), "<ok>");
   // No wildcard at all is never too complex.
-  EXPECT_EQ(Reason(R"({"a":["*:*:*:*:*"]})", strict), "<ok>");
+  EXPECT_EQ(RejectReason(R"({"a":["*:*:*:*:*"]})", strict), "<ok>");
 }
 
 TEST(CompilerErrorTest, E21UsesCalibratedDefaultOnAwsExamples) {
@@ -561,189 +567,198 @@ TEST(CompilerErrorTest, E21UsesCalibratedDefaultOnAwsExamples) {
   const std::string e21 =
       "Rule is too complex - try using fewer wildcard characters or fewer repeating character "
       "sequences after a wildcard character";
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})", CompileOptions{}), e21);
-  EXPECT_EQ(
-      Reason(R"({"a":[{"wildcard":"arn:aws:events:us-east-1:*:event-bus/*"}]})", CompileOptions{}),
-      "<ok>");
-  EXPECT_EQ(
-      Reason(R"({"a":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]})", CompileOptions{}),
-      "<ok>");
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"*:*:*:*:*:event-bus/*"}]})", CompileOptions{}), e21);
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"arn:aws:events:us-east-1:*:event-bus/*"}]})",
+                         CompileOptions{}),
+            "<ok>");
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"/Users/*/dir/dir/dir/dir/dir/doc.txt"}]})",
+                         CompileOptions{}),
+            "<ok>");
 }
 
 TEST(CompilerErrorTest, E22AnythingButValueType) {
   const std::string e22 = "Value of anything-but must be an array or single string/number value.";
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":null}]})"), e22);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":true}]})"), e22);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"prefix":{"equals-ignore-case":"x"}}}]})"), e22);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"suffix":{"equals-ignore-case":"x"}}}]})"), e22);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"prefix":null}}]})"), e22);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":null}]})"), e22);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":true}]})"), e22);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"prefix":{"equals-ignore-case":"x"}}}]})"), e22);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"suffix":{"equals-ignore-case":"x"}}}]})"), e22);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"prefix":null}}]})"), e22);
 }
 
 TEST(CompilerErrorTest, E23AnythingButListElement) {
   const std::string e23 = "Inside anything but list, start|null|boolean is not supported.";
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":[null]}]})"), e23);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":["x",true]}]})"), e23);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":["x",{"prefix":"y"}]}]})"), e23);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":[["x"]]}]})"), e23);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":[null]}]})"), e23);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":["x",true]}]})"), e23);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":["x",{"prefix":"y"}]}]})"), e23);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":[["x"]]}]})"), e23);
 }
 
 TEST(CompilerErrorTest, E24AnythingButMixedOrEmpty) {
   const std::string e24 =
       "Inside anything but list, either all values are number or string, mixed type is not "
       "supported";
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":["x",1]}]})"), e24);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":[1,"x"]}]})"), e24);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":[]}]})"), e24);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":["x",1]}]})"), e24);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":[1,"x"]}]})"), e24);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":[]}]})"), e24);
 }
 
 TEST(CompilerErrorTest, E25E26AnythingButObject) {
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{}}]})"), "Anything-But expression name not found");
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"exists":true}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{}}]})"),
+            "Anything-But expression name not found");
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"exists":true}}]})"),
             "Unsupported anything-but pattern: exists");
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"numeric":[">",1]}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"numeric":[">",1]}}]})"),
             "Unsupported anything-but pattern: numeric");
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"cidr":"10.0.0.0/8"}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"cidr":"10.0.0.0/8"}}]})"),
             "Unsupported anything-but pattern: cidr");
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"anything-but":"x"}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"anything-but":"x"}}]})"),
             "Unsupported anything-but pattern: anything-but");
 }
 
 TEST(CompilerErrorTest, E27EmptyPrefixOrSuffix) {
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"prefix":""}}]})"), "Null prefix/suffix not allowed");
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"suffix":["a",""]}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"prefix":""}}]})"),
+            "Null prefix/suffix not allowed");
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"suffix":["a",""]}}]})"),
             "Null prefix/suffix not allowed");
 }
 
 TEST(CompilerErrorTest, E28AnythingButPrefixSuffixNotString) {
   const std::string e28 = "prefix/suffix match pattern must be a string";
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"prefix":5}}]})"), e28);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"suffix":["a",5]}}]})"), e28);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"prefix":[null]}}]})"), e28);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"prefix":5}}]})"), e28);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"suffix":["a",5]}}]})"), e28);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"prefix":[null]}}]})"), e28);
 }
 
 TEST(CompilerErrorTest, E29AnythingButIgnoreCaseNotString) {
   const std::string e29 =
       "Inside anything-but/equals-ignore-case list, number|start|null|boolean is not supported.";
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"equals-ignore-case":5}}]})"), e29);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"equals-ignore-case":["a",false]}}]})"), e29);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"equals-ignore-case":5}}]})"), e29);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"equals-ignore-case":["a",false]}}]})"), e29);
 }
 
 TEST(CompilerErrorTest, E30TooManyElements) {
   const std::string e30 = "Too many elements in numeric expression";
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":"x","y":1}]})"), e30);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":["x"],"y":1}]})"), e30);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"prefix":"a","suffix":"b"}}]})"), e30);
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"prefix":"a"},"y":1}]})"), e30);
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0],"y":1}]})"), e30);
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,"<",5],"y":1}]})"), e30);
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["=",5,"<",6]}]})"), e30);
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["<",5,6]}]})"), e30);
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["<=",5,">",1]}]})"), e30);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":"x","y":1}]})"), e30);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":["x"],"y":1}]})"), e30);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"prefix":"a","suffix":"b"}}]})"), e30);
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"prefix":"a"},"y":1}]})"), e30);
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0],"y":1}]})"), e30);
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,"<",5],"y":1}]})"), e30);
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["=",5,"<",6]}]})"), e30);
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["<",5,6]}]})"), e30);
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["<=",5,">",1]}]})"), e30);
 }
 
 TEST(CompilerErrorTest, E31NumericNotArray) {
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":5}]})"), "Value of numeric must be an array.");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":{">":5}}]})"), "Value of numeric must be an array.");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":5}]})"), "Value of numeric must be an array.");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":{">":5}}]})"), "Value of numeric must be an array.");
 }
 
 TEST(CompilerErrorTest, E32InvalidMemberQuotesJacksonToken) {
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[]}]})"), "Invalid member in numeric match: ]");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[5,">"]}]})"), "Invalid member in numeric match: 5");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[1.50e3]}]})"), "Invalid member in numeric match: 1.50e3");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[{}]}]})"), "Invalid member in numeric match: {");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[[">"]]}]})"), "Invalid member in numeric match: [");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[true]}]})"), "Invalid member in numeric match: true");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[null]}]})"), "Invalid member in numeric match: null");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[]}]})"), "Invalid member in numeric match: ]");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[5,">"]}]})"), "Invalid member in numeric match: 5");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[1.50e3]}]})"),
+            "Invalid member in numeric match: 1.50e3");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[{}]}]})"), "Invalid member in numeric match: {");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[[">"]]}]})"), "Invalid member in numeric match: [");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[true]}]})"), "Invalid member in numeric match: true");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[null]}]})"), "Invalid member in numeric match: null");
 }
 
 TEST(CompilerErrorTest, E33UnknownNumericOperator) {
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["!=",5]}]})"), "Unrecognized numeric range operator: !=");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["foo"]}]})"), "Unrecognized numeric range operator: foo");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["!=",5]}]})"),
+            "Unrecognized numeric range operator: !=");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["foo"]}]})"),
+            "Unrecognized numeric range operator: foo");
 }
 
 TEST(CompilerErrorTest, E34E35NumericValues) {
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["=","5"]}]})"), "Value of equals must be numeric");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["="]}]})"), "Value of equals must be numeric");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,"<"]}]})"), "Value of < must be numeric");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">","0"]}]})"), "Value of > must be numeric");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">=",null]}]})"), "Value of >= must be numeric");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["<="]}]})"), "Value of <= must be numeric");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["<",[1]]}]})"), "Value of < must be numeric");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,"<=","5"]}]})"), "Value of <= must be numeric");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["=","5"]}]})"), "Value of equals must be numeric");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["="]}]})"), "Value of equals must be numeric");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,"<"]}]})"), "Value of < must be numeric");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">","0"]}]})"), "Value of > must be numeric");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">=",null]}]})"), "Value of >= must be numeric");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["<="]}]})"), "Value of <= must be numeric");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["<",[1]]}]})"), "Value of < must be numeric");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,"<=","5"]}]})"), "Value of <= must be numeric");
 }
 
 TEST(CompilerErrorTest, E36BadValueQuotesJacksonToken) {
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,5]}]})"), "Bad value in numeric range: 5");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,{"<":5}]}]})"), "Bad value in numeric range: {");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">=",0,null]}]})"), "Bad value in numeric range: null");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">=",0,["<"]]}]})"), "Bad value in numeric range: [");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,5]}]})"), "Bad value in numeric range: 5");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,{"<":5}]}]})"),
+            "Bad value in numeric range: {");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">=",0,null]}]})"),
+            "Bad value in numeric range: null");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">=",0,["<"]]}]})"), "Bad value in numeric range: [");
 }
 
 TEST(CompilerErrorTest, E37BadRangeOperator) {
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,">",0]}]})"), "Bad numeric range operator: >");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">=",0,"=",5]}]})"), "Bad numeric range operator: =");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,">",0]}]})"), "Bad numeric range operator: >");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">=",0,"=",5]}]})"), "Bad numeric range operator: =");
 }
 
 TEST(CompilerErrorTest, E38TooManyTerms) {
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,"<",5,"x"]}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,"<",5,"x"]}]})"),
             "Too many terms in numeric range expression");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,"<",5,6]}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,"<",5,6]}]})"),
             "Too many terms in numeric range expression");
 }
 
 TEST(CompilerErrorTest, E39BottomNotBelowTop) {
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",5,"<",5]}]})"), "Bottom must be less than top");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">=",10,"<=",1]}]})"), "Bottom must be less than top");
-  // One-sided ranges are closed at ±Double.MAX_VALUE in event-ruler 2.x.
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",1.7976931348623157e308]}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",5,"<",5]}]})"), "Bottom must be less than top");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">=",10,"<=",1]}]})"),
             "Bottom must be less than top");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["<",-1.7976931348623157e308]}]})"),
+  // One-sided ranges are closed at ±Double.MAX_VALUE in event-ruler 2.x.
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",1.7976931348623157e308]}]})"),
+            "Bottom must be less than top");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["<",-1.7976931348623157e308]}]})"),
             "Bottom must be less than top");
 }
 
 TEST(CompilerErrorTest, E40NotComparable) {
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["=",12345678901234567]}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["=",12345678901234567]}]})"),
             "Cannot compare number : 12345678901234567");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",1e400]}]})"), "Cannot compare number : 1e400");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":["<",-1e400]}]})"), "Cannot compare number : -1e400");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,"<",0.30000000000000001]}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",1e400]}]})"), "Cannot compare number : 1e400");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":["<",-1e400]}]})"), "Cannot compare number : -1e400");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,"<",0.30000000000000001]}]})"),
             "Cannot compare number : 0.30000000000000001");
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":[1,0.30000000000000001]}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":[1,0.30000000000000001]}]})"),
             "Cannot compare number : 0.30000000000000001");
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":1e400}]})"), "Cannot compare number : 1e400");
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":1e400}]})"), "Cannot compare number : 1e400");
 }
 
 TEST(CompilerErrorTest, E41ExistsValue) {
-  EXPECT_EQ(Reason(R"({"a":[{"exists":"true"}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"exists":"true"}]})"),
             "exists match pattern must be either true or false.");
-  EXPECT_EQ(Reason(R"({"a":[{"exists":null}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"exists":null}]})"),
             "exists match pattern must be either true or false.");
-  EXPECT_EQ(Reason(R"({"a":[{"exists":1}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"exists":1}]})"),
             "exists match pattern must be either true or false.");
 }
 
 TEST(CompilerErrorTest, E42ToE48Cidr) {
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":"10.0.0.0"}]})"), "Malformed CIDR, one '/' required");
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":"10.0.0.0/x"}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":"10.0.0.0"}]})"), "Malformed CIDR, one '/' required");
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":"10.0.0.0/x"}]})"),
             "Malformed CIDR, mask bits must be an integer");
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":"10.0.0.0/-1"}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":"10.0.0.0/-1"}]})"),
             "Malformed CIDR, mask bits must not be negative");
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":"10.0.0.0/32"}]})"), "IPv4 mask bits must be < 32");
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":"2001:db8::/128"}]})"), "IPv6 mask bits must be < 128");
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":"xx.11.xx/24"}]})"), "Nonstandard IP address: xx.11.xx");
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":"999.1.1.1/24"}]})"), "Invalid IP address: 999.1.1.1");
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":"10.0.0.0/32"}]})"), "IPv4 mask bits must be < 32");
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":"2001:db8::/128"}]})"), "IPv6 mask bits must be < 128");
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":"xx.11.xx/24"}]})"), "Nonstandard IP address: xx.11.xx");
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":"999.1.1.1/24"}]})"), "Invalid IP address: 999.1.1.1");
 }
 
 TEST(CompilerErrorTest, E49ToE51OrShape) {
-  EXPECT_EQ(Reason(R"({"$or":{"a":[1]}})"), "It must be an Array followed with $or.");
-  EXPECT_EQ(Reason(R"({"$or":"x"})"), "It must be an Array followed with $or.");
-  EXPECT_EQ(Reason(R"({"$or":[{"a":[1]},5]})"),
+  EXPECT_EQ(RejectReason(R"({"$or":{"a":[1]}})"), "It must be an Array followed with $or.");
+  EXPECT_EQ(RejectReason(R"({"$or":"x"})"), "It must be an Array followed with $or.");
+  EXPECT_EQ(RejectReason(R"({"$or":[{"a":[1]},5]})"),
             "Only JSON object is allowed in array of $or relationship.");
-  EXPECT_EQ(Reason(R"({"$or":[[{"a":[1]}],{"b":[1]}]})"),
+  EXPECT_EQ(RejectReason(R"({"$or":[[{"a":[1]}],{"b":[1]}]})"),
             "Only JSON object is allowed in array of $or relationship.");
-  EXPECT_EQ(Reason(R"({"$or":[{"a":[1]}]})"),
+  EXPECT_EQ(RejectReason(R"({"$or":[{"a":[1]}]})"),
             "There must have at least 2 Objects in $or relationship.");
-  EXPECT_EQ(Reason(R"({"$or":[]})"), "There must have at least 2 Objects in $or relationship.");
+  EXPECT_EQ(RejectReason(R"({"$or":[]})"),
+            "There must have at least 2 Objects in $or relationship.");
 }
 
 TEST(CompilerErrorTest, E52ReservedNamesInsideOr) {
@@ -772,13 +787,13 @@ TEST(CompilerErrorTest, E52ReservedNamesInsideOr) {
                            "ip-address-in-range",
                            "ip-address-not-in-range"}) {
     const std::string json = std::string(R"({"$or":[{")") + name + R"(":[1]},{"b":[2]}]})";
-    EXPECT_EQ(Reason(json),
+    EXPECT_EQ(RejectReason(json),
               std::string(name) + " is Ruler reserved fieldName which cannot be used inside $or.");
   }
   // Also in nested objects inside a branch, and checked before the value is read.
-  EXPECT_EQ(Reason(R"({"$or":[{"a":{"numeric":[1]}},{"b":[1]}]})"),
+  EXPECT_EQ(RejectReason(R"({"$or":[{"a":{"numeric":[1]}},{"b":[1]}]})"),
             "numeric is Ruler reserved fieldName which cannot be used inside $or.");
-  EXPECT_EQ(Reason(R"({"$or":[{"b":[1]},{"prefix":5}]})"),
+  EXPECT_EQ(RejectReason(R"({"$or":[{"b":[1]},{"prefix":5}]})"),
             "prefix is Ruler reserved fieldName which cannot be used inside $or.");
   // Outside $or these are ordinary field names.
   EXPECT_EQ(Paths(Compile(R"({"prefix":["x"],"numeric":{"exists":[1]}})").alternatives[0]),
@@ -792,14 +807,14 @@ TEST(CompilerErrorTest, E53TooManyOrCombinations) {
     json += R"("$or":[{"a":[1]},{"b":[2]}])";
   }
   json += "}";
-  EXPECT_EQ(Reason(json), "Too many $or combinations: 1024 exceeds 1000");
+  EXPECT_EQ(RejectReason(json), "Too many $or combinations: 1024 exceeds 1000");
 
   // The formula is the product of all $or lengths, also for nested $or (conservative).
   CompileOptions options = Lenient();
   options.max_or_combinations = 7;
-  EXPECT_EQ(
-      Reason(R"({"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}]})", options),
-      "Too many $or combinations: 8 exceeds 7");
+  EXPECT_EQ(RejectReason(R"({"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}]})",
+                         options),
+            "Too many $or combinations: 8 exceeds 7");
   options.max_or_combinations = 8;
   EXPECT_EQ(
       Compile(R"({"$or":[{"$or":[{"a":[1]},{"b":[1]}]},{"$or":[{"c":[1]},{"d":[1]}]}]})", options)
@@ -817,21 +832,21 @@ TEST(CompilerErrorTest, E53OnHugeExpansionStaysCheap) {
     json += R"("$or":[{"a":[1]},{"b":[2]}])";
   }
   json += "}";
-  EXPECT_EQ(Reason(json, options), "Too many $or combinations: 1099511627776 exceeds 1000");
+  EXPECT_EQ(RejectReason(json, options), "Too many $or combinations: 1099511627776 exceeds 1000");
 }
 
 TEST(CompilerErrorTest, E54PatternTooLong) {
   const std::string filler(2048 - 10, 'x');  // {"a":[""]} is 10 characters
   const std::string at_limit = R"({"a":[")" + filler + R"("]})";
   ASSERT_EQ(at_limit.size(), 2048u);
-  EXPECT_EQ(Reason(at_limit), "<ok>");
+  EXPECT_EQ(RejectReason(at_limit), "<ok>");
   const std::string over = R"({"a":[")" + filler + R"(x"]})";
-  EXPECT_EQ(Reason(over), "Event pattern exceeds 2048 characters");
+  EXPECT_EQ(RejectReason(over), "Event pattern exceeds 2048 characters");
 
   CompileOptions options = Lenient();
   options.max_pattern_chars = 4096;
-  EXPECT_EQ(Reason(over, options), "<ok>");
-  EXPECT_EQ(Reason(std::string(5000, ' ') + "{}", options),
+  EXPECT_EQ(RejectReason(over, options), "<ok>");
+  EXPECT_EQ(RejectReason(std::string(5000, ' ') + "{}", options),
             "Event pattern exceeds 4096 characters");
 }
 
@@ -839,13 +854,14 @@ TEST(CompilerErrorTest, E54CountsUtf16UnitsLikeJava) {
   // 'é' is 2 bytes but 1 UTF-16 unit; '😀' is 4 bytes and 2 units.
   std::string e_acute;
   for (int i = 0; i < 2048 - 10; ++i) e_acute += "\xC3\xA9";
-  EXPECT_EQ(Reason(R"({"a":[")" + e_acute + R"("]})"), "<ok>");
-  EXPECT_EQ(Reason(R"({"a":[")" + e_acute + R"(x"]})"), "Event pattern exceeds 2048 characters");
+  EXPECT_EQ(RejectReason(R"({"a":[")" + e_acute + R"("]})"), "<ok>");
+  EXPECT_EQ(RejectReason(R"({"a":[")" + e_acute + R"(x"]})"),
+            "Event pattern exceeds 2048 characters");
 
   std::string emoji;
   for (int i = 0; i < (2048 - 10) / 2; ++i) emoji += "\xF0\x9F\x98\x80";
-  EXPECT_EQ(Reason(R"({"a":[")" + emoji + R"("]})"), "<ok>");
-  EXPECT_EQ(Reason(R"({"a":[")" + emoji + "\xF0\x9F\x98\x80" + R"("]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[")" + emoji + R"("]})"), "<ok>");
+  EXPECT_EQ(RejectReason(R"({"a":[")" + emoji + "\xF0\x9F\x98\x80" + R"("]})"),
             "Event pattern exceeds 2048 characters");
 }
 
@@ -853,12 +869,13 @@ TEST(CompilerErrorTest, E54CountsUtf16UnitsLikeJava) {
 // First error in document order wins (§1.1).
 
 TEST(CompilerOrderTest, SemanticErrorBeforeLaterSyntaxError) {
-  EXPECT_EQ(Reason(R"({"a":[],"b":@@@)"), "Empty arrays are not allowed");
-  EXPECT_EQ(Reason(R"({"a":[{"prefix":5}], nonsense)"), "prefix match pattern must be a string");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",0,"<",5,6 garbage)"),
+  EXPECT_EQ(RejectReason(R"({"a":[],"b":@@@)"), "Empty arrays are not allowed");
+  EXPECT_EQ(RejectReason(R"({"a":[{"prefix":5}], nonsense)"),
+            "prefix match pattern must be a string");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",0,"<",5,6 garbage)"),
             "Too many terms in numeric range expression");
-  EXPECT_EQ(Reason(R"({"f":5,)"), R"("f" must be an object or an array)");
-  EXPECT_EQ(Reason("[ not json"), "Filter is not an object");
+  EXPECT_EQ(RejectReason(R"({"f":5,)"), R"("f" must be an object or an array)");
+  EXPECT_EQ(RejectReason("[ not json"), "Filter is not an object");
 }
 
 TEST(CompilerOrderTest, SyntaxErrorBeforeLaterSemanticError) {
@@ -875,27 +892,31 @@ TEST(CompilerOrderTest, SyntaxErrorBeforeLaterSemanticError) {
 }
 
 TEST(CompilerOrderTest, EarlierFieldErrorWins) {
-  EXPECT_EQ(Reason(R"({"a":[{"exists":1}],"b":[]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"exists":1}],"b":[]})"),
             "exists match pattern must be either true or false.");
-  EXPECT_EQ(Reason(R"({"b":[],"a":[{"exists":1}]})"), "Empty arrays are not allowed");
+  EXPECT_EQ(RejectReason(R"({"b":[],"a":[{"exists":1}]})"), "Empty arrays are not allowed");
   // Operator value error before its extra key, cidr and wildcard errors before E08.
-  EXPECT_EQ(Reason(R"({"a":[{"cidr":"10.0.0.0","x":1}]})"), "Malformed CIDR, one '/' required");
-  EXPECT_EQ(Reason(R"({"a":[{"wildcard":"a**","x":1}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"cidr":"10.0.0.0","x":1}]})"),
+            "Malformed CIDR, one '/' required");
+  EXPECT_EQ(RejectReason(R"({"a":[{"wildcard":"a**","x":1}]})"),
             "Consecutive wildcard characters at pos 2");
   // E33 is decided after the next token is read: a malformed one wins.
-  EXPECT_NE(Reason(R"({"a":[{"numeric":["foo" @]}]})"), "Unrecognized numeric range operator: foo");
+  EXPECT_NE(RejectReason(R"({"a":[{"numeric":["foo" @]}]})"),
+            "Unrecognized numeric range operator: foo");
   // A bad anything-but wildcard value loses to a later non-string element in the same list,
   // because event-ruler validates the values after reading the whole list.
-  EXPECT_EQ(Reason(R"({"a":[{"anything-but":{"wildcard":["a**",5]}}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"anything-but":{"wildcard":["a**",5]}}]})"),
             "wildcard match pattern must be a string");
   // Range checks run after the whole range is read.
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",1e400,"<",5,6]}]})"),
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",1e400,"<",5,6]}]})"),
             "Too many terms in numeric range expression");
-  EXPECT_EQ(Reason(R"({"a":[{"numeric":[">",1e400,"<",-1]}]})"), "Cannot compare number : 1e400");
+  EXPECT_EQ(RejectReason(R"({"a":[{"numeric":[">",1e400,"<",-1]}]})"),
+            "Cannot compare number : 1e400");
 }
 
 TEST(CompilerOrderTest, SizeLimitIsCheckedFirst) {
-  EXPECT_EQ(Reason("[" + std::string(3000, ' ') + "]"), "Event pattern exceeds 2048 characters");
+  EXPECT_EQ(RejectReason(std::string("[").append(3000, ' ').append("]")),
+            "Event pattern exceeds 2048 characters");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -913,11 +934,11 @@ TEST(CompilerLimitTest, FieldsPerSubPattern) {
   CompileOptions options = Lenient();
   options.max_pattern_chars = 1 << 20;
   EXPECT_EQ(Compile(fields(256), options).alternatives[0].fields.size(), 256u);
-  EXPECT_EQ(Reason(fields(257), options), "Size of rule exceeds max value of 256");
+  EXPECT_EQ(RejectReason(fields(257), options), "Size of rule exceeds max value of 256");
   // A duplicate path is one field: last-wins collapses it before counting.
   std::string with_duplicate = fields(256);
   with_duplicate.insert(with_duplicate.size() - 1, R"(,"f0":[2])");
-  EXPECT_EQ(Reason(with_duplicate, options), "<ok>");
+  EXPECT_EQ(RejectReason(with_duplicate, options), "<ok>");
 }
 
 TEST(CompilerLimitTest, DeepNestingIsAnErrorNotACrash) {
@@ -969,7 +990,7 @@ TEST(CompilerLimitTest, MegabytePatternWhenSizeRaised) {
   EXPECT_EQ(p.alternatives[0].fields[0].path, "detail.eventName");
   ASSERT_EQ(p.alternatives[0].fields[0].matchers.size(), static_cast<size_t>(kValues));
   EXPECT_EQ(std::get<ExactString>(p.alternatives[0].fields[0].matchers.back()).value, "Event99999");
-  EXPECT_EQ(Reason(json), "Event pattern exceeds 2048 characters");
+  EXPECT_EQ(RejectReason(json), "Event pattern exceeds 2048 characters");
 }
 
 TEST(CompilerLimitTest, InvalidUtf8IsRejected) {
@@ -994,7 +1015,7 @@ TEST(CompilerLimitTest, MessageCarriesAwsPrefix) {
   CompileResult result = CompilePattern(R"({"a":[]})");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error->Message(),
-            "Event pattern is not valid. Reason: Empty arrays are not allowed");
+            "Event pattern is not valid. RejectReason: Empty arrays are not allowed");
 }
 
 }  // namespace

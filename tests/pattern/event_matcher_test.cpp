@@ -4,10 +4,9 @@
 
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
 #include <thread>
 
+#include "cli/cli_test_util.h"
 #include "pattern/compiler.h"
 
 namespace trailwatch::pattern {
@@ -37,13 +36,6 @@ bool Matches(const std::string& pattern, const std::string& event) {
   return result.ok() && !(*result)->empty();
 }
 
-std::string ReadFixture(const std::string& relative) {
-  std::ifstream in(std::string(TW_FIXTURES_DIR) + "/" + relative, std::ios::binary);
-  std::ostringstream content;
-  content << in.rdbuf();
-  return content.str();
-}
-
 // The EventBridge envelope around a CloudTrail record (docs/reference/formats.md §3.4), for sign-in
 // records.
 std::string SignInEnvelope(const std::string& record) {
@@ -57,16 +49,20 @@ const char kFirstUserPattern[] =
     R"({"detail-type":["AWS Console Sign In via CloudTrail"],"detail":{"userIdentity":{"type":["Root"]}}})";
 
 TEST(EventMatcherTest, FirstUserPatternMatchesRootSignInsOnly) {
-  EXPECT_TRUE(Matches(kFirstUserPattern,
-                      ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json")));
+  EXPECT_TRUE(
+      Matches(kFirstUserPattern,
+              testing::ReadFixture(
+                  "aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json")));
   for (const char* root : {"root-consolelogin-success-no-mfa.json", "root-consolelogin-success-mfa.json",
                            "root-consolelogin-failure.json"}) {
-    EXPECT_TRUE(Matches(kFirstUserPattern, SignInEnvelope(ReadFixture(std::string("aws/cloudtrail/") + root))))
+    EXPECT_TRUE(Matches(kFirstUserPattern, SignInEnvelope(testing::ReadFixture(
+                                               std::string("aws/cloudtrail/") + root))))
         << root;
   }
   for (const char* user : {"iam-user-consolelogin-success-mfa.json", "iam-user-consolelogin-failure.json",
                            "iam-user-checkmfa-single-device-type.json"}) {
-    EXPECT_FALSE(Matches(kFirstUserPattern, SignInEnvelope(ReadFixture(std::string("aws/cloudtrail/") + user))))
+    EXPECT_FALSE(Matches(kFirstUserPattern, SignInEnvelope(testing::ReadFixture(
+                                                std::string("aws/cloudtrail/") + user))))
         << user;
   }
 }
@@ -429,8 +425,10 @@ TEST(EventMatcherTest, HugeArraysStayBounded) {
 TEST(EventMatcherTest, OneSetManyThreads) {
   auto set = BuildSet({{"root", kFirstUserPattern}});
   ASSERT_TRUE(set);
-  std::string root = SignInEnvelope(ReadFixture("aws/cloudtrail/root-consolelogin-success-no-mfa.json"));
-  std::string user = SignInEnvelope(ReadFixture("aws/cloudtrail/iam-user-consolelogin-success-mfa.json"));
+  std::string root =
+      SignInEnvelope(testing::ReadFixture("aws/cloudtrail/root-consolelogin-success-no-mfa.json"));
+  std::string user =
+      SignInEnvelope(testing::ReadFixture("aws/cloudtrail/iam-user-consolelogin-success-mfa.json"));
   std::vector<std::thread> threads;
   std::vector<int> counts(4, 0);
   for (int t = 0; t < 4; ++t) {
@@ -465,7 +463,7 @@ TEST(EventMatcherTest, MatchRecordEqualsMatchingTheBuiltEnvelope) {
   EventMatcher split(set);
   for (const char* name : {"root-consolelogin-success-no-mfa.json", "root-consolelogin-success-mfa.json",
                            "iam-user-consolelogin-failure.json", "root-enablemfadevice.json"}) {
-    std::string record = ReadFixture(std::string("aws/cloudtrail/") + name);
+    std::string record = testing::ReadFixture(std::string("aws/cloudtrail/") + name);
     std::string envelope = SignInEnvelope(record);
     HeaderField header[] = {{"version", "0"}, {"id", "x"},
                             {"detail-type", "AWS Console Sign In via CloudTrail"},

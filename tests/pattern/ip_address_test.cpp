@@ -18,7 +18,7 @@ CidrBlock Block(std::string_view text) {
   return parsed.block.value_or(CidrBlock{});
 }
 
-std::string Reason(std::string_view text) {
+std::string CidrRejectReason(std::string_view text) {
   CidrParse parsed = ParseCidr(text);
   EXPECT_FALSE(parsed.block.has_value()) << text;
   return parsed.reason;
@@ -122,30 +122,33 @@ TEST(Cidr, Ipv6ContainmentInAnySpelling) {
 }
 
 TEST(Cidr, ReasonTextsInEventRulerOrder) {
-  EXPECT_EQ(Reason("10.0.0.0"), "Malformed CIDR, one '/' required");
-  EXPECT_EQ(Reason("10.0.0.0/"), "Malformed CIDR, one '/' required");  // Java split drops ""
-  EXPECT_EQ(Reason("10.0.0.0/8/8"), "Malformed CIDR, one '/' required");
-  EXPECT_EQ(Reason("/"), "Malformed CIDR, one '/' required");
-  EXPECT_EQ(Reason(""), "Malformed CIDR, one '/' required");
-  EXPECT_EQ(Reason("10.0.0.0/x"), "Malformed CIDR, mask bits must be an integer");
-  EXPECT_EQ(Reason("10.0.0.0/2.5"), "Malformed CIDR, mask bits must be an integer");
-  EXPECT_EQ(Reason("10.0.0.0/ 8"), "Malformed CIDR, mask bits must be an integer");
-  EXPECT_EQ(Reason("10.0.0.0/99999999999"), "Malformed CIDR, mask bits must be an integer");
-  EXPECT_EQ(Reason("10.0.0.0/-1"), "Malformed CIDR, mask bits must not be negative");
-  EXPECT_EQ(Reason("xx.11.xx/-1"), "Malformed CIDR, mask bits must not be negative");
-  EXPECT_EQ(Reason("10.0.0.0/32"), "IPv4 mask bits must be < 32");
-  EXPECT_EQ(Reason("10.0.0.0/33"), "IPv4 mask bits must be < 32");
-  EXPECT_EQ(Reason("2001:db8::/128"), "IPv6 mask bits must be < 128");
-  EXPECT_EQ(Reason("::ffff:a00:0/104"), "IPv4 mask bits must be < 32");  // mapped is IPv4
-  EXPECT_EQ(Reason("xx.11.xx/24"), "Nonstandard IP address: xx.11.xx");
-  EXPECT_EQ(Reason("xxxx:db8:1234:1a00::/64"), "Nonstandard IP address: xxxx:db8:1234:1a00::");
-  EXPECT_EQ(Reason("/24"), "Nonstandard IP address: ");
-  EXPECT_EQ(Reason("::ffff:1.2.3.4/120"), "Nonstandard IP address: ::ffff:1.2.3.4");
-  EXPECT_EQ(Reason("1.2.3/24"), "Nonstandard IP address: 1.2.3");
-  EXPECT_EQ(Reason("999.1.1.1/8"), "Invalid IP address: 999.1.1.1");
-  EXPECT_EQ(Reason("010.1.1.1/8"), "Invalid IP address: 010.1.1.1");  // leading zero (TW)
-  EXPECT_EQ(Reason("1::2::3/64"), "Invalid IP address: 1::2::3");
-  EXPECT_EQ(Reason(":/1"), "Invalid IP address: :");
+  EXPECT_EQ(CidrRejectReason("10.0.0.0"), "Malformed CIDR, one '/' required");
+  EXPECT_EQ(CidrRejectReason("10.0.0.0/"),
+            "Malformed CIDR, one '/' required");  // Java split drops ""
+  EXPECT_EQ(CidrRejectReason("10.0.0.0/8/8"), "Malformed CIDR, one '/' required");
+  EXPECT_EQ(CidrRejectReason("/"), "Malformed CIDR, one '/' required");
+  EXPECT_EQ(CidrRejectReason(""), "Malformed CIDR, one '/' required");
+  EXPECT_EQ(CidrRejectReason("10.0.0.0/x"), "Malformed CIDR, mask bits must be an integer");
+  EXPECT_EQ(CidrRejectReason("10.0.0.0/2.5"), "Malformed CIDR, mask bits must be an integer");
+  EXPECT_EQ(CidrRejectReason("10.0.0.0/ 8"), "Malformed CIDR, mask bits must be an integer");
+  EXPECT_EQ(CidrRejectReason("10.0.0.0/99999999999"),
+            "Malformed CIDR, mask bits must be an integer");
+  EXPECT_EQ(CidrRejectReason("10.0.0.0/-1"), "Malformed CIDR, mask bits must not be negative");
+  EXPECT_EQ(CidrRejectReason("xx.11.xx/-1"), "Malformed CIDR, mask bits must not be negative");
+  EXPECT_EQ(CidrRejectReason("10.0.0.0/32"), "IPv4 mask bits must be < 32");
+  EXPECT_EQ(CidrRejectReason("10.0.0.0/33"), "IPv4 mask bits must be < 32");
+  EXPECT_EQ(CidrRejectReason("2001:db8::/128"), "IPv6 mask bits must be < 128");
+  EXPECT_EQ(CidrRejectReason("::ffff:a00:0/104"), "IPv4 mask bits must be < 32");  // mapped is IPv4
+  EXPECT_EQ(CidrRejectReason("xx.11.xx/24"), "Nonstandard IP address: xx.11.xx");
+  EXPECT_EQ(CidrRejectReason("xxxx:db8:1234:1a00::/64"),
+            "Nonstandard IP address: xxxx:db8:1234:1a00::");
+  EXPECT_EQ(CidrRejectReason("/24"), "Nonstandard IP address: ");
+  EXPECT_EQ(CidrRejectReason("::ffff:1.2.3.4/120"), "Nonstandard IP address: ::ffff:1.2.3.4");
+  EXPECT_EQ(CidrRejectReason("1.2.3/24"), "Nonstandard IP address: 1.2.3");
+  EXPECT_EQ(CidrRejectReason("999.1.1.1/8"), "Invalid IP address: 999.1.1.1");
+  EXPECT_EQ(CidrRejectReason("010.1.1.1/8"), "Invalid IP address: 010.1.1.1");  // leading zero (TW)
+  EXPECT_EQ(CidrRejectReason("1::2::3/64"), "Invalid IP address: 1::2::3");
+  EXPECT_EQ(CidrRejectReason(":/1"), "Invalid IP address: :");
 }
 
 TEST(Cidr, JavaIntegerParsingQuirks) {

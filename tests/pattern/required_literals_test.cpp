@@ -7,12 +7,11 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "cli/cli_test_util.h"
 #include "envelope/envelope.h"
 #include "pattern/compiler.h"
 #include "pattern/event_matcher.h"
@@ -24,7 +23,7 @@ namespace {
 
 using Literals = std::optional<std::vector<std::string>>;
 
-CompiledPattern Compile(std::string_view json) {
+CompiledPattern CompileWithDefaults(std::string_view json) {
   CompileResult result = CompilePattern(json);
   EXPECT_TRUE(result.ok()) << json << " -> " << result.error->reason;
   return result.pattern;
@@ -32,7 +31,7 @@ CompiledPattern Compile(std::string_view json) {
 
 Literals Of(const std::vector<std::string>& jsons) {
   std::vector<CompiledPattern> compiled;
-  for (const std::string& json : jsons) compiled.push_back(Compile(json));
+  for (const std::string& json : jsons) compiled.push_back(CompileWithDefaults(json));
   std::vector<const CompiledPattern*> pointers;
   for (const CompiledPattern& pattern : compiled) pointers.push_back(&pattern);
   return RequiredRecordLiterals(pointers);
@@ -193,15 +192,18 @@ TEST(RequiredLiterals, OrAndSeveralPatternsUnite) {
 
 TEST(RequiredLiterals, PatternSetKeepsTheLiteralsOfItsPatterns) {
   std::vector<PatternSet::NamedPattern> patterns;
-  patterns.push_back({"a", Compile(R"({"detail":{"userIdentity":{"type":["Root"]}}})")});
-  patterns.push_back({"b", Compile(R"({"detail":{"eventName":[{"prefix":"Delete"}]}})")});
+  patterns.push_back(
+      {"a", CompileWithDefaults(R"({"detail":{"userIdentity":{"type":["Root"]}}})")});
+  patterns.push_back(
+      {"b", CompileWithDefaults(R"({"detail":{"eventName":[{"prefix":"Delete"}]}})")});
   auto set = PatternSet::Build(std::move(patterns));
   ASSERT_TRUE(set.ok());
   EXPECT_EQ((*set)->record_literals(), (Literals{{"\"Delete", "\"Root\""}}));
 
   std::vector<PatternSet::NamedPattern> unfiltered;
-  unfiltered.push_back({"a", Compile(R"({"detail":{"userIdentity":{"type":["Root"]}}})")});
-  unfiltered.push_back({"c", Compile(R"({"source":["aws.signin"]})")});
+  unfiltered.push_back(
+      {"a", CompileWithDefaults(R"({"detail":{"userIdentity":{"type":["Root"]}}})")});
+  unfiltered.push_back({"c", CompileWithDefaults(R"({"source":["aws.signin"]})")});
   auto all = PatternSet::Build(std::move(unfiltered));
   ASSERT_TRUE(all.ok());
   EXPECT_EQ((*all)->record_literals(), std::nullopt);
@@ -209,10 +211,10 @@ TEST(RequiredLiterals, PatternSetKeepsTheLiteralsOfItsPatterns) {
 
 // --- The safety property -------------------------------------------------------------------
 
-// Matches `record` as the detail of an envelope against `pattern` alone.
-bool Matches(std::string_view pattern, std::string_view record) {
+// MatchesAlone `record` as the detail of an envelope against `pattern` alone.
+bool MatchesAlone(std::string_view pattern, std::string_view record) {
   std::vector<PatternSet::NamedPattern> patterns;
-  patterns.push_back({"p", Compile(pattern)});
+  patterns.push_back({"p", CompileWithDefaults(pattern)});
   auto set = PatternSet::Build(std::move(patterns));
   EXPECT_TRUE(set.ok());
   EventMatcher matcher(*set);
@@ -227,7 +229,7 @@ bool Matches(std::string_view pattern, std::string_view record) {
 TEST(RequiredLiterals, EvenADottedKeyHoldsTheLiteral) {
   // event-ruler flattens {"a.b": 1} and {"a": {"b": 1}} alike, so "b" need not follow a quote.
   const char* pattern = R"({"detail":{"a":{"bcd":[{"exists":true}]}}})";
-  ASSERT_TRUE(Matches(pattern, R"({"a.bcd":1})"));
+  ASSERT_TRUE(MatchesAlone(pattern, R"({"a.bcd":1})"));
   EXPECT_EQ(Of(pattern), One("bcd\""));
   EXPECT_EQ(std::string_view(R"({"a.bcd":1})").find("\"bcd\""), std::string_view::npos);
 }
@@ -259,22 +261,15 @@ TEST(RequiredLiterals, MatchedHandMadeRecordsHoldALiteral) {
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(std::string(c.pattern) + " on " + c.record);
-    ASSERT_TRUE(Matches(c.pattern, c.record));
+    ASSERT_TRUE(MatchesAlone(c.pattern, c.record));
     Literals literals = Of(c.pattern);
     ASSERT_TRUE(literals.has_value());
     EXPECT_TRUE(ContainsOne(c.record, *literals));
   }
   // With an escape the literal may be spelled otherwise: callers treat such records apart.
-  ASSERT_TRUE(Matches(R"({"detail":{"f":["Root"]}})", R"({"f":"R\u006fot"})"));
-  ASSERT_TRUE(Matches(R"({"detail":{"f":["a/b/c"]}})", R"({"f":"a\/b\/c"})"));
+  ASSERT_TRUE(MatchesAlone(R"({"detail":{"f":["Root"]}})", R"({"f":"R\u006fot"})"));
+  ASSERT_TRUE(MatchesAlone(R"({"detail":{"f":["a/b/c"]}})", R"({"f":"a\/b\/c"})"));
   EXPECT_TRUE(HasEscape(R"({"f":"R\u006fot"})"));
-}
-
-std::string ReadFixture(const std::string& relative) {
-  std::ifstream in(std::string(TW_FIXTURES_DIR) + "/" + relative, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // One sample event of a pack fixture: the record's text exactly as the file spells it, and the
@@ -287,7 +282,7 @@ struct Sample {
 };
 
 std::vector<Sample> LoadSamples(const std::string& pack) {
-  std::string text = ReadFixture("packs/" + pack + ".cases.json");
+  std::string text = testing::ReadFixture("packs/" + pack + ".cases.json");
   EXPECT_FALSE(text.empty()) << pack;
   std::vector<Sample> samples;
 
@@ -341,7 +336,7 @@ TEST(RequiredLiterals, EveryPackSampleARuleMatchesHoldsOneOfItsLiterals) {
     for (const rules::PackRule& rule : pack.rules) {
       SCOPED_TRACE(std::string(rule.name));
       std::vector<PatternSet::NamedPattern> patterns;
-      patterns.push_back({std::string(rule.name), Compile(rule.pattern_json)});
+      patterns.push_back({std::string(rule.name), CompileWithDefaults(rule.pattern_json)});
       auto set = PatternSet::Build(std::move(patterns));
       ASSERT_TRUE(set.ok());
       const Literals& literals = (*set)->record_literals();
@@ -375,7 +370,7 @@ TEST(RequiredLiterals, EveryPackSampleAPackMatchesHoldsOneOfThePackLiterals) {
     SCOPED_TRACE(std::string(pack.name));
     std::vector<PatternSet::NamedPattern> patterns;
     for (const rules::PackRule& rule : pack.rules) {
-      patterns.push_back({std::string(rule.name), Compile(rule.pattern_json)});
+      patterns.push_back({std::string(rule.name), CompileWithDefaults(rule.pattern_json)});
     }
     auto set = PatternSet::Build(std::move(patterns));
     ASSERT_TRUE(set.ok());

@@ -30,8 +30,15 @@ enum SampleEvent {
   kIamUserCheckMfa = 8,
 };
 
+// The string at JSON `pointer` under `e`, or "<missing>" (rendered Slack/Teams bodies).
+inline std::string StringAt(simdjson::dom::element e, std::string_view pointer) {
+  std::string_view text;
+  if (e.at_pointer(pointer).get_string().get(text) != simdjson::SUCCESS) return "<missing>";
+  return std::string(text);
+}
+
 inline std::string SampleEnvelope(int line) {
-  std::ifstream in(std::string(TW_SOURCE_DIR) + "/examples/events.jsonl");
+  std::ifstream in(std::string(TW_SOURCE_DIR).append("/examples/events.jsonl"));
   std::string text;
   for (int i = 0; i <= line && std::getline(in, text); ++i) {
   }

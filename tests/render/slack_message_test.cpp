@@ -21,12 +21,6 @@ void Parse(const std::string& json, Parsed* parsed) {
   ASSERT_EQ(parsed->parser.parse(json).get(parsed->root), simdjson::SUCCESS) << json;
 }
 
-std::string Str(element e, std::string_view pointer) {
-  std::string_view text;
-  if (e.at_pointer(pointer).get_string().get(text) != simdjson::SUCCESS) return "<missing>";
-  return std::string(text);
-}
-
 std::vector<std::string> FieldTexts(element root) {
   std::vector<std::string> texts;
   simdjson::dom::array field_list = root.at_pointer("/blocks/1/fields").get_array().value();
@@ -39,17 +33,17 @@ std::vector<std::string> FieldTexts(element root) {
 TEST(SlackMessageTest, RootSignInMessage) {
   Parsed p;
   Parse(RenderSlackMessage(SampleView(kRootSuccessNoMfa)), &p);
-  EXPECT_EQ(Str(p.root, "/text"),
+  EXPECT_EQ(StringAt(p.root, "/text"),
             "[HIGH] Root user signed in to the AWS console \xE2\x80\x94 account 111122223333 "
             "(production)");
   ASSERT_EQ(p.root["blocks"].get_array().size(), 4u);
 
-  EXPECT_EQ(Str(p.root, "/blocks/0/type"), "header");
-  EXPECT_EQ(Str(p.root, "/blocks/0/text/type"), "plain_text");
-  EXPECT_EQ(Str(p.root, "/blocks/0/text/text"),
+  EXPECT_EQ(StringAt(p.root, "/blocks/0/type"), "header");
+  EXPECT_EQ(StringAt(p.root, "/blocks/0/text/type"), "plain_text");
+  EXPECT_EQ(StringAt(p.root, "/blocks/0/text/text"),
             ":rotating_light: Root user signed in to the AWS console");
 
-  EXPECT_EQ(Str(p.root, "/blocks/1/type"), "section");
+  EXPECT_EQ(StringAt(p.root, "/blocks/1/type"), "section");
   std::vector<std::string> expected = {
       "*Account*\n111122223333 (production)",
       "*Region*\nus-east-1",
@@ -65,18 +59,18 @@ TEST(SlackMessageTest, RootSignInMessage) {
   EXPECT_EQ(FieldTexts(p.root), expected);
   simdjson::dom::array field_list = p.root.at_pointer("/blocks/1/fields").get_array().value();
   for (element field : field_list) {
-    EXPECT_EQ(Str(field, "/type"), "mrkdwn");
+    EXPECT_EQ(StringAt(field, "/type"), "mrkdwn");
   }
 
-  EXPECT_EQ(Str(p.root, "/blocks/2/type"), "actions");
-  EXPECT_EQ(Str(p.root, "/blocks/2/elements/0/type"), "button");
-  EXPECT_EQ(Str(p.root, "/blocks/2/elements/0/text/text"), "Open in CloudTrail");
-  EXPECT_EQ(Str(p.root, "/blocks/2/elements/0/url"),
+  EXPECT_EQ(StringAt(p.root, "/blocks/2/type"), "actions");
+  EXPECT_EQ(StringAt(p.root, "/blocks/2/elements/0/type"), "button");
+  EXPECT_EQ(StringAt(p.root, "/blocks/2/elements/0/text/text"), "Open in CloudTrail");
+  EXPECT_EQ(StringAt(p.root, "/blocks/2/elements/0/url"),
             "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/"
             "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0");
 
-  EXPECT_EQ(Str(p.root, "/blocks/3/type"), "context");
-  EXPECT_EQ(Str(p.root, "/blocks/3/elements/0/text"),
+  EXPECT_EQ(StringAt(p.root, "/blocks/3/type"), "context");
+  EXPECT_EQ(StringAt(p.root, "/blocks/3/elements/0/text"),
             "*high* \xC2\xB7 rule `root-console-signin` \xC2\xB7 event "
             "`deb1e1f9-c99b-4612-8e9f-21f93b5d79c0`");
 }
@@ -89,12 +83,12 @@ TEST(SlackMessageTest, ATestAlertSaysTestInTheHeaderTheTextAndEveryOtherRenderer
   ASSERT_TRUE(view.ok());
   Parsed p;
   Parse(RenderSlackMessage(*view), &p);
-  EXPECT_EQ(Str(p.root, "/blocks/0/text/text"),
+  EXPECT_EQ(StringAt(p.root, "/blocks/0/text/text"),
             ":test_tube: TEST: Root user signed in to the AWS console (sample from trailwatch "
             "send-test)");
-  EXPECT_EQ(Str(p.root, "/text").rfind("[CRITICAL] TEST: Root user signed in", 0), 0u)
-      << Str(p.root, "/text");
-  EXPECT_EQ(Str(p.root, "/blocks/3/elements/0/text").rfind("*critical* \xC2\xB7 ", 0), 0u);
+  EXPECT_EQ(StringAt(p.root, "/text").rfind("[CRITICAL] TEST: Root user signed in", 0), 0u)
+      << StringAt(p.root, "/text");
+  EXPECT_EQ(StringAt(p.root, "/blocks/3/elements/0/text").rfind("*critical* \xC2\xB7 ", 0), 0u);
   EXPECT_NE(RenderTeamsMessage(*view).find("TEST: Root user signed in"), std::string::npos);
   EXPECT_NE(RenderStdout(*view, alert, false).find("\"title\":\"TEST: Root"), std::string::npos);
   EXPECT_NE(RenderStdout(*view, alert, true).find("TEST: Root"), std::string::npos);
@@ -116,7 +110,7 @@ TEST(SlackMessageTest, AGroupedAlertNamesEveryRuleInEveryRenderer) {
   EXPECT_EQ(view->rules, (std::vector<std::string>{"root-signin", "root-activity", "a<b"}));
   Parsed p;
   Parse(RenderSlackMessage(*view), &p);
-  EXPECT_EQ(Str(p.root, "/blocks/3/elements/0/text"),
+  EXPECT_EQ(StringAt(p.root, "/blocks/3/elements/0/text"),
             "*critical* \xC2\xB7 rules `root-signin`, `root-activity`, `a&lt;b` \xC2\xB7 event "
             "`deb1e1f9-c99b-4612-8e9f-21f93b5d79c0`");
   EXPECT_NE(RenderTeamsMessage(*view).find(
@@ -148,16 +142,16 @@ TEST(SlackMessageTest, AGroupedAlertNamesEveryRuleInEveryRenderer) {
 TEST(SlackMessageTest, FailureShowsTheErrorAndRepeatsAreCounted) {
   Parsed p;
   Parse(RenderSlackMessage(SampleView(kIamUserFailure), SlackRenderOptions{3}), &p);
-  EXPECT_EQ(Str(p.root, "/blocks/0/text/text"),
+  EXPECT_EQ(StringAt(p.root, "/blocks/0/text/text"),
             ":rotating_light: Console sign-in failed for user/anaya");
   std::vector<std::string> fields = FieldTexts(p.root);
   EXPECT_EQ(fields[2], "*Identity*\nuser/anaya (IAMUser)");
   EXPECT_EQ(fields[5], "*MFA used*\nYes");
   EXPECT_EQ(fields[6], "*Result*\nFailure \xE2\x80\x94 Failed authentication");
-  EXPECT_EQ(Str(p.root, "/blocks/3/elements/0/text"),
+  EXPECT_EQ(StringAt(p.root, "/blocks/3/elements/0/text"),
             "*high* \xC2\xB7 rule `root-console-signin` \xC2\xB7 event "
             "`d38ce1b3-4575-4cb8-a632-611b8243bfc3` \xC2\xB7 seen 3 times");
-  EXPECT_NE(Str(p.root, "/text").find("(seen 3 times)"), std::string::npos);
+  EXPECT_NE(StringAt(p.root, "/text").find("(seen 3 times)"), std::string::npos);
 }
 
 TEST(SlackMessageTest, ApiCallHasNoMfaField) {
@@ -167,7 +161,7 @@ TEST(SlackMessageTest, ApiCallHasNoMfaField) {
   ASSERT_EQ(fields.size(), 8u);
   EXPECT_EQ(fields[4], "*User agent*\nCoral/Netty4");
   EXPECT_EQ(fields[5], "*Result*\nSuccess");
-  EXPECT_EQ(Str(p.root, "/blocks/0/text/text"),
+  EXPECT_EQ(StringAt(p.root, "/blocks/0/text/text"),
             ":rotating_light: EnableMFADevice by arn:aws:iam::111122223333:root");
 }
 
@@ -184,8 +178,8 @@ TEST(SlackMessageTest, EscapesMentionsAndLinksFromTheEvent) {
 
   // Every mrkdwn text and the top-level text: no raw < or > from the event survives.
   std::vector<std::string> mrkdwn = FieldTexts(p.root);
-  mrkdwn.push_back(Str(p.root, "/blocks/3/elements/0/text"));
-  mrkdwn.push_back(Str(p.root, "/text"));
+  mrkdwn.push_back(StringAt(p.root, "/blocks/3/elements/0/text"));
+  mrkdwn.push_back(StringAt(p.root, "/text"));
   for (const std::string& text : mrkdwn) {
     EXPECT_EQ(text.find("<!channel>"), std::string::npos) << text;
     EXPECT_EQ(text.find("<!here>"), std::string::npos) << text;
@@ -196,11 +190,11 @@ TEST(SlackMessageTest, EscapesMentionsAndLinksFromTheEvent) {
             "*Identity*\nuser/&lt;!channel&gt; &lt;https://evil.example|reset&gt; &amp; "
             "&lt;@U123&gt; (IAMUser)");
   EXPECT_EQ(mrkdwn[4], "*User agent*\ncurl &lt;!here&gt;");
-  EXPECT_EQ(Str(p.root, "/text"),
+  EXPECT_EQ(StringAt(p.root, "/text"),
             "[LOW] Console sign-in failed for user/&lt;!channel&gt; &lt;https://evil.example|"
             "reset&gt; &amp; &lt;@U123&gt; \xE2\x80\x94 account 111122223333");
   // The header is plain_text: Slack does not parse mentions there, so it stays readable.
-  EXPECT_EQ(Str(p.root, "/blocks/0/text/text"),
+  EXPECT_EQ(StringAt(p.root, "/blocks/0/text/text"),
             ":no_entry: Console sign-in failed for user/<!channel> <https://evil.example|reset> "
             "& <@U123>");
 }
@@ -221,7 +215,7 @@ TEST(SlackMessageTest, RespectsBlockKitLimitsWithHugeValues) {
 
   simdjson::dom::array blocks = p.root["blocks"].get_array().value();
   EXPECT_LE(blocks.size(), 50u);
-  EXPECT_LE(TextLength(Str(p.root, "/blocks/0/text/text")), 150u);
+  EXPECT_LE(TextLength(StringAt(p.root, "/blocks/0/text/text")), 150u);
   size_t fields_total = 0;
   std::vector<std::string> fields = FieldTexts(p.root);
   EXPECT_LE(fields.size(), 10u);
@@ -238,10 +232,10 @@ TEST(SlackMessageTest, RespectsBlockKitLimitsWithHugeValues) {
   EXPECT_LE(fields_total, 3000u);
   EXPECT_NE(fields[2].find("\xE2\x80\xA6"), std::string::npos);  // identity visibly cut
   EXPECT_NE(fields[4].find("\xE2\x80\xA6"), std::string::npos);  // user agent visibly cut
-  EXPECT_LE(TextLength(Str(p.root, "/blocks/2/elements/0/text/text")), 75u);
-  EXPECT_LE(Str(p.root, "/blocks/2/elements/0/url").size(), 3000u);
-  EXPECT_LE(TextLength(Str(p.root, "/blocks/3/elements/0/text")), 2000u);
-  EXPECT_LE(TextLength(Str(p.root, "/text")), 300u);
+  EXPECT_LE(TextLength(StringAt(p.root, "/blocks/2/elements/0/text/text")), 75u);
+  EXPECT_LE(StringAt(p.root, "/blocks/2/elements/0/url").size(), 3000u);
+  EXPECT_LE(TextLength(StringAt(p.root, "/blocks/3/elements/0/text")), 2000u);
+  EXPECT_LE(TextLength(StringAt(p.root, "/text")), 300u);
   EXPECT_LT(body.size(), 8000u);  // far below the ≈13.2k msg_blocks_too_long threshold
 }
 
@@ -252,7 +246,7 @@ TEST(SlackMessageTest, NoButtonWithoutAConsoleUrl) {
   Parsed p;
   Parse(RenderSlackMessage(view), &p);
   ASSERT_EQ(p.root["blocks"].get_array().size(), 3u);
-  EXPECT_EQ(Str(p.root, "/blocks/2/type"), "context");
+  EXPECT_EQ(StringAt(p.root, "/blocks/2/type"), "context");
   EXPECT_EQ(FieldTexts(p.root)[7], "*Time (UTC)*\n2022-11-10T16:24:34Z");  // no date token
 }
 

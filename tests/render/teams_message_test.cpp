@@ -11,21 +11,15 @@ namespace {
 using namespace testing;  // NOLINT
 using simdjson::dom::element;
 
-std::string Str(element e, std::string_view pointer) {
-  std::string_view text;
-  if (e.at_pointer(pointer).get_string().get(text) != simdjson::SUCCESS) return "<missing>";
-  return std::string(text);
-}
-
 // The text of the single TextRun of a RichTextBlock.
-std::string RunText(element block) { return Str(block, "/inlines/0/text"); }
+std::string RunText(element block) { return StringAt(block, "/inlines/0/text"); }
 
 // (title, value) of every fact row (ColumnSet) in the card body.
 std::vector<std::pair<std::string, std::string>> Facts(element card) {
   std::vector<std::pair<std::string, std::string>> facts;
   simdjson::dom::array body = card["body"].get_array().value();
   for (element block : body) {
-    if (Str(block, "/type") != "ColumnSet") continue;
+    if (StringAt(block, "/type") != "ColumnSet") continue;
     facts.emplace_back(RunText(block.at_pointer("/columns/0/items/0").value()),
                        RunText(block.at_pointer("/columns/1/items/0").value()));
   }
@@ -41,23 +35,24 @@ TEST(TeamsMessageTest, WorkflowsMessageWithAnAdaptiveCard) {
   element root;
   ASSERT_EQ(parser.parse(body).get(root), simdjson::SUCCESS) << body;
 
-  EXPECT_EQ(Str(root, "/type"), "message");
+  EXPECT_EQ(StringAt(root, "/type"), "message");
   ASSERT_EQ(root["attachments"].get_array().size(), 1u);
-  EXPECT_EQ(Str(root, "/attachments/0/contentType"), "application/vnd.microsoft.card.adaptive");
+  EXPECT_EQ(StringAt(root, "/attachments/0/contentType"),
+            "application/vnd.microsoft.card.adaptive");
   EXPECT_TRUE(root.at_pointer("/attachments/0/contentUrl").is_null());
   element card = root.at_pointer("/attachments/0/content").value();
-  EXPECT_EQ(Str(card, "/type"), "AdaptiveCard");
-  EXPECT_EQ(Str(card, "/version"), "1.4");
-  EXPECT_EQ(Str(card, "/$schema"), "http://adaptivecards.io/schemas/adaptive-card.json");
+  EXPECT_EQ(StringAt(card, "/type"), "AdaptiveCard");
+  EXPECT_EQ(StringAt(card, "/version"), "1.4");
+  EXPECT_EQ(StringAt(card, "/$schema"), "http://adaptivecards.io/schemas/adaptive-card.json");
 
-  EXPECT_EQ(Str(card, "/body/0/type"), "RichTextBlock");
+  EXPECT_EQ(StringAt(card, "/body/0/type"), "RichTextBlock");
   EXPECT_EQ(RunText(card.at_pointer("/body/0").value()),
             "\xF0\x9F\x9A\xA8 [HIGH] Root user signed in to the AWS console");
-  EXPECT_EQ(Str(card, "/body/0/inlines/0/weight"), "Bolder");
-  EXPECT_EQ(Str(card, "/body/0/inlines/0/size"), "Large");
+  EXPECT_EQ(StringAt(card, "/body/0/inlines/0/weight"), "Bolder");
+  EXPECT_EQ(StringAt(card, "/body/0/inlines/0/size"), "Large");
 
-  EXPECT_EQ(Str(card, "/body/1/type"), "ColumnSet");
-  EXPECT_EQ(Str(card, "/body/1/columns/0/items/0/inlines/0/weight"), "Bolder");
+  EXPECT_EQ(StringAt(card, "/body/1/type"), "ColumnSet");
+  EXPECT_EQ(StringAt(card, "/body/1/columns/0/items/0/inlines/0/weight"), "Bolder");
   std::vector<std::pair<std::string, std::string>> facts = Facts(card);
   std::vector<std::pair<std::string, std::string>> expected = {
       {"Account", "111122223333 (production)"},
@@ -80,9 +75,9 @@ TEST(TeamsMessageTest, WorkflowsMessageWithAnAdaptiveCard) {
   EXPECT_TRUE(context.at_pointer("/inlines/0/isSubtle").get_bool().value());
 
   ASSERT_EQ(card["actions"].get_array().size(), 1u);
-  EXPECT_EQ(Str(card, "/actions/0/type"), "Action.OpenUrl");
-  EXPECT_EQ(Str(card, "/actions/0/title"), "Open in CloudTrail");
-  EXPECT_EQ(Str(card, "/actions/0/url"),
+  EXPECT_EQ(StringAt(card, "/actions/0/type"), "Action.OpenUrl");
+  EXPECT_EQ(StringAt(card, "/actions/0/title"), "Open in CloudTrail");
+  EXPECT_EQ(StringAt(card, "/actions/0/url"),
             "https://us-east-1.console.aws.amazon.com/cloudtrailv2/home?region=us-east-1#/events/"
             "deb1e1f9-c99b-4612-8e9f-21f93b5d79c0");
 }
