@@ -4,29 +4,23 @@
 
 #include "cli/cli_test_util.h"
 #include "outbox/outbox.h"
-#include "targets/sample_alert.h"
+#include "targets/target_test_util.h"
 
 namespace trailwatch::outbox {
 namespace {
-
-route::Alert SampleAlert(const std::string& event_id) {
-  Result<route::Alert> alert = targets::SampleRootSignInAlert(event_id, "root-signin");
-  EXPECT_TRUE(alert.ok()) << alert.message();
-  return alert.value();
-}
 
 TEST(OutboxStatsTest, UndeliveredCountAndOldestPerTarget) {
   testing::TempDir dir;
   auto opened = Outbox::Open(dir.path() + "/outbox.db");
   ASSERT_TRUE(opened.ok()) << opened.message();
   Outbox& outbox = **opened;
-  ASSERT_TRUE(outbox.Enqueue({{"slack", "slack", SampleAlert("e1")}}, 1000).ok());
-  ASSERT_TRUE(
-      outbox
-          .Enqueue({{"slack", "slack", SampleAlert("e2")}, {"teams", "teams", SampleAlert("e2")}},
-                   2000)
-          .ok());
-  ASSERT_TRUE(outbox.Enqueue({{"hook", "hook", SampleAlert("e3")}}, 3000).ok());
+  ASSERT_TRUE(outbox.Enqueue({{"slack", "slack", testing::SampleRootSignIn("e1")}}, 1000).ok());
+  ASSERT_TRUE(outbox
+                  .Enqueue({{"slack", "slack", testing::SampleRootSignIn("e2")},
+                            {"teams", "teams", testing::SampleRootSignIn("e2")}},
+                           2000)
+                  .ok());
+  ASSERT_TRUE(outbox.Enqueue({{"hook", "hook", testing::SampleRootSignIn("e3")}}, 3000).ok());
   // teams: delivered; hook: in flight (still counted); slack: two pending.
   auto teams = outbox.ClaimHead("teams", 5000);
   ASSERT_TRUE(teams.ok() && teams->has_value());

@@ -1,6 +1,5 @@
 // Outbox: dedup by idempotency key, order per channel, crash recovery, retry/purge, thread roots.
 #include "outbox/outbox.h"
-#include "store/schema.h"
 
 #include <gtest/gtest.h>
 #include <sqlite3.h>
@@ -11,18 +10,13 @@
 #include <thread>
 
 #include "cli/cli_test_util.h"
-#include "targets/sample_alert.h"
+#include "store/schema.h"
+#include "targets/target_test_util.h"
 
 namespace trailwatch::outbox {
 namespace {
 
 using trailwatch::testing::TempDir;
-
-route::Alert SampleAlert(const std::string& event_id, const std::string& rule = "root-signin") {
-  Result<route::Alert> alert = targets::SampleRootSignInAlert(event_id, rule);
-  EXPECT_TRUE(alert.ok()) << alert.message();
-  return alert.value();
-}
 
 std::unique_ptr<Outbox> OpenOutbox(const TempDir& dir) {
   auto outbox = Outbox::Open(dir.path() + "/outbox.db");
@@ -33,7 +27,7 @@ std::unique_ptr<Outbox> OpenOutbox(const TempDir& dir) {
 TEST(OutboxTest, DuplicateIdempotencyKeysAreStoredOnce) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  route::Alert a = SampleAlert("evt-1");
+  route::Alert a = testing::SampleRootSignIn("evt-1");
   auto first = outbox->Enqueue({{"slack", "slack", a}, {"slack", "slack", a}}, 1000);
   ASSERT_TRUE(first.ok()) << first.message();
   EXPECT_EQ(first->inserted, 1u);
@@ -46,7 +40,8 @@ TEST(OutboxTest, DuplicateIdempotencyKeysAreStoredOnce) {
   EXPECT_EQ(again->duplicates, 1u);
   // Another rule, or another target, for the same event is another alert.
   auto other = outbox->Enqueue(
-      {{"slack", "slack", SampleAlert("evt-1", "other-rule")}, {"teams", "teams", a}}, 3000);
+      {{"slack", "slack", testing::SampleRootSignIn("evt-1", "other-rule")}, {"teams", "teams", a}},
+      3000);
   ASSERT_TRUE(other.ok());
   EXPECT_EQ(other->inserted, 2u);
   EXPECT_EQ(IdempotencyKey("slack", a), R"(["slack","root-signin","evt-1"])");
@@ -55,7 +50,7 @@ TEST(OutboxTest, DuplicateIdempotencyKeysAreStoredOnce) {
 TEST(OutboxTest, AlertSurvivesTheRoundTrip) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  route::Alert a = SampleAlert("evt-\"quoted\"\n");
+  route::Alert a = testing::SampleRootSignIn("evt-\"quoted\"\n");
   a.severity = route::Severity::kMedium;
   a.origin = "s3://bucket/AWSLogs/111122223333/x.json.gz";
   ASSERT_TRUE(outbox->Enqueue({{"t", "t", a}}, 5).ok());
@@ -78,7 +73,7 @@ TEST(OutboxTest, AlertSurvivesTheRoundTrip) {
 TEST(OutboxTest, AGroupedAlertIsKeyedByTargetAndEventAndKeepsItsRules) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  route::Alert grouped = SampleAlert("evt-1", "root-signin");
+  route::Alert grouped = testing::SampleRootSignIn("evt-1", "root-signin");
   grouped.grouped = true;
   grouped.also_rules = {"root-activity", "odd \"name\", with a comma"};
   EXPECT_EQ(IdempotencyKey("slack", grouped), R"(["slack","evt-1"])");
@@ -87,7 +82,7 @@ TEST(OutboxTest, AGroupedAlertIsKeyedByTargetAndEventAndKeepsItsRules) {
   later.also_rules = {"root-signin", "root-activity"};
   EXPECT_EQ(IdempotencyKey("slack", later), IdempotencyKey("slack", grouped));
   // Never equal to a per-rule key, whatever the names.
-  route::Alert per_rule = SampleAlert("evt-1", "slack");
+  route::Alert per_rule = testing::SampleRootSignIn("evt-1", "slack");
   EXPECT_NE(IdempotencyKey("slack", per_rule), IdempotencyKey("slack", grouped));
 
   auto first = outbox->Enqueue({{"slack", "slack", grouped}, {"slack", "slack", later}}, 5);
@@ -106,7 +101,7 @@ TEST(OutboxTest, AGroupedAlertIsKeyedByTargetAndEventAndKeepsItsRules) {
 // per-rule alerts. A grouped entry is all strings, so an older version reads it too (the primary
 // rule; it ignores members it does not know).
 TEST(OutboxTest, AlertsWithoutGroupingMembersStillParse) {
-  route::Alert old_style = SampleAlert("evt-1");
+  route::Alert old_style = testing::SampleRootSignIn("evt-1");
   std::string text = SerializeAlert(old_style);
   EXPECT_EQ(text.find("grouped"), std::string::npos);
   EXPECT_EQ(text.find("also_rules"), std::string::npos);
@@ -129,7 +124,7 @@ TEST(OutboxTest, AlertsWithoutGroupingMembersStillParse) {
 TEST(OutboxTest, ASendTestAlertStaysATestThroughTheOutbox) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  route::Alert a = SampleAlert("evt-test");
+  route::Alert a = testing::SampleRootSignIn("evt-test");
   a.test = true;
   ASSERT_TRUE(outbox->Enqueue({{"t", "t", a}}, 5).ok());
   auto claimed = outbox->ClaimHead("t", 5);
@@ -141,11 +136,11 @@ TEST(OutboxTest, ASendTestAlertStaysATestThroughTheOutbox) {
 TEST(OutboxTest, ChannelHeadBlocksTheRestOfItsChannelOnly) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  auto ids = outbox->Enqueue({{"a", "a", SampleAlert("1")},
-                              {"b", "b", SampleAlert("2")},
-                              {"a", "a", SampleAlert("3")},
-                              {"a", "a", SampleAlert("4")},
-                              {"b", "b", SampleAlert("5")}},
+  auto ids = outbox->Enqueue({{"a", "a", testing::SampleRootSignIn("1")},
+                              {"b", "b", testing::SampleRootSignIn("2")},
+                              {"a", "a", testing::SampleRootSignIn("3")},
+                              {"a", "a", testing::SampleRootSignIn("4")},
+                              {"b", "b", testing::SampleRootSignIn("5")}},
                              100);
   ASSERT_TRUE(ids.ok());
   auto a1 = outbox->ClaimHead("a", 100);
@@ -188,7 +183,9 @@ TEST(OutboxTest, InFlightEntriesArePendingAgainAfterRecovery) {
   int64_t id = 0;
   {
     auto outbox = OpenOutbox(dir);
-    auto ids = outbox->Enqueue({{"a", "a", SampleAlert("1")}, {"a", "a", SampleAlert("2")}}, 1);
+    auto ids = outbox->Enqueue(
+        {{"a", "a", testing::SampleRootSignIn("1")}, {"a", "a", testing::SampleRootSignIn("2")}},
+        1);
     ASSERT_TRUE(ids.ok());
     id = ids->ids[0];
     auto claimed = outbox->ClaimHead("a", 1);
@@ -212,9 +209,10 @@ TEST(OutboxTest, InFlightEntriesArePendingAgainAfterRecovery) {
 TEST(OutboxTest, RetryAndPurge) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  auto ids = outbox->Enqueue(
-      {{"a", "a", SampleAlert("1")}, {"a", "a", SampleAlert("2")}, {"b", "b", SampleAlert("3")}},
-      1);
+  auto ids = outbox->Enqueue({{"a", "a", testing::SampleRootSignIn("1")},
+                              {"a", "a", testing::SampleRootSignIn("2")},
+                              {"b", "b", testing::SampleRootSignIn("3")}},
+                             1);
   ASSERT_TRUE(ids.ok());
   for (const char* channel : {"a", "a", "b"}) {
     auto claimed = outbox->ClaimHead(channel, 1);
@@ -261,8 +259,8 @@ TEST(OutboxTest, RetryAndPurge) {
 TEST(OutboxTest, StatsReportDepthAndOldestAge) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  ASSERT_TRUE(outbox->Enqueue({{"a", "a", SampleAlert("1")}}, 1000).ok());
-  ASSERT_TRUE(outbox->Enqueue({{"a", "a", SampleAlert("2")}}, 2000).ok());
+  ASSERT_TRUE(outbox->Enqueue({{"a", "a", testing::SampleRootSignIn("1")}}, 1000).ok());
+  ASSERT_TRUE(outbox->Enqueue({{"a", "a", testing::SampleRootSignIn("2")}}, 2000).ok());
   auto stats = outbox->Stats();
   ASSERT_TRUE(stats.ok());
   EXPECT_EQ(stats->pending, 2);
@@ -303,7 +301,7 @@ TEST(OutboxTest, ThreadRootsCountRepeats) {
   auto none = outbox->FindThreadRoot("bot", "[\"r\",\"id\",\"ip\"]");
   ASSERT_TRUE(none.ok());
   EXPECT_FALSE(*none);
-  ThreadRoot root{"1700000000.000100", "C1", SerializeAlert(SampleAlert("1")), 42, 1};
+  ThreadRoot root{"1700000000.000100", "C1", SerializeAlert(testing::SampleRootSignIn("1")), 42, 1};
   ASSERT_TRUE(outbox->SaveThreadRoot("bot", "[\"r\",\"id\",\"ip\"]", root).ok());
   auto count = outbox->BumpThreadRoot("bot", "[\"r\",\"id\",\"ip\"]");
   ASSERT_TRUE(count.ok());
@@ -321,11 +319,11 @@ TEST(OutboxTest, ExpiredHeadsBecomeDeadWithoutAClaimAndTheNextHeadIsClaimed) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
   ASSERT_TRUE(outbox
-                  ->Enqueue({{"siem", "siem", SampleAlert("old-1")},
-                             {"siem", "siem", SampleAlert("old-2")}},
+                  ->Enqueue({{"siem", "siem", testing::SampleRootSignIn("old-1")},
+                             {"siem", "siem", testing::SampleRootSignIn("old-2")}},
                             1000)
                   .ok());
-  ASSERT_TRUE(outbox->Enqueue({{"siem", "siem", SampleAlert("fresh")}}, 55000).ok());
+  ASSERT_TRUE(outbox->Enqueue({{"siem", "siem", testing::SampleRootSignIn("fresh")}}, 55000).ok());
   // max_age 10 s at t = 60 s: the two entries queued at 1 s are expired, the one at 55 s is not.
   auto claim = outbox->ClaimHeadOrExpire("siem", 60000, 10000);
   ASSERT_TRUE(claim.ok()) << claim.message();
@@ -344,7 +342,7 @@ TEST(OutboxTest, ExpiredHeadsBecomeDeadWithoutAClaimAndTheNextHeadIsClaimed) {
   EXPECT_EQ(stats->dead, 2);
   EXPECT_EQ(stats->in_flight, 1);
   // No limit: nothing expires.
-  ASSERT_TRUE(outbox->Enqueue({{"other", "other", SampleAlert("old-3")}}, 1000).ok());
+  ASSERT_TRUE(outbox->Enqueue({{"other", "other", testing::SampleRootSignIn("old-3")}}, 1000).ok());
   auto unlimited = outbox->ClaimHeadOrExpire("other", 60000, 0);
   ASSERT_TRUE(unlimited.ok());
   EXPECT_TRUE(unlimited->entry.has_value());
@@ -354,7 +352,7 @@ TEST(OutboxTest, ExpiredHeadsBecomeDeadWithoutAClaimAndTheNextHeadIsClaimed) {
 TEST(OutboxTest, ARetriedEntryThatExpiresKeepsItsLastError) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
-  ASSERT_TRUE(outbox->Enqueue({{"siem", "siem", SampleAlert("e")}}, 1000).ok());
+  ASSERT_TRUE(outbox->Enqueue({{"siem", "siem", testing::SampleRootSignIn("e")}}, 1000).ok());
   auto first = outbox->ClaimHeadOrExpire("siem", 1000, 10000);
   ASSERT_TRUE(first.ok() && first->entry);
   ASSERT_TRUE(outbox->MarkRetry(first->entry->id, 30000, "HTTP 503", 503).ok());
@@ -372,11 +370,11 @@ TEST(OutboxTest, UndeliveredChannelsAndTargets) {
   TempDir dir;
   auto outbox = OpenOutbox(dir);
   ASSERT_TRUE(outbox
-                  ->Enqueue({{"siem", "siem", SampleAlert("1")},
-                             {"siem", "siem/lane1", SampleAlert("2")},
-                             {"siem", "siem/lane1", SampleAlert("3")},
-                             {"bot", "bot#C0123456789", SampleAlert("4")},
-                             {"gone", "gone", SampleAlert("5")}},
+                  ->Enqueue({{"siem", "siem", testing::SampleRootSignIn("1")},
+                             {"siem", "siem/lane1", testing::SampleRootSignIn("2")},
+                             {"siem", "siem/lane1", testing::SampleRootSignIn("3")},
+                             {"bot", "bot#C0123456789", testing::SampleRootSignIn("4")},
+                             {"gone", "gone", testing::SampleRootSignIn("5")}},
                             1000)
                   .ok());
   auto head = outbox->ClaimHead("siem", 1000);
@@ -415,7 +413,7 @@ TEST(OutboxTest, ConcurrentDeliveredMarksShareCommits) {
     channel += std::to_string(i);
     std::string event_id = "e";
     event_id += std::to_string(i);
-    entries.push_back({"siem", channel, SampleAlert(event_id)});
+    entries.push_back({"siem", channel, testing::SampleRootSignIn(event_id)});
   }
   auto queued = outbox->Enqueue(entries, 1000);
   ASSERT_TRUE(queued.ok());

@@ -20,7 +20,7 @@ namespace trailwatch::store {
 namespace {
 
 // "<prefix><n>" (append(): GCC 12 warns falsely on chains of std::string +).
-std::string Name(const char* prefix, int n) {
+std::string Numbered(const char* prefix, int n) {
   std::string name = prefix;
   name.append(std::to_string(n));
   return name;
@@ -180,7 +180,7 @@ TEST_F(PgLeasesTest, ReleaseAllGivesUpEveryLeaseOfOneOwnerAndListShowsThemAll) {
 
 TEST_F(PgLeasesTest, ManyOwnersRacingForOneLeaseGetItOnce) {
   for (int round = 0; round < 5; ++round) {
-    const std::string name = Name("channel:race-", round);
+    const std::string name = Numbered("channel:race-", round);
     constexpr int kOwners = 8;
     std::atomic<bool> go{false};
     std::atomic<int> granted{0};
@@ -189,7 +189,7 @@ TEST_F(PgLeasesTest, ManyOwnersRacingForOneLeaseGetItOnce) {
     for (int i = 0; i < kOwners; ++i) {
       threads.emplace_back([&, i] {
         while (!go.load()) std::this_thread::yield();
-        auto grant = leases_.Acquire(name, Name("owner-", i), 60000);
+        auto grant = leases_.Acquire(name, Numbered("owner-", i), 60000);
         if (!grant.ok()) {
           ++failures;
         } else if (grant->has_value()) {

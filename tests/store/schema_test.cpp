@@ -137,7 +137,7 @@ void ExpectEveryTable(RawDb& db) {
   }
 }
 
-constexpr int64_t kT0 = 1668097474;  // the sample alert's event time
+constexpr int64_t kSampleEventTime = 1668097474;  // the sample alert's event time
 
 rules::RuleSpec ThresholdRule() {
   rules::RuleSpec rule;
@@ -168,7 +168,7 @@ void WriteOldRows(RawDb& db, bool outbox, bool thresholds, bool checkpoints) {
     db.Exec(
         "INSERT INTO threshold_events (rule, event_id, grp, event_time) VALUES "
         "('failures', 'old-event', '[]', " +
-        std::to_string(kT0) + ")");
+        std::to_string(kSampleEventTime) + ")");
   }
   if (checkpoints) {
     db.Exec("INSERT INTO source_checkpoints VALUES ('s3://bucket/', 'us-east-1', 'key-9', 5)");
@@ -207,11 +207,11 @@ void ExpectOldRows(const std::string& path, bool outbox_rows, bool threshold_row
   if (threshold_rows) {
     // The old row counts: the old event again is a duplicate, and one more event in the window
     // fires the count-2 threshold.
-    rules::ThresholdEvent old{"old-event", kT0, "[]"};
+    rules::ThresholdEvent old{"old-event", kSampleEventTime, "[]"};
     auto repeat = (*thresholds)->Record("failures", *ThresholdRule().threshold, old);
     ASSERT_TRUE(repeat.ok()) << repeat.message();
     EXPECT_TRUE(repeat->duplicate);
-    rules::ThresholdEvent event{"new-event", kT0 + 1, "[]"};
+    rules::ThresholdEvent event{"new-event", kSampleEventTime + 1, "[]"};
     auto decision = (*thresholds)->Record("failures", *ThresholdRule().threshold, event);
     ASSERT_TRUE(decision.ok()) << decision.message();
     EXPECT_TRUE(decision->fire);

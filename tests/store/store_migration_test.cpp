@@ -20,7 +20,7 @@
 #include "store/schema.h"
 #include "store/sqlite.h"
 #include "store/sqlite_threshold_counts.h"
-#include "targets/sample_alert.h"
+#include "targets/target_test_util.h"
 
 namespace trailwatch::store {
 namespace {
@@ -28,14 +28,8 @@ namespace {
 using trailwatch::testing::TempDir;
 using Rows = std::vector<std::vector<std::string>>;
 
-constexpr int64_t kNow = 1700000000000;     // ms
+constexpr int64_t kNowMs = 1700000000000;   // ms
 constexpr int64_t kEventTime = 1700000000;  // s
-
-route::Alert Alert(const std::string& event_id) {
-  auto alert = targets::SampleRootSignInAlert(event_id, "root-signin");
-  EXPECT_TRUE(alert.ok()) << alert.message();
-  return alert.value();
-}
 
 // Every row of `sql` in the SQLite file, as text.
 Rows SqliteRows(const std::string& path, const std::string& sql, int columns) {
@@ -116,27 +110,30 @@ class StoreMigrationTest : public ::testing::Test {
                                                                              {"slack#a", 3},
                                                                              {"slack#b", 3}}) {
       const std::string target = channel == "teams" ? "teams" : "slack";
-      entries.push_back({target, channel, Alert(prefix + "-" + channel + "-" + std::to_string(n))});
+      entries.push_back({target, channel,
+                         trailwatch::testing::SampleRootSignIn(prefix + "-" + channel + "-" +
+                                                               std::to_string(n))});
     }
-    EXPECT_TRUE(box.Enqueue(entries, kNow).ok());
+    EXPECT_TRUE(box.Enqueue(entries, kNowMs).ok());
     // slack#a: a1 delivered (in a thread), a2 in flight, a3 pending.
-    auto a1 = box.ClaimHead("slack#a", kNow + 1);
+    auto a1 = box.ClaimHead("slack#a", kNowMs + 1);
     EXPECT_TRUE(a1.ok() && *a1);
     EXPECT_TRUE(box.MarkDelivered((*a1)->id, 200, "{\"ok\":true}", "1700000000.000100").ok());
-    auto a2 = box.ClaimHead("slack#a", kNow + 2);
+    auto a2 = box.ClaimHead("slack#a", kNowMs + 2);
     EXPECT_TRUE(a2.ok() && *a2);
     // slack#b: b1 dead, b2 waiting for a retry, b3 pending.
-    auto b1 = box.ClaimHead("slack#b", kNow + 3);
+    auto b1 = box.ClaimHead("slack#b", kNowMs + 3);
     EXPECT_TRUE(b1.ok() && *b1);
     EXPECT_TRUE(box.MarkDead((*b1)->id, "HTTP 404: channel_not_found", 404).ok());
-    auto b2 = box.ClaimHead("slack#b", kNow + 4);
+    auto b2 = box.ClaimHead("slack#b", kNowMs + 4);
     EXPECT_TRUE(b2.ok() && *b2);
-    EXPECT_TRUE(box.MarkRetry((*b2)->id, kNow + 60000, "HTTP 500", 500).ok());
+    EXPECT_TRUE(box.MarkRetry((*b2)->id, kNowMs + 60000, "HTTP 500", 500).ok());
     outbox::ThreadRoot root;
     root.ts = "1700000000.000100";
     root.channel = "C0123";
-    root.parent_alert = outbox::SerializeAlert(Alert(prefix + "-parent"));
-    root.first_seen = kNow;
+    root.parent_alert =
+        outbox::SerializeAlert(trailwatch::testing::SampleRootSignIn(prefix + "-parent"));
+    root.first_seen = kNowMs;
     root.count = 3;
     EXPECT_TRUE(box.SaveThreadRoot("slack", prefix + "-group", root).ok());
 
@@ -251,9 +248,10 @@ TEST_F(StoreMigrationTest, AManyBatchOutboxKeepsTheFilesOrder) {
     std::vector<outbox::NewEntry> entries;
     for (int i = 0; i < 2500; ++i) {
       const std::string channel = "slack#c" + std::to_string(i % 7);
-      entries.push_back({"slack", channel, Alert("evt-" + std::to_string(i))});
+      entries.push_back(
+          {"slack", channel, trailwatch::testing::SampleRootSignIn("evt-" + std::to_string(i))});
     }
-    ASSERT_TRUE((*outbox)->Enqueue(entries, kNow).ok());
+    ASSERT_TRUE((*outbox)->Enqueue(entries, kNowMs).ok());
   }
   auto report = MigrateSqliteToPostgres(path, dsn_, {});
   ASSERT_TRUE(report.ok()) << report.message();

@@ -358,7 +358,9 @@ TEST_F(DeliveryWorkerTest, SlackWebhookStaysOneAtATimeInOrderWhateverMaxConcurre
   ASSERT_EQ(requests.size(), 12u);
   for (int i = 0; i < 12; ++i) {
     // The Block Kit context line names the event ID.
-    EXPECT_NE(requests[i].body.find("s" + std::to_string(i) + "`"), std::string::npos) << i;
+    EXPECT_NE(requests[i].body.find(std::string("s").append(std::to_string(i)).append("`")),
+              std::string::npos)
+        << i;
   }
 }
 
@@ -501,8 +503,9 @@ TEST_F(DeliveryWorkerTest, SlackApiChannelsChosenPerEntryKeepOrderPerChannel) {
     std::string channel(message["channel"].get_string().value());
     std::string text(message["text"].get_string().value());
     for (int i = 0; i < 6; ++i) {
-      if (post.body.find("x" + std::to_string(i) + "`") != std::string::npos) {
-        per_channel[channel].push_back("x" + std::to_string(i));
+      std::string event_id = std::string("x").append(std::to_string(i));
+      if (post.body.find(event_id + "`") != std::string::npos) {
+        per_channel[channel].push_back(event_id);
       }
     }
   }

@@ -19,10 +19,6 @@ using testing::FakeHttpServer;
 using testing::FakeResponse;
 using testing::FakeWebhookReceiver;
 
-outbox::Entry SampleEntry(const std::string& target, const std::string& event_id) {
-  return testing::SampleOutboxEntry(target, event_id);
-}
-
 config::TargetConfig SignedWebhook(const std::string& url, const std::string& secret) {
   config::TargetConfig config;
   config.name = "siem";
@@ -31,12 +27,6 @@ config::TargetConfig SignedWebhook(const std::string& url, const std::string& se
   config.hmac_secret = config::Secret(secret);
   config.timeout = std::chrono::seconds(2);
   return config;
-}
-
-std::unique_ptr<Target> Make(const config::TargetConfig& config, TargetContext context = {}) {
-  auto target = MakeTarget(config, context);
-  EXPECT_TRUE(target.ok()) << target.message();
-  return std::move(target.value());
 }
 
 std::chrono::system_clock::time_point fixed_now;
@@ -48,14 +38,14 @@ std::unique_ptr<Target> MakeAt(const config::TargetConfig& config,
   fixed_now = now;
   TargetContext context;
   context.now = &FixedNow;
-  return Make(config, context);
+  return testing::MakeTargetOrFail(config, context);
 }
 
 TEST(WebhookSignature, AReceiverThatChecksTimestampAndSignatureAcceptsIt) {
   FakeWebhookReceiver receiver("whsec-0123456789");
-  auto target = Make(SignedWebhook(receiver.url(), "whsec-0123456789"));
+  auto target = testing::MakeTargetOrFail(SignedWebhook(receiver.url(), "whsec-0123456789"));
   for (const char* id : {"e-1", "e-2"}) {
-    Outcome outcome = target->Deliver(SampleEntry("siem", id));
+    Outcome outcome = target->Deliver(testing::SampleOutboxEntry("siem", id));
     EXPECT_TRUE(std::holds_alternative<Delivered>(outcome))
         << (std::holds_alternative<Permanent>(outcome) ? std::get<Permanent>(outcome).error
             : std::holds_alternative<Retry>(outcome)   ? std::get<Retry>(outcome).error
@@ -67,8 +57,8 @@ TEST(WebhookSignature, AReceiverThatChecksTimestampAndSignatureAcceptsIt) {
 
 TEST(WebhookSignature, AnotherSecretIsRefused) {
   FakeWebhookReceiver receiver("the-receivers-secret");
-  auto target = Make(SignedWebhook(receiver.url(), "not-the-same-secret"));
-  Outcome outcome = target->Deliver(SampleEntry("siem", "e-1"));
+  auto target = testing::MakeTargetOrFail(SignedWebhook(receiver.url(), "not-the-same-secret"));
+  Outcome outcome = target->Deliver(testing::SampleOutboxEntry("siem", "e-1"));
   ASSERT_TRUE(std::holds_alternative<Permanent>(outcome));
   ASSERT_EQ(receiver.Counts().refusals.size(), 1u);
   EXPECT_EQ(receiver.Counts().refusals[0], "bad signature");
@@ -78,7 +68,7 @@ TEST(WebhookSignature, ARequestSignedTenMinutesAgoIsRefusedAsAReplay) {
   FakeWebhookReceiver receiver("whsec-0123456789");
   auto target = MakeAt(SignedWebhook(receiver.url(), "whsec-0123456789"),
                        std::chrono::system_clock::now() - std::chrono::minutes(10));
-  Outcome outcome = target->Deliver(SampleEntry("siem", "e-1"));
+  Outcome outcome = target->Deliver(testing::SampleOutboxEntry("siem", "e-1"));
   ASSERT_TRUE(std::holds_alternative<Permanent>(outcome));
   ASSERT_EQ(receiver.Counts().refusals.size(), 1u);
   EXPECT_EQ(receiver.Counts().refusals[0], "stale timestamp");
@@ -89,7 +79,8 @@ TEST(WebhookSignature, TimestampIsUnixSecondsAndSignedBeforeTheBody) {
   auto target =
       MakeAt(SignedWebhook(fake.Url("/hook"), "k"),
              std::chrono::system_clock::time_point(std::chrono::milliseconds(1700000000999)));
-  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("siem", "e-1"))));
+  ASSERT_TRUE(std::holds_alternative<Delivered>(
+      target->Deliver(testing::SampleOutboxEntry("siem", "e-1"))));
   ASSERT_EQ(fake.RequestCount(), 1u);
   testing::FakeRequest request = fake.Requests()[0];
   EXPECT_EQ(request.Header("x-trailwatch-timestamp"), "1700000000");
@@ -106,11 +97,12 @@ TEST(WebhookSignature, TimestampIsUnixSecondsAndSignedBeforeTheBody) {
 // TEST travels in the record's TrailwatchSendTest note and in a header; real alerts carry neither.
 TEST(WebhookTarget, ASendTestAlertSaysTestInItsBodyAndAHeader) {
   FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, ""); });
-  auto target = Make(SignedWebhook(fake.Url("/hook"), "k"));
-  outbox::Entry test = SampleEntry("siem", "e-test");
+  auto target = testing::MakeTargetOrFail(SignedWebhook(fake.Url("/hook"), "k"));
+  outbox::Entry test = testing::SampleOutboxEntry("siem", "e-test");
   test.alert = SendTestAlert("e-test").value();
   ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(test)));
-  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("siem", "e-real"))));
+  ASSERT_TRUE(std::holds_alternative<Delivered>(
+      target->Deliver(testing::SampleOutboxEntry("siem", "e-real"))));
   ASSERT_EQ(fake.RequestCount(), 2u);
   EXPECT_EQ(fake.Requests()[0].Header("x-trailwatch-test"), "true");
   EXPECT_NE(fake.Requests()[0].body.find("\"TrailwatchSendTest\":\"TEST: sent by trailwatch"),
@@ -124,7 +116,7 @@ TEST(WebhookSignature, EveryAttemptIsSignedWithItsOwnTime) {
   FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(503, ""); });
   auto target = MakeAt(SignedWebhook(fake.Url("/hook"), "k"),
                        std::chrono::system_clock::time_point(std::chrono::seconds(1700000000)));
-  outbox::Entry entry = SampleEntry("siem", "e-1");
+  outbox::Entry entry = testing::SampleOutboxEntry("siem", "e-1");
   EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(entry)));
   fixed_now += std::chrono::seconds(90);
   EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(entry)));
@@ -162,14 +154,15 @@ TEST(OutgoingUserAgent, EveryTargetTypeSendsTrailwatchAndItsVersion) {
   bot.channel = "C0123456789";
 
   for (const config::TargetConfig* config : {&slack_webhook, &teams, &webhook}) {
-    EXPECT_TRUE(std::holds_alternative<Delivered>(
-        Make(*config)->Deliver(SampleEntry(config->name, "e-1"))));
+    EXPECT_TRUE(std::holds_alternative<Delivered>(testing::MakeTargetOrFail(*config)->Deliver(
+        testing::SampleOutboxEntry(config->name, "e-1"))));
   }
   TargetContext api_context;
   api_context.outbox = store->get();
   api_context.slack_api_url = slack.api_url();
-  EXPECT_TRUE(std::holds_alternative<Delivered>(
-      Make(bot, api_context)->Deliver(SampleEntry("bot", "e-1"))));
+  EXPECT_TRUE(
+      std::holds_alternative<Delivered>(testing::MakeTargetOrFail(bot, api_context)
+                                            ->Deliver(testing::SampleOutboxEntry("bot", "e-1"))));
 
   auto requests = hooks.Requests();
   ASSERT_EQ(requests.size(), 3u);

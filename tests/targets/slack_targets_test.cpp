@@ -19,7 +19,7 @@ using testing::FakeHttpServer;
 using testing::FakeResponse;
 using testing::ScriptedAnswers;
 
-outbox::Entry SampleEntry(const std::string& event_id) {
+outbox::Entry SlackEntry(const std::string& event_id) {
   outbox::Entry entry;
   entry.id = 1;
   entry.alert = SampleRootSignInAlert(event_id, "root-signin").value();
@@ -28,7 +28,7 @@ outbox::Entry SampleEntry(const std::string& event_id) {
   return entry;
 }
 
-config::TargetConfig WebhookConfig(const std::string& url) {
+config::TargetConfig SlackWebhookConfig(const std::string& url) {
   config::TargetConfig config;
   config.name = "security-slack";
   config.type = config::TargetConfig::Type::kSlack;
@@ -37,8 +37,9 @@ config::TargetConfig WebhookConfig(const std::string& url) {
   return config;
 }
 
-std::unique_ptr<Target> Make(const config::TargetConfig& config, outbox::Outbox* store = nullptr,
-                             const std::string& api_url = "") {
+std::unique_ptr<Target> MakeSlackTarget(const config::TargetConfig& config,
+                                        outbox::Outbox* store = nullptr,
+                                        const std::string& api_url = "") {
   TargetContext context;
   context.account_aliases = {{"111122223333", "production"}};
   context.outbox = store;
@@ -57,8 +58,8 @@ simdjson::dom::element ParseJson(simdjson::dom::parser& parser, const std::strin
 
 TEST(SlackTargetWebhook, PostsTheRenderedBlockKitMessage) {
   FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, "ok"); });
-  auto target = Make(WebhookConfig(fake.Url("/services/T000/B000/XXXX")));
-  Outcome outcome = target->Deliver(SampleEntry("deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"));
+  auto target = MakeSlackTarget(SlackWebhookConfig(fake.Url("/services/T000/B000/XXXX")));
+  Outcome outcome = target->Deliver(SlackEntry("deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"));
   ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
   EXPECT_EQ(std::get<Delivered>(outcome).response, "ok");
   auto requests = fake.Requests();
@@ -115,8 +116,8 @@ TEST(SlackTargetWebhook, ClassifiesTheDocumentedAnswers) {
     // Twice: a rejected payload is retried once as text only (and rejected again here).
     ScriptedAnswers answers({c.answer, c.answer});
     FakeHttpServer fake(answers.Handler());
-    auto target = Make(WebhookConfig(fake.Url("/services/T000/B000/SECRETPATH")));
-    Outcome outcome = target->Deliver(SampleEntry("e-1"));
+    auto target = MakeSlackTarget(SlackWebhookConfig(fake.Url("/services/T000/B000/SECRETPATH")));
+    Outcome outcome = target->Deliver(SlackEntry("e-1"));
     switch (c.expected) {
       case WebhookAnswerCase::kDelivered:
         EXPECT_TRUE(std::holds_alternative<Delivered>(outcome));
@@ -149,11 +150,11 @@ TEST(SlackTargetWebhook, SlowAnswerPastTheTimeoutIsTransient) {
   slow.delay = std::chrono::milliseconds(4000);
   ScriptedAnswers answers({slow});
   FakeHttpServer fake(answers.Handler());
-  config::TargetConfig config = WebhookConfig(fake.Url("/services/T/B/SECRETPATH"));
+  config::TargetConfig config = SlackWebhookConfig(fake.Url("/services/T/B/SECRETPATH"));
   config.timeout = std::chrono::seconds(1);
-  auto target = Make(config);
+  auto target = MakeSlackTarget(config);
   auto started = std::chrono::steady_clock::now();
-  Outcome outcome = target->Deliver(SampleEntry("e-1"));
+  Outcome outcome = target->Deliver(SlackEntry("e-1"));
   auto elapsed = std::chrono::steady_clock::now() - started;
   ASSERT_TRUE(std::holds_alternative<Retry>(outcome));
   EXPECT_NE(std::get<Retry>(outcome).error.find("Timeout"), std::string::npos)
@@ -167,9 +168,9 @@ TEST(SlackTargetWebhook, ConnectionRefusedIsTransientAndNamesNoUrl) {
     FakeHttpServer closed([](const testing::FakeRequest&) { return FakeResponse(); });
     port = closed.port();
   }
-  auto target =
-      Make(WebhookConfig("http://127.0.0.1:" + std::to_string(port) + "/services/T/B/SECRETPATH"));
-  Outcome outcome = target->Deliver(SampleEntry("e-1"));
+  auto target = MakeSlackTarget(
+      SlackWebhookConfig("http://127.0.0.1:" + std::to_string(port) + "/services/T/B/SECRETPATH"));
+  Outcome outcome = target->Deliver(SlackEntry("e-1"));
   ASSERT_TRUE(std::holds_alternative<Retry>(outcome));
   EXPECT_EQ(std::get<Retry>(outcome).error.find("SECRETPATH"), std::string::npos);
   EXPECT_EQ(std::get<Retry>(outcome).error.find("127.0.0.1"), std::string::npos);
@@ -197,8 +198,8 @@ class SlackTargetApi : public ::testing::Test {
 };
 
 TEST_F(SlackTargetApi, PostsToTheChannelWithTheTokenInTheHeader) {
-  auto target = Make(BotConfig(), store_.get(), slack_.api_url());
-  Outcome outcome = target->Deliver(SampleEntry("e-1"));
+  auto target = MakeSlackTarget(BotConfig(), store_.get(), slack_.api_url());
+  Outcome outcome = target->Deliver(SlackEntry("e-1"));
   ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
   EXPECT_FALSE(std::get<Delivered>(outcome).thread_ts.empty());
   auto posts = slack_.Posts();
@@ -228,7 +229,7 @@ TEST_F(SlackTargetApi, ClassifiesOkFalseErrorsAndHttpAnswers) {
                              {"invalid_auth", false},      {"invalid_blocks", false},
                              {"msg_too_long", false},      {"rate_limited", true},
                              {"fatal_error", true},        {"request_timeout", true}};
-  auto target = Make(BotConfig(), store_.get(), slack_.api_url());
+  auto target = MakeSlackTarget(BotConfig(), store_.get(), slack_.api_url());
   for (const Case& c : codes) {
     SCOPED_TRACE(c.code);
     // A blocks rejection is retried once as text only: script the second answer too.
@@ -237,7 +238,7 @@ TEST_F(SlackTargetApi, ClassifiesOkFalseErrorsAndHttpAnswers) {
     } else {
       slack_.ScriptPostErrors({c.code});
     }
-    Outcome outcome = target->Deliver(SampleEntry("e-" + c.code));
+    Outcome outcome = target->Deliver(SlackEntry("e-" + c.code));
     if (c.transient) {
       ASSERT_TRUE(std::holds_alternative<Retry>(outcome));
       EXPECT_NE(std::get<Retry>(outcome).error.find(c.code), std::string::npos);
@@ -248,21 +249,21 @@ TEST_F(SlackTargetApi, ClassifiesOkFalseErrorsAndHttpAnswers) {
     }
   }
   slack_.ScriptPostResponses({FakeResponse::TooManyRequests(30)});
-  Outcome limited = target->Deliver(SampleEntry("e-429"));
+  Outcome limited = target->Deliver(SlackEntry("e-429"));
   ASSERT_TRUE(std::holds_alternative<Retry>(limited));
   ASSERT_TRUE(std::get<Retry>(limited).retry_after.has_value());
   EXPECT_EQ(std::get<Retry>(limited).retry_after->count(), 30);
   slack_.ScriptPostResponses({FakeResponse::Json(500, "{}")});
-  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(SampleEntry("e-500"))));
+  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(SlackEntry("e-500"))));
   slack_.ScriptPostResponses({FakeResponse::Text(200, "<html>proxy</html>")});
-  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(SampleEntry("e-html"))));
+  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(SlackEntry("e-html"))));
 }
 
 TEST_F(SlackTargetApi, ThreadsRepeatsUnderTheFirstMessageAndUpdatesItsCount) {
-  auto target = Make(BotConfig(), store_.get(), slack_.api_url());
+  auto target = MakeSlackTarget(BotConfig(), store_.get(), slack_.api_url());
   std::string parent_ts;
   for (int i = 0; i < 3; ++i) {
-    Outcome outcome = target->Deliver(SampleEntry("e-" + std::to_string(i)));
+    Outcome outcome = target->Deliver(SlackEntry("e-" + std::to_string(i)));
     ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
     if (i == 0) parent_ts = std::get<Delivered>(outcome).thread_ts;
     EXPECT_EQ(std::get<Delivered>(outcome).thread_ts, parent_ts);
@@ -309,11 +310,11 @@ TEST_F(SlackTargetApi, StartsANewThreadAfterTheWindow) {
   config.thread_window = std::chrono::minutes(15);
   auto target = MakeTarget(config, context);
   ASSERT_TRUE(target.ok());
-  ASSERT_TRUE(std::holds_alternative<Delivered>((*target)->Deliver(SampleEntry("e-1"))));
+  ASSERT_TRUE(std::holds_alternative<Delivered>((*target)->Deliver(SlackEntry("e-1"))));
   fake_now += std::chrono::minutes(14);
-  ASSERT_TRUE(std::holds_alternative<Delivered>((*target)->Deliver(SampleEntry("e-2"))));
+  ASSERT_TRUE(std::holds_alternative<Delivered>((*target)->Deliver(SlackEntry("e-2"))));
   fake_now += std::chrono::minutes(2);  // 16 minutes after the parent
-  ASSERT_TRUE(std::holds_alternative<Delivered>((*target)->Deliver(SampleEntry("e-3"))));
+  ASSERT_TRUE(std::holds_alternative<Delivered>((*target)->Deliver(SlackEntry("e-3"))));
   auto posts = slack_.Posts();
   ASSERT_EQ(posts.size(), 3u);
   EXPECT_EQ(posts[0].body.find("thread_ts"), std::string::npos);
@@ -322,12 +323,12 @@ TEST_F(SlackTargetApi, StartsANewThreadAfterTheWindow) {
 }
 
 TEST_F(SlackTargetApi, AFailedReplyIsNotCountedInTheThread) {
-  auto target = Make(BotConfig(), store_.get(), slack_.api_url());
-  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("e-1"))));
+  auto target = MakeSlackTarget(BotConfig(), store_.get(), slack_.api_url());
+  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SlackEntry("e-1"))));
   slack_.ScriptPostErrors({"rate_limited"});
-  ASSERT_TRUE(std::holds_alternative<Retry>(target->Deliver(SampleEntry("e-2"))));
+  ASSERT_TRUE(std::holds_alternative<Retry>(target->Deliver(SlackEntry("e-2"))));
   EXPECT_TRUE(slack_.Updates().empty());
-  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("e-2"))));
+  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SlackEntry("e-2"))));
   auto updates = slack_.Updates();
   ASSERT_EQ(updates.size(), 1u);
   EXPECT_NE(updates[0].body.find("seen 2 times"), std::string::npos);
@@ -340,8 +341,8 @@ TEST(SlackTargetWebhook, RejectedBlocksAreRetriedOnceAsTextOnly) {
     SCOPED_TRACE(code);
     ScriptedAnswers answers({FakeResponse::Text(400, code)});
     FakeHttpServer fake(answers.Handler());
-    auto target = Make(WebhookConfig(fake.Url("/services/T000/B000/XXXX")));
-    Outcome outcome = target->Deliver(SampleEntry("e-1"));
+    auto target = MakeSlackTarget(SlackWebhookConfig(fake.Url("/services/T000/B000/XXXX")));
+    Outcome outcome = target->Deliver(SlackEntry("e-1"));
     ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
     EXPECT_NE(std::get<Delivered>(outcome).response.find("sent as text only"), std::string::npos);
     EXPECT_NE(std::get<Delivered>(outcome).response.find(code), std::string::npos);
@@ -363,8 +364,8 @@ TEST(SlackTargetWebhook, TextOnlyRetryIsOnceAndBothErrorsAreKept) {
   ScriptedAnswers answers({FakeResponse::Text(400, "invalid_blocks")},
                           FakeResponse::Text(400, "invalid_payload"));
   FakeHttpServer fake(answers.Handler());
-  auto target = Make(WebhookConfig(fake.Url("/services/T000/B000/XXXX")));
-  Outcome outcome = target->Deliver(SampleEntry("e-1"));
+  auto target = MakeSlackTarget(SlackWebhookConfig(fake.Url("/services/T000/B000/XXXX")));
+  Outcome outcome = target->Deliver(SlackEntry("e-1"));
   ASSERT_TRUE(std::holds_alternative<Permanent>(outcome));
   const std::string& error = std::get<Permanent>(outcome).error;
   EXPECT_NE(error.find("invalid_blocks"), std::string::npos) << error;
@@ -376,8 +377,8 @@ TEST(SlackTargetWebhook, TextOnlyRetryIsOnceAndBothErrorsAreKept) {
 TEST(SlackTargetWebhook, OtherPermanentErrorsAreNotRetriedAsText) {
   ScriptedAnswers answers({FakeResponse::Text(404, "channel_not_found")});
   FakeHttpServer fake(answers.Handler());
-  auto target = Make(WebhookConfig(fake.Url("/services/T000/B000/XXXX")));
-  EXPECT_TRUE(std::holds_alternative<Permanent>(target->Deliver(SampleEntry("e-1"))));
+  auto target = MakeSlackTarget(SlackWebhookConfig(fake.Url("/services/T000/B000/XXXX")));
+  EXPECT_TRUE(std::holds_alternative<Permanent>(target->Deliver(SlackEntry("e-1"))));
   EXPECT_EQ(fake.RequestCount(), 1u);
 }
 
@@ -395,9 +396,9 @@ TEST(SlackTextFallback, DropsBlocksAndAttachmentsAndKeepsTheRest) {
 }
 
 TEST_F(SlackTargetApi, RejectedBlocksAreRetriedOnceAsTextOnly) {
-  auto target = Make(BotConfig(), store_.get(), slack_.api_url());
+  auto target = MakeSlackTarget(BotConfig(), store_.get(), slack_.api_url());
   slack_.ScriptPostErrors({"invalid_blocks"});
-  Outcome outcome = target->Deliver(SampleEntry("e-1"));
+  Outcome outcome = target->Deliver(SlackEntry("e-1"));
   ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
   EXPECT_NE(std::get<Delivered>(outcome).response.find("sent as text only"), std::string::npos);
   auto posts = slack_.Posts();
@@ -413,14 +414,14 @@ TEST_F(SlackTargetApi, RejectedBlocksAreRetriedOnceAsTextOnly) {
 // that channel, and repeats thread per channel.
 TEST_F(SlackTargetApi, PostsToTheChannelInTheEntrysChannelKeyAndThreadsPerChannel) {
   config::TargetConfig config = BotConfig();
-  auto target = Make(config, store_.get(), slack_.api_url());
-  outbox::Entry in_default = SampleEntry("e-1");
+  auto target = MakeSlackTarget(config, store_.get(), slack_.api_url());
+  outbox::Entry in_default = SlackEntry("e-1");
   in_default.channel_key = ChannelKey(config, in_default.alert);
   EXPECT_EQ(in_default.channel_key, "security-bot#C0123456789");
-  outbox::Entry in_other = SampleEntry("e-2");
+  outbox::Entry in_other = SlackEntry("e-2");
   in_other.channel_key = ChannelKey(config, in_other.alert, "C0SECOND001");
   EXPECT_EQ(in_other.channel_key, "security-bot#C0SECOND001");
-  outbox::Entry repeat_in_other = SampleEntry("e-3");
+  outbox::Entry repeat_in_other = SlackEntry("e-3");
   repeat_in_other.channel_key = in_other.channel_key;
 
   std::vector<std::string> thread_of;

@@ -17,15 +17,9 @@ using testing::FakeHttpServer;
 using testing::FakeResponse;
 using testing::ScriptedAnswers;
 
-outbox::Entry SampleEntry(const std::string& target, const std::string& event_id) {
+// Entries with id 7 (not SampleOutboxEntry's default 1).
+outbox::Entry TeamsTestEntry(const std::string& target, const std::string& event_id) {
   return testing::SampleOutboxEntry(target, event_id, 7);
-}
-
-std::unique_ptr<Target> Make(const config::TargetConfig& config) {
-  TargetContext context;
-  auto target = MakeTarget(config, context);
-  EXPECT_TRUE(target.ok()) << target.message();
-  return std::move(target.value());
 }
 
 config::TargetConfig TeamsConfig(const std::string& url) {
@@ -40,9 +34,9 @@ config::TargetConfig TeamsConfig(const std::string& url) {
 TEST(TeamsTarget, PostsAnAdaptiveCardAndAccepts202) {
   ScriptedAnswers answers({FakeResponse::Text(202, "")});
   FakeHttpServer fake(answers.Handler());
-  auto target =
-      Make(TeamsConfig(fake.Url("/workflows/abc/triggers/manual/paths/invoke?sig=SECRETSIG")));
-  Outcome outcome = target->Deliver(SampleEntry("teams", "e-1"));
+  auto target = testing::MakeTargetOrFail(
+      TeamsConfig(fake.Url("/workflows/abc/triggers/manual/paths/invoke?sig=SECRETSIG")));
+  Outcome outcome = target->Deliver(TeamsTestEntry("teams", "e-1"));
   ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
   EXPECT_EQ(std::get<Delivered>(outcome).http_status, 202);
   auto requests = fake.Requests();
@@ -65,16 +59,16 @@ TEST(TeamsTarget, ClassifiesAnswers) {
                            FakeResponse::Text(413, "too large"), FakeResponse::TooManyRequests(2),
                            FakeResponse::Text(502, "")});
   FakeHttpServer fake(answers.Handler());
-  auto target = Make(TeamsConfig(fake.Url("/x?sig=SECRETSIG")));
-  EXPECT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("teams", "1"))));
-  Outcome bad = target->Deliver(SampleEntry("teams", "2"));
+  auto target = testing::MakeTargetOrFail(TeamsConfig(fake.Url("/x?sig=SECRETSIG")));
+  EXPECT_TRUE(std::holds_alternative<Delivered>(target->Deliver(TeamsTestEntry("teams", "1"))));
+  Outcome bad = target->Deliver(TeamsTestEntry("teams", "2"));
   ASSERT_TRUE(std::holds_alternative<Permanent>(bad));
   EXPECT_EQ(std::get<Permanent>(bad).error.find("SECRETSIG"), std::string::npos);
-  EXPECT_TRUE(std::holds_alternative<Permanent>(target->Deliver(SampleEntry("teams", "3"))));
-  Outcome limited = target->Deliver(SampleEntry("teams", "4"));
+  EXPECT_TRUE(std::holds_alternative<Permanent>(target->Deliver(TeamsTestEntry("teams", "3"))));
+  Outcome limited = target->Deliver(TeamsTestEntry("teams", "4"));
   ASSERT_TRUE(std::holds_alternative<Retry>(limited));
   EXPECT_EQ(std::get<Retry>(limited).retry_after, std::chrono::seconds(2));
-  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(SampleEntry("teams", "5"))));
+  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(TeamsTestEntry("teams", "5"))));
 }
 
 config::TargetConfig WebhookConfig(const std::string& url) {
@@ -92,8 +86,8 @@ TEST(WebhookTarget, PostsTheEventWithHeadersAndAnHmacSignature) {
   config.headers["Authorization"] = config::Secret("Splunk SECRET-HEC-TOKEN");
   config.headers["X-Source"] = config::Secret("trailwatch");
   config.hmac_secret = config::Secret("s3cr3t");
-  auto target = Make(config);
-  outbox::Entry entry = SampleEntry("siem", "e-1");
+  auto target = testing::MakeTargetOrFail(config);
+  outbox::Entry entry = TeamsTestEntry("siem", "e-1");
   Outcome outcome = target->Deliver(entry);
   ASSERT_TRUE(std::holds_alternative<Delivered>(outcome));
   auto requests = fake.Requests();
@@ -114,13 +108,13 @@ TEST(WebhookTarget, PostsTheEventWithHeadersAndAnHmacSignature) {
   std::string key = request.Header("idempotency-key");
   EXPECT_EQ(key.size(), 32u);
   EXPECT_EQ(key, IdempotencyHeader(entry.idempotency_key));
-  EXPECT_NE(key, IdempotencyHeader(SampleEntry("siem", "e-2").idempotency_key));
+  EXPECT_NE(key, IdempotencyHeader(TeamsTestEntry("siem", "e-2").idempotency_key));
 }
 
 TEST(WebhookTarget, NoSignatureWithoutASecret) {
   FakeHttpServer fake([](const testing::FakeRequest&) { return FakeResponse::Text(200, ""); });
-  auto target = Make(WebhookConfig(fake.Url("/ingest")));
-  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("siem", "e-1"))));
+  auto target = testing::MakeTargetOrFail(WebhookConfig(fake.Url("/ingest")));
+  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(TeamsTestEntry("siem", "e-1"))));
   EXPECT_EQ(fake.Requests()[0].Header("x-trailwatch-signature"), "");
 }
 
@@ -131,8 +125,8 @@ TEST(WebhookTarget, AppliesTheInputTransformer) {
   transformer.input_paths = {{"name", "$.detail.eventName"}, {"ip", "$.detail.sourceIPAddress"}};
   transformer.input_template = R"({"event": <name>, "from": <ip>})";
   config.input_transformer = transformer;
-  auto target = Make(config);
-  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(SampleEntry("siem", "e-1"))));
+  auto target = testing::MakeTargetOrFail(config);
+  ASSERT_TRUE(std::holds_alternative<Delivered>(target->Deliver(TeamsTestEntry("siem", "e-1"))));
   simdjson::dom::parser parser;
   simdjson::dom::element body;
   ASSERT_EQ(parser.parse(fake.Requests()[0].body).get(body), simdjson::SUCCESS)
@@ -148,10 +142,10 @@ TEST(WebhookTarget, ClassifiesAnswersLikeSlack) {
   ScriptedAnswers answers({FakeResponse::Text(408, ""), FakeResponse::Text(401, "denied"),
                            FakeResponse::Text(301, "")});
   FakeHttpServer fake(answers.Handler());
-  auto target = Make(WebhookConfig(fake.Url("/ingest")));
-  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(SampleEntry("siem", "1"))));
-  EXPECT_TRUE(std::holds_alternative<Permanent>(target->Deliver(SampleEntry("siem", "2"))));
-  EXPECT_TRUE(std::holds_alternative<Permanent>(target->Deliver(SampleEntry("siem", "3"))))
+  auto target = testing::MakeTargetOrFail(WebhookConfig(fake.Url("/ingest")));
+  EXPECT_TRUE(std::holds_alternative<Retry>(target->Deliver(TeamsTestEntry("siem", "1"))));
+  EXPECT_TRUE(std::holds_alternative<Permanent>(target->Deliver(TeamsTestEntry("siem", "2"))));
+  EXPECT_TRUE(std::holds_alternative<Permanent>(target->Deliver(TeamsTestEntry("siem", "3"))))
       << "redirects are not followed";
 }
 
