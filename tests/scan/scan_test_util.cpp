@@ -91,6 +91,16 @@ std::string LogFile(const std::vector<std::string>& records) {
   return out + "]}";
 }
 
+std::string GzippedLogWith(const std::vector<std::string>& event_ids) {
+  std::vector<std::string> records;
+  for (const std::string& id : event_ids) {
+    RecordSpec spec;
+    spec.event_id = id;
+    records.push_back(Record(spec));
+  }
+  return Gzip(LogFile(records));
+}
+
 std::string LogKey(const std::string& account, const std::string& region, const std::string& date,
                    const std::string& hhmm, const std::string& unique, const std::string& org) {
   std::string yyyy = date.substr(0, 4), mm = date.substr(5, 2), dd = date.substr(8, 2);

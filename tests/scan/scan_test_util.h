@@ -32,6 +32,8 @@ struct RecordSpec {
 std::string Record(const RecordSpec& spec);
 // {"Records":[...]} of these records.
 std::string LogFile(const std::vector<std::string>& records);
+// The gzipped log file of one default record (RecordSpec) per event id, in order.
+std::string GzippedLogWith(const std::vector<std::string>& event_ids);
 
 // "AWSLogs/[org/]<account>/CloudTrail/<region>/YYYY/MM/DD/<account>_CloudTrail_<region>_
 // YYYYMMDDTHHmmZ_<unique>.json.gz"; `date` is "YYYY-MM-DD", `hhmm` the delivery minute.

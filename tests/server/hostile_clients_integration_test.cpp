@@ -23,7 +23,7 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
-constexpr const char* kApiKey = "hostile-test-api-key-0123";
+constexpr const char* kHostileApiKey = "hostile-test-api-key-0123";
 
 std::string Envelope(const std::string& id, const std::string& identity_type) {
   return R"({"version":"0","id":")" + id +
@@ -38,7 +38,7 @@ std::string Envelope(const std::string& id, const std::string& identity_type) {
 
 std::string KeyHeader() {
   std::string header = "x-api-key: ";
-  header.append(kApiKey).append("\r\n");
+  header.append(kHostileApiKey).append("\r\n");
   return header;
 }
 
@@ -78,7 +78,7 @@ class HostileClientsTest : public ::testing::Test {
                              "  - {pack: root-signin, targets: [out]}\n";
     service_ = std::make_unique<ServiceProcess>(
         std::vector<std::string>{"run", "--config", config, "--log-format", "json"}, dir_.path(),
-        std::map<std::string, std::string>{{"TW_TEST_API_KEY", kApiKey}});
+        std::map<std::string, std::string>{{"TW_TEST_API_KEY", kHostileApiKey}});
     ASSERT_TRUE(service_->WaitForStderr("listening on port", 60s)) << service_->Stderr();
     port_ = service_->ListeningPort();
     ASSERT_GT(port_, 0);
@@ -87,7 +87,7 @@ class HostileClientsTest : public ::testing::Test {
     if (service_) {
       service_->Signal(SIGTERM);
       EXPECT_EQ(service_->WaitExit(30s), 0) << service_->Stderr();
-      EXPECT_EQ(service_->Stderr().find(kApiKey), std::string::npos);
+      EXPECT_EQ(service_->Stderr().find(kHostileApiKey), std::string::npos);
     }
   }
 

@@ -76,7 +76,7 @@ constexpr size_t kSiemLanes = 8;
 // arrive closer by the time the first spent in PostgreSQL round trips after its token (see the
 // rate check), which a loaded 2-core machine stretches to a couple of hundred ms.
 constexpr milliseconds kSlackGapTolerance{300};
-const std::string kApiKey = "ha-chaos-api-key-0123456789";
+const std::string kHaChaosApiKey = "ha-chaos-api-key-0123456789";
 const std::string kBucket = "trail-bucket";
 const std::vector<std::string> kSlackTargets = {"slack-a", "slack-b", "slack-c"};
 // The receivers' URLs start with the sending process's tag (HaReplicas sets TW_REPLICA per
@@ -432,7 +432,7 @@ TEST(HaChaosIntegrationTest, KillsAndAPostgresRestartLoseNothingAndKeepOrderAndR
 
   std::map<std::string, std::string> environment = moto->TestEnvironment();
   environment["TW_DSN"] = dsn;
-  environment["TW_API_KEY"] = kApiKey;
+  environment["TW_API_KEY"] = kHaChaosApiKey;
   HaReplicas replicas({"run", "--config", config, "--log-format", "json"}, dir.path(),
                       environment, kReplicas);
   for (size_t index = 0; index < kReplicas; ++index) replicas.Start(index);
@@ -485,7 +485,8 @@ TEST(HaChaosIntegrationTest, KillsAndAPostgresRestartLoseNothingAndKeepOrderAndR
         for (auto deadline = Clock::now() + seconds(30); !accepted && Clock::now() < deadline;) {
           int port = replicas.HttpPort(index);
           ReplicaReply reply;
-          if (port != 0) reply = ReplicaPostJson(port, "/events", body, {{"x-api-key", kApiKey}});
+          if (port != 0)
+            reply = ReplicaPostJson(port, "/events", body, {{"x-api-key", kHaChaosApiKey}});
           if (reply.status / 100 == 2) {
             accepted = true;
             accepted_by.insert(index);

@@ -10,7 +10,7 @@
 namespace trailwatch::testing {
 namespace {
 
-std::string Tail(const std::string& text, size_t lines) {
+std::string TailLines(const std::string& text, size_t lines) {
   size_t at = text.size();
   for (size_t seen = 0; at > 0 && seen <= lines;) {
     --at;
@@ -104,9 +104,8 @@ std::string HaReplicas::LogTails(size_t lines) const {
   auto one = [&](size_t index, const std::string& tag, const ServiceProcess& process,
                  const char* state) {
     out << "---- replica " << index << " " << tag << " (pid " << process.pid() << ", " << state
-        << "), last "
-        << lines << " lines of stderr ----\n"
-        << Tail(process.Stderr(), lines) << "\n";
+        << "), last " << lines << " lines of stderr ----\n"
+        << TailLines(process.Stderr(), lines) << "\n";
   };
   for (const Retired& retired : retired_) {
     one(retired.index, retired.tag, *retired.process, "killed");

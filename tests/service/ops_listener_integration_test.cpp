@@ -31,11 +31,9 @@ const std::string kSourceDir = TW_SOURCE_DIR;
 // Looks like a Slack webhook's secret path; must never show in /metrics.
 const std::string kWebhookSecret = "T0TW12OPS/B0TW12OPS/s3cr3tW3bh00kT0k3nXYZ";
 
-int OpsPort(const ServiceProcess& service) { return LoggedOpsPort(service.Stderr()); }
-
 int WaitForOpsPort(const ServiceProcess& service) {
   for (int i = 0; i < 200; ++i) {
-    if (int port = OpsPort(service)) return port;
+    if (int port = service.OpsPort()) return port;
     std::this_thread::sleep_for(milliseconds(50));
   }
   return 0;
@@ -280,7 +278,7 @@ TEST(OpsListenerIntegrationTest, TelemetryFalseStartsNoListener) {
   ServiceProcess service({"run", "--config", config}, dir.path());
   ASSERT_TRUE(service.WaitForStderr("trailwatch running", seconds(20))) << service.Stderr();
   EXPECT_NE(service.Stderr().find("ops listener off (telemetry: false)"), std::string::npos);
-  EXPECT_EQ(OpsPort(service), 0);
+  EXPECT_EQ(service.OpsPort(), 0);
   service.Signal(SIGTERM);
   EXPECT_EQ(service.WaitExit(seconds(30)), 0) << service.Stderr();
 }

@@ -37,7 +37,8 @@ size_t Collect(char* data, size_t size, size_t count, void* out) {
 }  // namespace
 
 std::string Fixture(const std::string& relative) {
-  return ReadWhole(std::string(TW_FIXTURES_DIR) + "/" + relative);
+  std::string path = TW_FIXTURES_DIR;  // append(): GCC 12 warns falsely on "literal" + std::string
+  return ReadWhole(path.append("/").append(relative));
 }
 
 // A CloudTrail log file holding the given fixture records.
@@ -205,6 +206,8 @@ int ServiceProcess::ListeningPort() const {
   size_t at = err.rfind(marker);
   return at == std::string::npos ? 0 : std::atoi(err.c_str() + at + marker.size());
 }
+
+int ServiceProcess::OpsPort() const { return LoggedOpsPort(Stderr()); }
 
 void ServiceProcess::Signal(int signal_number) const {
   if (pid_ > 0 && exit_code_ == -1) kill(pid_, signal_number);

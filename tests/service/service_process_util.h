@@ -31,6 +31,8 @@ class ServiceProcess {
   void Signal(int signal_number) const;
   // The port the http source last logged ("listening on port N"), 0 if none yet.
   int ListeningPort() const;
+  // The port of the ops listener it logged (LoggedOpsPort of its stderr), 0 if none yet.
+  int OpsPort() const;
   // The exit code (128 + signal when killed), or -1 if still running after `timeout`.
   int WaitExit(std::chrono::milliseconds timeout);
   bool Running();

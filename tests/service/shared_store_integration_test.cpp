@@ -22,10 +22,8 @@ namespace {
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
-const std::string kLogDir = "AWSLogs/111122223333/CloudTrail/us-east-1/2022/11/10/";
-const std::string kApiKey = "shared-store-api-key";
-
-int OpsPort(const ServiceProcess& service) { return LoggedOpsPort(service.Stderr()); }
+const std::string kExampleLogDir = "AWSLogs/111122223333/CloudTrail/us-east-1/2022/11/10/";
+const std::string kSharedStoreApiKey = "shared-store-api-key";
 
 // Polls `url` until `accept` holds (at most `limit`); returns the last answer.
 template <typename Accept>
@@ -55,7 +53,9 @@ class SharedStoreTest : public ::testing::Test {
                       "  - {pack: root-signin, targets: [slack]}\n");
   }
   std::map<std::string, std::string> Environment(const std::string& dsn, const std::string& slack) {
-    return {{"TW_TEST_DSN", dsn}, {"TW_TEST_API_KEY", kApiKey}, {"TW_TEST_SLACK_URL", slack}};
+    return {{"TW_TEST_DSN", dsn},
+            {"TW_TEST_API_KEY", kSharedStoreApiKey},
+            {"TW_TEST_SLACK_URL", slack}};
   }
   TempDir dir_;
 };
@@ -69,7 +69,7 @@ TEST_F(SharedStoreTest, StartsNotReadyWhilePostgresIsDownAndCatchesUp) {
   ServiceProcess replica({"run", "--config", Config(), "--log-format", "json"}, dir_.path(),
                          Environment(dsn, slack.Url("/services/T0/B0/secret")));
   ASSERT_TRUE(replica.WaitForStderr("listening on port", seconds(60))) << replica.Stderr();
-  std::string ops = "http://127.0.0.1:" + std::to_string(OpsPort(replica));
+  std::string ops = "http://127.0.0.1:" + std::to_string(replica.OpsPort());
   std::string events = "http://127.0.0.1:" + std::to_string(replica.ListeningPort()) + "/events";
 
   HttpAnswer not_ready = WaitForAnswer(
@@ -81,7 +81,7 @@ TEST_F(SharedStoreTest, StartsNotReadyWhilePostgresIsDownAndCatchesUp) {
   EXPECT_EQ(Http("GET", ops + "/healthz").status, 200);  // alive, only not ready
   std::string root_event =
       Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
-  HttpAnswer refused = Http("POST", events, root_event, {"x-api-key: " + kApiKey});
+  HttpAnswer refused = Http("POST", events, root_event, {"x-api-key: " + kSharedStoreApiKey});
   EXPECT_EQ(refused.status, 503) << refused.body;  // not acknowledged: EventBridge retries
   EXPECT_TRUE(replica.Running());
 
@@ -97,7 +97,7 @@ TEST_F(SharedStoreTest, StartsNotReadyWhilePostgresIsDownAndCatchesUp) {
   EXPECT_NE(ready.body.find("replica "), std::string::npos) << ready.body;
   EXPECT_NE(ready.body.find("leads sources: directory:"), std::string::npos) << ready.body;
   // EventBridge's retry now lands.
-  HttpAnswer accepted = Http("POST", events, root_event, {"x-api-key: " + kApiKey});
+  HttpAnswer accepted = Http("POST", events, root_event, {"x-api-key: " + kSharedStoreApiKey});
   EXPECT_EQ(accepted.status / 100, 2) << accepted.body;
   ASSERT_TRUE(slack.WaitForRequests(1, seconds(30))) << replica.Stderr();
   // The password-free DSN is all the log shows of the store.
@@ -124,7 +124,8 @@ TEST_F(SharedStoreTest, TwoReplicasAlertOnceAndTheFolderMovesToTheSurvivor) {
       Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
   for (ServiceProcess* replica : {a.get(), b.get()}) {
     std::string events = "http://127.0.0.1:" + std::to_string(replica->ListeningPort()) + "/events";
-    EXPECT_EQ(Http("POST", events, root_event, {"x-api-key: " + kApiKey}).status / 100, 2);
+    EXPECT_EQ(Http("POST", events, root_event, {"x-api-key: " + kSharedStoreApiKey}).status / 100,
+              2);
   }
   ASSERT_TRUE(slack.WaitForRequests(1, seconds(30)));
 
@@ -134,7 +135,7 @@ TEST_F(SharedStoreTest, TwoReplicasAlertOnceAndTheFolderMovesToTheSurvivor) {
   };
   for (int i = 0; i < 100 && !leads(*a) && !leads(*b); ++i) std::this_thread::sleep_for(milliseconds(100));
   ASSERT_NE(leads(*a), leads(*b)) << "A:\n" << a->Stderr() << "\nB:\n" << b->Stderr();
-  WriteFileAtomically(dir_.path() + "/logs/" + kLogDir +
+  WriteFileAtomically(dir_.path() + "/logs/" + kExampleLogDir +
                           "111122223333_CloudTrail_us-east-1_20221110T1630Z_bbbb.json",
                       LogFile({"root-consolelogin-failure.json"}));
   ASSERT_TRUE(slack.WaitForRequests(2, seconds(30)));
@@ -151,7 +152,7 @@ TEST_F(SharedStoreTest, TwoReplicasAlertOnceAndTheFolderMovesToTheSurvivor) {
   std::string record = Fixture("aws/cloudtrail/root-consolelogin-success-no-mfa.json");
   record.replace(record.find("deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"), 36,
                  "0e5b3f7a-1c2d-4e8f-9a0b-c1d2e3f4a5b6");
-  WriteFileAtomically(dir_.path() + "/logs/" + kLogDir +
+  WriteFileAtomically(dir_.path() + "/logs/" + kExampleLogDir +
                           "111122223333_CloudTrail_us-east-1_20221110T1635Z_cccc.json",
                       "{\"Records\":[" + record + "]}");
   ASSERT_TRUE(slack.WaitForRequests(3, seconds(30))) << survivor->Stderr();

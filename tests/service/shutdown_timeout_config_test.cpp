@@ -11,7 +11,7 @@ namespace {
 using trailwatch::testing::TempDir;
 
 // A minimal valid configuration, with `extra` appended at the top level.
-Result<ServiceConfig> Load(const TempDir& dir, const std::string& extra) {
+Result<ServiceConfig> LoadWithStdoutTarget(const TempDir& dir, const std::string& extra) {
   std::string path = dir.Write("trailwatch.yaml", "store: " + dir.path() +
                                                       "/tw.db\n"
                                                       "targets:\n"
@@ -22,30 +22,30 @@ Result<ServiceConfig> Load(const TempDir& dir, const std::string& extra) {
 
 TEST(ShutdownTimeoutConfigTest, DefaultsToTenSeconds) {
   TempDir dir;
-  auto config = Load(dir, "");
+  auto config = LoadWithStdoutTarget(dir, "");
   ASSERT_TRUE(config.ok()) << config.message();
   EXPECT_EQ(config->shutdown_timeout, std::chrono::seconds(10));
 }
 
 TEST(ShutdownTimeoutConfigTest, TakesADuration) {
   TempDir dir;
-  auto config = Load(dir, "shutdown_timeout: 1m30s\n");
+  auto config = LoadWithStdoutTarget(dir, "shutdown_timeout: 1m30s\n");
   ASSERT_TRUE(config.ok()) << config.message();
   EXPECT_EQ(config->shutdown_timeout, std::chrono::seconds(90));
-  auto zero = Load(dir, "shutdown_timeout: 0s\n");
+  auto zero = LoadWithStdoutTarget(dir, "shutdown_timeout: 0s\n");
   ASSERT_TRUE(zero.ok()) << zero.message();
   EXPECT_EQ(zero->shutdown_timeout, std::chrono::seconds(0));
 }
 
 TEST(ShutdownTimeoutConfigTest, RefusesBadValuesWithTheirPlace) {
   TempDir dir;
-  auto too_long = Load(dir, "shutdown_timeout: 1h\n");
+  auto too_long = LoadWithStdoutTarget(dir, "shutdown_timeout: 1h\n");
   ASSERT_FALSE(too_long.ok());
   EXPECT_NE(too_long.message().find("trailwatch.yaml:4:19: shutdown_timeout: shutdown_timeout must "
                                     "be between 0s and 600s, not 3600s"),
             std::string::npos)
       << too_long.message();
-  auto bare = Load(dir, "shutdown_timeout: 10\n");
+  auto bare = LoadWithStdoutTarget(dir, "shutdown_timeout: 10\n");
   ASSERT_FALSE(bare.ok());
   EXPECT_NE(bare.message().find("must be a duration like 10s"), std::string::npos)
       << bare.message();

@@ -18,27 +18,19 @@ namespace trailwatch::sources {
 namespace {
 
 using scan::testing::Gzip;
+using scan::testing::GzippedLogWith;
 using scan::testing::LogFile;
 using scan::testing::LogKey;
 using scan::testing::Record;
 using scan::testing::RecordSpec;
 using testing::RecordingSink;
 using testing::RunningSource;
+using testing::Sorted;
 using testing::TestContext;
 using testing::WaitFor;
 using trailwatch::testing::TempDir;
 
 namespace fs = std::filesystem;
-
-std::string LogWith(const std::vector<std::string>& ids) {
-  std::vector<std::string> records;
-  for (const std::string& id : ids) {
-    RecordSpec spec;
-    spec.event_id = id;
-    records.push_back(Record(spec));
-  }
-  return Gzip(LogFile(records));
-}
 
 void WriteAt(const std::string& path, const std::string& bytes) {
   fs::create_directories(fs::path(path).parent_path());
@@ -51,11 +43,6 @@ void MoveInto(const std::string& path, const std::string& bytes, const std::stri
   WriteAt(temporary, bytes);
   fs::create_directories(fs::path(path).parent_path());
   fs::rename(temporary, path);
-}
-
-std::vector<std::string> Sorted(std::vector<std::string> items) {
-  std::sort(items.begin(), items.end());
-  return items;
 }
 
 class DirectorySourceTest : public ::testing::Test {
@@ -76,7 +63,7 @@ class DirectorySourceTest : public ::testing::Test {
 };
 
 TEST_F(DirectorySourceTest, ScansThenWatchesAndRestartsWithoutRepeats) {
-  WriteAt(Key("1200", "AAAAAAAAAAAAAAAA"), LogWith({"old-1", "old-2"}));
+  WriteAt(Key("1200", "AAAAAAAAAAAAAAAA"), GzippedLogWith({"old-1", "old-2"}));
   WriteAt(logs_ +
               "/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/"
               "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240501T120131Z.json.gz",
@@ -92,11 +79,11 @@ TEST_F(DirectorySourceTest, ScansThenWatchesAndRestartsWithoutRepeats) {
 
     // Completed after start: in place (IN_CLOSE_WRITE), renamed into place (IN_MOVED_TO), and in a
     // directory that did not exist yet.
-    WriteAt(Key("1205", "BBBBBBBBBBBBBBBB"), LogWith({"new-1"}));
-    MoveInto(Key("1210", "CCCCCCCCCCCCCCCC"), LogWith({"new-2"}), scratch_.path());
+    WriteAt(Key("1205", "BBBBBBBBBBBBBBBB"), GzippedLogWith({"new-1"}));
+    MoveInto(Key("1210", "CCCCCCCCCCCCCCCC"), GzippedLogWith({"new-2"}), scratch_.path());
     std::string next_day =
         logs_ + "/" + LogKey("111122223333", "eu-west-1", "2024-05-02", "0005", "DDDDDDDDDDDDDDDD");
-    WriteAt(next_day, LogWith({"new-3"}));
+    WriteAt(next_day, GzippedLogWith({"new-3"}));
     ASSERT_TRUE(WaitFor([&] { return sink.size() == 5; })) << sink.size() << "\n"
                                                            << context_.log_text();
     ASSERT_TRUE(running.Stop().ok());
@@ -114,7 +101,7 @@ TEST_F(DirectorySourceTest, ScansThenWatchesAndRestartsWithoutRepeats) {
   }
 
   // While stopped, one more file arrives; the restart reads it and nothing else.
-  WriteAt(Key("1215", "EEEEEEEEEEEEEEEE"), LogWith({"while-stopped"}));
+  WriteAt(Key("1215", "EEEEEEEEEEEEEEEE"), GzippedLogWith({"while-stopped"}));
   RecordingSink after;
   {
     DirectorySource source(Config(), context_.context());
@@ -135,7 +122,7 @@ TEST_F(DirectorySourceTest, ABadFileIsLoggedCountedAndNotRetried) {
     DirectorySource source(Config(), context_.context());
     RunningSource running(source, sink);
     std::string good = Key("1205", "GOODGOODGOODGOOD");
-    WriteAt(good, LogWith({"good-1"}));
+    WriteAt(good, GzippedLogWith({"good-1"}));
     ASSERT_TRUE(WaitFor([&] { return sink.size() == 1; })) << context_.log_text();
     ASSERT_TRUE(running.Stop().ok());
   }
@@ -162,7 +149,7 @@ TEST_F(DirectorySourceTest, ABadFileIsLoggedCountedAndNotRetried) {
 
 TEST_F(DirectorySourceTest, AFileIsRecordedOnlyAfterSubmitSucceeded) {
   std::string file = Key("1200", "AAAAAAAAAAAAAAAA");
-  WriteAt(file, LogWith({"e-1"}));
+  WriteAt(file, GzippedLogWith({"e-1"}));
   RecordingSink sink;
   sink.fail = true;
   DirectorySource source(Config(), context_.context());
@@ -182,7 +169,7 @@ TEST_F(DirectorySourceTest, AFileCaughtHalfWrittenIsReadAgainWhenComplete) {
   // At start-up a shipper is still writing: the scan sees a truncated gzip and records it as
   // failed with that size; the completed file (new size and mtime) is read.
   std::string file = Key("1200", "AAAAAAAAAAAAAAAA");
-  std::string whole = LogWith({"e-1"});
+  std::string whole = GzippedLogWith({"e-1"});
   WriteAt(file, whole.substr(0, whole.size() / 2));
   RecordingSink sink;
   DirectorySource source(Config(), context_.context());
@@ -198,16 +185,16 @@ TEST_F(DirectorySourceTest, AFileCaughtHalfWrittenIsReadAgainWhenComplete) {
 }
 
 TEST_F(DirectorySourceTest, NonRecursiveIgnoresSubdirectories) {
-  WriteAt(logs_ + "/top.json.gz", LogWith({"top"}));
-  WriteAt(logs_ + "/sub/below.json.gz", LogWith({"below"}));
+  WriteAt(logs_ + "/top.json.gz", GzippedLogWith({"top"}));
+  WriteAt(logs_ + "/sub/below.json.gz", GzippedLogWith({"below"}));
   DirectorySourceConfig config = Config();
   config.recursive = false;
   RecordingSink sink;
   DirectorySource source(config, context_.context());
   RunningSource running(source, sink);
   ASSERT_TRUE(WaitFor([&] { return sink.size() == 1; })) << context_.log_text();
-  WriteAt(logs_ + "/sub/later.json.gz", LogWith({"later-below"}));
-  WriteAt(logs_ + "/later.json.gz", LogWith({"later-top"}));
+  WriteAt(logs_ + "/sub/later.json.gz", GzippedLogWith({"later-below"}));
+  WriteAt(logs_ + "/later.json.gz", GzippedLogWith({"later-top"}));
   ASSERT_TRUE(WaitFor([&] { return sink.size() == 2; })) << context_.log_text();
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
   ASSERT_TRUE(running.Stop().ok());
@@ -224,7 +211,7 @@ TEST_F(DirectorySourceTest, ATrailingSlashDoesNotChangeCheckpointKeys) {
     DirectorySource source(config, context_.context());
     RunningSource running(source, sink);
     std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    WriteAt(logs_ + "/new.json.gz", LogWith({"e-1"}));
+    WriteAt(logs_ + "/new.json.gz", GzippedLogWith({"e-1"}));
     ASSERT_TRUE(WaitFor([&] { return sink.size() == 1; })) << context_.log_text();
     ASSERT_TRUE(running.Stop().ok());
   }
@@ -240,8 +227,8 @@ TEST_F(DirectorySourceTest, ATrailingSlashDoesNotChangeCheckpointKeys) {
 TEST_F(DirectorySourceTest, ACompleteScanForgetsTheCheckpointsOfVanishedFiles) {
   const std::string kept = Key("1200", "AAAAAAAAAAAAAAAA");
   const std::string removed = Key("1205", "BBBBBBBBBBBBBBBB");
-  WriteAt(kept, LogWith({"kept"}));
-  WriteAt(removed, LogWith({"removed"}));
+  WriteAt(kept, GzippedLogWith({"kept"}));
+  WriteAt(removed, GzippedLogWith({"removed"}));
   RecordingSink sink;
   {
     DirectorySource source(Config(), context_.context());

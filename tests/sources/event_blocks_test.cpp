@@ -67,7 +67,7 @@ std::vector<std::pair<uint64_t, std::string>> Reference(const std::string& conte
 }
 
 TEST(EventBlocksTest, SplitsLinesAndStripsCarriageReturns) {
-  testing::TempDir dir;
+  trailwatch::testing::TempDir dir;
   std::string path = dir.Write("e.jsonl", "a\r\nb\n\nlast-without-newline");
   std::string error;
   auto lines = ReadAll(path, 1 << 20, &error);
@@ -80,7 +80,7 @@ TEST(EventBlocksTest, SplitsLinesAndStripsCarriageReturns) {
 }
 
 TEST(EventBlocksTest, EmptyFileHasNoLines) {
-  testing::TempDir dir;
+  trailwatch::testing::TempDir dir;
   std::string path = dir.Write("e.jsonl", "");
   std::string error;
   EXPECT_TRUE(ReadAll(path, 1 << 20, &error).empty());
@@ -88,7 +88,7 @@ TEST(EventBlocksTest, EmptyFileHasNoLines) {
 }
 
 TEST(EventBlocksTest, LinesSpanningBlocksAreWhole) {
-  testing::TempDir dir;
+  trailwatch::testing::TempDir dir;
   std::string content;
   for (int i = 0; i < 200000; ++i)
     content += "line-" + std::to_string(i) + std::string(i % 97, 'x') + "\n";
@@ -104,7 +104,7 @@ TEST(EventBlocksTest, LinesSpanningBlocksAreWhole) {
 // Block ends at every position relative to line ends: small blocks over lines of all lengths,
 // with and without a final newline, lines at exactly the length limit and one byte over it.
 TEST(EventBlocksTest, EveryBlockSizeGivesTheSameLines) {
-  testing::TempDir dir;
+  trailwatch::testing::TempDir dir;
   std::string content;
   for (int i = 0; i < 300; ++i) {
     content += std::string(static_cast<size_t>(i * 7 % 53), static_cast<char>('a' + i % 26));
@@ -130,7 +130,7 @@ TEST(EventBlocksTest, EveryBlockSizeGivesTheSameLines) {
 // A file ending exactly at a page (and block) boundary, with its last line's newline as the last
 // byte or with no newline: the last line still has its padding.
 TEST(EventBlocksTest, FileEndingAtABlockBoundary) {
-  testing::TempDir dir;
+  trailwatch::testing::TempDir dir;
   for (size_t size : {size_t{4096}, size_t{1} << 20}) {
     std::string line = "{\"x\":\"1\"}";
     std::string content;
@@ -146,7 +146,7 @@ TEST(EventBlocksTest, FileEndingAtABlockBoundary) {
 }
 
 TEST(EventBlocksTest, OverlongLinesAreReportedOnce) {
-  testing::TempDir dir;
+  trailwatch::testing::TempDir dir;
   std::string path = dir.Write("e.jsonl", "ok\n" + std::string(10u << 20, 'y') + "\nafter\n");
   std::string error;
   auto lines = ReadAll(path, 1 << 20, &error);
@@ -156,8 +156,8 @@ TEST(EventBlocksTest, OverlongLinesAreReportedOnce) {
 }
 
 TEST(EventBlocksTest, OverlongLastLineWithoutNewline) {
-  testing::TempDir dir;
-  std::string path = dir.Write("e.jsonl", "ok\n" + std::string(3u << 20, 'y'));
+  trailwatch::testing::TempDir dir;
+  std::string path = dir.Write("e.jsonl", std::string("ok\n").append(3u << 20, 'y'));
   std::string error;
   auto lines = ReadAll(path, 1 << 20, &error);
   ASSERT_EQ(lines.size(), 2u);
@@ -165,7 +165,7 @@ TEST(EventBlocksTest, OverlongLastLineWithoutNewline) {
 }
 
 TEST(EventBlocksTest, ReadsGzip) {
-  testing::TempDir dir;
+  trailwatch::testing::TempDir dir;
   std::string content;
   for (int i = 0; i < 50000; ++i) content += "{\"n\":" + std::to_string(i) + "}\n";
   std::string path = dir.path() + "/e.jsonl.gz";

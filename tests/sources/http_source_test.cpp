@@ -17,17 +17,17 @@
 namespace trailwatch::sources {
 namespace {
 
-using testing::FakeCertHost;
-using testing::HttpGet;
-using testing::HttpPost;
-using testing::RecordingSink;
-using testing::SnsReply;
-using testing::SnsSender;
-using testing::SnsSpec;
-using testing::TestPki;
+using trailwatch::testing::FakeCertHost;
+using trailwatch::testing::HoldableRecordingSink;
+using trailwatch::testing::HttpGet;
+using trailwatch::testing::HttpPost;
+using trailwatch::testing::SnsReply;
+using trailwatch::testing::SnsSender;
+using trailwatch::testing::SnsSpec;
+using trailwatch::testing::TestPki;
 
 constexpr const char* kApiKey = "test-api-key-0123456789";
-constexpr const char* kTopic = "arn:aws:sns:us-east-1:111122223333:chatbot-topic";
+using trailwatch::testing::kChatbotTopic;
 
 std::string Envelope(const std::string& id, const std::string& event_name = "ConsoleLogin") {
   return R"({"version":"0","id":")" + id +
@@ -38,9 +38,9 @@ std::string Envelope(const std::string& id, const std::string& event_name = "Con
 }
 
 // A running HttpSource; stops it in the destructor.
-class RunningSource {
+class RunningHttpSource {
  public:
-  explicit RunningSource(HttpSourceConfig config) {
+  explicit RunningHttpSource(HttpSourceConfig config) {
     context_.log = std::make_shared<spdlog::logger>(
         "http-test", std::make_shared<spdlog::sinks::null_sink_mt>());
     context_.metrics = &metrics_;
@@ -61,7 +61,7 @@ class RunningSource {
       std::this_thread::sleep_for(std::chrono::milliseconds(2));
     }
   }
-  ~RunningSource() { (void)Stop(); }
+  ~RunningHttpSource() { (void)Stop(); }
   Status Stop() {
     if (thread_.joinable()) {
       thread_.request_stop();
@@ -71,7 +71,7 @@ class RunningSource {
   }
   const std::string& error() const { return error_; }
   int port() const { return source_ ? source_->port() : 0; }
-  RecordingSink& sink() { return sink_; }
+  HoldableRecordingSink& sink() { return sink_; }
   telemetry::Metrics& metrics() { return metrics_; }
   double Requests(const std::string& endpoint, int status) {
     return metrics_.Get("trailwatch_http_requests_total",
@@ -85,7 +85,7 @@ class RunningSource {
  private:
   telemetry::Metrics metrics_;
   SourceContext context_;
-  RecordingSink sink_;
+  HoldableRecordingSink sink_;
   std::unique_ptr<HttpSource> source_;
   Status status_;
   std::string error_;
@@ -110,7 +110,7 @@ SnsReply PostEvents(int port, const std::string& body, const std::string& key = 
 // ---- /events --------------------------------------------------------------------------------
 
 TEST(HttpSourceEventsTest, AcceptsOneEnvelopeAfterSubmit) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   SnsReply reply = PostEvents(running.port(), Envelope("11111111-1111-1111-1111-111111111111"));
   EXPECT_EQ(reply.status, 202);
@@ -124,7 +124,7 @@ TEST(HttpSourceEventsTest, AcceptsOneEnvelopeAfterSubmit) {
 }
 
 TEST(HttpSourceEventsTest, AcceptsAnArrayInOneSubmit) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   std::string body = "[" + Envelope("a1") + "," + Envelope("a2") + "," + Envelope("a3") + "]";
   EXPECT_EQ(PostEvents(running.port(), body).status, 202);
@@ -135,14 +135,14 @@ TEST(HttpSourceEventsTest, AcceptsAnArrayInOneSubmit) {
 TEST(HttpSourceEventsTest, OtherApiKeyHeaderName) {
   HttpSourceConfig config = BaseConfig();
   config.api_key_header = "Authorization-Key";
-  RunningSource running(config);
+  RunningHttpSource running(config);
   ASSERT_EQ(running.error(), "");
   EXPECT_EQ(PostEvents(running.port(), Envelope("k1"), kApiKey, "authorization-key").status, 202);
   EXPECT_EQ(PostEvents(running.port(), Envelope("k2"), kApiKey, "x-api-key").status, 401);
 }
 
 TEST(HttpSourceEventsTest, MissingOrWrongKeyIs401AndNeverLogged) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   EXPECT_EQ(PostEvents(running.port(), Envelope("b1"), "").status, 401);
   EXPECT_EQ(PostEvents(running.port(), Envelope("b2"), "wrong").status, 401);
@@ -157,14 +157,14 @@ TEST(HttpSourceEventsTest, MissingOrWrongKeyIs401AndNeverLogged) {
 TEST(HttpSourceEventsTest, NoConfiguredKeyRefusesEverything) {
   HttpSourceConfig config = BaseConfig();
   config.api_key = config::Secret();
-  RunningSource running(config);
+  RunningHttpSource running(config);
   ASSERT_EQ(running.error(), "");
   EXPECT_EQ(PostEvents(running.port(), Envelope("c1"), "").status, 401);
   EXPECT_EQ(PostEvents(running.port(), Envelope("c1"), "anything").status, 401);
 }
 
 TEST(HttpSourceEventsTest, EventsFollowEventBridgesRuleResourcesAndVersionAreOptional) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   std::string event = Envelope("r1");
   event.replace(event.find("\"resources\":[]"), 14, "\"resources\":\"x\"");
@@ -176,7 +176,7 @@ TEST(HttpSourceEventsTest, EventsFollowEventBridgesRuleResourcesAndVersionAreOpt
 }
 
 TEST(HttpSourceEventsTest, MalformedBodiesAre400NamingFieldAndIndex) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   SnsReply not_json = PostEvents(running.port(), "{not json");
   EXPECT_EQ(not_json.status, 400);
@@ -209,7 +209,7 @@ TEST(HttpSourceEventsTest, MalformedBodiesAre400NamingFieldAndIndex) {
 TEST(HttpSourceEventsTest, CompressedBodiesAreRefusedUnread) {
   HttpSourceConfig config = BaseConfig();
   config.limits.max_body_bytes = 4096;
-  RunningSource running(config);
+  RunningHttpSource running(config);
   ASSERT_EQ(running.error(), "");
   // 1 MB of zeros, gzip-compressed to about 1 KB (a zip bomb in miniature).
   std::string zeros(1000000, '\0');
@@ -232,7 +232,7 @@ TEST(HttpSourceEventsTest, CompressedBodiesAreRefusedUnread) {
 TEST(HttpSourceEventsTest, BodyOverTheLimitIs413) {
   HttpSourceConfig config = BaseConfig();
   config.limits.max_body_bytes = 4096;
-  RunningSource running(config);
+  RunningHttpSource running(config);
   ASSERT_EQ(running.error(), "");
   std::string big = Envelope("e1", std::string(5000, 'x'));
   EXPECT_EQ(PostEvents(running.port(), big).status, 413);
@@ -243,7 +243,7 @@ TEST(HttpSourceEventsTest, BodyOverTheLimitIs413) {
 }
 
 TEST(HttpSourceEventsTest, SinkFailureIs503AndNothingIsRemembered) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   running.sink().FailWith("outbox is locked");
   SnsReply failed = PostEvents(running.port(), Envelope("f1"));
@@ -256,7 +256,7 @@ TEST(HttpSourceEventsTest, SinkFailureIs503AndNothingIsRemembered) {
 }
 
 TEST(HttpSourceEventsTest, DuplicateIdsAreAcknowledgedWithoutResubmitting) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   EXPECT_EQ(PostEvents(running.port(), Envelope("g1")).status, 202);
   SnsReply again = PostEvents(running.port(), Envelope("g1"));
@@ -273,7 +273,7 @@ TEST(HttpSourceEventsTest, DuplicateIdsAreAcknowledgedWithoutResubmitting) {
 TEST(HttpSourceEventsTest, MoreThanMaxPendingIs429WithRetryAfter) {
   HttpSourceConfig config = BaseConfig();
   config.limits.max_pending_requests = 1;
-  RunningSource running(config);
+  RunningHttpSource running(config);
   ASSERT_EQ(running.error(), "");
   running.sink().Hold();
   auto first =
@@ -291,7 +291,7 @@ TEST(HttpSourceEventsTest, MoreThanMaxPendingIs429WithRetryAfter) {
 // ---- /healthz, /metrics, lifecycle ------------------------------------------------------------
 
 TEST(HttpSourceTest, HealthzAndMetrics) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   SnsReply health = HttpGet(running.port(), "/healthz");
   EXPECT_EQ(health.status, 200);
@@ -336,16 +336,16 @@ TEST(HttpSourceTest, ConfigErrorsAreClear) {
 }
 
 TEST(HttpSourceTest, BindFailsOnAPortInUse) {
-  RunningSource first(BaseConfig());
+  RunningHttpSource first(BaseConfig());
   ASSERT_EQ(first.error(), "");
   HttpSourceConfig config = BaseConfig();
   config.listen = "127.0.0.1:" + std::to_string(first.port());
-  RunningSource second(config);
+  RunningHttpSource second(config);
   EXPECT_NE(second.error().find("cannot bind"), std::string::npos) << second.error();
 }
 
 TEST(HttpSourceTest, StopsPromptlyWhenAsked) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   int port = running.port();
   EXPECT_TRUE(running.Stop().ok());
@@ -353,7 +353,7 @@ TEST(HttpSourceTest, StopsPromptlyWhenAsked) {
 }
 
 TEST(HttpSourceTest, StopsWhileAClientKeepsItsConnectionOpen) {
-  RunningSource running(BaseConfig());
+  RunningHttpSource running(BaseConfig());
   ASSERT_EQ(running.error(), "");
   httplib::Client client("127.0.0.1", running.port());
   client.set_keep_alive(true);
@@ -377,7 +377,7 @@ TEST(HttpSourceTest, ServesHttpsWithTheConfiguredCertificate) {
   auto source = HttpSource::Create(config, context);
   ASSERT_TRUE(source.ok()) << source.message();
   ASSERT_TRUE((*source)->Bind().ok());
-  RecordingSink sink;
+  HoldableRecordingSink sink;
   std::jthread thread([&](std::stop_token stop) { (void)(*source)->Run(stop, sink); });
   httplib::SSLClient client("127.0.0.1", (*source)->port());
   client.set_ca_cert_path(pki.ca_file().c_str());
@@ -404,11 +404,11 @@ class HttpSourceSnsTest : public ::testing::Test {
     ASSERT_TRUE(TestPki::Shared().ok()) << TestPki::Shared().error();
     host_ = std::make_unique<FakeCertHost>();
     HttpSourceConfig config = BaseConfig();
-    config.sns_topics = {kTopic};
+    config.sns_topics = {kChatbotTopic};
     config.sns_cert_url_pattern = host_->CertUrlPattern();
     config.sns_ca_file = TestPki::Shared().ca_file();
     Configure(config);
-    running_ = std::make_unique<RunningSource>(config);
+    running_ = std::make_unique<RunningHttpSource>(config);
     ASSERT_EQ(running_->error(), "");
   }
   virtual void Configure(HttpSourceConfig&) {}
@@ -416,16 +416,16 @@ class HttpSourceSnsTest : public ::testing::Test {
   int port() const { return running_->port(); }
   SnsSender sender() const { return SnsSender(TestPki::Shared().sns_key_file()); }
   SnsSpec Notification(const std::string& message) {
-    return SnsSender::Notification(kTopic, message, host_->CertUrl());
+    return SnsSender::Notification(kChatbotTopic, message, host_->CertUrl());
   }
 
   std::unique_ptr<FakeCertHost> host_;
-  std::unique_ptr<RunningSource> running_;
+  std::unique_ptr<RunningHttpSource> running_;
 };
 
 TEST_F(HttpSourceSnsTest, ConfirmsTheSubscriptionByGettingSubscribeUrl) {
-  SnsSpec spec =
-      SnsSender::SubscriptionConfirmation(kTopic, host_->CertUrl(), host_->SubscribeUrl(kTopic));
+  SnsSpec spec = SnsSender::SubscriptionConfirmation(kChatbotTopic, host_->CertUrl(),
+                                                     host_->SubscribeUrl(kChatbotTopic));
   SnsReply reply = sender().SignAndPost(port(), spec);
   EXPECT_EQ(reply.status, 200) << reply.body;
   auto confirmations = host_->Confirmations();
@@ -436,8 +436,8 @@ TEST_F(HttpSourceSnsTest, ConfirmsTheSubscriptionByGettingSubscribeUrl) {
 
 TEST_F(HttpSourceSnsTest, FailedConfirmationIs5xxSoSnsRetries) {
   host_->SetConfirmStatus(500);
-  SnsSpec spec =
-      SnsSender::SubscriptionConfirmation(kTopic, host_->CertUrl(), host_->SubscribeUrl(kTopic));
+  SnsSpec spec = SnsSender::SubscriptionConfirmation(kChatbotTopic, host_->CertUrl(),
+                                                     host_->SubscribeUrl(kChatbotTopic));
   EXPECT_EQ(sender().SignAndPost(port(), spec).status, 503);
   host_->SetConfirmStatus(200);
   EXPECT_EQ(sender().SignAndPost(port(), spec).status, 200);  // SNS's retry, same MessageId
@@ -446,21 +446,23 @@ TEST_F(HttpSourceSnsTest, FailedConfirmationIs5xxSoSnsRetries) {
 
 TEST_F(HttpSourceSnsTest, SubscribeUrlForAnotherTopicOrHostIsRefused) {
   SnsSpec other_topic = SnsSender::SubscriptionConfirmation(
-      kTopic, host_->CertUrl(), host_->SubscribeUrl("arn:aws:sns:us-east-1:999999999999:evil"));
+      kChatbotTopic, host_->CertUrl(),
+      host_->SubscribeUrl("arn:aws:sns:us-east-1:999999999999:evil"));
   EXPECT_EQ(sender().SignAndPost(port(), other_topic).status, 403);
   SnsSpec other_host = SnsSender::SubscriptionConfirmation(
-      kTopic, host_->CertUrl(),
-      "https://127.0.0.1:1/?Action=ConfirmSubscription&TopicArn=" + std::string(kTopic));
+      kChatbotTopic, host_->CertUrl(),
+      "https://127.0.0.1:1/?Action=ConfirmSubscription&TopicArn=" + std::string(kChatbotTopic));
   EXPECT_EQ(sender().SignAndPost(port(), other_host).status, 403);
   EXPECT_TRUE(host_->Confirmations().empty());
 }
 
 TEST_F(HttpSourceSnsTest, UnsubscribeConfirmationIsAcknowledgedButNeverVisited) {
-  SnsSpec spec =
-      SnsSender::UnsubscribeConfirmation(kTopic, host_->CertUrl(), host_->SubscribeUrl(kTopic));
+  SnsSpec spec = SnsSender::UnsubscribeConfirmation(kChatbotTopic, host_->CertUrl(),
+                                                    host_->SubscribeUrl(kChatbotTopic));
   EXPECT_EQ(sender().SignAndPost(port(), spec).status, 200);
   EXPECT_TRUE(host_->Confirmations().empty());
-  EXPECT_EQ(running_->metrics().Get("trailwatch_sns_unsubscribed_total", {{"topic", kTopic}}), 1);
+  EXPECT_EQ(
+      running_->metrics().Get("trailwatch_sns_unsubscribed_total", {{"topic", kChatbotTopic}}), 1);
 }
 
 TEST_F(HttpSourceSnsTest, NotificationsV1AndV2WithAndWithoutSubject) {
@@ -481,8 +483,8 @@ TEST_F(HttpSourceSnsTest, NotificationsV1AndV2WithAndWithoutSubject) {
 }
 
 TEST_F(HttpSourceSnsTest, NotificationCarryingACloudTrailRecordBecomesAnEnvelope) {
-  std::string record = testing::ReadFile(std::string(TW_FIXTURES_DIR) +
-                                         "/aws/cloudtrail/root-consolelogin-success-mfa.json");
+  std::string record = trailwatch::testing::ReadFile(
+      std::string(TW_FIXTURES_DIR) + "/aws/cloudtrail/root-consolelogin-success-mfa.json");
   ASSERT_FALSE(record.empty());
   SnsReply reply = sender().SignAndPost(port(), Notification(record));
   EXPECT_EQ(reply.status, 200) << reply.body;
@@ -559,7 +561,7 @@ TEST_F(HttpSourceSnsTest, BadSignatureIs403AndNothingStored) {
 
 TEST_F(HttpSourceSnsTest, CertificateFromAnotherCaIs403) {
   host_->Serve("/SimpleNotificationService-badbad.pem", TestPki::Shared().rogue_cert_pem());
-  SnsSpec spec = SnsSender::Notification(kTopic, Envelope("rc"),
+  SnsSpec spec = SnsSender::Notification(kChatbotTopic, Envelope("rc"),
                                          host_->Url("/SimpleNotificationService-badbad.pem"));
   EXPECT_EQ(SnsSender(TestPki::Shared().rogue_key_file()).SignAndPost(port(), spec).status, 403);
   EXPECT_EQ(running_->Rejected("/sns", "certificate"), 1);
@@ -574,7 +576,7 @@ TEST_F(HttpSourceSnsTest, CertUrlOnForeignHostHttpOrOddPathIs403WithoutFetch) {
       host_->Url("/SimpleNotificationService-0123456789abcdef.pem?x=1"),
   };
   for (const std::string& url : urls) {
-    SnsSpec spec = SnsSender::Notification(kTopic, Envelope("cu"), url);
+    SnsSpec spec = SnsSender::Notification(kChatbotTopic, Envelope("cu"), url);
     EXPECT_EQ(sender().SignAndPost(port(), spec).status, 403) << url;
   }
   EXPECT_EQ(host_->CertFetches(), 0u);
@@ -613,7 +615,7 @@ TEST_F(HttpSourceSnsTest, MissingHeadersFallBackToTheBody) {
 TEST_F(HttpSourceSnsTest, RawDeliveryIsRefused) {
   auto headers = std::map<std::string, std::string>{{"x-amz-sns-rawdelivery", "true"},
                                                     {"x-amz-sns-message-type", "Notification"},
-                                                    {"x-amz-sns-topic-arn", kTopic}};
+                                                    {"x-amz-sns-topic-arn", kChatbotTopic}};
   EXPECT_EQ(SnsSender::Post(port(), Envelope("raw"), headers).status, 400);
   EXPECT_TRUE(running_->sink().Events().empty());
 }

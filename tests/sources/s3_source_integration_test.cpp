@@ -17,31 +17,18 @@ namespace trailwatch::sources {
 namespace {
 
 using scan::testing::Gzip;
+using scan::testing::GzippedLogWith;
 using scan::testing::LogFile;
 using scan::testing::LogKey;
 using scan::testing::Record;
 using scan::testing::RecordSpec;
 using testing::RecordingSink;
 using testing::RunningSource;
+using testing::Sorted;
 using testing::TestContext;
 using testing::WaitFor;
 using trailwatch::testing::MotoServer;
 using trailwatch::testing::TempDir;
-
-std::string LogWith(const std::vector<std::string>& ids) {
-  std::vector<std::string> records;
-  for (const std::string& id : ids) {
-    RecordSpec spec;
-    spec.event_id = id;
-    records.push_back(Record(spec));
-  }
-  return Gzip(LogFile(records));
-}
-
-std::vector<std::string> Sorted(std::vector<std::string> items) {
-  std::sort(items.begin(), items.end());
-  return items;
-}
 
 TEST(S3SourceLookbackTest, StartsFifteenMinutesBeforeTheLastDeliveryMinute) {
   const std::string prefix = "AWSLogs/111122223333/CloudTrail/us-east-1/";
@@ -102,13 +89,13 @@ class S3SourceTest : public trailwatch::testing::MotoSuiteBase {
 TEST_F(S3SourceTest, ReadsBothLayoutsThenNewFilesAndResumesAfterARestart) {
   // Before start_date: never read.
   Put(LogKey("111122223333", "us-east-1", "2024-04-30", "2355", "OLDOLDOLDOLDOLD1"),
-      LogWith({"too-old"}));
+      GzippedLogWith({"too-old"}));
   Put(LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "AAAAAAAAAAAAAAAA"),
-      LogWith({"a-1", "a-2"}));
+      GzippedLogWith({"a-1", "a-2"}));
   Put("team/" + LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "TEAMTEAMTEAMTEAM"),
-      LogWith({"other-prefix"}));  // under another trail prefix: not this source's
+      GzippedLogWith({"other-prefix"}));  // under another trail prefix: not this source's
   Put(LogKey("444455556666", "eu-west-1", "2024-05-01", "1201", "ORGORGORGORGORG1", "o-abcdefghij"),
-      LogWith({"org-1"}));
+      GzippedLogWith({"org-1"}));
   Put("AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/"
       "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240501T130000Z.json.gz",
       "a digest: never listed");
@@ -124,10 +111,10 @@ TEST_F(S3SourceTest, ReadsBothLayoutsThenNewFilesAndResumesAfterARestart) {
     // The next file of an existing prefix, and one a minute *earlier* than the last one read
     // that became visible late (within the 15 minute lookback).
     Put(LogKey("111122223333", "us-east-1", "2024-05-01", "1210", "BBBBBBBBBBBBBBBB"),
-        LogWith({"a-3"}));
+        GzippedLogWith({"a-3"}));
     ASSERT_TRUE(WaitFor([&] { return sink.size() == 4; })) << context.log_text();
     Put(LogKey("111122223333", "us-east-1", "2024-05-01", "1205", "LATELATELATELATE"),
-        LogWith({"a-late"}));
+        GzippedLogWith({"a-late"}));
     ASSERT_TRUE(WaitFor([&] { return sink.size() == 5; })) << context.log_text();
     std::this_thread::sleep_for(std::chrono::milliseconds(400));  // several more polls
     ASSERT_TRUE(running.Stop().ok());
@@ -141,7 +128,7 @@ TEST_F(S3SourceTest, ReadsBothLayoutsThenNewFilesAndResumesAfterARestart) {
 
   // Stopped: one file arrives. The restart reads exactly that one.
   Put(LogKey("444455556666", "eu-west-1", "2024-05-01", "1300", "ORGORGORGORGORG2", "o-abcdefghij"),
-      LogWith({"org-2"}));
+      GzippedLogWith({"org-2"}));
   TestContext again(dir_.path() + "/tw.db");
   RecordingSink after;
   {
@@ -156,9 +143,9 @@ TEST_F(S3SourceTest, ReadsBothLayoutsThenNewFilesAndResumesAfterARestart) {
 
 TEST_F(S3SourceTest, TrailKeyPrefixAndAFreshStartBeginsToday) {
   Put("team/" + LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "AAAAAAAAAAAAAAAA"),
-      LogWith({"yesterday"}));
+      GzippedLogWith({"yesterday"}));
   Put("team/" + LogKey("111122223333", "us-east-1", "2024-05-02", "0010", "BBBBBBBBBBBBBBBB"),
-      LogWith({"today"}));
+      GzippedLogWith({"today"}));
   TestContext context(dir_.path() + "/tw.db");
   RecordingSink sink;
   S3SourceConfig config = Config("team/");
@@ -177,7 +164,7 @@ TEST_F(S3SourceTest, SubmitFailuresAreRetriedAndBadObjectsSkipped) {
   Put(LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "BADBADBADBADBADB"),
       "not a CloudTrail file");
   Put(LogKey("111122223333", "us-east-1", "2024-05-01", "1205", "AAAAAAAAAAAAAAAA"),
-      LogWith({"a-1"}));
+      GzippedLogWith({"a-1"}));
   TestContext context(dir_.path() + "/tw.db");
   RecordingSink sink;
   sink.fail = true;
@@ -197,7 +184,7 @@ TEST_F(S3SourceTest, SubmitFailuresAreRetriedAndBadObjectsSkipped) {
 
 TEST_F(S3SourceTest, NewAccountsAreDiscoveredAndOtherKeysSkipped) {
   Put(LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "AAAAAAAAAAAAAAAA"),
-      LogWith({"a-1"}));
+      GzippedLogWith({"a-1"}));
   Put("AWSLogs/111122223333/CloudTrail/us-east-1/2024/05/01/notes.txt", "not a log file");
   TestContext context(dir_.path() + "/tw.db");
   RecordingSink sink;
@@ -207,7 +194,7 @@ TEST_F(S3SourceTest, NewAccountsAreDiscoveredAndOtherKeysSkipped) {
   ASSERT_TRUE(WaitFor([&] { return sink.size() == 1; })) << context.log_text();
   // A new account (and region) appears: found by the discovery every tenth poll.
   Put(LogKey("777788889999", "ap-southeast-2", "2024-05-01", "1300", "NEWNEWNEWNEWNEW1"),
-      LogWith({"new-account"}));
+      GzippedLogWith({"new-account"}));
   ASSERT_TRUE(WaitFor([&] { return sink.size() == 2; })) << context.log_text();
   ASSERT_TRUE(running.Stop().ok());
   EXPECT_EQ(sink.event_ids(), (std::vector<std::string>{"a-1", "new-account"}));

@@ -9,12 +9,12 @@
 namespace trailwatch::sources {
 namespace {
 
-std::string Fixture(const std::string& name) {
-  return testing::ReadFile(std::string(TW_FIXTURES_DIR) + "/aws/sns/" + name);
+std::string SnsFixture(const std::string& name) {
+  return trailwatch::testing::ReadFixture(std::string("aws/sns/").append(name));
 }
 
 TEST(SnsMessageTest, ParsesTheDocumentedNotification) {
-  auto message = ParseSnsMessage(Fixture("notification.json"));
+  auto message = ParseSnsMessage(SnsFixture("notification.json"));
   ASSERT_TRUE(message.ok()) << message.message();
   EXPECT_EQ(message->type, SnsMessageType::kNotification);
   EXPECT_EQ(message->message_id, "22b80b92-fdea-4c2c-8f9d-bdfb0c7bf324");
@@ -29,7 +29,7 @@ TEST(SnsMessageTest, ParsesTheDocumentedNotification) {
 }
 
 TEST(SnsMessageTest, StringToSignOfTheDocumentedNotificationIsExact) {
-  auto message = ParseSnsMessage(Fixture("notification.json"));
+  auto message = ParseSnsMessage(SnsFixture("notification.json"));
   ASSERT_TRUE(message.ok()) << message.message();
   const std::string expected =
       "Message\nHello world!\n"
@@ -43,7 +43,7 @@ TEST(SnsMessageTest, StringToSignOfTheDocumentedNotificationIsExact) {
 }
 
 TEST(SnsMessageTest, SubscriptionConfirmationSignsTokenAndSubscribeUrl) {
-  auto message = ParseSnsMessage(Fixture("subscription-confirmation.json"));
+  auto message = ParseSnsMessage(SnsFixture("subscription-confirmation.json"));
   ASSERT_TRUE(message.ok()) << message.message();
   EXPECT_EQ(message->type, SnsMessageType::kSubscriptionConfirmation);
   EXPECT_EQ(message->token, "2336412f37...");
@@ -63,7 +63,7 @@ TEST(SnsMessageTest, SubscriptionConfirmationSignsTokenAndSubscribeUrl) {
 }
 
 TEST(SnsMessageTest, ParsesTheUnsubscribeConfirmation) {
-  auto message = ParseSnsMessage(Fixture("unsubscribe-confirmation.json"));
+  auto message = ParseSnsMessage(SnsFixture("unsubscribe-confirmation.json"));
   ASSERT_TRUE(message.ok()) << message.message();
   EXPECT_EQ(message->type, SnsMessageType::kUnsubscribeConfirmation);
   EXPECT_FALSE(message->subscribe_url.empty());

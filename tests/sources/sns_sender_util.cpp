@@ -400,10 +400,11 @@ SnsReply HttpGet(int port, const std::string& path) {
   return ToReply(client.Get(path.c_str()));
 }
 
-// ---- RecordingSink ---------------------------------------------------------------------------
+// ---- HoldableRecordingSink
+// ---------------------------------------------------------------------------
 
-Status RecordingSink::Submit(const std::string& source_name,
-                             std::span<const envelope::SourceEvent> events) {
+Status HoldableRecordingSink::Submit(const std::string& source_name,
+                                     std::span<const envelope::SourceEvent> events) {
   std::unique_lock lock(mutex_);
   ++submits_;
   if (hold_) {
@@ -421,38 +422,38 @@ Status RecordingSink::Submit(const std::string& source_name,
   return Status::Ok();
 }
 
-std::vector<envelope::SourceEvent> RecordingSink::Events() const {
+std::vector<envelope::SourceEvent> HoldableRecordingSink::Events() const {
   std::lock_guard lock(mutex_);
   return events_;
 }
 
-size_t RecordingSink::SubmitCount() const {
+size_t HoldableRecordingSink::SubmitCount() const {
   std::lock_guard lock(mutex_);
   return submits_;
 }
 
-void RecordingSink::FailWith(std::string message) {
+void HoldableRecordingSink::FailWith(std::string message) {
   std::lock_guard lock(mutex_);
   failure_ = std::move(message);
 }
 
-void RecordingSink::FailNext(int count) {
+void HoldableRecordingSink::FailNext(int count) {
   std::lock_guard lock(mutex_);
   fail_next_ = count;
 }
 
-void RecordingSink::Hold() {
+void HoldableRecordingSink::Hold() {
   std::lock_guard lock(mutex_);
   hold_ = true;
 }
 
-void RecordingSink::Release() {
+void HoldableRecordingSink::Release() {
   std::lock_guard lock(mutex_);
   hold_ = false;
   changed_.notify_all();
 }
 
-bool RecordingSink::WaitForHeld(int count) {
+bool HoldableRecordingSink::WaitForHeld(int count) {
   std::unique_lock lock(mutex_);
   return changed_.wait_for(lock, std::chrono::seconds(10), [&] { return held_ >= count; });
 }

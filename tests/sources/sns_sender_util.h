@@ -13,7 +13,7 @@
 //    signs them (SignatureVersion 1 = SHA1withRSA, 2 = SHA256withRSA) over its own rendering of the
 //    string to sign of §5.3, and POSTs them with SNS's headers; tests tamper with the spec between
 //    signing and sending.
-//  * RecordingSink: an EventSink that keeps what it was given and can be told to fail.
+//  * HoldableRecordingSink: an EventSink that keeps what it was given and can be told to fail.
 #pragma once
 
 #include <atomic>
@@ -35,6 +35,9 @@ class Server;
 }
 
 namespace trailwatch::testing {
+
+// The SNS topic of the http source's SNS tests.
+inline constexpr char kChatbotTopic[] = "arn:aws:sns:us-east-1:111122223333:chatbot-topic";
 
 class TestPki {
  public:
@@ -161,7 +164,7 @@ SnsReply HttpPost(int port, const std::string& path, const std::string& body,
                   const std::string& content_type = "application/json; charset=utf-8");
 SnsReply HttpGet(int port, const std::string& path);
 
-class RecordingSink : public envelope::EventSink {
+class HoldableRecordingSink : public envelope::EventSink {
  public:
   Status Submit(const std::string& source_name,
                 std::span<const envelope::SourceEvent> events) override;

@@ -11,12 +11,12 @@
 namespace trailwatch::sources {
 namespace {
 
-using testing::FakeCertHost;
-using testing::SnsSender;
-using testing::SnsSpec;
-using testing::TestPki;
+using trailwatch::testing::FakeCertHost;
+using trailwatch::testing::SnsSender;
+using trailwatch::testing::SnsSpec;
+using trailwatch::testing::TestPki;
 
-constexpr char kTopic[] = "arn:aws:sns:us-east-1:111122223333:chatbot-topic";
+using trailwatch::testing::kChatbotTopic;
 
 TEST(SnsUserAgent, CertificateFetchAndConfirmationSendIt) {
   const TestPki& pki = TestPki::Shared();
@@ -28,8 +28,8 @@ TEST(SnsUserAgent, CertificateFetchAndConfirmationSendIt) {
   auto verifier = SnsVerifier::Create(options);
   ASSERT_TRUE(verifier.ok()) << verifier.message();
 
-  SnsSpec spec =
-      SnsSender::SubscriptionConfirmation(kTopic, host.CertUrl(), host.SubscribeUrl(kTopic));
+  SnsSpec spec = SnsSender::SubscriptionConfirmation(kChatbotTopic, host.CertUrl(),
+                                                     host.SubscribeUrl(kChatbotTopic));
   SnsSender(pki.sns_key_file()).Sign(spec);
   auto message = ParseSnsMessage(SnsSender::Body(spec));
   ASSERT_TRUE(message.ok()) << message.message();

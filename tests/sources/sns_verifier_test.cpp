@@ -12,17 +12,17 @@
 namespace trailwatch::sources {
 namespace {
 
-using testing::SnsSender;
-using testing::SnsSpec;
-using testing::TestPki;
+using trailwatch::testing::SnsSender;
+using trailwatch::testing::SnsSpec;
+using trailwatch::testing::TestPki;
 
-constexpr const char* kTopic = "arn:aws:sns:us-east-1:111122223333:chatbot-topic";
+using trailwatch::testing::kChatbotTopic;
 constexpr const char* kCertUrl =
     "https://sns.us-east-1.amazonaws.com/"
     "SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem";
 
 TEST(SnsCertUrlTest, AcceptsAwsUrls) {
-  EXPECT_TRUE(CheckSigningCertUrl(kCertUrl, kTopic, "").ok());
+  EXPECT_TRUE(CheckSigningCertUrl(kCertUrl, kChatbotTopic, "").ok());
   EXPECT_TRUE(CheckSigningCertUrl(
                   "https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-0a1b.pem",
                   "arn:aws-cn:sns:cn-north-1:111122223333:t", "")
@@ -52,63 +52,64 @@ TEST(SnsCertUrlTest, RejectsEverythingElse) {
       "",
   };
   for (const char* url : bad) {
-    EXPECT_FALSE(CheckSigningCertUrl(url, kTopic, "").ok()) << url;
+    EXPECT_FALSE(CheckSigningCertUrl(url, kChatbotTopic, "").ok()) << url;
   }
 }
 
 TEST(SnsCertUrlTest, PatternOverrideStillNeedsHttps) {
   std::string pattern = R"(https?://127\.0\.0\.1:4443/SimpleNotificationService-[0-9a-f]+\.pem)";
-  EXPECT_TRUE(CheckSigningCertUrl("https://127.0.0.1:4443/SimpleNotificationService-0a.pem", kTopic,
-                                  pattern)
+  EXPECT_TRUE(CheckSigningCertUrl("https://127.0.0.1:4443/SimpleNotificationService-0a.pem",
+                                  kChatbotTopic, pattern)
                   .ok());
-  EXPECT_FALSE(
-      CheckSigningCertUrl("http://127.0.0.1:4443/SimpleNotificationService-0a.pem", kTopic, pattern)
-          .ok());
+  EXPECT_FALSE(CheckSigningCertUrl("http://127.0.0.1:4443/SimpleNotificationService-0a.pem",
+                                   kChatbotTopic, pattern)
+                   .ok());
   EXPECT_FALSE(CheckSigningCertUrl("https://127.0.0.1:4444/SimpleNotificationService-0a.pem",
-                                   kTopic, pattern)
+                                   kChatbotTopic, pattern)
                    .ok());
 }
 
 TEST(SnsSubscribeUrlTest, ChecksHostActionAndTopic) {
   std::string good =
       std::string("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=") +
-      kTopic + "&Token=abc";
-  EXPECT_TRUE(CheckSubscribeUrl(good, kTopic, kCertUrl, "").ok());
+      kChatbotTopic + "&Token=abc";
+  EXPECT_TRUE(CheckSubscribeUrl(good, kChatbotTopic, kCertUrl, "").ok());
   std::string encoded =
       "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn="
       "arn%3Aaws%3Asns%3Aus-east-1%3A111122223333%3Achatbot-topic&Token=abc";
-  EXPECT_TRUE(CheckSubscribeUrl(encoded, kTopic, kCertUrl, "").ok());
+  EXPECT_TRUE(CheckSubscribeUrl(encoded, kChatbotTopic, kCertUrl, "").ok());
 
   const std::string bad[] = {
       std::string("http://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=") +
-          kTopic,
-      std::string("https://evil.com/?Action=ConfirmSubscription&TopicArn=") + kTopic,
-      std::string("https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&TopicArn=") + kTopic,
+          kChatbotTopic,
+      std::string("https://evil.com/?Action=ConfirmSubscription&TopicArn=") + kChatbotTopic,
+      std::string("https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&TopicArn=") +
+          kChatbotTopic,
       "https://sns.us-east-1.amazonaws.com/"
       "?Action=ConfirmSubscription&TopicArn=arn:aws:sns:us-east-1:1:other",
       "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription",
       std::string(
           "https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Action=X&TopicArn=") +
-          kTopic,
+          kChatbotTopic,
       std::string("https://sns.us-east-1.amazonaws.com/x?Action=ConfirmSubscription&TopicArn=") +
-          kTopic,
+          kChatbotTopic,
   };
   for (const std::string& url : bad) {
-    EXPECT_FALSE(CheckSubscribeUrl(url, kTopic, kCertUrl, "").ok()) << url;
+    EXPECT_FALSE(CheckSubscribeUrl(url, kChatbotTopic, kCertUrl, "").ok()) << url;
   }
   // With a pattern (tests): the SigningCertURL's scheme, host and port.
   std::string pattern = R"(https://127\.0\.0\.1:4443/SimpleNotificationService-[0-9a-f]+\.pem)";
   std::string local_cert = "https://127.0.0.1:4443/SimpleNotificationService-0a.pem";
-  EXPECT_TRUE(
-      CheckSubscribeUrl(
-          std::string("https://127.0.0.1:4443/?Action=ConfirmSubscription&TopicArn=") + kTopic,
-          kTopic, local_cert, pattern)
-          .ok());
-  EXPECT_FALSE(
-      CheckSubscribeUrl(
-          std::string("https://127.0.0.1:4444/?Action=ConfirmSubscription&TopicArn=") + kTopic,
-          kTopic, local_cert, pattern)
-          .ok());
+  EXPECT_TRUE(CheckSubscribeUrl(
+                  std::string("https://127.0.0.1:4443/?Action=ConfirmSubscription&TopicArn=") +
+                      kChatbotTopic,
+                  kChatbotTopic, local_cert, pattern)
+                  .ok());
+  EXPECT_FALSE(CheckSubscribeUrl(
+                   std::string("https://127.0.0.1:4444/?Action=ConfirmSubscription&TopicArn=") +
+                       kChatbotTopic,
+                   kChatbotTopic, local_cert, pattern)
+                   .ok());
 }
 
 class SnsVerifierTest : public ::testing::Test {
@@ -141,7 +142,7 @@ class SnsVerifierTest : public ::testing::Test {
   }
 
   SnsSpec Notification() {
-    SnsSpec spec = SnsSender::Notification(kTopic, R"({"hello":"world"})", kCertUrl);
+    SnsSpec spec = SnsSender::Notification(kChatbotTopic, R"({"hello":"world"})", kCertUrl);
     spec.subject = "Root sign-in";
     return spec;
   }
@@ -171,11 +172,11 @@ TEST_F(SnsVerifierTest, AcceptsVersion1And2WithAndWithoutSubject) {
 TEST_F(SnsVerifierTest, AcceptsConfirmationsWithMultiLineUnicodeMessages) {
   auto verifier = MakeVerifier(pki().sns_cert_pem());
   SnsSpec spec = SnsSender::SubscriptionConfirmation(
-      kTopic, kCertUrl,
+      kChatbotTopic, kCertUrl,
       std::string("https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=") +
-          kTopic);
+          kChatbotTopic);
   spec.message += "\n\xc3\xa9t\xc3\xa9 \xf0\x9f\x98\x80";
-  spec.signature_version = "2";
+  spec.signature_version = std::string("2");  // not = "2": a false GCC 12 -Wstringop-overflow
   SnsVerdict verdict = verifier->Verify(Signed(spec, pki().sns_key_file()));
   EXPECT_TRUE(verdict.ok()) << verdict.message;
 }

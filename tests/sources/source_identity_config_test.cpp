@@ -8,7 +8,7 @@
 namespace trailwatch::sources {
 namespace {
 
-Result<std::vector<SourceConfig>> Load(const std::string& yaml) {
+Result<std::vector<SourceConfig>> LoadWithTrailRole(const std::string& yaml) {
   return LoadSourcesConfig(YAML::Load(yaml), "trailwatch.yaml",
                            [](const std::string& name) -> std::optional<std::string> {
                              if (name == "TRAIL_ROLE") {
@@ -18,14 +18,14 @@ Result<std::vector<SourceConfig>> Load(const std::string& yaml) {
                            });
 }
 
-std::string LoadError(const std::string& yaml) {
-  auto config = Load(yaml);
+std::string LoadErrorWithTrailRole(const std::string& yaml) {
+  auto config = LoadWithTrailRole(yaml);
   EXPECT_FALSE(config.ok()) << "expected an error for:\n" << yaml;
   return config.ok() ? std::string() : config.message();
 }
 
 TEST(SourceIdentityConfigTest, S3AndSqsTakeProfileRoleExternalIdAndSessionName) {
-  auto config = Load(
+  auto config = LoadWithTrailRole(
       "sources:\n"
       "  - type: s3\n"
       "    bucket: org-trail\n"
@@ -57,32 +57,32 @@ TEST(SourceIdentityConfigTest, S3AndSqsTakeProfileRoleExternalIdAndSessionName) 
 
 TEST(SourceIdentityConfigTest, InvalidValuesNameTheKey) {
   std::string base = "sources:\n  - type: s3\n    bucket: org-trail\n";
-  std::string error = LoadError(base + "    role_arn: arn:aws:s3:::org-trail\n");
+  std::string error = LoadErrorWithTrailRole(base + "    role_arn: arn:aws:s3:::org-trail\n");
   EXPECT_NE(error.find("sources[0].role_arn: role_arn must be an IAM role ARN"), std::string::npos)
       << error;
-  error = LoadError(base + "    role_arn: arn:aws:iam::4444:role/x\n");
+  error = LoadErrorWithTrailRole(base + "    role_arn: arn:aws:iam::4444:role/x\n");
   EXPECT_NE(error.find("role_arn must be an IAM role ARN"), std::string::npos) << error;
-  error = LoadError(base +
-                    "    role_arn: arn:aws:iam::444455556666:role/r\n    external_id: \"a b\"\n");
+  error = LoadErrorWithTrailRole(
+      base + "    role_arn: arn:aws:iam::444455556666:role/r\n    external_id: \"a b\"\n");
   EXPECT_NE(error.find("sources[0].external_id: external_id must be 2-1224"), std::string::npos)
       << error;
-  error = LoadError(base +
-                    "    role_arn: arn:aws:iam::444455556666:role/r\n"
-                    "    role_session_name: x\n");
+  error = LoadErrorWithTrailRole(base +
+                                 "    role_arn: arn:aws:iam::444455556666:role/r\n"
+                                 "    role_session_name: x\n");
   EXPECT_NE(error.find("sources[0].role_session_name: role_session_name must be 2-64"),
             std::string::npos)
       << error;
-  error = LoadError(base + "    profile: \"[bad]\"\n");
+  error = LoadErrorWithTrailRole(base + "    profile: \"[bad]\"\n");
   EXPECT_NE(error.find("sources[0].profile: profile must be the name of a profile"),
             std::string::npos)
       << error;
-  error = LoadError(base + "    external_id: abc\n");
+  error = LoadErrorWithTrailRole(base + "    external_id: abc\n");
   EXPECT_NE(error.find("sources[0].external_id: external_id is sent when assuming role_arn, "
                        "which is not set"),
             std::string::npos)
       << error;
   // The directory source has no AWS identity.
-  error = LoadError(
+  error = LoadErrorWithTrailRole(
       "sources:\n  - {type: directory, path: x, role_arn: "
       "\"arn:aws:iam::444455556666:role/r\"}\n");
   EXPECT_NE(error.find("unknown key \"role_arn\" for type directory"), std::string::npos) << error;

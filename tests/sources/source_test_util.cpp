@@ -4,6 +4,8 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace trailwatch::sources::testing {
 
 Status RecordingSink::Submit(const std::string& source_name, std::span<const SourceEvent> events) {
@@ -95,6 +97,11 @@ std::string EventIdOf(const std::string& envelope_json) {
     return "";
   }
   return std::string(id);
+}
+
+std::vector<std::string> Sorted(std::vector<std::string> items) {
+  std::sort(items.begin(), items.end());
+  return items;
 }
 
 }  // namespace trailwatch::sources::testing

@@ -73,6 +73,9 @@ class RunningSource {
 bool WaitFor(const std::function<bool()>& condition,
              std::chrono::milliseconds timeout = std::chrono::seconds(15));
 
+// `items` in ascending order.
+std::vector<std::string> Sorted(std::vector<std::string> items);
+
 // detail.eventID of an envelope.
 std::string EventIdOf(const std::string& envelope_json);
 

@@ -17,8 +17,9 @@
 namespace trailwatch::sources {
 namespace {
 
-Result<std::vector<SourceConfig>> Load(const std::string& yaml) {
-  return LoadSourcesConfig(YAML::Load(yaml), "trailwatch.yaml", &testing::SecretEnvironment);
+Result<std::vector<SourceConfig>> LoadWithSecrets(const std::string& yaml) {
+  return LoadSourcesConfig(YAML::Load(yaml), "trailwatch.yaml",
+                           &trailwatch::testing::SecretEnvironment);
 }
 
 TEST(SourcesSecrets, ValuesFromReferencesAreNeverQuotedInErrors) {
@@ -56,20 +57,20 @@ TEST(SourcesSecrets, ValuesFromReferencesAreNeverQuotedInErrors) {
        "trailwatch.yaml:1:33: sources[0].api_key: api_key must be at least 16 characters"},
   };
   for (const Case& c : cases) {
-    auto loaded = Load(c.yaml);
+    auto loaded = LoadWithSecrets(c.yaml);
     ASSERT_FALSE(loaded.ok()) << c.yaml;
     EXPECT_EQ(loaded.message().find("XXXXSECRET"), std::string::npos) << loaded.message();
     EXPECT_EQ(loaded.message().find("xxxxsecret"), std::string::npos) << loaded.message();
     EXPECT_EQ(loaded.message(), c.expected);
   }
   // Written out in the file, the value is quoted as before (it is not a secret then).
-  auto plain = Load("sources: [{type: s3, bucket: b-b-b, region: 'Bad_Region'}]");
+  auto plain = LoadWithSecrets("sources: [{type: s3, bucket: b-b-b, region: 'Bad_Region'}]");
   ASSERT_FALSE(plain.ok());
   EXPECT_NE(plain.message().find("not \"Bad_Region\""), std::string::npos) << plain.message();
 }
 
 TEST(SourcesSecrets, SourcesFromReferencesAreNamedByTheReference) {
-  auto loaded = Load(
+  auto loaded = LoadWithSecrets(
       "sources:\n"
       "  - {type: directory, path: '${env:LOG_DIR}'}\n"
       "  - {type: s3, bucket: '${env:BUCKET}', prefix: '${env:PREFIX}'}\n"
@@ -94,7 +95,7 @@ TEST(SourcesSecrets, SourcesFromReferencesAreNamedByTheReference) {
   EXPECT_EQ(directory.path, "/srv/XXXXSECRET-logs");
   EXPECT_EQ(SourceName((*loaded)[0]), "directory:/srv/XXXXSECRET-logs");
   // Two references to the same place are the same source.
-  auto twice = Load(
+  auto twice = LoadWithSecrets(
       "sources:\n"
       "  - {type: directory, path: '${env:LOG_DIR}'}\n"
       "  - {type: directory, path: /srv/XXXXSECRET-logs}\n");
@@ -104,7 +105,7 @@ TEST(SourcesSecrets, SourcesFromReferencesAreNamedByTheReference) {
 }
 
 TEST(SourcesSecrets, SourcesReportTheConfiguredName) {
-  auto loaded = Load(
+  auto loaded = LoadWithSecrets(
       "sources:\n"
       "  - {type: directory, path: '${env:LOG_DIR}'}\n"
       "  - {type: s3, bucket: '${env:BUCKET}', prefix: '${env:PREFIX}'}\n"

@@ -24,6 +24,7 @@ namespace {
 
 using scan::testing::Fixture;
 using scan::testing::Gzip;
+using scan::testing::GzippedLogWith;
 using scan::testing::LogFile;
 using scan::testing::LogKey;
 using scan::testing::Record;
@@ -35,16 +36,6 @@ using testing::WaitFor;
 using trailwatch::testing::MotoServer;
 using trailwatch::testing::TempDir;
 using Kind = SqsBodyClass::Kind;
-
-std::string LogWith(const std::vector<std::string>& ids) {
-  std::vector<std::string> records;
-  for (const std::string& id : ids) {
-    RecordSpec spec;
-    spec.event_id = id;
-    records.push_back(Record(spec));
-  }
-  return Gzip(LogFile(records));
-}
 
 std::string JsonString(const std::string& text) {
   std::string out;
@@ -267,7 +258,7 @@ TEST_F(SqsSourceTest, RealS3NotificationsTestEventFirst) {
   ASSERT_EQ(response->status, 200) << response->body;
 
   std::string key = LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "AAAAAAAAAAAAAAAA");
-  Put(key, LogWith({"root-1", "root-2"}));
+  Put(key, GzippedLogWith({"root-1", "root-2"}));
   TestContext context(dir_.path() + "/tw.db");
   RecordingSink sink;
   SqsSource source(Config(), context.context(), Options());
@@ -292,8 +283,8 @@ TEST_F(SqsSourceTest, SnsWrappedAndEventBridgeObjectCreated) {
       LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "SNSSNSSNSSNSSNS1");
   std::string eb_key =
       LogKey("111122223333", "us-east-1", "2024-05-01", "1205", "EBEBEBEBEBEBEBEB");
-  Put(sns_key, LogWith({"via-sns"}));
-  Put(eb_key, LogWith({"via-eventbridge"}));
+  Put(sns_key, GzippedLogWith({"via-sns"}));
+  Put(eb_key, GzippedLogWith({"via-eventbridge"}));
   std::string encoded = sns_key;
   for (size_t at = encoded.find('/'); at != std::string::npos; at = encoded.find('/', at)) {
     encoded.replace(at, 1, "%2F");
@@ -324,7 +315,7 @@ TEST_F(SqsSourceTest, SnsWrappedAndEventBridgeObjectCreated) {
 
 TEST_F(SqsSourceTest, AMessageIsNotDeletedWhenSubmitFails) {
   std::string key = LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "AAAAAAAAAAAAAAAA");
-  Put(key, LogWith({"e-1"}));
+  Put(key, GzippedLogWith({"e-1"}));
   Send(S3Notification("trail", key));
   TestContext context(dir_.path() + "/tw.db");
   RecordingSink sink;
@@ -367,7 +358,7 @@ TEST_F(SqsSourceTest, BadObjectsAndUnknownMessagesDoNotStopTheSource) {
       "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/"
       "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240501T130000Z.json.gz";
   Put(bad, "garbage, not gzip");
-  Put(good, LogWith({"good-1"}));
+  Put(good, GzippedLogWith({"good-1"}));
   Send("this is not JSON");
   Send(S3Notification("trail", bad));
   Send(S3Notification("trail", digest));
@@ -398,7 +389,7 @@ TEST_F(SqsSourceTest, BadObjectsAndUnknownMessagesDoNotStopTheSource) {
 
 TEST_F(SqsSourceTest, VisibilityIsExtendedWhileASlowMessageIsProcessed) {
   std::string key = LogKey("111122223333", "us-east-1", "2024-05-01", "1200", "AAAAAAAAAAAAAAAA");
-  Put(key, LogWith({"slow-1"}));
+  Put(key, GzippedLogWith({"slow-1"}));
   Send(S3Notification("trail", key));
   TestContext context(dir_.path() + "/tw.db");
   RecordingSink sink;
@@ -433,7 +424,7 @@ TEST_F(SqsSourceTest, TwoConsumersShareOneQueue) {
     char unique[17];
     std::snprintf(unique, sizeof unique, "%016d", i);
     std::string key = LogKey("111122223333", "us-east-1", "2024-05-01", "1200", unique);
-    Put(key, LogWith({"e-" + std::to_string(i)}));
+    Put(key, GzippedLogWith({"e-" + std::to_string(i)}));
     Send(S3Notification("trail", key));
   }
   SqsSourceConfig config = Config();
