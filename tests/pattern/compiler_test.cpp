@@ -1015,7 +1015,7 @@ TEST(CompilerLimitTest, MessageCarriesAwsPrefix) {
   CompileResult result = CompilePattern(R"({"a":[]})");
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error->Message(),
-            "Event pattern is not valid. RejectReason: Empty arrays are not allowed");
+            "Event pattern is not valid. Reason: Empty arrays are not allowed");
 }
 
 }  // namespace

@@ -211,7 +211,7 @@ TEST(RequiredLiterals, PatternSetKeepsTheLiteralsOfItsPatterns) {
 
 // --- The safety property -------------------------------------------------------------------
 
-// MatchesAlone `record` as the detail of an envelope against `pattern` alone.
+// Whether `record`, as the detail of an envelope, matches `pattern` alone.
 bool MatchesAlone(std::string_view pattern, std::string_view record) {
   std::vector<PatternSet::NamedPattern> patterns;
   patterns.push_back({"p", CompileWithDefaults(pattern)});
