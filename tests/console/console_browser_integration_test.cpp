@@ -98,7 +98,7 @@ std::string Record(const SignIn& s) {
 }
 
 // `minutes_ago` before `now`, as CloudTrail writes times.
-std::string IsoTime(std::time_t now, int minutes_ago) {
+std::string IsoTimeMinutesAgo(std::time_t now, int minutes_ago) {
   std::time_t at = now - minutes_ago * 60;
   std::tm utc{};
   gmtime_r(&at, &utc);
@@ -267,7 +267,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
 
   const std::time_t now = std::time(nullptr);
   SignIn dead{.event_id = "c0a8e1d0-0001-4000-8000-000000000001",
-              .time = IsoTime(now, 50),
+              .time = IsoTimeMinutesAgo(now, 50),
               .identity_type = "Root",
               .arn = "arn:aws:iam::111122223333:root",
               .source_ip = "203.0.113.10",
@@ -276,7 +276,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
               .severity = "critical",
               .identity = "arn:aws:iam::111122223333:root"};
   SignIn root{.event_id = "c0a8e1d0-0002-4000-8000-000000000002",
-              .time = IsoTime(now, 40),
+              .time = IsoTimeMinutesAgo(now, 40),
               .region = "eu-west-1",
               .identity_type = "Root",
               .arn = "arn:aws:iam::111122223333:root",
@@ -286,7 +286,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
               .severity = "critical",
               .identity = "arn:aws:iam::111122223333:root"};
   SignIn script_name{.event_id = "c0a8e1d0-0003-4000-8000-000000000003",
-                     .time = IsoTime(now, 30),
+                     .time = IsoTimeMinutesAgo(now, 30),
                      .identity_type = "IAMUser",
                      .user_name = kScriptPayload,
                      .source_ip = "198.51.100.7",
@@ -295,7 +295,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
                      .severity = "high",
                      .identity = "user/" + kScriptPayload};
   SignIn other_account{.event_id = "c0a8e1d0-0004-4000-8000-000000000004",
-                       .time = IsoTime(now, 20),
+                       .time = IsoTimeMinutesAgo(now, 20),
                        .account = "444455556666",
                        .identity_type = "IAMUser",
                        .arn = "arn:aws:iam::444455556666:user/anaya",
@@ -307,7 +307,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
                        .severity = "low",
                        .identity = "arn:aws:iam::444455556666:user/anaya"};
   SignIn image_name{.event_id = "c0a8e1d0-0005-4000-8000-000000000005",
-                    .time = IsoTime(now, 10),
+                    .time = IsoTimeMinutesAgo(now, 10),
                     .identity_type = "IAMUser",
                     .user_name = kImagePayload,
                     .source_ip = "198.51.100.8",
@@ -412,7 +412,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
       {"by account", {{"account", "444455556666"}}, {other_account.source_ip}},
       {"by status", {{"status", "dead"}}, {dead.source_ip}},
       {"by time",
-       {{"from", IsoTime(now, 35)}, {"to", IsoTime(now, 15)}},
+       {{"from", IsoTimeMinutesAgo(now, 35)}, {"to", IsoTimeMinutesAgo(now, 15)}},
        {script_name.source_ip, other_account.source_ip}},
       {"nothing matches", {{"rule", "root-signin"}, {"severity", "low"}}, {}},
   };

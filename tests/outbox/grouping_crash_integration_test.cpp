@@ -32,7 +32,7 @@ const std::string kExampleName =
 const std::string kExampleLog =
     std::string(TW_SOURCE_DIR) + "/examples/cloudtrail/" + kLogDir + kExampleName;
 
-std::string Config(const testing::TempDir& dir, const std::string& url, bool extra_rule) {
+std::string GroupingConfig(const testing::TempDir& dir, const std::string& url, bool extra_rule) {
   std::string config = "store: " + dir.path() + "/tw.db\n" +
                        "telemetry: false\n"
                        "sources:\n"
@@ -72,7 +72,7 @@ TEST(GroupingCrashTest, AGroupedAlertCommittedBeforeACrashIsSentOnceAndARuleAdde
   testing::WriteFileAtomically(dir.path() + "/logs/" + kLogDir + kExampleName, log);
 
   // 1. Committed, one send in flight, then SIGKILL: nothing delivered.
-  std::string config = dir.Write("trailwatch.yaml", Config(dir, fake.Url("/down"), false));
+  std::string config = dir.Write("trailwatch.yaml", GroupingConfig(dir, fake.Url("/down"), false));
   {
     ServiceProcess service({"run", "--config", config, "--log-format", "text"}, dir.path());
     ASSERT_TRUE(service.WaitForStderr("4 alert(s) queued", seconds(60))) << service.Stderr();
@@ -104,7 +104,7 @@ TEST(GroupingCrashTest, AGroupedAlertCommittedBeforeACrashIsSentOnceAndARuleAdde
 
   // 2. Restarted with one more rule that matches the root sign-ins, the target up again. The
   // same records arrive again in another file, one of them with a new eventID.
-  config = dir.Write("trailwatch.yaml", Config(dir, fake.Url("/up"), true));
+  config = dir.Write("trailwatch.yaml", GroupingConfig(dir, fake.Url("/up"), true));
   ServiceProcess service({"run", "--config", config, "--log-format", "text"}, dir.path());
   ASSERT_TRUE(service.WaitForStderr("watching", seconds(60))) << service.Stderr();
   std::string again = log;

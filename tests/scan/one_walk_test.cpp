@@ -28,7 +28,7 @@ namespace {
 using pattern::CapturedField;
 using pattern::HeaderField;
 
-std::shared_ptr<const pattern::PatternSet> Rules(const std::vector<std::string>& jsons) {
+std::shared_ptr<const pattern::PatternSet> RulesOf(const std::vector<std::string>& jsons) {
   std::vector<pattern::PatternSet::NamedPattern> patterns;
   for (size_t i = 0; i < jsons.size(); ++i) {
     pattern::CompileResult compiled = pattern::CompilePattern(jsons[i]);
@@ -149,7 +149,7 @@ size_t CheckFile(std::string_view text, std::string_view key_account, const std:
   EXPECT_TRUE(read.ok()) << name;
   size_t fast = 0;
   for (const auto& rules : kRuleSets) {
-    auto set = Rules(rules);
+    auto set = RulesOf(rules);
     pattern::EventMatcher one(set), two(set);
     for (const cloudtrail::RawRecord& record : records) {
       bool applies = false;

@@ -58,8 +58,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+// scan::testing::LogFile stays qualified: a using-declaration here would hide
+// trailwatch::testing::LogFile (fixture records) from the tests sharing its unity batch.
 using scan::testing::Gzip;
-using scan::testing::LogFile;
 using scan::testing::LogKey;
 using scan::testing::Record;
 using scan::testing::RecordSpec;
@@ -206,7 +207,7 @@ std::string BulkObject(size_t object) {
   noise.event_id = std::string("noise-").append(Padded(object, 4));
   noise.account = "999900001111";
   records.push_back(Record(noise));
-  return Gzip(LogFile(records));
+  return Gzip(scan::testing::LogFile(records));
 }
 
 std::string BulkKey(size_t object) {
@@ -524,7 +525,7 @@ TEST(HaChaosIntegrationTest, KillsAndAPostgresRestartLoseNothingAndKeepOrderAndR
       std::string partial = staging + "/" + unique;
       {
         std::ofstream out(partial, std::ios::binary);
-        out << Gzip(LogFile({Record(spec)}));
+        out << Gzip(scan::testing::LogFile({Record(spec)}));
       }
       std::filesystem::create_directories(std::filesystem::path(log_dir + "/" + key).parent_path());
       std::filesystem::rename(partial, log_dir + "/" + key);

@@ -71,7 +71,7 @@ class NotifySocket {
   bool bound_ = false;
 };
 
-size_t Count(const std::vector<std::string>& messages, const std::string& state) {
+size_t CountMessages(const std::vector<std::string>& messages, const std::string& state) {
   size_t count = 0;
   for (const std::string& message : messages) count += message.find(state) != std::string::npos;
   return count;
@@ -116,8 +116,8 @@ TEST(SystemdNotifyIntegrationTest, ReadyAfterSourcesWatchdogReloadingAndStopping
   while (Clock::now() - start < milliseconds(1500)) {
     if (auto message = notify.Receive(milliseconds(100))) seen.push_back(*message);
   }
-  EXPECT_GE(Count(seen, "WATCHDOG=1"), 4u);
-  EXPECT_LE(Count(seen, "WATCHDOG=1"), 12u);
+  EXPECT_GE(CountMessages(seen, "WATCHDOG=1"), 4u);
+  EXPECT_LE(CountMessages(seen, "WATCHDOG=1"), 12u);
 
   // SIGHUP: RELOADING=1 (with MONOTONIC_USEC), then READY=1 once the reload is done.
   seen.clear();
