@@ -425,5 +425,7 @@ TEST(S3UrlTest, ParsesBucketAndPrefix) {
   EXPECT_FALSE(ParseS3Url("https://ct-logs.s3.amazonaws.com/x", &bucket, &prefix));
 }
 
+#undef ASSERT_OK  // not into the next file of a unity batch
+
 }  // namespace
 }  // namespace trailwatch::aws
