@@ -438,7 +438,7 @@ TEST_F(ConsoleBrowserTest, EveryPageInChromium) {
 
   // The sandbox cases, answered by the CLI.
   const std::string envelope =
-      Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+      ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"matches",
        R"({"detail-type": ["AWS Console Sign In via CloudTrail"], "detail": {"userIdentity": {"type": ["Root"]}}})"},

@@ -26,7 +26,7 @@ bool RootSigninMatches(const std::string& event) {
 }
 
 std::string EnvelopeOf(const std::string& fixture) {
-  auto envelope = envelope::BuildEnvelope(scan::testing::Fixture("aws/cloudtrail/" + fixture));
+  auto envelope = envelope::BuildEnvelope(trailwatch::testing::ReadFixture("aws/cloudtrail/" + fixture));
   EXPECT_TRUE(envelope.ok()) << envelope.message();
   return envelope->json;
 }

@@ -13,12 +13,12 @@
 namespace trailwatch::scan {
 namespace {
 
-using testing::Fixture;
+using trailwatch::testing::ReadFixture;
 
 MatchRow RowFor(const std::string& fixture) {
   MatchRowReader reader;
   MatchRow row;
-  Status status = reader.FillFromRecord(Fixture("aws/cloudtrail/" + fixture), &row);
+  Status status = reader.FillFromRecord(ReadFixture("aws/cloudtrail/" + fixture), &row);
   EXPECT_TRUE(status.ok()) << status.message();
   return row;
 }
@@ -66,7 +66,7 @@ TEST(MatchRow, EventBridgeEventFillsHeaderAndDetail) {
   MatchRowReader reader;
   MatchRow row;
   std::string event =
-      Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+      ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
   ASSERT_TRUE(reader.FillFromEvent(event, &row).ok());
   EXPECT_EQ(row.time, "2022-11-10T16:24:34Z");
   EXPECT_EQ(row.account, "111122223333");

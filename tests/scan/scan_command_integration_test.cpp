@@ -16,7 +16,7 @@ namespace {
 
 using testing::Column;
 using testing::Compact;
-using testing::Fixture;
+using trailwatch::testing::ReadFixture;
 using testing::Gzip;
 using testing::LogFile;
 using testing::LogKey;
@@ -38,18 +38,18 @@ std::multiset<std::string> AsSet(const std::vector<std::string>& values) {
 TEST(ScanCommand, EveryReaderFormat) {
   TempDir dir;
   std::string key = LogKey("111122223333", "us-east-1", "2022-11-10", "1625", "AbCdEfGhIjKlMnOp");
-  WriteFile(dir.path(), key, Fixture("aws/digest-vector/log-file.json.gz"));  // Records, gzip
+  WriteFile(dir.path(), key, ReadFixture("aws/digest-vector/log-file.json.gz"));  // Records, gzip
   WriteFile(dir.path(), "plain/records.json",
-            Fixture("aws/cloudtrail/iam-user-consolelogin-success-no-mfa.records.json"));
+            ReadFixture("aws/cloudtrail/iam-user-consolelogin-success-no-mfa.records.json"));
   WriteFile(dir.path(), "array.json",
-            "[" + Fixture("aws/cloudtrail/root-consolelogin-failure.json") + "," +
-                Fixture("aws/cloudtrail/iam-user-consolelogin-failure.json") + "]");
-  WriteFile(dir.path(), "single.json", Fixture("aws/cloudtrail/root-enablemfadevice.json"));
+            "[" + ReadFixture("aws/cloudtrail/root-consolelogin-failure.json") + "," +
+                ReadFixture("aws/cloudtrail/iam-user-consolelogin-failure.json") + "]");
+  WriteFile(dir.path(), "single.json", ReadFixture("aws/cloudtrail/root-enablemfadevice.json"));
   WriteFile(dir.path(), "lines/records.jsonl",
-            Compact(Fixture("aws/cloudtrail/iam-user-consolelogin-success-mfa.json")) + "\n" +
-                Compact(Fixture("aws/cloudtrail/root-passwordupdated.json")) + "\n");
+            Compact(ReadFixture("aws/cloudtrail/iam-user-consolelogin-success-mfa.json")) + "\n" +
+                Compact(ReadFixture("aws/cloudtrail/root-passwordupdated.json")) + "\n");
   std::string event =
-      Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+      ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
   WriteFile(dir.path(), "lines/events.jsonl.gz", Gzip(Compact(event) + "\n"));
   WriteFile(dir.path(), "event.json", event);
 
@@ -84,7 +84,7 @@ TEST(ScanCommand, ForcedFormat) {
   TempDir dir;
   std::string array =
       WriteFile(dir.path(), "array.json",
-                "[" + Fixture("aws/cloudtrail/root-consolelogin-failure.json") + "]");
+                "[" + ReadFixture("aws/cloudtrail/root-consolelogin-failure.json") + "]");
   CommandResult ok = RunTrailwatch({"scan", array, "--format", "array", "--output", "jsonl"});
   EXPECT_EQ(ok.exit_code, 0) << ok.err;
   EXPECT_EQ(Column(ok.out, "result"), std::vector<std::string>{"Failure"});
@@ -133,7 +133,7 @@ class ScanPruning : public ::testing::Test {
     WriteFile(dir_.path(),
               "AWSLogs/111111111111/CloudTrail-Digest/us-east-1/2024/05/01/"
               "111111111111_CloudTrail-Digest_us-east-1_t_us-east-1_20240501T130000Z.json.gz",
-              Fixture("aws/digest-vector/digest-file.json.gz"));
+              ReadFixture("aws/digest-vector/digest-file.json.gz"));
     WriteFile(dir_.path(), "AWSLogs/111111111111/CloudTrail-Insight/us-east-1/2024/05/01/i.json.gz",
               Gzip("{}"));
     WriteFile(dir_.path(), "AWSLogs/README.txt", "not a log");
@@ -208,7 +208,7 @@ TEST_F(ScanPruning, ByDeliveryMinuteAndCombined) {
 
 TEST(ScanCommand, BadFilesAreNamedAndTheScanGoesOn) {
   TempDir dir;
-  std::string good_gz = Fixture("aws/digest-vector/log-file.json.gz");
+  std::string good_gz = ReadFixture("aws/digest-vector/log-file.json.gz");
   WriteFile(dir.path(), "good.json.gz", good_gz);
   std::string corrupt = good_gz;
   for (size_t i = 20; i < corrupt.size() - 8; ++i)
@@ -243,7 +243,7 @@ TEST(ScanCommand, BadFilesAreNamedAndTheScanGoesOn) {
 // (exit 1), and the scan goes on: the good file's row is there. The limits are flags.
 TEST(ScanCommand, GzipBombsAndOversizedFilesAreRefusedAndTheScanGoesOn) {
   TempDir dir;
-  WriteFile(dir.path(), "good.json.gz", Fixture("aws/digest-vector/log-file.json.gz"));
+  WriteFile(dir.path(), "good.json.gz", ReadFixture("aws/digest-vector/log-file.json.gz"));
   // 1 GB of zeros in ~1 MB; 256 MiB of spaces after a JSON start in ~250 KB; 300 MB of zeros in
   // ~1.3 MB (over --max-file-bytes below).
   WriteFile(dir.path(), "zeros.json.gz", cloudtrail::testing::GzipZeros(1'000'000'000, 9));
@@ -281,7 +281,7 @@ TEST(ScanCommand, GzipBombsAndOversizedFilesAreRefusedAndTheScanGoesOn) {
 
 TEST(ScanCommand, BadRecordsInsideAGoodFileAreReported) {
   TempDir dir;
-  std::string lines = Compact(Fixture("aws/cloudtrail/root-consolelogin-failure.json")) +
+  std::string lines = Compact(ReadFixture("aws/cloudtrail/root-consolelogin-failure.json")) +
                       "\n{not json\n{\"eventVersion\":\"1.05\",\"eventID\":\"x\"}\n";
   std::string path = WriteFile(dir.path(), "mixed.jsonl", lines);
   CommandResult run = RunTrailwatch({"scan", path, "--output", "jsonl"});
@@ -451,7 +451,7 @@ TEST(ScanCommand, UsageErrors) {
 TEST(ScanCommand, RulesFileAndPatternFromFile) {
   TempDir dir;
   std::string path =
-      WriteFile(dir.path(), "f.json", Fixture("aws/cloudtrail/iam-user-consolelogin-failure.json"));
+      WriteFile(dir.path(), "f.json", ReadFixture("aws/cloudtrail/iam-user-consolelogin-failure.json"));
   std::string rules = WriteFile(dir.path(), "rules.yaml",
                                 "iam-failures:\n"
                                 "  detail:\n"

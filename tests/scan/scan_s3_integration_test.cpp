@@ -16,7 +16,7 @@ namespace trailwatch::scan {
 namespace {
 
 using testing::Column;
-using testing::Fixture;
+using trailwatch::testing::ReadFixture;
 using testing::Gzip;
 using testing::LogFile;
 using testing::LogKey;
@@ -87,7 +87,7 @@ class ScanS3 : public trailwatch::testing::MotoSuiteBase {
           "trail",
           "AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/05/01/"
           "111122223333_CloudTrail-Digest_us-east-1_t_us-east-1_20240501T130000Z.json.gz",
-          Fixture("aws/digest-vector/digest-file.json.gz"));
+          ReadFixture("aws/digest-vector/digest-file.json.gz"));
     }
     if (put.ok()) put = client.Put("trail", "notes/readme.txt", "hello");
     if (!put.ok()) start_error_ = put.message();

@@ -34,13 +34,6 @@ std::string Quote(const std::string& text) {
 
 }  // namespace
 
-std::string Fixture(const std::string& relative) {
-  std::ifstream in(std::string(TW_FIXTURES_DIR) + "/" + relative, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 std::string Compact(const std::string& json) {
   simdjson::dom::parser parser;
   simdjson::dom::element element;

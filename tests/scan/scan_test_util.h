@@ -13,8 +13,6 @@ namespace trailwatch::scan::testing {
 
 using trailwatch::testing::CommandResult;
 
-// The fixture file's bytes (relative to tests/fixtures).
-std::string Fixture(const std::string& relative);
 // A JSON text re-serialised on one line (for JSON lines files).
 std::string Compact(const std::string& json);
 std::string Gzip(std::string_view data);

@@ -130,7 +130,7 @@ TEST_F(RunCommandTest, HttpEventsReachSlackAndReloadSwapsRules) {
   int port = service.ListeningPort();
   ASSERT_GT(port, 0) << service.Stderr();
   std::string base = "http://127.0.0.1:" + std::to_string(port);
-  std::string root_event = Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+  std::string root_event = ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
 
   EXPECT_EQ(Http("GET", base + "/healthz").status, 200);
   EXPECT_EQ(Http("POST", base + "/events", root_event, {"x-api-key: wrong"}).status, 401);
@@ -222,7 +222,7 @@ TEST_F(RunCommandTest, SignedSnsNotificationAlertsAndForgeriesAreRefused) {
   int port = service.ListeningPort();
   ASSERT_GT(port, 0);
   std::string root_event =
-      Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+      ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
   SnsSender sender(pki.sns_key_file());
 
   // Refused, each for its own reason.

@@ -17,17 +17,12 @@
 #include <sstream>
 #include <thread>
 
+#include "cli/cli_test_util.h"
+
 extern char** environ;
 
 namespace trailwatch::testing {
 namespace {
-
-std::string ReadWhole(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 size_t Collect(char* data, size_t size, size_t count, void* out) {
   static_cast<std::string*>(out)->append(data, size * count);
@@ -36,17 +31,12 @@ size_t Collect(char* data, size_t size, size_t count, void* out) {
 
 }  // namespace
 
-std::string Fixture(const std::string& relative) {
-  std::string path = TW_FIXTURES_DIR;  // append(): GCC 12 warns falsely on "literal" + std::string
-  return ReadWhole(path.append("/").append(relative));
-}
-
 // A CloudTrail log file holding the given fixture records.
 std::string LogFile(const std::vector<std::string>& record_fixtures) {
   std::string text = "{\"Records\":[";
   for (size_t i = 0; i < record_fixtures.size(); ++i) {
     if (i) text += ",";
-    text += Fixture("aws/cloudtrail/" + record_fixtures[i]);
+    text += ReadFixture("aws/cloudtrail/" + record_fixtures[i]);
   }
   return text + "]}";
 }
@@ -170,21 +160,21 @@ ServiceProcess::~ServiceProcess() {
   }
 }
 
-std::string ServiceProcess::Stdout() const { return ReadWhole(stdout_path_); }
-std::string ServiceProcess::Stderr() const { return ReadWhole(stderr_path_); }
+std::string ServiceProcess::Stdout() const { return ReadFile(stdout_path_); }
+std::string ServiceProcess::Stderr() const { return ReadFile(stderr_path_); }
 
 bool ServiceProcess::WaitFor(const std::string& path, const std::string& text,
                              std::chrono::milliseconds timeout, size_t count) const {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   while (true) {
-    if (CountOccurrences(ReadWhole(path), text) >= count) return true;
+    if (CountOccurrences(ReadFile(path), text) >= count) return true;
     if (std::chrono::steady_clock::now() >= deadline) return false;
     if (exit_code_ != -1) return false;
     int status = 0;
     if (pid_ > 0 && waitpid(pid_, &status, WNOHANG) == pid_) {
       const_cast<ServiceProcess*>(this)->exit_code_ =
           WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      return CountOccurrences(ReadWhole(path), text) >= count;
+      return CountOccurrences(ReadFile(path), text) >= count;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

@@ -49,8 +49,6 @@ class ServiceProcess {
 // Occurrences of `needle` in `haystack`.
 size_t CountOccurrences(const std::string& haystack, const std::string& needle);
 
-// A file of tests/fixtures (TW_FIXTURES_DIR), e.g. "aws/cloudtrail/root-consolelogin-failure.json".
-std::string Fixture(const std::string& relative);
 // A CloudTrail log file ({"Records":[...]}) holding the given tests/fixtures/aws/cloudtrail records.
 std::string LogFile(const std::vector<std::string>& record_fixtures);
 // Writes `content` beside `path` and renames it into place (creating the folders), so that a

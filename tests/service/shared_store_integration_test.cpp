@@ -80,7 +80,7 @@ TEST_F(SharedStoreTest, StartsNotReadyWhilePostgresIsDownAndCatchesUp) {
       << not_ready.body;
   EXPECT_EQ(Http("GET", ops + "/healthz").status, 200);  // alive, only not ready
   std::string root_event =
-      Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+      ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
   HttpAnswer refused = Http("POST", events, root_event, {"x-api-key: " + kSharedStoreApiKey});
   EXPECT_EQ(refused.status, 503) << refused.body;  // not acknowledged: EventBridge retries
   EXPECT_TRUE(replica.Running());
@@ -121,7 +121,7 @@ TEST_F(SharedStoreTest, TwoReplicasAlertOnceAndTheFolderMovesToTheSurvivor) {
 
   // The same event at both replicas (an EventBridge retry that reached another one): one alert.
   std::string root_event =
-      Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+      ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
   for (ServiceProcess* replica : {a.get(), b.get()}) {
     std::string events = "http://127.0.0.1:" + std::to_string(replica->ListeningPort()) + "/events";
     EXPECT_EQ(Http("POST", events, root_event, {"x-api-key: " + kSharedStoreApiKey}).status / 100,
@@ -149,7 +149,7 @@ TEST_F(SharedStoreTest, TwoReplicasAlertOnceAndTheFolderMovesToTheSurvivor) {
   ASSERT_TRUE(survivor->WaitForStderr("this replica leads it now", seconds(10))) << survivor->Stderr();
   // A root sign-in of its own (the fixtures' other successful sign-ins share the eventID of the
   // event posted above, and would rightly be deduplicated).
-  std::string record = Fixture("aws/cloudtrail/root-consolelogin-success-no-mfa.json");
+  std::string record = ReadFixture("aws/cloudtrail/root-consolelogin-success-no-mfa.json");
   record.replace(record.find("deb1e1f9-c99b-4612-8e9f-21f93b5d79c0"), 36,
                  "0e5b3f7a-1c2d-4e8f-9a0b-c1d2e3f4a5b6");
   WriteFileAtomically(dir_.path() + "/logs/" + kExampleLogDir +

@@ -65,7 +65,7 @@ TEST(StoreFileTest, DamagedStoreRefusesToStartAndSaysWhatToDo) {
 // The root sign-in envelope with its two ids changed to start with `prefix` (8 hex digits): the
 // endpoint answers a repeat of an id it stored as a duplicate, without storing.
 std::string RootSignInEvent(const std::string& prefix) {
-  std::string body = scan::testing::Fixture(
+  std::string body = ReadFixture(
       "aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
   for (std::string id :
        {"deb1e1f9-c99b-4612-8e9f-21f93b5d79c0", "e9412cf2-bed5-5133-90d8-95d65a6da132"}) {

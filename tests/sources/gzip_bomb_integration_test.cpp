@@ -103,7 +103,7 @@ TEST(GzipBombTest, DirectorySourceRefusesBombsWithinBoundedMemoryAndStillAlerts)
   // A root console sign-in after the bombs: the source is still reading, and alerts.
   Drop(logs, "good.json",
        "{\"Records\":[" +
-           scan::testing::Fixture("aws/cloudtrail/root-consolelogin-success-mfa.json") + "]}");
+           trailwatch::testing::ReadFixture("aws/cloudtrail/root-consolelogin-success-mfa.json") + "]}");
   ASSERT_TRUE(service.WaitForStdout("\"rule\":\"root-signin\"", seconds(60))) << service.Stderr();
 
   const long peak = StatusKb(service.pid(), "VmHWM");

@@ -11,7 +11,7 @@
 namespace trailwatch::sources {
 namespace {
 
-using scan::testing::Fixture;
+using trailwatch::testing::ReadFixture;
 using scan::testing::Gzip;
 using scan::testing::LogFile;
 using scan::testing::LogKey;
@@ -108,7 +108,7 @@ TEST(LogObjectReaderTest, LimitsRefuseBombsAndLargeFilesByName) {
 
 TEST(LogObjectReaderTest, TheKeyAccountIsTheFallbackAccount) {
   // The AWS sample record has no recipientAccountId; the account comes from the key.
-  std::string record = Fixture("aws/cloudtrail/root-consolelogin-success-mfa.json");
+  std::string record = ReadFixture("aws/cloudtrail/root-consolelogin-success-mfa.json");
   std::string key = LogKey("444455556666", "us-east-1", "2024-05-01", "1205", "AbCdEfGhIjKlMnOp");
   LogObjectReader reader;
   Collected got;
@@ -120,7 +120,7 @@ TEST(LogObjectReaderTest, TheKeyAccountIsTheFallbackAccount) {
 
 TEST(LogObjectReaderTest, EventBridgeEventsPassThrough) {
   std::string envelope =
-      Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
+      ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json");
   LogObjectReader reader;
   Collected got;
   auto outcome = reader.Read("", envelope, "sqs:m-1", got.sink());

@@ -22,7 +22,7 @@
 namespace trailwatch::sources {
 namespace {
 
-using scan::testing::Fixture;
+using trailwatch::testing::ReadFixture;
 using scan::testing::Gzip;
 using scan::testing::GzippedLogWith;
 using scan::testing::LogFile;
@@ -81,30 +81,30 @@ TEST(SqsBodyTest, DecodesKeysFormStyle) {
 }
 
 TEST(SqsBodyTest, ClassifiesTheSamples) {
-  SqsBodyClass s3 = ClassifySqsBody(Fixture("aws/s3/event-objectcreated-put.json"), {});
+  SqsBodyClass s3 = ClassifySqsBody(ReadFixture("aws/s3/event-objectcreated-put.json"), {});
   ASSERT_EQ(s3.kind, Kind::kS3Notification);
   ASSERT_EQ(s3.objects.size(), 1u);
   EXPECT_EQ(s3.objects[0].bucket, "mybucket");
   EXPECT_EQ(s3.objects[0].key, "HappyFace.jpg");
   EXPECT_EQ(s3.objects[0].region, "us-west-2");
 
-  EXPECT_EQ(ClassifySqsBody(Fixture("aws/s3/test-event.json"), {}).kind, Kind::kTestEvent);
+  EXPECT_EQ(ClassifySqsBody(ReadFixture("aws/s3/test-event.json"), {}).kind, Kind::kTestEvent);
 
   SqsBodyClass delivery =
-      ClassifySqsBody(Fixture("aws/cloudtrail/sns-logfile-notification-message-multiple.json"), {});
+      ClassifySqsBody(ReadFixture("aws/cloudtrail/sns-logfile-notification-message-multiple.json"), {});
   ASSERT_EQ(delivery.kind, Kind::kCloudTrailNotification);
   EXPECT_GE(delivery.objects.size(), 2u);
 
   SqsBodyClass envelope = ClassifySqsBody(
-      Fixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json"), {});
+      ReadFixture("aws/eventbridge/root-consolelogin-success-mfa.envelope.constructed.json"), {});
   EXPECT_EQ(envelope.kind, Kind::kEvents);
 
   SqsBodyClass records = ClassifySqsBody(
-      "{\"Records\":[" + Fixture("aws/cloudtrail/root-consolelogin-success-mfa.json") + "]}", {});
+      "{\"Records\":[" + ReadFixture("aws/cloudtrail/root-consolelogin-success-mfa.json") + "]}", {});
   EXPECT_EQ(records.kind, Kind::kEvents);
 
   // The AWS SNS sample's Message is not JSON: unknown, left for the redrive policy.
-  SqsBodyClass sns_text = ClassifySqsBody(Fixture("aws/sns/notification.json"), {});
+  SqsBodyClass sns_text = ClassifySqsBody(ReadFixture("aws/sns/notification.json"), {});
   EXPECT_EQ(sns_text.kind, Kind::kUnknown);
   EXPECT_TRUE(sns_text.sns_wrapped);
 }
@@ -123,7 +123,7 @@ TEST(SqsBodyTest, UnwrapsOneSnsLayerAndPinsTheTopic) {
   // Two SNS layers are not unwrapped.
   EXPECT_EQ(ClassifySqsBody(SnsEnvelope(topic, wrapped), {}).kind, Kind::kUnknown);
   // A wrapped test event is still a test event.
-  EXPECT_EQ(ClassifySqsBody(SnsEnvelope(topic, Fixture("aws/s3/test-event.json")), {}).kind,
+  EXPECT_EQ(ClassifySqsBody(SnsEnvelope(topic, ReadFixture("aws/s3/test-event.json")), {}).kind,
             Kind::kTestEvent);
 }
 
@@ -154,8 +154,8 @@ TEST(SqsBodyTest, HostileBodiesNeverThrow) {
   // Every truncation and a byte flip at every position of the real shapes: classified (most as
   // unknown), never an exception or a crash.
   std::vector<std::string> bodies = {
-      Fixture("aws/s3/event-objectcreated-put.json"), Fixture("aws/s3/test-event.json"),
-      Fixture("aws/cloudtrail/sns-logfile-notification-message-single.json"),
+      ReadFixture("aws/s3/event-objectcreated-put.json"), ReadFixture("aws/s3/test-event.json"),
+      ReadFixture("aws/cloudtrail/sns-logfile-notification-message-single.json"),
       SnsEnvelope("arn:aws:sns:us-east-1:111122223333:t", S3Notification("b", "k%2Fx+y")),
       ObjectCreated("b", "AWSLogs/a.json.gz")};
   size_t classified = 0;
