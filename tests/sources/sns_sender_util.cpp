@@ -400,8 +400,7 @@ SnsReply HttpGet(int port, const std::string& path) {
   return ToReply(client.Get(path.c_str()));
 }
 
-// ---- HoldableRecordingSink
-// ---------------------------------------------------------------------------
+// ---- HoldableRecordingSink ----------------------------------------------------------------------
 
 Status HoldableRecordingSink::Submit(const std::string& source_name,
                                      std::span<const envelope::SourceEvent> events) {
